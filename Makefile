@@ -1,0 +1,23 @@
+# Every target only calls a script: the scripts are the source of truth.
+.PHONY: run test lint up down status logs reset bench bootstrap
+
+run:        ## the platform on this machine: local stack + all services
+	@scripts/run.sh
+test:       ## the whole test suite (installs what is missing, starts the stack if needed)
+	@scripts/test.sh
+lint:       ## ruff and mypy
+	@scripts/lint.sh
+bootstrap:  ## uv and the Python dependencies only
+	@scripts/bootstrap.sh
+up:         ## start the local stack (Kafka + MongoDB-compatible store)
+	@deploy/local/stack.sh up
+down:       ## stop the local stack
+	@deploy/local/stack.sh down
+status:     ## what of the local stack runs
+	@deploy/local/stack.sh status
+logs:       ## the last lines of the stack logs
+	@deploy/local/stack.sh logs
+reset:      ## stop the stack and delete its data (not the download cache)
+	@deploy/local/stack.sh reset
+bench:      ## benchmarks; figures go to docs/benchmarks.md
+	@scripts/bench.sh

@@ -1,0 +1,2 @@
+# Fixtures shared by the tests of every workspace member (real stack addresses, unique names).
+pytest_plugins = ["hoppid.shared.testing"]

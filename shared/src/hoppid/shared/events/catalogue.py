@@ -1,0 +1,59 @@
+"""The catalogue: every event type hoppid knows, and how to read an envelope into its model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from hoppid.shared.envelope import Envelope, EnvelopeError
+from hoppid.shared.events.base import TYPE_PATTERN, Event
+
+E = TypeVar("E", bound=type[Event])
+
+
+class UnknownEventType(EnvelopeError):
+    """The envelope's type is in no catalogue: nobody can read it."""
+
+
+class EventCatalogue:
+    def __init__(self) -> None:
+        self._models: dict[str, type[Event]] = {}
+
+    def register(self, model: E) -> E:
+        """Class decorator: add an event model, checking its name and its field descriptions."""
+        name = model.event_type
+        if not TYPE_PATTERN.match(name):
+            raise ValueError(f"{model.__name__}: {name!r} is not a valid hoppid event type")
+        if name in self._models and self._models[name] is not model:
+            raise ValueError(f"{name} is registered twice")
+        undocumented = [n for n, f in model.model_fields.items() if not f.description]
+        if undocumented:
+            raise ValueError(f"{model.__name__}: fields without description: {undocumented}")
+        self._models[name] = model
+        return model
+
+    def knows(self, event_type: str) -> bool:
+        return event_type in self._models
+
+    def model_for(self, event_type: str) -> type[Event]:
+        try:
+            return self._models[event_type]
+        except KeyError:
+            raise UnknownEventType(f"unknown event type {event_type!r}") from None
+
+    def parse(self, envelope: Envelope) -> Event:
+        """The envelope's data as its model; a poison event raises :class:`EnvelopeError`."""
+        model = self.model_for(envelope.type)
+        try:
+            return model.model_validate(envelope.data)
+        except ValidationError as error:
+            raise EnvelopeError(f"{envelope.type}: invalid data: {error}") from error
+
+    def __iter__(self) -> Iterator[type[Event]]:
+        return iter(sorted(self._models.values(), key=lambda m: m.event_type))
+
+
+# The one catalogue of the platform. Each producer's module registers its models into it.
+catalogue = EventCatalogue()

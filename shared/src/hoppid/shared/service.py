@@ -1,0 +1,213 @@
+"""The skeleton every service is built on: one composition root, nothing done at import time.
+
+A service describes itself in a :class:`ServiceDefinition` (its name, indexes, outbox
+collections, the events it publishes, its consumers and routes). :func:`build_runtime` makes the
+clients (no I/O yet) and :func:`create_app` the FastAPI app, whose lifespan connects in the
+background: the HTTP server is up at once, ``/readyz`` says 503 until Kafka and the store answer,
+and an outage later never stops the process (no crash loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse, Response
+from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from hoppid.shared.asyncapi import asyncapi_document, declare_publications
+from hoppid.shared.consumer import EventConsumer
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.events.base import Event
+from hoppid.shared.events.catalogue import catalogue
+from hoppid.shared.health import flag_check, health_router, kafka_check, mongo_check
+from hoppid.shared.kafka import Topics, ensure_topics, make_broker, publish_envelope
+from hoppid.shared.metrics import ServiceMetrics
+from hoppid.shared.mongo import IndexSpec, apply_indexes, make_mongo_client
+from hoppid.shared.outbox import OutboxRelay
+from hoppid.shared.problems import install_problem_handlers
+from hoppid.shared.settings import ServiceSettings
+
+log = logging.getLogger("hoppid.service")
+
+MAX_CONNECT_BACKOFF_SECONDS = 30.0
+
+
+@dataclass
+class Runtime:
+    """Everything a running service holds: made once by :func:`build_runtime`."""
+
+    definition: ServiceDefinition
+    settings: ServiceSettings
+    metrics: ServiceMetrics
+    topics: Topics
+    broker: KafkaBroker
+    mongo: AsyncMongoClient[dict[str, Any]]
+    database: AsyncDatabase[dict[str, Any]]
+    relay: OutboxRelay
+    consumers: list[EventConsumer] = field(default_factory=list)
+    connected: bool = False
+
+    @property
+    def own_topic(self) -> str:
+        return self.topics.domain(self.definition.name)
+
+    def consumer(self, group: str, topics: Sequence[str]) -> EventConsumer:
+        """A consumer group of this service over ``topics``; attach handlers with ``.on()``."""
+        consumer = EventConsumer(
+            broker=self.broker,
+            group_id=f"{self.settings.topic_prefix}hoppid.{self.definition.name}.{group}",
+            topics=tuple(topics),
+            catalogue=catalogue,
+            metrics=self.metrics,
+            offices=self.settings.offices,
+            max_retries=self.settings.consumer_max_retries,
+            retry_base_seconds=self.settings.consumer_retry_base_seconds,
+        )
+        self.consumers.append(consumer)
+        return consumer
+
+    def all_topics(self) -> list[str]:
+        """The topics this service writes or reads, with their dead-letter topics."""
+        topics = [self.own_topic, *self.definition.extra_topics(self.topics)]
+        for consumer in self.consumers:
+            topics.extend(consumer.topics)
+        return list(dict.fromkeys([*topics, *(Topics.dlq(t) for t in topics)]))
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    title: str
+    description: str
+    version: str = "0.1.0"
+    indexes: Sequence[IndexSpec] = ()
+    outbox_collections: Sequence[str] = ()
+    publishes: Sequence[type[Event]] = ()
+    # hooks that wire the service's own parts into the runtime
+    consumers: Callable[[Runtime], None] = lambda runtime: None
+    routes: Callable[[Runtime], Iterable[APIRouter]] = lambda runtime: ()
+    extra_topics: Callable[[Topics], Iterable[str]] = lambda topics: ()
+
+
+def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> Runtime:
+    """Make the clients and wire the consumers. No I/O happens here."""
+    metrics = ServiceMetrics(definition.name)
+    broker = make_broker(
+        settings,
+        client_id=f"hoppid-{definition.name}",
+        middlewares=[KafkaPrometheusMiddleware(registry=metrics.registry, app_name=definition.name)],
+    )
+    mongo = make_mongo_client(settings.mongodb_url, timeout_seconds=5.0)
+    database = mongo[settings.database or f"hoppid_{definition.name}"]
+
+    async def publish(topic: str, envelope: Envelope) -> None:
+        await publish_envelope(broker, topic, envelope)
+
+    relay = OutboxRelay(
+        database, definition.outbox_collections, publish, metrics,
+        interval_seconds=settings.outbox_relay_interval_seconds,
+    )
+    topics = Topics(settings.topic_prefix)
+    runtime = Runtime(definition, settings, metrics, topics, broker, mongo, database, relay)
+    declare_publications(broker, runtime.own_topic, definition.publishes)
+    definition.consumers(runtime)
+    for consumer in runtime.consumers:
+        consumer.attach()
+    return runtime
+
+
+async def _connect(runtime: Runtime) -> None:
+    """Until it works: indexes, topics, broker start. Kafka or the store may come up later."""
+    settings = runtime.settings
+    delay = 1.0
+    while True:
+        try:
+            await apply_indexes(runtime.database, runtime.definition.indexes)
+            await ensure_topics(
+                settings.kafka_bootstrap_servers, runtime.all_topics(),
+                partitions=settings.topic_partitions,
+            )
+            await runtime.broker.start()
+            runtime.connected = True
+            log.info("connected to Kafka and the store")
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.warning("cannot connect yet, retrying in %.0fs: %s", delay, error)
+            with contextlib.suppress(Exception):
+                await runtime.broker.stop()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_CONNECT_BACKOFF_SECONDS)
+
+
+async def _run(runtime: Runtime) -> None:
+    await _connect(runtime)
+    if runtime.definition.outbox_collections:
+        await runtime.relay.run()
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    runtime: Runtime = app.state.runtime
+    task = asyncio.create_task(_run(runtime), name=f"{runtime.definition.name}-runtime")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        with contextlib.suppress(Exception):
+            await runtime.broker.stop()
+        await runtime.mongo.close()
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    definition, settings = runtime.definition, runtime.settings
+    app = FastAPI(
+        title=definition.title, description=definition.description,
+        version=definition.version, lifespan=_lifespan,
+    )
+    app.state.runtime = runtime
+    install_problem_handlers(app)
+    app.middleware("http")(runtime.metrics.http_middleware)
+    checks = {
+        "kafka": kafka_check(settings.kafka_bootstrap_servers, settings.readiness_timeout_seconds),
+        "store": mongo_check(runtime.mongo),
+        "consumers": flag_check(lambda: runtime.connected, "the Kafka broker connection"),
+    }
+    app.include_router(health_router(checks, settings.readiness_timeout_seconds))
+    app.include_router(_operations_router(runtime))
+    for router in definition.routes(runtime):
+        app.include_router(router)
+    return app
+
+
+def _operations_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+    definition = runtime.definition
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @router.get("/asyncapi.json", summary="AsyncAPI: the events published and consumed")
+    async def asyncapi() -> JSONResponse:
+        document = asyncapi_document(
+            runtime.broker, title=f"{definition.title} events",
+            version=definition.version, description=definition.description,
+        )
+        return JSONResponse(document)
+
+    return router

@@ -1,0 +1,117 @@
+"""Settings every service shares, read from the environment with the prefix ``HOPPID_``.
+
+Each service subclasses :class:`ServiceSettings` for its own settings. Bad values stop start-up
+through :func:`load_settings`, with a message that names the environment variable to fix.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, TypeVar
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class ServiceSettings(BaseSettings):
+    """What every hoppid process needs: where Kafka and the store are, how to behave."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HOPPID_", env_file=".env", extra="ignore", frozen=True,
+        populate_by_name=True,
+    )
+
+    kafka_bootstrap_servers: str = Field(
+        "127.0.0.1:9092", description="Kafka bootstrap servers, comma separated host:port"
+    )
+    mongodb_url: str = Field(
+        "mongodb://127.0.0.1:27017/",
+        description="MongoDB (or FerretDB) connection URL",
+    )
+    database: str = Field("", description="Database name; empty means hoppid_<service>")
+    http_host: str = Field("127.0.0.1", description="Address the HTTP server listens on")
+    topic_prefix: str = Field(
+        "", description="Prefix for every topic name (tests use it to keep topics apart)"
+    )
+    topic_partitions: int = Field(6, ge=1, le=1000, description="Partitions of each topic created")
+    offices: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(),
+        description="Comma-separated office ids this instance serves; empty means all offices",
+    )
+    consumer_max_retries: int = Field(
+        5, ge=0, le=100, description="Retries of a transient handler error before the DLQ"
+    )
+    consumer_retry_base_seconds: float = Field(
+        0.2, gt=0, le=60, description="First retry delay; doubles each retry up to 30 s"
+    )
+    outbox_relay_interval_seconds: float = Field(
+        0.5, gt=0, le=60, description="How often the outbox relay looks for pending events"
+    )
+    readiness_timeout_seconds: float = Field(
+        2.0, gt=0, le=60, description="How long /readyz waits for Kafka and the store"
+    )
+    log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR")
+
+    @field_validator("offices", mode="before")
+    @classmethod
+    def _split_offices(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return level
+
+    @field_validator("kafka_bootstrap_servers")
+    @classmethod
+    def _host_ports(cls, value: str) -> str:
+        for server in value.split(","):
+            host, _, port = server.strip().rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"{server!r} is not host:port")
+        return value
+
+    @field_validator("mongodb_url")
+    @classmethod
+    def _mongo_scheme(cls, value: str) -> str:
+        if not value.startswith(("mongodb://", "mongodb+srv://")):
+            raise ValueError("must start with mongodb:// or mongodb+srv://")
+        return value
+
+
+class SettingsError(Exception):
+    """Start-up must stop: a setting is missing or wrong. The message names the variable."""
+
+
+S = TypeVar("S", bound=BaseSettings)
+
+
+def load_settings(settings_class: type[S]) -> S:
+    """Read settings from the environment, turning validation errors into one clear message."""
+    try:
+        return settings_class()
+    except ValidationError as error:
+        prefix = str(settings_class.model_config.get("env_prefix", ""))
+        problems = []
+        for item in error.errors():
+            field = ".".join(str(part) for part in item["loc"]) or "?"
+            # a field read through its own alias (HOPPID_INTAKE_PORT) is named by that alias
+            variable = field.upper() if field.upper().startswith(prefix) else f"{prefix}{field}".upper()
+            problems.append(f"{variable}: {item['msg']}{_shown_input(field, item.get('input'))}")
+        raise SettingsError("bad settings:\n  " + "\n  ".join(problems)) from None
+
+
+_SECRET_HINTS = ("url", "password", "secret", "key", "token")
+
+
+def _shown_input(field: str, value: object) -> str:
+    """The bad value, unless the setting may hold a secret (a URL can carry a password)."""
+    if any(hint in field.lower() for hint in _SECRET_HINTS):
+        return ""
+    return f" (got {value!r})"

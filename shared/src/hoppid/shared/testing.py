@@ -1,0 +1,140 @@
+"""A pytest plugin for every member's tests: the real stack's addresses, throwaway names, waits.
+
+Each test gets its own topic prefix and database, so tests never see each other's data. Enable
+it with ``pytest_plugins = ["hoppid.shared.testing"]`` (the workspace's root conftest does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import tempfile
+import sys
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from hoppid.shared.mongo import make_mongo_client
+
+T = TypeVar("T")
+
+
+def kafka_servers() -> str:
+    return os.environ.get("HOPPID_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+
+
+def mongodb_url() -> str:
+    return os.environ.get("HOPPID_MONGODB_URL", "mongodb://127.0.0.1:27017/")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]], *, timeout: float = 30.0, interval: float = 0.2,
+    what: str = "condition",
+) -> T:
+    """Poll until ``probe`` returns something truthy; fail with ``what`` after ``timeout``.
+
+    This waits for asynchronous effects; it never asserts how fast they happen.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    last: Any = None
+    while True:
+        try:
+            last = await probe()
+        except Exception as error:
+            last = error
+        if last and not isinstance(last, Exception):
+            return last  # type: ignore[no-any-return]
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
+        await asyncio.sleep(interval)
+
+
+@pytest.fixture
+def unique() -> str:
+    """A short random name part: topic prefixes, group ids, database names."""
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def topic_prefix(unique: str) -> str:
+    return f"test-{unique}."
+
+
+@pytest.fixture
+async def mongo() -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
+    client = make_mongo_client(mongodb_url())
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def database(
+    mongo: AsyncMongoClient[dict[str, Any]], unique: str
+) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
+    name = f"test_{unique}"
+    yield mongo[name]
+    await mongo.drop_database(name)
+
+
+class ServiceProcess:
+    """A service running as its own process, as in production; stopped (never left behind)."""
+
+    def __init__(self, name: str, env: dict[str, str], port: int | None = None) -> None:
+        self.name = name
+        self.port = port or free_port()
+        self.env = {**os.environ, **env, f"HOPPID_{name.upper()}_PORT": str(self.port)}
+        self.process: asyncio.subprocess.Process | None = None
+        # a file, not a pipe: a pipe nobody reads fills up and blocks the service
+        self.log_path = Path(tempfile.gettempdir()) / f"hoppid-test-{name}-{self.port}.log"
+
+    def log_text(self) -> str:
+        return self.log_path.read_text("utf-8", "replace") if self.log_path.exists() else ""
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> ServiceProcess:
+        with self.log_path.open("wb") as log_file:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", f"hoppid.{self.name}.main", env=self.env,
+                stdout=log_file, stderr=log_file,
+            )
+        await eventually(self._alive, timeout=30, what=f"{self.name} /healthz")
+        return self
+
+    async def _alive(self) -> bool:
+        assert self.process is not None
+        if self.process.returncode is not None:
+            raise AssertionError(
+                f"{self.name} exited with {self.process.returncode}:\n{self.log_text()[-3000:]}"
+            )
+        async with httpx.AsyncClient(timeout=2) as client:
+            return (await client.get(f"{self.url}/healthz")).status_code == 200
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.returncode is None
+
+    async def stop(self) -> None:
+        if self.process is None or self.process.returncode is not None:
+            return
+        self.process.terminate()
+        try:
+            await asyncio.wait_for(self.process.wait(), 15)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()

@@ -1,0 +1,52 @@
+"""Idempotent effects and index declarations, on the real store (MongoDB or FerretDB)."""
+
+from typing import Any
+
+import pytest
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from hoppid.shared.inbox import Inbox, apply_once
+from hoppid.shared.mongo import IndexSpec, apply_indexes
+
+Db = AsyncDatabase[dict[str, Any]]
+
+
+async def test_apply_once_applies_an_event_once_per_document(database: Db) -> None:
+    figures = database["figures"]
+    assert await apply_once(figures, {"_id": "rauma"}, {"$inc": {"n": 1}}, "e1", upsert=True)
+    assert not await apply_once(figures, {"_id": "rauma"}, {"$inc": {"n": 1}}, "e1", upsert=True)
+    assert await apply_once(figures, {"_id": "rauma"}, {"$inc": {"n": 1}}, "e2", upsert=True)
+    assert not await apply_once(figures, {"_id": "rauma"}, {"$inc": {"n": 1}}, "e2")
+    document = await figures.find_one({"_id": "rauma"})
+    assert document is not None
+    assert document["n"] == 2
+    assert document["applied_events"] == ["e1", "e2"]
+
+
+async def test_inbox_runs_an_effect_once_per_consumer(database: Db) -> None:
+    runs: list[str] = []
+
+    async def effect() -> None:
+        runs.append("ran")
+
+    inbox = Inbox(database, "notifications.receipts")
+    assert await inbox.handle_once("e1", effect)
+    assert not await inbox.handle_once("e1", effect)
+    assert await Inbox(database, "reporting.figures").handle_once("e1", effect)  # other consumer
+    await inbox.record("e1")  # recording again is harmless
+    assert runs == ["ran", "ran"]
+
+
+async def test_declared_indexes_are_applied_and_enforced(database: Db) -> None:
+    specs = [
+        IndexSpec("meetings", ["advisor_id", "start"], unique=True, name="one_meeting_a_slot"),
+        IndexSpec("meetings", [("start", -1)]),
+    ]
+    await apply_indexes(database, specs)
+    await apply_indexes(database, specs)  # at every start: a no-op
+    names = {index["name"] async for index in await database["meetings"].list_indexes()}
+    assert "one_meeting_a_slot" in names
+    await database["meetings"].insert_one({"advisor_id": "a1", "start": "2026-12-01T09:00"})
+    with pytest.raises(DuplicateKeyError):
+        await database["meetings"].insert_one({"advisor_id": "a1", "start": "2026-12-01T09:00"})

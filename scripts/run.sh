@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The platform on this machine: the local stack and the four services, each its own process.
+# Logs of every process go to $HOPPID_STACK_DIR/logs/. Ctrl-C stops what this script started;
+# running it again continues with the same data.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+"$REPO/scripts/bootstrap.sh"
+
+STACK="$REPO/deploy/local/stack.sh"
+LOGS="${HOPPID_STACK_DIR:-$REPO/.stack}/logs"
+SERVICES=(intake scheduling notifications reporting)
+declare -A PORTS=(
+  [intake]="${HOPPID_INTAKE_PORT:-8001}" [scheduling]="${HOPPID_SCHEDULING_PORT:-8002}"
+  [notifications]="${HOPPID_NOTIFICATIONS_PORT:-8003}" [reporting]="${HOPPID_REPORTING_PORT:-8004}"
+)
+
+started_stack=0
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  say "stopping the services"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ $started_stack == 1 ]]; then "$STACK" down; fi
+}
+trap stop_all INT TERM EXIT
+
+if ! "$STACK" status >/dev/null 2>&1; then
+  started_stack=1
+  "$STACK" up
+fi
+
+mkdir -p "$LOGS"
+for name in "${SERVICES[@]}"; do
+  "$PY" -m "hoppid.$name.main" >>"$LOGS/$name.log" 2>&1 &
+  pids+=("$!")
+done
+
+wait_ready() {
+  local url="$1/readyz"
+  for _ in $(seq 1 120); do
+    if "$PY" -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=3)" "$url" 2>/dev/null; then
+      return 0
+    fi
+    sleep 1
+  done
+  return 1
+}
+
+for name in "${SERVICES[@]}"; do
+  url="http://127.0.0.1:${PORTS[$name]}"
+  if wait_ready "$url"; then
+    say "$(printf '%-14s %s  (API docs %s/docs, metrics %s/metrics)' "$name" "$url" "$url" "$url")"
+  else
+    say "$name did not become ready; see $LOGS/$name.log"
+  fi
+done
+say "logs: $LOGS/  ·  stack: make status  ·  Ctrl-C stops everything this started"
+wait -n "${pids[@]}" || true
+say "a service stopped; see $LOGS/"

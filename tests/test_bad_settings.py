@@ -1,0 +1,34 @@
+"""Bad settings stop start-up at once, with a message naming the setting."""
+
+import asyncio
+import os
+import sys
+
+import pytest
+
+
+async def start_with(name: str, env: dict[str, str]) -> tuple[int, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", f"hoppid.{name}.main", env={**os.environ, **env},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "variable", "value"),
+    [
+        ("intake", "HOPPID_INTAKE_PORT", "not-a-port"),
+        ("scheduling", "HOPPID_SCHEDULING_PORT", "99999"),
+        ("notifications", "HOPPID_KAFKA_BOOTSTRAP_SERVERS", "kafka-without-port"),
+        ("reporting", "HOPPID_MONGODB_URL", "http://127.0.0.1:27017"),
+    ],
+)
+async def test_bad_setting_stops_start_up_naming_it(name: str, variable: str, value: str) -> None:
+    code, stderr = await start_with(name, {variable: value})
+    assert code == 2
+    assert f"hoppid-{name} cannot start" in stderr
+    assert variable in stderr
+    assert "Traceback" not in stderr

@@ -1,0 +1,50 @@
+"""Every service, run as its own process against the real stack, answers the operations routes."""
+
+import json
+
+import httpx
+import pytest
+
+from hoppid.shared.testing import ServiceProcess, eventually, kafka_servers, mongodb_url
+
+SERVICES = ["intake", "scheduling", "notifications", "reporting"]
+
+
+@pytest.mark.parametrize("name", SERVICES)
+async def test_service_answers_health_ready_metrics_openapi_asyncapi(
+    name: str, topic_prefix: str, unique: str
+) -> None:
+    service = await ServiceProcess(name, {
+        "HOPPID_KAFKA_BOOTSTRAP_SERVERS": kafka_servers(),
+        "HOPPID_MONGODB_URL": mongodb_url(),
+        "HOPPID_TOPIC_PREFIX": topic_prefix,
+        "HOPPID_DATABASE": f"test_{unique}",
+    }).start()
+    try:
+        async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+            assert (await client.get("/healthz")).json() == {"status": "ok"}
+
+            async def ready() -> bool:
+                return (await client.get("/readyz")).status_code == 200
+
+            await eventually(ready, timeout=60, what=f"{name} ready")
+            body = (await client.get("/readyz")).json()
+            assert body == {"status": "ready",
+                            "checks": {"kafka": "ok", "store": "ok", "consumers": "ok"}}
+
+            metrics = await client.get("/metrics")
+            assert metrics.status_code == 200
+            assert "hoppid_http_requests_total" in metrics.text
+            assert f'service="{name}"' in metrics.text
+
+            openapi = (await client.get("/openapi.json")).json()
+            assert openapi["info"]["title"] == f"hoppid {name}"
+            assert "/readyz" in openapi["paths"]
+
+            asyncapi = (await client.get("/asyncapi.json")).json()
+            assert asyncapi["asyncapi"].startswith("3.")
+            assert asyncapi["info"]["title"] == f"hoppid {name} events"
+            json.dumps(asyncapi)
+    finally:
+        await service.stop()
+    assert "Traceback" not in service.log_text()

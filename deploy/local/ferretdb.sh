@@ -15,7 +15,7 @@ ferretdb_built() {
 ferretdb_prereqs() {
   ferretdb_built && return 0
   command -v go >/dev/null ||
-    MISSING+=("go: not found (needed once, to build FerretDB $FERRETDB_VERSION, the store used when there is no mongod on PATH and HOPPID_MONGODB_URL is not set); install Go 1.22+ from https://go.dev/dl/, or install mongod, or set HOPPID_MONGODB_URL to a running MongoDB")
+    MISSING+=("go: not found (needed once, to build FerretDB $FERRETDB_VERSION, the store used when there is no mongod on PATH and HOPPID_MONGODB_URL is not set); install Go 1.24+ from https://go.dev/dl/, or install mongod, or set HOPPID_MONGODB_URL to a running MongoDB")
 }
 
 # `go install ...@version` builds a binary that panics at start: the module lacks the generated

@@ -76,6 +76,18 @@ check_port_setting HOPPID_KAFKA_CONTROLLER_PORT
 check_port_setting HOPPID_STORE_PORT
 HOPPID_FERRETDB_DEBUG_PORT="${HOPPID_FERRETDB_DEBUG_PORT:-$((10#$HOPPID_STORE_PORT + 1))}"
 [[ "$HOPPID_FERRETDB_DEBUG_PORT" == off ]] || check_port_setting HOPPID_FERRETDB_DEBUG_PORT
+# Two settings on one port would only show up as a server dying at start; say it plainly.
+check_distinct_ports() {
+  local a b names=(HOPPID_KAFKA_PORT HOPPID_KAFKA_CONTROLLER_PORT HOPPID_STORE_PORT)
+  [[ "$HOPPID_FERRETDB_DEBUG_PORT" == off ]] || names+=(HOPPID_FERRETDB_DEBUG_PORT)
+  for a in "${names[@]}"; do
+    for b in "${names[@]}"; do
+      [[ "$a" < "$b" && $((10#${!a})) == $((10#${!b})) ]] && die "$a and $b are both ${!a}; give each its own port"
+    done
+  done
+  return 0
+}
+check_distinct_ports
 [[ "$HOPPID_KAFKA_HEAP" =~ ^[0-9]+[kKmMgG]?$ ]] ||
   die "HOPPID_KAFKA_HEAP=$HOPPID_KAFKA_HEAP is not a JVM size such as 512m or 1g"
 

@@ -13,7 +13,8 @@ import asyncio
 import logging
 import sys
 
-TIMEOUT_SECONDS = 3.0
+# Short, so a probe that hits a half-started server gives up soon and the next one starts.
+TIMEOUT_SECONDS = 2.0
 
 
 async def _kafka(bootstrap: str) -> str:
@@ -69,8 +70,9 @@ def main(argv: list[str]) -> int:
     try:
         summary = probe_kafka(target) if kind == "kafka" else probe_mongo(target)
     except Exception as error:  # any failure means "not answering yet"
-        # pymongo's messages carry the whole topology description; the first part is enough.
-        reason = (str(error) or type(error).__name__).splitlines()[0][:200]
+        reason = (str(error) or type(error).__name__).splitlines()[0]
+        # pymongo appends its timeouts and the whole topology description; the cause is enough.
+        reason = reason.split(" (configured timeouts")[0].split(", Timeout:")[0][:300]
         print(f"{kind} not answering: {reason}", file=sys.stderr)
         return 1
     print(summary)

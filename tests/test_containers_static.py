@@ -43,18 +43,29 @@ def test_dockerfile_is_multi_stage_non_root_and_installs_only_its_service(
     name: str, port: int
 ) -> None:
     lines = [
-        line.strip() for line in (ROOT / f"services/{name}/Dockerfile").read_text().splitlines()
+        line.strip()
+        for line in (ROOT / f"services/{name}/Dockerfile").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
     instructions = [line.split()[0] for line in lines]
-    assert set(instructions) <= {"FROM", "COPY", "ENV", "WORKDIR", "RUN", "USER", "EXPOSE",
-                                 "HEALTHCHECK", "CMD"}
+    assert set(instructions) <= {
+        "FROM",
+        "COPY",
+        "ENV",
+        "WORKDIR",
+        "RUN",
+        "USER",
+        "EXPOSE",
+        "HEALTHCHECK",
+        "CMD",
+    }
     assert instructions.count("FROM") == 2
     assert any(line.startswith("USER ") and "root" not in line for line in lines)
     assert instructions.index("USER") > len(instructions) - 5  # the final stage runs unprivileged
     syncs = [line for line in lines if line.startswith("RUN uv sync")]
-    assert syncs and all(f"--package hoppid-{name}" in line and "--locked" in line
-                         for line in syncs)
+    assert syncs and all(
+        f"--package hoppid-{name}" in line and "--locked" in line for line in syncs
+    )
     assert f"EXPOSE {port}" in lines
     assert lines[-1] == f'CMD ["hoppid-{name}"]'
     for line in lines:

@@ -32,8 +32,12 @@ class SideStack:
 
     async def run(self, *args: str) -> None:
         process = await asyncio.create_subprocess_exec(
-            "bash", str(STACK), *args, env=self.env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            "bash",
+            str(STACK),
+            *args,
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
         )
         output, _ = await asyncio.wait_for(process.communicate(), 300)
         assert process.returncode == 0, f"stack.sh {' '.join(args)}:\n{output.decode()}"
@@ -56,10 +60,13 @@ async def readiness(client: httpx.AsyncClient) -> tuple[int, dict[str, str]]:
 
 
 async def test_readiness_turns_false_and_true_with_the_servers(side_stack: SideStack) -> None:
-    service = await ServiceProcess("reporting", {
-        "HOPPID_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{side_stack.kafka_port}",
-        "HOPPID_MONGODB_URL": f"mongodb://127.0.0.1:{side_stack.store_port}/",
-    }).start()
+    service = await ServiceProcess(
+        "reporting",
+        {
+            "HOPPID_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{side_stack.kafka_port}",
+            "HOPPID_MONGODB_URL": f"mongodb://127.0.0.1:{side_stack.store_port}/",
+        },
+    ).start()
     try:
         async with httpx.AsyncClient(base_url=service.url, timeout=15) as client:
 

@@ -14,12 +14,15 @@ SERVICES = ["intake", "scheduling", "notifications", "reporting"]
 async def test_service_answers_health_ready_metrics_openapi_asyncapi(
     name: str, topic_prefix: str, unique: str
 ) -> None:
-    service = await ServiceProcess(name, {
-        "HOPPID_KAFKA_BOOTSTRAP_SERVERS": kafka_servers(),
-        "HOPPID_MONGODB_URL": mongodb_url(),
-        "HOPPID_TOPIC_PREFIX": topic_prefix,
-        "HOPPID_DATABASE": f"test_{unique}",
-    }).start()
+    service = await ServiceProcess(
+        name,
+        {
+            "HOPPID_KAFKA_BOOTSTRAP_SERVERS": kafka_servers(),
+            "HOPPID_MONGODB_URL": mongodb_url(),
+            "HOPPID_TOPIC_PREFIX": topic_prefix,
+            "HOPPID_DATABASE": f"test_{unique}",
+        },
+    ).start()
     try:
         async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
             assert (await client.get("/healthz")).json() == {"status": "ok"}
@@ -29,8 +32,10 @@ async def test_service_answers_health_ready_metrics_openapi_asyncapi(
 
             await eventually(ready, timeout=60, what=f"{name} ready")
             body = (await client.get("/readyz")).json()
-            assert body == {"status": "ready",
-                            "checks": {"kafka": "ok", "store": "ok", "consumers": "ok"}}
+            assert body == {
+                "status": "ready",
+                "checks": {"kafka": "ok", "store": "ok", "consumers": "ok"},
+            }
 
             metrics = await client.get("/metrics")
             assert metrics.status_code == 200

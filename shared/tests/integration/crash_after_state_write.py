@@ -15,8 +15,13 @@ from hoppid.shared.outbox import with_outbox
 
 async def main(url: str, database: str, topic: str, event_id: str) -> None:
     client = make_mongo_client(url)
-    envelope = Envelope(id=event_id, type="no.hoppid.test.thing.happened.v1", source="/test",
-                        subject="case-1", data={"counter": "case-1"})
+    envelope = Envelope(
+        id=event_id,
+        type="no.hoppid.test.thing.happened.v1",
+        source="/test",
+        subject="case-1",
+        data={"counter": "case-1"},
+    )
     await client[database]["cases"].update_one(
         {"_id": "case-1"},
         with_outbox({"$set": {"status": "contacted"}}, topic, [envelope]),

@@ -39,8 +39,11 @@ test_catalogue.__test__ = False  # type: ignore[attr-defined]  # a factory, not 
 async def read_all(topic: str, expected: int, timeout: float = 30.0) -> list[Any]:
     """Read ``expected`` records of a topic from its beginning with a plain aiokafka consumer."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=kafka_servers(), auto_offset_reset="earliest",
-        enable_auto_commit=False, group_id=None,
+        topic,
+        bootstrap_servers=kafka_servers(),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
     )
     await consumer.start()
     records: list[Any] = []

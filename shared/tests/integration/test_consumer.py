@@ -23,8 +23,9 @@ async def produce(topic: str, records: list[tuple[list[tuple[str, bytes]], bytes
     await producer.start()
     try:
         for headers, value in records:
-            await producer.send_and_wait(topic, value, key=b"same-subject", partition=0,
-                                         headers=headers)
+            await producer.send_and_wait(
+                topic, value, key=b"same-subject", partition=0, headers=headers
+            )
     finally:
         await producer.stop()
 
@@ -41,11 +42,16 @@ class Harness:
     def __init__(self, prefix: str, *, max_retries: int = 3) -> None:
         self.topic = Topics(prefix).domain("testing")
         self.metrics = ServiceMetrics("testing")
-        self.broker = make_broker(ServiceSettings(kafka_bootstrap_servers=kafka_servers()),
-                                  client_id="test-consumer")
+        self.broker = make_broker(
+            ServiceSettings(kafka_bootstrap_servers=kafka_servers()), client_id="test-consumer"
+        )
         self.consumer = EventConsumer(
-            broker=self.broker, group_id=f"{prefix}group", topics=(self.topic,),
-            catalogue=test_catalogue(), metrics=self.metrics, max_retries=max_retries,
+            broker=self.broker,
+            group_id=f"{prefix}group",
+            topics=(self.topic,),
+            catalogue=test_catalogue(),
+            metrics=self.metrics,
+            max_retries=max_retries,
             retry_base_seconds=0.05,
         )
         self.handled: list[str] = []
@@ -87,12 +93,15 @@ async def test_poison_events_go_to_the_dlq_and_the_partition_moves_on(topic_pref
 
     good_headers, _ = raw(ThingHappened(counter="x"))
     await harness.create_topics()
-    await produce(harness.topic, [
-        (good_headers, b"{not json"),                                         # offset 0
-        raw(ThingHappened(counter="x"), ce_type="no.hoppid.test.nobody.knows.v1"),  # 1
-        raw(ThingBroke(reason="bug")),                                        # 2
-        raw(ThingHappened(counter="after-the-poison")),                       # 3
-    ])
+    await produce(
+        harness.topic,
+        [
+            (good_headers, b"{not json"),  # offset 0
+            raw(ThingHappened(counter="x"), ce_type="no.hoppid.test.nobody.knows.v1"),  # 1
+            raw(ThingBroke(reason="bug")),  # 2
+            raw(ThingHappened(counter="after-the-poison")),  # 3
+        ],
+    )
     async with harness:
         await eventually(lambda: _value(harness.handled), what="the event after the poison")
         dead = await read_all(Topics.dlq(harness.topic), expected=3)
@@ -111,8 +120,12 @@ async def test_poison_events_go_to_the_dlq_and_the_partition_moves_on(topic_pref
         assert origin["hoppid_dlq_group"] == harness.consumer.group_id
         assert record.key == b"same-subject"
     assert dead[0].value == b"{not json"  # the original bytes, for examination and replay
-    assert harness.metrics.registry.get_sample_value(
-        "hoppid_dlq_events_total", {"service": "testing", "topic": harness.topic}) == 3
+    assert (
+        harness.metrics.registry.get_sample_value(
+            "hoppid_dlq_events_total", {"service": "testing", "topic": harness.topic}
+        )
+        == 3
+    )
 
 
 async def test_transient_errors_are_retried_and_never_lost(topic_prefix: str) -> None:
@@ -129,15 +142,20 @@ async def test_transient_errors_are_retried_and_never_lost(topic_prefix: str) ->
         harness.handled.append(event.counter)
 
     await harness.create_topics()
-    await produce(harness.topic, [raw(ThingHappened(counter="first")),
-                                  raw(ThingHappened(counter="second"))])
+    await produce(
+        harness.topic, [raw(ThingHappened(counter="first")), raw(ThingHappened(counter="second"))]
+    )
     async with harness:
         await eventually(lambda: _value(len(harness.handled) == 2), what="both events")
         assert await eventually(_committed_at(harness, 2), what="offset 2 committed") == 2
     assert harness.handled == ["first", "second"]
     assert failures["left"] == 0
-    assert harness.metrics.registry.get_sample_value(
-        "hoppid_dlq_events_total", {"service": "testing", "topic": harness.topic}) is None
+    assert (
+        harness.metrics.registry.get_sample_value(
+            "hoppid_dlq_events_total", {"service": "testing", "topic": harness.topic}
+        )
+        is None
+    )
 
 
 async def test_offset_is_not_committed_before_the_handler_succeeds(topic_prefix: str) -> None:
@@ -166,4 +184,5 @@ def _committed_at(harness: Harness, offset: int) -> Any:
     async def probe() -> int | None:
         committed = await harness.committed_offset()
         return committed if committed == offset else None
+
     return probe

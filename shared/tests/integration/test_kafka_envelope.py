@@ -17,12 +17,17 @@ async def test_published_envelope_is_plain_cloudevents_binary_mode(topic_prefix:
     topic = Topics(topic_prefix).domain("intake")
     await ensure_topics(kafka_servers(), [topic], partitions=3)
     envelope = Envelope(
-        type="no.hoppid.intake.case.opened.v1", source="/hoppid/intake", subject="case-42",
-        office="nordveggen", municipality="1539", data={"needs": ["guidance"], "by": "Ærlig"},
+        type="no.hoppid.intake.case.opened.v1",
+        source="/hoppid/intake",
+        subject="case-42",
+        office="nordveggen",
+        municipality="1539",
+        data={"needs": ["guidance"], "by": "Ærlig"},
         time=datetime(2026, 11, 28, 9, 15, tzinfo=UTC),
     )
-    broker = make_broker(ServiceSettings(kafka_bootstrap_servers=kafka_servers()),
-                         client_id="test-envelope")
+    broker = make_broker(
+        ServiceSettings(kafka_bootstrap_servers=kafka_servers()), client_id="test-envelope"
+    )
     await broker.start()
     try:
         await publish_envelope(broker, topic, envelope)

@@ -52,8 +52,13 @@ def test_round_trip_through_kafka_shape() -> None:
 
 def test_time_in_other_zone_is_written_as_utc() -> None:
     oslo_summer = timezone(timedelta(hours=2))
-    envelope = Envelope(type="t", source="s", subject="x", data={},
-                        time=datetime(2026, 6, 1, 12, 0, tzinfo=oslo_summer))
+    envelope = Envelope(
+        type="t",
+        source="s",
+        subject="x",
+        data={},
+        time=datetime(2026, 6, 1, 12, 0, tzinfo=oslo_summer),
+    )
     assert envelope.headers()["ce_time"] == "2026-06-01T10:00:00Z"
 
 

@@ -47,11 +47,15 @@ def test_catalogue_parses_envelopes_and_refuses_unknown_or_invalid() -> None:
     envelope = event.to_envelope(source="/test", subject="c1", office="nordveggen")
     assert catalogue.parse(envelope) == event
     with pytest.raises(UnknownEventType):
-        catalogue.parse(Envelope(type="no.hoppid.test.other.thing.v1", source="s",
-                                 subject="x", data={}))
+        catalogue.parse(
+            Envelope(type="no.hoppid.test.other.thing.v1", source="s", subject="x", data={})
+        )
     with pytest.raises(EnvelopeError, match="invalid data"):
-        catalogue.parse(Envelope(type=InquiryReceived.event_type, source="s", subject="x",
-                                 data={"case_id": "c1"}))
+        catalogue.parse(
+            Envelope(
+                type=InquiryReceived.event_type, source="s", subject="x", data={"case_id": "c1"}
+            )
+        )
 
 
 def test_catalogue_refuses_undocumented_fields_and_bad_names() -> None:

@@ -51,8 +51,12 @@ def test_http_errors_and_crashes_are_problems_without_internals() -> None:
     client = TestClient(make_app()[0], raise_server_exceptions=False)
     missing = client.get("/cases/gone")
     assert missing.status_code == 404
-    assert missing.json() == {"type": "about:blank", "title": "Not Found", "status": 404,
-                              "detail": "no such case"}
+    assert missing.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "no such case",
+    }
     crash = client.get("/cases/boom")
     assert crash.status_code == 500
     assert crash.headers["content-type"] == "application/problem+json"

@@ -1,5 +1,4 @@
 import pytest
-
 from pydantic import Field
 
 from hoppid.shared.settings import Port, ServiceSettings, SettingsError, load_settings

@@ -21,19 +21,29 @@ def test_rauma_is_served_by_nordveggen() -> None:
 
 def test_adding_an_office_is_data() -> None:
     registry = load_registry()
-    registry.add(Office(id="nordveggen", name="Nordveggen", municipalities=("1539",),
-                        contact_email="ny@nordveggen.example"))
+    registry.add(
+        Office(
+            id="nordveggen",
+            name="Nordveggen",
+            municipalities=("1539",),
+            contact_email="ny@nordveggen.example",
+        )
+    )
     assert registry.office("nordveggen").contact_email == "ny@nordveggen.example"  # type: ignore[union-attr]
 
 
 def test_inconsistent_office_data_is_refused() -> None:
     registry = load_registry()
     with pytest.raises(TenancyError, match="served by nordveggen"):
-        registry.add(Office(id="rival", name="Rival", municipalities=("1539",),
-                            contact_email="r@r.example"))
+        registry.add(
+            Office(id="rival", name="Rival", municipalities=("1539",), contact_email="r@r.example")
+        )
     with pytest.raises(TenancyError, match="unknown municipality 9999"):
-        registry.add(Office(id="nowhere", name="Nowhere", municipalities=("9999",),
-                            contact_email="n@n.example"))
+        registry.add(
+            Office(
+                id="nowhere", name="Nowhere", municipalities=("9999",), contact_email="n@n.example"
+            )
+        )
     assert isinstance(registry, OfficeRegistry)
 
 

@@ -138,12 +138,16 @@ class EventConsumer:
 
     async def _dead_letter(self, record: Any, error: Exception) -> None:
         dlq = Topics.dlq(record.topic)
-        headers = {name: (value or b"").decode("utf-8", "replace") for name, value in record.headers}
+        headers = {
+            name: (value or b"").decode("utf-8", "replace") for name, value in record.headers
+        }
         headers.update(dead_letter_headers(record, error, self.group_id))
         await self.broker.publish(record.value or b"", dlq, key=record.key, headers=headers)
         self.metrics.dlq_events.labels(self.metrics.service, record.topic).inc()
         log.error(
-            "poison event sent to %s: %s", dlq, error,
+            "poison event sent to %s: %s",
+            dlq,
+            error,
             extra={"topic": record.topic, "partition": record.partition, "offset": record.offset},
         )
 

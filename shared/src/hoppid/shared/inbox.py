@@ -10,6 +10,7 @@ Kafka redelivers (after a crash, a rebalance, or an outbox re-publish), so every
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -61,13 +62,15 @@ class Inbox:
         return await self.collection.find_one({"_id": self._key(event_id)}) is not None
 
     async def record(self, event_id: str) -> None:
-        try:
+        # recorded by an earlier delivery already: fine
+        with contextlib.suppress(DuplicateKeyError):
             await self.collection.insert_one(
-                {"_id": self._key(event_id), "consumer": self.consumer,
-                 "handled_at": datetime.now(UTC)}
+                {
+                    "_id": self._key(event_id),
+                    "consumer": self.consumer,
+                    "handled_at": datetime.now(UTC),
+                }
             )
-        except DuplicateKeyError:
-            pass  # recorded by an earlier delivery: fine
 
     async def handle_once(self, event_id: str, effect: Callable[[], Awaitable[None]]) -> bool:
         """Run ``effect`` unless the event was handled; returns whether it ran.

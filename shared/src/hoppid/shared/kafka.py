@@ -66,11 +66,14 @@ async def ensure_topics(
         if not missing:
             return
         response = await admin.create_topics(
-            [NewTopic(name, num_partitions=partitions, replication_factor=replication)
-             for name in missing]
+            [
+                NewTopic(name, num_partitions=partitions, replication_factor=replication)
+                for name in missing
+            ]
         )
         failures = [
-            (error[0], error[1]) for error in response.topic_errors
+            (error[0], error[1])
+            for error in response.topic_errors
             if error[1] not in (0, _TOPIC_ALREADY_EXISTS)
         ]
         if failures:

@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 correlation_id: ContextVar[str] = ContextVar("correlation_id", default="")
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
-    "message", "asctime", "color_message",  # uvicorn adds color_message for terminals
+    "message",
+    "asctime",
+    "color_message",  # uvicorn adds color_message for terminals
 }
 
 

@@ -19,36 +19,52 @@ class ServiceMetrics:
         self.service = service
         self.registry = CollectorRegistry()
         self.http_requests = Counter(
-            "hoppid_http_requests_total", "HTTP requests handled",
-            ["service", "method", "route", "status"], registry=self.registry,
+            "hoppid_http_requests_total",
+            "HTTP requests handled",
+            ["service", "method", "route", "status"],
+            registry=self.registry,
         )
         self.http_duration = Histogram(
-            "hoppid_http_request_duration_seconds", "HTTP request duration",
-            ["service", "method", "route"], registry=self.registry,
+            "hoppid_http_request_duration_seconds",
+            "HTTP request duration",
+            ["service", "method", "route"],
+            registry=self.registry,
         )
         self.outbox_backlog = Gauge(
-            "hoppid_outbox_backlog_events", "Events written to the outbox and not yet published",
-            ["service"], registry=self.registry,
+            "hoppid_outbox_backlog_events",
+            "Events written to the outbox and not yet published",
+            ["service"],
+            registry=self.registry,
         )
         self.outbox_oldest_age = Gauge(
-            "hoppid_outbox_oldest_event_age_seconds", "Age of the oldest unpublished outbox event",
-            ["service"], registry=self.registry,
+            "hoppid_outbox_oldest_event_age_seconds",
+            "Age of the oldest unpublished outbox event",
+            ["service"],
+            registry=self.registry,
         )
         self.outbox_published = Counter(
-            "hoppid_outbox_published_events_total", "Events the outbox relay published",
-            ["service"], registry=self.registry,
+            "hoppid_outbox_published_events_total",
+            "Events the outbox relay published",
+            ["service"],
+            registry=self.registry,
         )
         self.dlq_events = Counter(
-            "hoppid_dlq_events_total", "Events sent to a dead-letter topic",
-            ["service", "topic"], registry=self.registry,
+            "hoppid_dlq_events_total",
+            "Events sent to a dead-letter topic",
+            ["service", "topic"],
+            registry=self.registry,
         )
         self.consumer_retries = Counter(
-            "hoppid_consumer_retries_total", "Handler retries after a transient error",
-            ["service", "topic"], registry=self.registry,
+            "hoppid_consumer_retries_total",
+            "Handler retries after a transient error",
+            ["service", "topic"],
+            registry=self.registry,
         )
         self.events_handled = Counter(
-            "hoppid_events_handled_total", "Events handled by this service's consumers",
-            ["service", "topic", "type"], registry=self.registry,
+            "hoppid_events_handled_total",
+            "Events handled by this service's consumers",
+            ["service", "topic", "type"],
+            registry=self.registry,
         )
 
     async def http_middleware(

@@ -30,21 +30,29 @@ def problem(
 
 def _field_name(location: tuple[Any, ...]) -> str:
     # ("body", "contact", "email") -> "contact.email"; ("query", "page") -> "page"
-    parts = [str(part) for part in location[1:]] if len(location) > 1 else [str(p) for p in location]
+    parts = (
+        [str(part) for part in location[1:]] if len(location) > 1 else [str(p) for p in location]
+    )
     return ".".join(parts)
 
 
 async def _validation_problem(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = [
-        {"field": _field_name(tuple(item["loc"])), "in": str(item["loc"][0]),
-         "message": item["msg"]}
+        {
+            "field": _field_name(tuple(item["loc"])),
+            "in": str(item["loc"][0]),
+            "message": item["msg"],
+        }
         for item in error.errors()
     ]
     fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
     return problem(
-        422, "Invalid request", f"Check these fields: {fields}",
-        type_="https://hoppid.no/problems/validation", errors=errors,
+        422,
+        "Invalid request",
+        f"Check these fields: {fields}",
+        type_="https://hoppid.no/problems/validation",
+        errors=errors,
     )
 
 

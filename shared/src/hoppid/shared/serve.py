@@ -33,6 +33,10 @@ def serve(name: str, settings_class: type[S], build: Callable[[S], FastAPI]) -> 
     configure_logging(name, settings.log_level)
     port: int = getattr(settings, "http_port")  # noqa: B009  every service declares its own
     uvicorn.run(
-        build(settings), host=settings.http_host, port=port, log_config=None,
-        lifespan="on", timeout_graceful_shutdown=10,
+        build(settings),
+        host=settings.http_host,
+        port=port,
+        log_config=None,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
     )

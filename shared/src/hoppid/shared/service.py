@@ -106,7 +106,9 @@ def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> R
     broker = make_broker(
         settings,
         client_id=f"hoppid-{definition.name}",
-        middlewares=[KafkaPrometheusMiddleware(registry=metrics.registry, app_name=definition.name)],
+        middlewares=[
+            KafkaPrometheusMiddleware(registry=metrics.registry, app_name=definition.name)
+        ],
     )
     mongo = make_mongo_client(settings.mongodb_url, timeout_seconds=5.0)
     database = mongo[settings.database or f"hoppid_{definition.name}"]
@@ -115,7 +117,10 @@ def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> R
         await publish_envelope(broker, topic, envelope)
 
     relay = OutboxRelay(
-        database, definition.outbox_collections, publish, metrics,
+        database,
+        definition.outbox_collections,
+        publish,
+        metrics,
         interval_seconds=settings.outbox_relay_interval_seconds,
     )
     topics = Topics(settings.topic_prefix)
@@ -135,7 +140,8 @@ async def _connect(runtime: Runtime) -> None:
         try:
             await apply_indexes(runtime.database, runtime.definition.indexes)
             await ensure_topics(
-                settings.kafka_bootstrap_servers, runtime.all_topics(),
+                settings.kafka_bootstrap_servers,
+                runtime.all_topics(),
                 partitions=settings.topic_partitions,
             )
             await runtime.broker.start()
@@ -176,8 +182,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(runtime: Runtime) -> FastAPI:
     definition, settings = runtime.definition, runtime.settings
     app = FastAPI(
-        title=definition.title, description=definition.description,
-        version=definition.version, lifespan=_lifespan,
+        title=definition.title,
+        description=definition.description,
+        version=definition.version,
+        lifespan=_lifespan,
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
@@ -205,8 +213,10 @@ def _operations_router(runtime: Runtime) -> APIRouter:
     @router.get("/asyncapi.json", summary="AsyncAPI: the events published and consumed")
     async def asyncapi() -> JSONResponse:
         document = asyncapi_document(
-            runtime.broker, title=f"{definition.title} events",
-            version=definition.version, description=definition.description,
+            runtime.broker,
+            title=f"{definition.title} events",
+            version=definition.version,
+            description=definition.description,
         )
         return JSONResponse(document)
 

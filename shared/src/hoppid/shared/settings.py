@@ -18,7 +18,10 @@ class ServiceSettings(BaseSettings):
     """What every hoppid process needs: where Kafka and the store are, how to behave."""
 
     model_config = SettingsConfigDict(
-        env_prefix="HOPPID_", env_file=".env", extra="ignore", frozen=True,
+        env_prefix="HOPPID_",
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
         populate_by_name=True,
     )
 
@@ -102,7 +105,9 @@ def load_settings(settings_class: type[S]) -> S:
         for item in error.errors():
             field = ".".join(str(part) for part in item["loc"]) or "?"
             # a field read through its own alias (HOPPID_INTAKE_PORT) is named by that alias
-            variable = field.upper() if field.upper().startswith(prefix) else f"{prefix}{field}".upper()
+            variable = (
+                field.upper() if field.upper().startswith(prefix) else f"{prefix}{field}".upper()
+            )
             problems.append(f"{variable}: {item['msg']}{_shown_input(field, item.get('input'))}")
         raise SettingsError("bad settings:\n  " + "\n  ".join(problems)) from None
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import tempfile
 import sys
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -42,7 +42,10 @@ def free_port() -> int:
 
 
 async def eventually(
-    probe: Callable[[], Awaitable[T]], *, timeout: float = 30.0, interval: float = 0.2,
+    probe: Callable[[], Awaitable[T]],
+    *,
+    timeout: float = 30.0,
+    interval: float = 0.2,
     what: str = "condition",
 ) -> T:
     """Poll until ``probe`` returns something truthy; fail with ``what`` after ``timeout``.
@@ -111,8 +114,12 @@ class ServiceProcess:
     async def start(self) -> ServiceProcess:
         with self.log_path.open("wb") as log_file:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", f"hoppid.{self.name}.main", env=self.env,
-                stdout=log_file, stderr=log_file,
+                sys.executable,
+                "-m",
+                f"hoppid.{self.name}.main",
+                env=self.env,
+                stdout=log_file,
+                stderr=log_file,
             )
         await eventually(self._alive, timeout=30, what=f"{self.name} /healthz")
         return self

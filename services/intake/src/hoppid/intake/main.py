@@ -2,9 +2,9 @@
 
 from fastapi import FastAPI
 
+from hoppid.intake.settings import IntakeSettings
 from hoppid.shared.serve import serve
 from hoppid.shared.service import ServiceDefinition, build_runtime, create_app
-from hoppid.intake.settings import IntakeSettings
 
 DEFINITION = ServiceDefinition(
     name="intake",

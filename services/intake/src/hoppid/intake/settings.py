@@ -6,5 +6,6 @@ from hoppid.shared.settings import Port, ServiceSettings
 
 
 class IntakeSettings(ServiceSettings):
-    http_port: Port = Field(8001, validation_alias="HOPPID_INTAKE_PORT",
-                            description="HTTP port of the intake service")
+    http_port: Port = Field(
+        8001, validation_alias="HOPPID_INTAKE_PORT", description="HTTP port of the intake service"
+    )

@@ -1,10 +1,10 @@
-"""notifications's composition root: settings -> clients -> broker -> app. Nothing runs at import."""
+"""notifications: the composition root (settings -> clients -> broker -> app); no import effects."""
 
 from fastapi import FastAPI
 
+from hoppid.notifications.settings import NotificationsSettings
 from hoppid.shared.serve import serve
 from hoppid.shared.service import ServiceDefinition, build_runtime, create_app
-from hoppid.notifications.settings import NotificationsSettings
 
 DEFINITION = ServiceDefinition(
     name="notifications",

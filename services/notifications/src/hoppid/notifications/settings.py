@@ -6,5 +6,8 @@ from hoppid.shared.settings import Port, ServiceSettings
 
 
 class NotificationsSettings(ServiceSettings):
-    http_port: Port = Field(8003, validation_alias="HOPPID_NOTIFICATIONS_PORT",
-                            description="HTTP port of the notifications service")
+    http_port: Port = Field(
+        8003,
+        validation_alias="HOPPID_NOTIFICATIONS_PORT",
+        description="HTTP port of the notifications service",
+    )

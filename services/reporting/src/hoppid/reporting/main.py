@@ -2,9 +2,9 @@
 
 from fastapi import FastAPI
 
+from hoppid.reporting.settings import ReportingSettings
 from hoppid.shared.serve import serve
 from hoppid.shared.service import ServiceDefinition, build_runtime, create_app
-from hoppid.reporting.settings import ReportingSettings
 
 DEFINITION = ServiceDefinition(
     name="reporting",

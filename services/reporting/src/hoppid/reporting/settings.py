@@ -6,5 +6,8 @@ from hoppid.shared.settings import Port, ServiceSettings
 
 
 class ReportingSettings(ServiceSettings):
-    http_port: Port = Field(8004, validation_alias="HOPPID_REPORTING_PORT",
-                            description="HTTP port of the reporting service")
+    http_port: Port = Field(
+        8004,
+        validation_alias="HOPPID_REPORTING_PORT",
+        description="HTTP port of the reporting service",
+    )

@@ -2,9 +2,9 @@
 
 from fastapi import FastAPI
 
+from hoppid.scheduling.settings import SchedulingSettings
 from hoppid.shared.serve import serve
 from hoppid.shared.service import ServiceDefinition, build_runtime, create_app
-from hoppid.scheduling.settings import SchedulingSettings
 
 DEFINITION = ServiceDefinition(
     name="scheduling",

@@ -6,5 +6,8 @@ from hoppid.shared.settings import Port, ServiceSettings
 
 
 class SchedulingSettings(ServiceSettings):
-    http_port: Port = Field(8002, validation_alias="HOPPID_SCHEDULING_PORT",
-                            description="HTTP port of the scheduling service")
+    http_port: Port = Field(
+        8002,
+        validation_alias="HOPPID_SCHEDULING_PORT",
+        description="HTTP port of the scheduling service",
+    )

@@ -6,4 +6,11 @@ Consumers import the producer's module to read its events; only the producer def
 from hoppid.shared.events.base import Event, event_type_name, pii_field
 from hoppid.shared.events.catalogue import EventCatalogue, UnknownEventType, catalogue
 
-__all__ = ["Event", "EventCatalogue", "UnknownEventType", "catalogue", "event_type_name", "pii_field"]
+__all__ = [
+    "Event",
+    "EventCatalogue",
+    "UnknownEventType",
+    "catalogue",
+    "event_type_name",
+    "pii_field",
+]

@@ -95,7 +95,7 @@ class EventConsumer:
         )(self._on_record)
 
     async def _on_record(self, body: bytes, message: KafkaMessage) -> None:
-        record = message.raw_message
+        record: Any = message.raw_message  # one aiokafka ConsumerRecord (not a batch)
         try:
             envelope = Envelope.from_kafka(record.headers, record.value)
             token = correlation_id.set(envelope.id)

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from hoppid.shared.envelope import Envelope, EnvelopeError
 from hoppid.shared.events.base import TYPE_PATTERN, Event
 
-E = TypeVar("E", bound=type[Event])
+E = TypeVar("E", bound=Event)
 
 
 class UnknownEventType(EnvelopeError):
@@ -21,7 +21,7 @@ class EventCatalogue:
     def __init__(self) -> None:
         self._models: dict[str, type[Event]] = {}
 
-    def register(self, model: E) -> E:
+    def register(self, model: type[E]) -> type[E]:
         """Class decorator: add an event model, checking its name and its field descriptions."""
         name = model.event_type
         if not TYPE_PATTERN.match(name):

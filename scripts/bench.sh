@@ -12,14 +12,13 @@ if ! "$STACK" status >/dev/null 2>&1; then started_stack=1; "$STACK" up; fi
 EVENTS="${EVENTS:-5000}"
 table="$("$PY" "$REPO/bench/consumer_throughput.py" "$EVENTS")"
 echo "$table"
-{
-  echo "# Benchmarks"
-  echo
-  echo "Made by \`EVENTS=$EVENTS make bench\` (bench/consumer_throughput.py) on $(date -u +%Y-%m-%d)," \
-       "$(nproc) cores, against the local stack (Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$REPO/deploy/local/kafka/pom.xml"), one broker)."
-  echo "Baselines run in the same process on the same topic; machines are shared, so compare rows"
-  echo "of one run, not runs."
-  echo
-  echo "$table"
-} > "$REPO/docs/benchmarks.md.new"
-mv "$REPO/docs/benchmarks.md.new" "$REPO/docs/benchmarks.md"
+stamp="Made by \`EVENTS=$EVENTS make bench\` on $(date -u +%Y-%m-%d), $(nproc) cores, against the local stack (Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$REPO/deploy/local/kafka/pom.xml"), one broker)."
+# replace only what lies between the markers; the reading of the figures stays
+"$PY" - "$REPO/docs/benchmarks.md" "$stamp" "$table" <<'PY'
+import re, sys
+path, stamp, table = sys.argv[1:4]
+text = open(path, encoding="utf-8").read()
+block = f"<!-- bench:consumer_throughput -->\n{stamp}\n\n{table}\n<!-- /bench -->"
+text = re.sub(r"<!-- bench:consumer_throughput -->.*?<!-- /bench -->", lambda _: block, text, flags=re.S)
+open(path, "w", encoding="utf-8").write(text)
+PY

@@ -15,9 +15,11 @@ declare -A PORTS=(
 )
 
 started_stack=0
+stopping=0
 pids=()
 stop_all() {
   trap - INT TERM EXIT
+  stopping=1
   say "stopping the services"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -57,4 +59,4 @@ for name in "${SERVICES[@]}"; do
 done
 say "logs: $LOGS/  ·  stack: make status  ·  Ctrl-C stops everything this started"
 wait -n "${pids[@]}" || true
-say "a service stopped; see $LOGS/"
+if [[ $stopping == 0 ]]; then say "a service stopped by itself; see $LOGS/ (stopping the rest)"; fi

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,6 +85,10 @@ class Runtime:
         return list(dict.fromkeys([*topics, *(Topics.dlq(t) for t in topics)]))
 
 
+async def _nothing(runtime: Runtime) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class ServiceDefinition:
     name: str
@@ -98,6 +102,8 @@ class ServiceDefinition:
     consumers: Callable[[Runtime], None] = lambda runtime: None
     routes: Callable[[Runtime], Iterable[APIRouter]] = lambda runtime: ()
     extra_topics: Callable[[Topics], Iterable[str]] = lambda topics: ()
+    # runs once Kafka and the store answer (and again after a failed attempt): seed data here
+    on_connected: Callable[[Runtime], Awaitable[None]] = _nothing
 
 
 def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> Runtime:
@@ -145,6 +151,7 @@ async def _connect(runtime: Runtime) -> None:
                 partitions=settings.topic_partitions,
             )
             await runtime.broker.start()
+            await runtime.definition.on_connected(runtime)
             runtime.connected = True
             log.info("connected to Kafka and the store")
             return

@@ -1,6 +1,6 @@
 """intake's settings: the shared ones plus its own, all from ``HOPPID_*`` variables."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from hoppid.shared.settings import Port, ServiceSettings
 
@@ -8,4 +8,41 @@ from hoppid.shared.settings import Port, ServiceSettings
 class IntakeSettings(ServiceSettings):
     http_port: Port = Field(
         8001, validation_alias="HOPPID_INTAKE_PORT", description="HTTP port of the intake service"
+    )
+    admin_key: SecretStr = Field(
+        SecretStr(""),
+        validation_alias="HOPPID_INTAKE_ADMIN_KEY",
+        description="Platform admin key (adds offices); empty disables platform administration",
+    )
+    link_secret: SecretStr = Field(
+        SecretStr("development-only-link-secret-change-me"),
+        min_length=32,
+        validation_alias="HOPPID_INTAKE_LINK_SECRET",
+        description="Secret that signs the entrepreneurs' links (32+ characters)",
+    )
+    link_days: int = Field(
+        90,
+        ge=1,
+        le=3650,
+        validation_alias="HOPPID_INTAKE_LINK_DAYS",
+        description="How long an entrepreneur's link stays valid, in days",
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8001",
+        validation_alias="HOPPID_INTAKE_PUBLIC_URL",
+        description="Base URL people reach intake at (used in links)",
+    )
+    submissions_per_hour: int = Field(
+        30,
+        ge=1,
+        le=100_000,
+        validation_alias="HOPPID_INTAKE_SUBMISSIONS_PER_HOUR",
+        description="Public inquiries accepted per client address per hour (then 429)",
+    )
+    max_body_bytes: int = Field(
+        65_536,
+        ge=1024,
+        le=10_000_000,
+        validation_alias="HOPPID_INTAKE_MAX_BODY_BYTES",
+        description="Largest request body accepted (then 413)",
     )

@@ -1,0 +1,348 @@
+"""intake's HTTP routes, thin: parse -> handler -> response. Four audiences, four routers."""
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from hoppid.intake import forms, handlers
+from hoppid.intake.access import Staff, hash_key, key_id_of, same_hash, verify_link
+from hoppid.intake.handlers import Conflict, Context, NotFound
+from hoppid.intake.model import CONSENT_TEXT_VERSION, RuleViolation
+from hoppid.intake.settings import IntakeSettings
+from hoppid.shared.guards import RateLimit
+from hoppid.shared.problems import problem
+
+CONSENT_TEXTS = {
+    "nb": "Jeg samtykker i at kontoret behandler opplysningene mine for å gi meg veiledning. "
+    "Jeg kan se, rette, laste ned og slette dem når som helst via lenken jeg får på e-post.",
+    "nn": "Eg samtykkjer i at kontoret handsamar opplysningane mine for å gje meg rettleiing. "
+    "Eg kan sjå, rette, lasta ned og sletta dei når som helst via lenkja eg får på e-post.",
+    "en": "I agree that the office processes my data to give me guidance. I can see, correct, "
+    "download and erase it at any time through the link I receive by email.",
+}
+NEXT_STEPS = {
+    "nb": "Takk! Du får en e-post med lenke til saken din. Kontoret tar kontakt innen tre "
+    "arbeidsdager og tilbyr deg tider for et gratis veiledningsmøte.",
+    "nn": "Takk! Du får ein e-post med lenkje til saka di. Kontoret tek kontakt innan tre "
+    "arbeidsdagar og tilbyr deg tider for eit gratis rettleiingsmøte.",
+    "en": "Thank you! You will get an email with a link to your case. The office will contact "
+    "you within three working days and offer you times for a free guidance meeting.",
+}
+
+
+def install(app: FastAPI, ctx: Context, settings: IntakeSettings) -> None:
+    """Routes and error mapping of intake."""
+    app.add_exception_handler(RuleViolation, _rule_problem)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(Conflict, _conflict)
+    app.add_exception_handler(PermissionError, _forbidden)
+    staff = _staff_dependency(ctx, settings)
+    app.include_router(_public_router(ctx, settings))
+    app.include_router(_staff_router(ctx, staff))
+    app.include_router(_admin_router(ctx, staff))
+    app.include_router(_person_router(ctx, settings))
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+async def _rule_problem(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RuleViolation)
+    return problem(
+        422,
+        "Invalid request",
+        str(error),
+        type_="https://hoppid.no/problems/validation",
+        errors=[{"field": error.field, "message": str(error)}],
+    )
+
+
+async def _not_found(request: Request, error: Exception) -> JSONResponse:
+    return problem(404, "Not Found", "no such resource for you")
+
+
+async def _conflict(request: Request, error: Exception) -> JSONResponse:
+    return problem(409, "Conflict", str(error))
+
+
+async def _forbidden(request: Request, error: Exception) -> JSONResponse:
+    return problem(403, "Forbidden", str(error))
+
+
+# --- who is calling ----------------------------------------------------------------------------
+
+
+def _staff_dependency(ctx: Context, settings: IntakeSettings) -> Callable[..., Any]:
+    admin_key = settings.admin_key.get_secret_value()
+
+    async def staff(authorization: Annotated[str | None, Header()] = None) -> Staff:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise HTTPException(
+                401,
+                "an API key is required: Authorization: Bearer <key>",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        key = authorization.removeprefix("Bearer ").strip()
+        if admin_key and same_hash(hash_key(key), hash_key(admin_key)):
+            return Staff("platform-admin", "*", "platform_admin")
+        key_id = key_id_of(key)
+        stored = await ctx.store.key(key_id) if key_id else None
+        if (
+            stored is None
+            or stored.get("revoked_at")
+            or not same_hash(stored["hash"], hash_key(key))
+        ):
+            raise HTTPException(
+                401, "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"}
+            )
+        return Staff(stored["_id"], stored["office_id"], stored["role"])
+
+    return staff
+
+
+def _office_staff(staff: Staff) -> Staff:
+    if staff.office_id == "*":
+        raise PermissionError("case work needs a key of an office")
+    return staff
+
+
+# --- public: the inquiry form's API ------------------------------------------------------------
+
+
+def _public_router(ctx: Context, settings: IntakeSettings) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["public"])
+    limit = RateLimit(settings.submissions_per_hour)
+
+    @router.get("/offices", summary="The offices and the municipalities they serve")
+    async def offices() -> list[dict[str, Any]]:
+        return [_public_office(o) for o in await ctx.store.offices()]
+
+    @router.get("/consent", summary="The consent text to show, with its version")
+    async def consent(language: forms.Language = "nb") -> dict[str, str]:
+        return {
+            "version": CONSENT_TEXT_VERSION,
+            "language": language,
+            "text": CONSENT_TEXTS[language],
+        }
+
+    @router.post(
+        "/inquiries",
+        summary="Send an inquiry (no login)",
+        status_code=201,
+        dependencies=[Depends(limit)],
+    )
+    async def inquire(
+        form: forms.InquiryForm,
+        response: Response,
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> dict[str, Any]:
+        case, created = await handlers.submit_inquiry(ctx, form, idempotency_key)
+        if not created:
+            response.status_code = 200
+        office = await ctx.store.office(case["office_id"]) or {}
+        return {
+            "reference": case["reference"],
+            "office": {
+                "id": office.get("_id"),
+                "name": office.get("name"),
+                "contact_email": office.get("contact_email"),
+            },
+            "next_steps": NEXT_STEPS[case["language"]],
+        }
+
+    return router
+
+
+def _public_office(office: dict[str, Any]) -> dict[str, Any]:
+    keys = ("name", "municipalities", "languages", "contact_email", "opening_hours")
+    return {"id": office["_id"], **{k: office.get(k) for k in keys}}
+
+
+# --- office staff: cases ---------------------------------------------------------------------
+
+
+def _staff_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
+    router = APIRouter(prefix="/v1/cases", tags=["office staff"])
+    Caller = Annotated[Staff, Depends(staff_dep)]
+
+    @router.get("", summary="The office's cases, newest first, with filters")
+    async def list_cases(
+        caller: Caller,
+        status: Annotated[str | None, Query(pattern=r"^[a-z_]+$")] = None,
+        need: forms.Need | None = None,
+        advisor: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[dict[str, Any]]:
+        filters: dict[str, Any] = {}
+        if status:
+            filters["status"] = status
+        if need:
+            filters["needs"] = need
+        if advisor:
+            filters["advisor_id"] = advisor
+        created: dict[str, Any] = {}
+        if since:
+            created["$gte"] = datetime.combine(since, datetime.min.time())
+        if until:
+            created["$lt"] = datetime.combine(until, datetime.min.time())
+        if created:
+            filters["created_at"] = created
+        office = _office_staff(caller).office_id
+        return [_case_out(c) for c in await ctx.store.find_cases(office, filters, limit, offset)]
+
+    @router.get("/{case_id}", summary="One case of the office")
+    async def get_case(caller: Caller, case_id: str) -> dict[str, Any]:
+        return _case_out(await handlers.open_case(ctx, _office_staff(caller), case_id))
+
+    def post(path: str, form_type: Any, handler: Any, summary: str) -> None:
+        async def endpoint(caller: Caller, case_id: str, form: form_type) -> dict[str, Any]:
+            return _case_out(await handler(ctx, _office_staff(caller), case_id, form))
+
+        router.post(path, summary=summary)(endpoint)
+
+    post("/{case_id}/advisor", forms.AssignAdvisor, handlers.assign_advisor, "Assign an advisor")
+    post("/{case_id}/status", forms.ChangeStatus, handlers.change_status, "Move along the pipeline")
+    post("/{case_id}/notes", forms.AddNote, handlers.add_note, "Add a note")
+    post(
+        "/{case_id}/applications",
+        forms.RecordApplication,
+        handlers.record_application,
+        "Record an application the office helps with",
+    )
+    post(
+        "/{case_id}/company",
+        forms.RegisterCompany,
+        handlers.register_company,
+        "Record the company registered",
+    )
+    post(
+        "/{case_id}/introductions",
+        forms.MakeIntroduction,
+        handlers.make_introduction,
+        "Record a network introduction",
+    )
+
+    @router.post(
+        "/{case_id}/applications/{application_id}/decision", summary="Record the funder's decision"
+    )
+    async def decide(
+        caller: Caller, case_id: str, application_id: str, form: forms.DecideApplication
+    ) -> dict[str, Any]:
+        case = await handlers.decide_application(
+            ctx, _office_staff(caller), case_id, application_id, form
+        )
+        return _case_out(case)
+
+    return router
+
+
+def _case_out(case: dict[str, Any]) -> dict[str, Any]:
+    return {("id" if k == "_id" else k): v for k, v in case.items() if k != "applied_events"}
+
+
+# --- office administration ---------------------------------------------------------------------
+
+
+def _admin_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
+    router = APIRouter(prefix="/v1/offices", tags=["office administration"])
+    Caller = Annotated[Staff, Depends(staff_dep)]
+
+    @router.post("", status_code=201, summary="Add an office (platform admin)")
+    async def add_office(caller: Caller, form: forms.NewOffice) -> dict[str, Any]:
+        office_form = forms.OfficeForm(**form.model_dump(exclude={"id"}))
+        office = await handlers.save_office(ctx, caller, form.id, office_form, new=True)
+        return _public_office(office)
+
+    @router.put("/{office_id}", summary="Change an office (its admin)")
+    async def change_office(
+        caller: Caller, office_id: str, form: forms.OfficeForm
+    ) -> dict[str, Any]:
+        return _public_office(await handlers.save_office(ctx, caller, office_id, form, new=False))
+
+    @router.post("/{office_id}/keys", status_code=201, summary="Issue an API key (shown once)")
+    async def issue(caller: Caller, office_id: str, form: forms.IssueKey) -> dict[str, Any]:
+        return await handlers.issue_key(ctx, caller, office_id, form)
+
+    @router.delete("/{office_id}/keys/{key_id}", status_code=204, summary="Revoke an API key")
+    async def revoke(caller: Caller, office_id: str, key_id: str) -> Response:
+        await handlers.revoke_key(ctx, caller, office_id, key_id)
+        return Response(status_code=204)
+
+    return router
+
+
+# --- the entrepreneur's own link -------------------------------------------------------------
+
+
+def _person_router(ctx: Context, settings: IntakeSettings) -> APIRouter:
+    router = APIRouter(prefix="/v1/me/{token}", tags=["the entrepreneur's link"])
+    secret = settings.link_secret.get_secret_value()
+
+    async def person_id(token: str) -> str:
+        claims = verify_link(secret, token, ctx.now())
+        person = await ctx.store.person(claims.person_id) if claims else None
+        if claims is None or person is None or person.get("link_epoch") != claims.epoch:
+            raise HTTPException(401, "this link is not valid (expired or revoked)")
+        return claims.person_id
+
+    Person = Annotated[str, Depends(person_id)]
+
+    @router.get("", summary="My case(s) and their status")
+    async def overview(person: Person) -> dict[str, Any]:
+        data = await handlers.my_data(ctx, person)
+        return {
+            "name": data["person"]["name"],
+            "cases": [
+                {
+                    "reference": c["reference"],
+                    "status": c["status"],
+                    "needs": c["needs"],
+                    "office_id": c["office_id"],
+                    "created_at": c["created_at"],
+                }
+                for c in data["cases"]
+            ],
+        }
+
+    @router.get("/export", summary="All data intake holds about me, as JSON")
+    async def export(person: Person) -> JSONResponse:
+        data = await handlers.my_data(ctx, person)
+        body = _jsonable(
+            {"person": _case_out(data["person"]), "cases": [_case_out(c) for c in data["cases"]]}
+        )
+        return JSONResponse(
+            body, headers={"Content-Disposition": 'attachment; filename="hoppid-my-data.json"'}
+        )
+
+    @router.patch("", summary="Correct my data")
+    async def correct(person: Person, form: forms.Correction) -> dict[str, Any]:
+        updated = await handlers.correct_my_data(ctx, person, form)
+        return {
+            "name": updated["name"],
+            "phone": updated.get("phone"),
+            "language": updated["language"],
+        }
+
+    @router.post("/consent/withdraw", summary="Withdraw a consent")
+    async def withdraw(person: Person, form: forms.WithdrawConsent) -> dict[str, str]:
+        await handlers.withdraw_consent(ctx, person, form)
+        return {"withdrawn": form.consent}
+
+    @router.post("/erasure", status_code=202, summary="Erase my data everywhere")
+    async def erase(person: Person) -> dict[str, str]:
+        await handlers.request_erasure(ctx, person)
+        return {"status": "erased in intake; the other services follow"}
+
+    return router
+
+
+def _jsonable(value: Any) -> Any:
+    from fastapi.encoders import jsonable_encoder
+
+    return jsonable_encoder(value)

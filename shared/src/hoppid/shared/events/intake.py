@@ -1,0 +1,204 @@
+"""Events intake publishes on ``hoppid.intake``: what happens to people, inquiries and cases.
+
+Subjects: the case id for case events (so a case's events keep their order), the person id for
+consent and erasure events. Personal data is only where a consumer needs it (notifications needs
+the name, address and the person's link to answer an inquiry) and is marked with ``pii_field``.
+Free text (the idea, notes, reasons, introductions) never travels: it stays in intake's store.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from hoppid.shared.events.base import Event, pii_field
+from hoppid.shared.events.catalogue import catalogue
+
+Need = Literal["guidance", "course", "application_help", "network_introduction", "office_seat"]
+Stage = Literal["idea", "starting", "running"]
+Language = Literal["nb", "nn", "en"]
+MeetingMode = Literal["in_person", "digital"]
+CaseStatus = Literal["new", "contacted", "in_guidance", "company_registered", "paused", "closed"]
+
+SOURCE = "/hoppid/intake"
+
+
+class _CaseEvent(Event):
+    case_id: str = Field(description="The case, also the event's subject")
+    office_id: str = Field(description="The office that owns the case")
+
+
+@catalogue.register
+class InquiryReceived(_CaseEvent):
+    """A person sent an inquiry through the public form; carries what a receipt needs."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.inquiry.received.v1"
+    person_id: str = Field(description="The person (one per email address across offices)")
+    reference: str = Field(description="The case reference shown to the person")
+    municipality: str = Field(description="Municipality number the person gave")
+    language: Language = Field(description="Language the person prefers for messages")
+    needs: list[Need] = Field(description="What the person asked for")
+    received_at: datetime = Field(description="When the inquiry arrived (UTC)")
+    name: str = pii_field("The person's name, for the receipt")
+    email: str = pii_field("Where the receipt goes")
+    case_link_token: str = pii_field(
+        "The person's signed link token to their case (a credential: never log it)"
+    )
+
+
+@catalogue.register
+class CaseOpened(_CaseEvent):
+    """A new case is open at an office; no personal data."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.case.opened.v1"
+    person_id: str = Field(description="The person the case is about")
+    reference: str = Field(description="The case reference")
+    municipality: str = Field(description="Municipality number")
+    needs: list[Need] = Field(description="What the person asked for")
+    stage: Stage = Field(description="idea, starting or running company")
+    language: Language = Field(description="Preferred language")
+    meeting_mode: MeetingMode = Field(description="Preferred meeting mode")
+    opened_at: datetime = Field(description="When the case opened (UTC)")
+    first_case_of_person: bool = Field(description="True when the person had no case before")
+
+
+@catalogue.register
+class AdvisorAssigned(_CaseEvent):
+    """An advisor now follows the case."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.advisor.assigned.v1"
+    advisor_id: str = Field(description="The advisor (as scheduling knows them)")
+    previous_advisor_id: str | None = Field(None, description="Who followed it before, if any")
+    assigned_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class CaseStatusChanged(_CaseEvent):
+    """The case moved along its pipeline."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.case.status_changed.v1"
+    from_status: CaseStatus = Field(description="Status before")
+    to_status: CaseStatus = Field(description="Status after")
+    reason: str | None = Field(None, description="Reason code for pause or close, if any")
+    changed_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class NoteAdded(_CaseEvent):
+    """Staff added a note to the case. The note's text stays in intake."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.note.added.v1"
+    note_id: str = Field(description="The note")
+    added_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class ApplicationRecorded(_CaseEvent):
+    """The office helps with an application for funding."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.application.recorded.v1"
+    application_id: str = Field(description="The application")
+    programme: str = Field(description="Funding programme, e.g. Innovasjon Norge etablerertilskudd")
+    amount_asked_nok: int = Field(description="Amount asked for, in NOK")
+    deadline: date | None = Field(None, description="Application deadline")
+    recorded_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class ApplicationDecided(_CaseEvent):
+    """The funder decided on an application."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.application.decided.v1"
+    application_id: str = Field(description="The application")
+    outcome: Literal["granted", "rejected", "withdrawn"] = Field(description="The decision")
+    amount_granted_nok: int = Field(0, description="Amount granted, in NOK (0 unless granted)")
+    decided_at: datetime = Field(description="When it was recorded (UTC)")
+
+
+@catalogue.register
+class CompanyRegistered(_CaseEvent):
+    """The person registered a company: the outcome the offices work for."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.company.registered.v1"
+    person_id: str = Field(description="The person")
+    municipality: str = Field(description="Municipality number of the case")
+    org_number: str = Field(description="Organisation number (9 digits, mod-11 checked)")
+    registered_on: date = Field(description="Date of registration")
+    share_with_partners: bool = Field(
+        description="The person agreed that partners may see the organisation number"
+    )
+    first_contact_at: datetime = Field(description="When the case opened (UTC)")
+
+
+@catalogue.register
+class IntroductionMade(_CaseEvent):
+    """The office introduced the person to someone in its network (who and why stay in intake)."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.introduction.made.v1"
+    introduction_id: str = Field(description="The introduction")
+    kind: Literal["company", "investor", "mentor", "public_body", "research", "other"] = Field(
+        description="What kind of contact"
+    )
+    made_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class ConsentWithdrawn(Event):
+    """The person withdrew a consent."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.consent.withdrawn.v1"
+    person_id: str = Field(description="The person, also the subject")
+    consent: Literal["processing", "newsletter"] = Field(description="Which consent")
+    withdrawn_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class ErasureRequested(Event):
+    """The person asked for erasure: every service must erase their personal data."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.erasure.requested.v1"
+    person_id: str = Field(description="The person, also the subject")
+    case_ids: list[str] = Field(description="The person's cases")
+    requested_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class ErasureCompleted(Event):
+    """intake has erased the person's personal data from its store."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.erasure.completed.v1"
+    person_id: str = Field(description="The person, also the subject")
+    completed_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class OfficeChanged(Event):
+    """An office was added or changed (office administration); subject is the office id."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.office.changed.v1"
+    office_id: str = Field(description="The office")
+    name: str = Field(description="Office name")
+    municipalities: list[str] = Field(description="Municipality numbers served")
+    languages: list[Language] = Field(description="Languages the office works in")
+    contact_email: str = Field(description="The office's contact address (not a person's)")
+    yearly_budget_eur: int = Field(description="Yearly first-line budget in EUR")
+    changed_at: datetime = Field(description="When (UTC)")
+
+
+PUBLISHED: list[type[Event]] = [
+    InquiryReceived,
+    CaseOpened,
+    AdvisorAssigned,
+    CaseStatusChanged,
+    NoteAdded,
+    ApplicationRecorded,
+    ApplicationDecided,
+    CompanyRegistered,
+    IntroductionMade,
+    ConsentWithdrawn,
+    ErasureRequested,
+    ErasureCompleted,
+    OfficeChanged,
+]

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import json
 import sys
 import uuid
 from pathlib import Path
@@ -161,3 +162,50 @@ def _len_is(items: list[str], size: int) -> Any:
         return len(items) == size
 
     return probe
+
+
+async def test_concurrent_state_changes_and_relay_removals_lose_nothing(
+    database: Db, topic_prefix: str
+) -> None:
+    """Many updates of one aggregate while the relay removes published entries from it.
+
+    On FerretDB an unguarded update can be lost when another lands on the same document at the
+    same moment; the service's DocumentLocks (shared by store and relay) must prevent that."""
+    topic = Topics(topic_prefix).domain("intake")
+    await ensure_topics(kafka_servers(), [topic], partitions=1)
+    await database["cases"].insert_one({"_id": "busy", "changes": 0, "outbox": []})
+    metrics = ServiceMetrics("testing")
+    broker = await started_broker()
+    relay = relay_for(database, broker, metrics)
+    relay_task = asyncio.create_task(relay.run())
+    changes = 120
+
+    async def change(n: int) -> None:
+        envelope = Envelope(
+            type="no.hoppid.test.thing.happened.v1",
+            source="/t",
+            subject="busy",
+            data={"counter": str(n)},
+        )
+        async with relay.locks.hold("cases", "busy"):
+            await database["cases"].update_one(
+                {"_id": "busy"}, with_outbox({"$inc": {"changes": 1}}, topic, [envelope])
+            )
+        relay.notify()
+
+    try:
+        await asyncio.gather(*(change(n) for n in range(changes)))
+
+        async def drained() -> bool:
+            document = await database["cases"].find_one({"_id": "busy"})
+            return document is not None and document["outbox"] == []
+
+        await eventually(drained, what="the outbox drained")
+    finally:
+        relay_task.cancel()
+        await broker.stop()
+    document = await database["cases"].find_one({"_id": "busy"})
+    assert document is not None
+    assert document["changes"] == changes
+    records = await read_all(topic, expected=changes)
+    assert sorted(int(json.loads(r.value)["counter"]) for r in records) == list(range(changes))

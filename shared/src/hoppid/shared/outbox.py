@@ -20,6 +20,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.metrics import ServiceMetrics
+from hoppid.shared.mongo import DocumentLocks
 
 log = logging.getLogger("hoppid.outbox")
 
@@ -57,6 +58,7 @@ class OutboxRelay:
         *,
         interval_seconds: float = 0.5,
         batch_size: int = 500,
+        locks: DocumentLocks | None = None,
     ) -> None:
         self.database = database
         self.collections = tuple(collections)
@@ -64,6 +66,7 @@ class OutboxRelay:
         self.metrics = metrics
         self.interval_seconds = interval_seconds
         self.batch_size = batch_size
+        self.locks = locks or DocumentLocks()
         self._wake = asyncio.Event()
 
     def notify(self) -> None:
@@ -80,10 +83,11 @@ class OutboxRelay:
             for entry in document[OUTBOX]:
                 await self.publish(entry["topic"], Envelope.from_document(entry["event"]))
                 # remove it only if it is still first: a concurrent relay may have done so
-                await self.database[name].update_one(
-                    {"_id": document["_id"], f"{OUTBOX}.0.event.id": entry["event"]["id"]},
-                    {"$pop": {OUTBOX: -1}},
-                )
+                async with self.locks.hold(name, document["_id"]):
+                    await self.database[name].update_one(
+                        {"_id": document["_id"], f"{OUTBOX}.0.event.id": entry["event"]["id"]},
+                        {"$pop": {OUTBOX: -1}},
+                    )
                 published += 1
         self.metrics.outbox_published.labels(self.metrics.service).inc(published)
         self._record_backlog([])

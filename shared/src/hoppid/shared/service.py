@@ -33,7 +33,7 @@ from hoppid.shared.events.catalogue import catalogue
 from hoppid.shared.health import flag_check, health_router, kafka_check, mongo_check
 from hoppid.shared.kafka import Topics, ensure_topics, make_broker, publish_envelope
 from hoppid.shared.metrics import ServiceMetrics
-from hoppid.shared.mongo import IndexSpec, apply_indexes, make_mongo_client
+from hoppid.shared.mongo import DocumentLocks, IndexSpec, apply_indexes, make_mongo_client
 from hoppid.shared.outbox import OutboxRelay
 from hoppid.shared.problems import install_problem_handlers
 from hoppid.shared.settings import ServiceSettings
@@ -55,6 +55,7 @@ class Runtime:
     mongo: AsyncMongoClient[dict[str, Any]]
     database: AsyncDatabase[dict[str, Any]]
     relay: OutboxRelay
+    locks: DocumentLocks
     consumers: list[EventConsumer] = field(default_factory=list)
     connected: bool = False
 
@@ -122,15 +123,17 @@ def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> R
     async def publish(topic: str, envelope: Envelope) -> None:
         await publish_envelope(broker, topic, envelope)
 
+    locks = DocumentLocks()
     relay = OutboxRelay(
         database,
         definition.outbox_collections,
         publish,
         metrics,
         interval_seconds=settings.outbox_relay_interval_seconds,
+        locks=locks,
     )
     topics = Topics(settings.topic_prefix)
-    runtime = Runtime(definition, settings, metrics, topics, broker, mongo, database, relay)
+    runtime = Runtime(definition, settings, metrics, topics, broker, mongo, database, relay, locks)
     declare_publications(broker, runtime.own_topic, definition.publishes)
     definition.consumers(runtime)
     for consumer in runtime.consumers:

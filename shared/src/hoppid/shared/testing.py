@@ -18,9 +18,11 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from hoppid.shared.envelope import Envelope
 from hoppid.shared.mongo import make_mongo_client
 
 T = TypeVar("T")
@@ -112,7 +114,7 @@ class ServiceProcess:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> ServiceProcess:
-        with self.log_path.open("wb") as log_file:
+        with self.log_path.open("ab") as log_file:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
@@ -136,6 +138,12 @@ class ServiceProcess:
     def running(self) -> bool:
         return self.process is not None and self.process.returncode is None
 
+    async def kill(self) -> None:
+        """SIGKILL: a crash, with no chance to finish anything."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+
     async def stop(self) -> None:
         if self.process is None or self.process.returncode is not None:
             return
@@ -145,3 +153,33 @@ class ServiceProcess:
         except TimeoutError:
             self.process.kill()
             await self.process.wait()
+
+
+async def read_envelopes(
+    topic: str, until: Callable[[list[Envelope]], bool], timeout: float = 30.0
+) -> list[tuple[Any, Envelope]]:
+    """(record, envelope) pairs from the topic's beginning, read by a plain aiokafka consumer,
+    until ``until(envelopes so far)`` holds."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=kafka_servers(),
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
+    await consumer.start()
+    found: list[tuple[Any, Envelope]] = []
+    try:
+        async with asyncio.timeout(timeout):
+            while not until([envelope for _, envelope in found]):
+                for records in (await consumer.getmany(timeout_ms=300)).values():
+                    found.extend((r, Envelope.from_kafka(r.headers, r.value)) for r in records)
+    finally:
+        await consumer.stop()
+    return found
+
+
+def of_type(envelopes: list[Envelope], event_type: str) -> list[Envelope]:
+    """The envelopes of one type; ``event_type`` may omit the ``no.hoppid.`` prefix."""
+    full = event_type if event_type.startswith("no.hoppid.") else f"no.hoppid.{event_type}"
+    return [envelope for envelope in envelopes if envelope.type == full]

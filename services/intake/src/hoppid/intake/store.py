@@ -16,7 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.mongo import IndexSpec
+from hoppid.shared.mongo import DocumentLocks, IndexSpec
 from hoppid.shared.outbox import outbox_entries, with_outbox
 
 Document = dict[str, Any]
@@ -35,16 +35,18 @@ INDEXES = [
 
 
 class IntakeStore:
-    def __init__(self, database: AsyncDatabase[Document], topic: str) -> None:
+    def __init__(self, database: AsyncDatabase[Document], topic: str, locks: DocumentLocks) -> None:
         self.db = database
         self.topic = topic
+        self.locks = locks  # every update of an existing document holds its lock
 
     # --- offices -------------------------------------------------------------------------
     async def seed_office(self, office: Document) -> None:
         """Insert an office from the packaged data unless it exists (admins may have changed it)."""
-        await self.db[OFFICES].update_one(
-            {"_id": office["_id"]}, {"$setOnInsert": office}, upsert=True
-        )
+        async with self.locks.hold(OFFICES, office["_id"]):
+            await self.db[OFFICES].update_one(
+                {"_id": office["_id"]}, {"$setOnInsert": office}, upsert=True
+            )
 
     async def office(self, office_id: str) -> Document | None:
         return await self.db[OFFICES].find_one({"_id": office_id}, {"outbox": 0})
@@ -58,9 +60,12 @@ class IntakeStore:
 
     async def save_office(self, office: Document, events: Iterable[Envelope]) -> None:
         fields = {k: v for k, v in office.items() if k != "_id"}
-        await self.db[OFFICES].update_one(
-            {"_id": office["_id"]}, with_outbox({"$set": fields}, self.topic, events), upsert=True
-        )
+        async with self.locks.hold(OFFICES, office["_id"]):
+            await self.db[OFFICES].update_one(
+                {"_id": office["_id"]},
+                with_outbox({"$set": fields}, self.topic, events),
+                upsert=True,
+            )
 
     # --- API keys ------------------------------------------------------------------------
     async def add_key(self, key: Document) -> None:
@@ -114,9 +119,10 @@ class IntakeStore:
     ) -> Document | None:
         events = list(events)
         full = with_outbox(update, self.topic, events) if events else dict(update)
-        person = await self.db[PEOPLE].find_one_and_update(
-            {"_id": person_id}, full, return_document=ReturnDocument.AFTER
-        )
+        async with self.locks.hold(PEOPLE, person_id):
+            person = await self.db[PEOPLE].find_one_and_update(
+                {"_id": person_id}, full, return_document=ReturnDocument.AFTER
+            )
         return _without_outbox(person)
 
     # --- cases ---------------------------------------------------------------------------
@@ -163,9 +169,12 @@ class IntakeStore:
     ) -> Document | None:
         """Change a case of this office and write its events, only if ``expect`` still holds."""
         selector = {**(expect or {}), "_id": case_id, "office_id": office_id}
-        case = await self.db[CASES].find_one_and_update(
-            selector, with_outbox(update, self.topic, events), return_document=ReturnDocument.AFTER
-        )
+        async with self.locks.hold(CASES, case_id):
+            case = await self.db[CASES].find_one_and_update(
+                selector,
+                with_outbox(update, self.topic, events),
+                return_document=ReturnDocument.AFTER,
+            )
         return _without_outbox(case)
 
 

@@ -1,0 +1,314 @@
+"""Public inquiries per second, and their latency, through intake against a bare insert endpoint.
+
+Both servers run as their own process, one uvicorn worker each, log level warning, against the
+local stack's store: intake (``python -m hoppid.intake.main``: claims, person upsert, case with
+its events in the outbox, the relay publishing to Kafka meanwhile) and
+bench/baseline_insert_app.py (FastAPI + one PyMongo ``insert_one``, the same default write
+concern). The baseline runs first, then intake; each gets a warm-up, then ``INQUIRIES`` requests
+from ``CONCURRENCY`` concurrent senders of one asyncio httpx client in this process, which
+shares the machine's cores with the servers, the store and Kafka. After intake's run it waits
+until the outbox is empty and counts the events on intake's topic.
+
+Writes a table to stdout; scripts/bench.sh puts it in docs/benchmarks.md. Run with the local
+stack up: ``python bench/intake_throughput.py [INQUIRIES [CONCURRENCY]]`` (1000 and 16 by
+default, or the environment variables of those names). Fresh databases and topics per run,
+removed at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import os
+import socket
+import sys
+import tempfile
+import time
+import uuid
+from asyncio.subprocess import STDOUT, Process
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from pymongo import AsyncMongoClient
+
+from hoppid.intake.store import OUTBOX_COLLECTIONS
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.kafka import Topics
+
+SERVERS = os.environ.get("HOPPID_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+MONGODB_URL = os.environ.get("HOPPID_MONGODB_URL", "mongodb://127.0.0.1:27017/")
+REPO = Path(__file__).resolve().parent.parent
+WARMUP = 50
+SUBMISSIONS_PER_HOUR = 100_000  # the highest intake accepts; the rate limit must never bite
+
+
+def inquiry(tag: str, n: int) -> dict[str, Any]:
+    """A valid inquiry; distinct email and idea, so that each one opens a new case."""
+    return {
+        "name": "Kari Nordmann",
+        "email": f"kari.{tag}{n}@example.no",
+        "phone": "912 34 567",
+        "municipality": "1539",
+        "idea": f"idea number {tag}{n}: a bakery with a café and a small shop for local food",
+        "stage": "idea",
+        "needs": ["guidance"],
+        "language": "nb",
+        "meeting_mode": "digital",
+        "consent_processing": True,
+        "consent_text_version": "2026-11-01",
+    }
+
+
+@dataclass
+class Run:
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    failures: Counter[str] = field(default_factory=Counter)
+
+
+async def load(client: httpx.AsyncClient, url: str, tag: str, count: int, senders: int) -> Run:
+    """``count`` POSTs from ``senders`` concurrent tasks; each request timed on its own."""
+    run = Run()
+    numbers = iter(range(count))
+
+    async def sender() -> None:
+        for n in numbers:  # one shared iterator: each number is sent once
+            body = inquiry(tag, n)
+            started = time.perf_counter()
+            try:
+                response = await client.post(url, json=body)
+                outcome = "" if response.status_code == 201 else str(response.status_code)
+            except httpx.HTTPError as error:
+                outcome = type(error).__name__
+            run.latencies.append(time.perf_counter() - started)
+            if outcome:
+                run.failures[outcome] += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(sender() for _ in range(senders)))
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest rank."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def server(
+    name: str, command: list[str], env: dict[str, str], port: int, logs: Path
+) -> AsyncIterator[str]:
+    """Start a server process, wait for /readyz, yield its base URL; always stop it again."""
+    log_path = logs / f"{name}.log"
+    log = await asyncio.to_thread(log_path.open, "wb")
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *command, env={**os.environ, **env}, cwd=REPO, stdout=log, stderr=STDOUT
+        )
+    finally:
+        log.close()  # the child has its own handle
+    base = f"http://127.0.0.1:{port}"
+    try:
+        await wait_ready(name, process, base, log_path)
+        yield base
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 20)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+async def wait_ready(name: str, process: Process, base: str, log: Path) -> None:
+    deadline = time.monotonic() + 120
+    async with httpx.AsyncClient(timeout=5) as client:
+        while time.monotonic() < deadline:
+            if process.returncode is not None:
+                tail = (await asyncio.to_thread(log.read_text, errors="replace"))[-3000:]
+                raise RuntimeError(f"{name} exited with {process.returncode}:\n{tail}")
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get(f"{base}/readyz")).status_code == 200:
+                    return
+            await asyncio.sleep(0.25)
+    raise RuntimeError(f"{name} not ready after 120 s; see {log}")
+
+
+async def outbox_empty(database: Any) -> bool:
+    for name in OUTBOX_COLLECTIONS:
+        if await database[name].find_one({"outbox.0": {"$exists": True}}, {"_id": 1}):
+            return False
+    return True
+
+
+async def pending_events(database: Any) -> int:
+    total = 0
+    for name in OUTBOX_COLLECTIONS:
+        cursor = database[name].find({"outbox.0": {"$exists": True}}, {"outbox": 1})
+        total += sum([len(doc["outbox"]) async for doc in cursor])
+    return total
+
+
+async def wait_drained(database: Any, timeout: float = 600) -> float:
+    """Seconds until no outbox entry is left, i.e. the relay has had Kafka acknowledge all."""
+    started = time.perf_counter()
+    while not await outbox_empty(database):
+        if time.perf_counter() - started > timeout:
+            raise RuntimeError(f"the outbox did not drain in {timeout:.0f} s")
+        await asyncio.sleep(0.1)
+    return time.perf_counter() - started
+
+
+async def events_on(topic: str) -> tuple[int, int]:
+    """(records, distinct CloudEvents ids) on a topic, read from its beginning."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=SERVERS)
+    await admin.start()
+    try:
+        (description,) = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    partitions = [TopicPartition(topic, p["partition"]) for p in description["partitions"]]
+    consumer = AIOKafkaConsumer(bootstrap_servers=SERVERS, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        total = sum((await consumer.end_offsets(partitions)).values())
+        ids: set[str] = set()
+        records = 0
+        while records < total:
+            for batch in (await consumer.getmany(timeout_ms=1000)).values():
+                for record in batch:
+                    records += 1
+                    ids.add(Envelope.from_kafka(record.headers, record.value).id)
+        return records, len(ids)
+    finally:
+        await consumer.stop()
+
+
+async def delete_topics(prefix: str) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=SERVERS)
+    await admin.start()
+    try:
+        ours = [t for t in await admin.list_topics() if t.startswith(prefix)]
+        if ours:
+            await admin.delete_topics(ours)
+    finally:
+        await admin.close()
+
+
+def row(path: str, run: Run, count: int, senders: int) -> str:
+    p50, p99 = (percentile(run.latencies, f) * 1000 for f in (0.50, 0.99))
+    errors = sum(run.failures.values())
+    detail = (
+        f" ({', '.join(f'{k}: {v}' for k, v in sorted(run.failures.items()))})" if errors else ""
+    )
+    return (
+        f"| {path} | {count} | {senders} | {run.seconds:.2f} | {count / run.seconds:,.0f} "
+        f"| {p50:.1f} | {p99:.1f} | {errors}{detail} |"
+    )
+
+
+async def main(count: int, senders: int) -> None:
+    if count + WARMUP > SUBMISSIONS_PER_HOUR:
+        raise SystemExit(f"at most {SUBMISSIONS_PER_HOUR - WARMUP} inquiries per run")
+    run_id = uuid.uuid4().hex[:8]
+    intake_db, baseline_db = f"bench_intake_{run_id}", f"bench_baseline_{run_id}"
+    prefix = f"bench-{run_id}."
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGODB_URL)
+    limits = httpx.Limits(max_connections=senders, max_keepalive_connections=senders)
+    rows: list[str] = []
+    notes: list[str] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="hoppid-bench-") as tmp:
+            logs = Path(tmp)
+            async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+                # 1. the baseline
+                port = free_port()
+                env = {"BENCH_PORT": str(port), "BENCH_DATABASE": baseline_db}
+                command = [sys.executable, str(REPO / "bench" / "baseline_insert_app.py")]
+                async with server("baseline", command, env, port, logs) as base:
+                    url = f"{base}/v1/inquiries"
+                    await load(client, url, "warm", WARMUP, senders)
+                    run = await load(client, url, "", count, senders)
+                rows.append(row("FastAPI + one insert_one (baseline)", run, count, senders))
+                print(rows[-1], file=sys.stderr)
+
+                # 2. intake
+                port = free_port()
+                env = {
+                    "HOPPID_INTAKE_PORT": str(port),
+                    "HOPPID_DATABASE": intake_db,
+                    "HOPPID_TOPIC_PREFIX": prefix,
+                    "HOPPID_INTAKE_SUBMISSIONS_PER_HOUR": str(SUBMISSIONS_PER_HOUR),
+                    "HOPPID_LOG_LEVEL": "WARNING",
+                }
+                command = [sys.executable, "-m", "hoppid.intake.main"]
+                database = mongo[intake_db]
+                async with server("intake", command, env, port, logs) as base:
+                    url = f"{base}/v1/inquiries"
+                    await load(client, url, "warm", WARMUP, senders)
+                    await wait_drained(database)  # start the measured run with an empty outbox
+                    run = await load(client, url, "", count, senders)
+                    backlog = await pending_events(database)
+                    drain = await wait_drained(database)
+                    metrics = (await client.get(f"{base}/metrics")).text
+                rows.append(row("intake POST /v1/inquiries", run, count, senders))
+                print(rows[-1], file=sys.stderr)
+                published = published_events(metrics)
+                records, distinct = await events_on(Topics(prefix).domain("intake"))
+                notes.append(
+                    f"When intake's last response came, {backlog:,} events were still in its "
+                    f"outbox; the relay had Kafka acknowledge them all {drain:.1f} s later. "
+                    f"Intake's topic then held {records:,} records, {distinct:,} distinct events, "
+                    f"for the {count + WARMUP:,} inquiries of the run with its warm-up "
+                    f"(the relay counted {published:,} published)."
+                )
+    finally:
+        for name in (intake_db, baseline_db):
+            with contextlib.suppress(Exception):
+                await mongo.drop_database(name)
+        await mongo.close()
+        with contextlib.suppress(Exception):
+            await delete_topics(prefix)
+
+    print(
+        "| path | requests | concurrency | seconds | requests/s | p50 ms | p99 ms | errors |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|"
+    )
+    print("\n".join(rows))
+    print()
+    print("\n".join(notes))
+
+
+def published_events(metrics: str) -> int:
+    for line in metrics.splitlines():
+        if line.startswith('hoppid_outbox_published_events_total{service="intake"}'):
+            return int(float(line.rsplit(" ", 1)[1]))
+    return -1
+
+
+def argument(position: int, variable: str, default: int) -> int:
+    if len(sys.argv) > position:
+        return int(sys.argv[position])
+    return int(os.environ.get(variable, default))
+
+
+if __name__ == "__main__":
+    asyncio.run(main(argument(1, "INQUIRIES", 1000), argument(2, "CONCURRENCY", 16)))

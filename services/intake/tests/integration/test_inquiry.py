@@ -1,0 +1,103 @@
+"""The public inquiry, through the real HTTP interface, with its events on the real topic."""
+
+from typing import Any
+
+from intake_support import Intake, inquiry
+
+from hoppid.shared.testing import of_type, read_envelopes
+
+
+async def test_inquiry_publishes_received_then_opened_in_order_on_the_case_key(
+    intake: Intake, database: Any
+) -> None:
+    response = await intake.client.post("/v1/inquiries", json=inquiry())
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["reference"].startswith("HOP-")
+    assert body["office"]["id"] == "nordveggen"  # Rauma, 1539
+    assert "e-post" in body["next_steps"]
+    case = await database["cases"].find_one({"reference": body["reference"]})
+    assert case is not None
+
+    found = await read_envelopes(
+        intake.topic, lambda es: len(of_type(es, "intake.case.opened.v1")) == 1
+    )
+    mine = [(r, e) for r, e in found if e.subject == case["_id"]]
+    assert [e.type for _, e in mine] == [
+        "no.hoppid.intake.inquiry.received.v1",
+        "no.hoppid.intake.case.opened.v1",
+    ]
+    assert {r.key for r, _ in mine} == {case["_id"].encode()}
+    assert len({r.partition for r, _ in mine}) == 1
+    assert mine[0][0].offset < mine[1][0].offset
+    received, opened = mine[0][1], mine[1][1]
+    assert received.office == opened.office == "nordveggen"
+    assert received.municipality == "1539"
+    assert received.data["email"] == "kari1@example.no"
+    assert received.data["case_link_token"]
+    assert "email" not in opened.data and "name" not in opened.data
+    assert "idea" not in received.data and "idea" not in opened.data  # free text stays home
+    assert opened.data["first_case_of_person"] is True
+
+
+async def test_retries_and_same_day_duplicates_are_one_case(intake: Intake, database: Any) -> None:
+    headers = {"Idempotency-Key": "form-submit-7"}
+    first = await intake.client.post("/v1/inquiries", json=inquiry(), headers=headers)
+    retried = await intake.client.post("/v1/inquiries", json=inquiry(), headers=headers)
+    resent = await intake.client.post(
+        "/v1/inquiries", json=inquiry(idea="  GUIDED climbs of Romsdalseggen,  plan 1 ")
+    )
+    assert (first.status_code, retried.status_code, resent.status_code) == (201, 200, 200)
+    assert first.json()["reference"] == retried.json()["reference"] == resent.json()["reference"]
+    assert await database["cases"].count_documents({}) == 1
+
+
+async def test_one_person_many_cases_across_offices(intake: Intake, database: Any) -> None:
+    first = await intake.client.post("/v1/inquiries", json=inquiry(email="Ola@Example.no"))
+    other_idea = inquiry(email="ola@example.no", idea="A bakery", municipality="1506")
+    second = await intake.client.post("/v1/inquiries", json=other_idea)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert second.json()["office"]["id"] == "molde"
+    assert await database["people"].count_documents({}) == 1
+    person = await database["people"].find_one({})
+    assert person is not None
+    assert person["email"] == "ola@example.no"
+    cases = [c async for c in database["cases"].find({}, {"person_id": 1, "office_id": 1})]
+    assert {c["person_id"] for c in cases} == {person["_id"]}
+    assert {c["office_id"] for c in cases} == {"nordveggen", "molde"}
+
+
+async def test_phone_is_normalised_to_plus_47(intake: Intake, database: Any) -> None:
+    await intake.client.post("/v1/inquiries", json=inquiry(phone="0047 912-34-567"))
+    person = await database["people"].find_one({})
+    assert person is not None
+    assert person["phone"] == "+4791234567"
+
+
+async def test_bad_input_is_a_problem_naming_the_field_and_nothing_is_written(
+    intake: Intake, database: Any
+) -> None:
+    bad = await intake.client.post(
+        "/v1/inquiries", json=inquiry(email="not-an-email", needs=[], consent_processing=False)
+    )
+    assert bad.status_code == 422
+    assert bad.headers["content-type"] == "application/problem+json"
+    assert {e["field"] for e in bad.json()["errors"]} == {"email", "needs", "consent_processing"}
+
+    unknown = await intake.client.post("/v1/inquiries", json=inquiry(municipality="0301"))
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "municipality"
+    assert "1539" in unknown.json()["detail"]  # a hint of what a valid number looks like
+
+    phone = await intake.client.post("/v1/inquiries", json=inquiry(phone="123"))
+    assert phone.status_code == 422
+    assert phone.json()["errors"][0]["field"] == "phone"
+
+    stale = await intake.client.post("/v1/inquiries", json=inquiry(consent_text_version="1999"))
+    assert stale.status_code == 422
+    assert stale.json()["errors"][0]["field"] == "consent_text_version"
+
+    huge = await intake.client.post("/v1/inquiries", json=inquiry(idea="x" * 100_000))
+    assert huge.status_code == 413
+    assert await database["cases"].count_documents({}) == 0
+    assert await database["people"].count_documents({}) == 0

@@ -1,0 +1,80 @@
+"""The entrepreneur's own link: see, export, correct, withdraw consent, erase."""
+
+from typing import Any
+
+from intake_support import Intake, inquiry
+
+from hoppid.shared.testing import of_type, read_envelopes
+
+
+async def link_token(intake: Intake, email: str) -> str:
+    """The token as notifications will get it: from the inquiry-received event."""
+    found = await read_envelopes(
+        intake.topic,
+        lambda es: any(
+            e.data.get("email") == email for e in of_type(es, "intake.inquiry.received.v1")
+        ),
+    )
+    return next(str(e.data["case_link_token"]) for _, e in found if e.data.get("email") == email)
+
+
+async def test_a_person_sees_exports_corrects_and_erases_their_data(
+    intake: Intake, database: Any
+) -> None:
+    await intake.client.post("/v1/inquiries", json=inquiry(1))
+    await intake.client.post(
+        "/v1/inquiries", json=inquiry(1, idea="Second idea", municipality="1506")
+    )
+    token = await link_token(intake, "kari1@example.no")
+    me = f"/v1/me/{token}"
+
+    overview = (await intake.client.get(me)).json()
+    assert overview["name"] == "Kari Nordmann"
+    assert len(overview["cases"]) == 2
+    export = await intake.client.get(f"{me}/export")
+    assert "attachment" in export.headers["content-disposition"]
+    assert export.json()["person"]["email"] == "kari1@example.no"
+    assert {c["idea"] for c in export.json()["cases"]} >= {"Second idea"}
+
+    corrected = await intake.client.patch(
+        me, json={"name": "Kari N. Nordmann", "phone": "98765432"}
+    )
+    assert corrected.json()["phone"] == "+4798765432"
+    bad = await intake.client.patch(me, json={"phone": "12"})
+    assert bad.json()["errors"][0]["field"] == "phone"
+    withdrawn = await intake.client.post(f"{me}/consent/withdraw", json={"consent": "newsletter"})
+    assert withdrawn.status_code == 200
+
+    erased = await intake.client.post(f"{me}/erasure")
+    assert erased.status_code == 202
+    person = await database["people"].find_one({})
+    assert person is not None
+    assert (person["name"], person["phone"]) == (None, None)
+    assert "kari" not in person["email"]
+    async for case in database["cases"].find({}):
+        assert case["idea"] is None
+        assert case["office_id"] in {"nordveggen", "molde"}  # the counts survive
+    assert "Kari" not in str([d async for d in database["people"].find({})])
+    assert (await intake.client.get(me)).status_code == 401  # the link is revoked
+
+    found = await read_envelopes(
+        intake.topic, lambda es: bool(of_type(es, "intake.erasure.completed.v1"))
+    )
+    requested = of_type([e for _, e in found], "intake.erasure.requested.v1")
+    assert len(requested) == 1
+    assert requested[0].subject == person["_id"]
+    assert len(requested[0].data["case_ids"]) == 2
+    assert (
+        of_type([e for _, e in found], "intake.consent.withdrawn.v1")[0].data["consent"]
+        == "newsletter"
+    )
+
+
+async def test_a_forged_or_foreign_link_opens_nothing(intake: Intake) -> None:
+    await intake.client.post("/v1/inquiries", json=inquiry(2))
+    token = await link_token(intake, "kari2@example.no")
+    forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    for bad in (forged, "not-a-token", token + "x"):
+        response = await intake.client.get(f"/v1/me/{bad}")
+        assert response.status_code == 401
+        assert "Kari" not in response.text

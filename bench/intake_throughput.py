@@ -69,13 +69,14 @@ def inquiry(tag: str, n: int) -> dict[str, Any]:
 @dataclass
 class Run:
     seconds: float = 0.0
-    latencies: list[float] = field(default_factory=list)
+    ended: float = 0.0  # perf_counter() when the last response came
+    latencies: list[float] = field(default_factory=list)  # in the order the requests were sent
     failures: Counter[str] = field(default_factory=Counter)
 
 
 async def load(client: httpx.AsyncClient, url: str, tag: str, count: int, senders: int) -> Run:
     """``count`` POSTs from ``senders`` concurrent tasks; each request timed on its own."""
-    run = Run()
+    run = Run(latencies=[0.0] * count)
     numbers = iter(range(count))
 
     async def sender() -> None:
@@ -87,13 +88,14 @@ async def load(client: httpx.AsyncClient, url: str, tag: str, count: int, sender
                 outcome = "" if response.status_code == 201 else str(response.status_code)
             except httpx.HTTPError as error:
                 outcome = type(error).__name__
-            run.latencies.append(time.perf_counter() - started)
+            run.latencies[n] = time.perf_counter() - started
             if outcome:
                 run.failures[outcome] += 1
 
     started = time.perf_counter()
     await asyncio.gather(*(sender() for _ in range(senders)))
-    run.seconds = time.perf_counter() - started
+    run.ended = time.perf_counter()
+    run.seconds = run.ended - started
     return run
 
 
@@ -157,22 +159,41 @@ async def outbox_empty(database: Any) -> bool:
     return True
 
 
-async def pending_events(database: Any) -> int:
-    total = 0
-    for name in OUTBOX_COLLECTIONS:
-        cursor = database[name].find({"outbox.0": {"$exists": True}}, {"outbox": 1})
-        total += sum([len(doc["outbox"]) async for doc in cursor])
-    return total
+async def relay_metrics(client: httpx.AsyncClient, base: str) -> tuple[float, int]:
+    """(outbox backlog gauge, events published so far) from intake's /metrics."""
+    values = {"hoppid_outbox_backlog_events": -1.0, "hoppid_outbox_published_events_total": -1.0}
+    for line in (await client.get(f"{base}/metrics")).text.splitlines():
+        name, _, value = line.partition('{service="intake"} ')
+        if name in values:
+            values[name] = float(value)
+    return values["hoppid_outbox_backlog_events"], int(
+        values["hoppid_outbox_published_events_total"]
+    )
 
 
-async def wait_drained(database: Any, timeout: float = 600) -> float:
-    """Seconds until no outbox entry is left, i.e. the relay has had Kafka acknowledge all."""
-    started = time.perf_counter()
-    while not await outbox_empty(database):
-        if time.perf_counter() - started > timeout:
-            raise RuntimeError(f"the outbox did not drain in {timeout:.0f} s")
-        await asyncio.sleep(0.1)
-    return time.perf_counter() - started
+async def wait_drained(
+    client: httpx.AsyncClient, base: str, database: Any, since: float, timeout: float = 900
+) -> tuple[float, int]:
+    """(seconds from ``since`` until the outbox was empty, events published by then).
+
+    Watched on /metrics, which costs the store nothing: FerretDB scans a whole collection for
+    an outbox query, and polling the store would slow the relay being measured. The gauge only
+    tells what the relay's last pass found, so once it reads 0 and nothing more was published
+    for a second (two relay intervals), one look at the store confirms the outbox is empty.
+    """
+    published, changed_at = -1, time.perf_counter()
+    while time.perf_counter() - since < timeout:
+        backlog, now_published = await relay_metrics(client, base)
+        if now_published != published:
+            published, changed_at = now_published, time.perf_counter()
+        elif (
+            backlog == 0
+            and time.perf_counter() - changed_at >= 1.0
+            and await outbox_empty(database)
+        ):
+            return max(0.0, changed_at - since), published
+        await asyncio.sleep(0.25)
+    raise RuntimeError(f"intake's outbox did not drain in {timeout:.0f} s")
 
 
 async def events_on(topic: str) -> tuple[int, int]:
@@ -246,8 +267,10 @@ async def main(count: int, senders: int) -> None:
                 async with server("baseline", command, env, port, logs) as base:
                     url = f"{base}/v1/inquiries"
                     await load(client, url, "warm", WARMUP, senders)
-                    run = await load(client, url, "", count, senders)
-                rows.append(row("FastAPI + one insert_one (baseline)", run, count, senders))
+                    baseline_run = await load(client, url, "", count, senders)
+                rows.append(
+                    row("FastAPI + one insert_one (baseline)", baseline_run, count, senders)
+                )
                 print(rows[-1], file=sys.stderr)
 
                 # 2. intake
@@ -264,22 +287,23 @@ async def main(count: int, senders: int) -> None:
                 async with server("intake", command, env, port, logs) as base:
                     url = f"{base}/v1/inquiries"
                     await load(client, url, "warm", WARMUP, senders)
-                    await wait_drained(database)  # start the measured run with an empty outbox
+                    # the measured run starts with an empty outbox
+                    await wait_drained(client, base, database, time.perf_counter())
                     run = await load(client, url, "", count, senders)
-                    backlog = await pending_events(database)
-                    drain = await wait_drained(database)
-                    metrics = (await client.get(f"{base}/metrics")).text
+                    _, published_at_end = await relay_metrics(client, base)
+                    drain, published = await wait_drained(client, base, database, run.ended)
                 rows.append(row("intake POST /v1/inquiries", run, count, senders))
                 print(rows[-1], file=sys.stderr)
-                published = published_events(metrics)
                 records, distinct = await events_on(Topics(prefix).domain("intake"))
                 notes.append(
-                    f"When intake's last response came, {backlog:,} events were still in its "
-                    f"outbox; the relay had Kafka acknowledge them all {drain:.1f} s later. "
-                    f"Intake's topic then held {records:,} records, {distinct:,} distinct events, "
-                    f"for the {count + WARMUP:,} inquiries of the run with its warm-up "
-                    f"(the relay counted {published:,} published)."
+                    f"When intake's last response came, {published - published_at_end:,} of "
+                    f"its events were still in the outbox; the relay had Kafka acknowledge "
+                    f"the last of them {drain:.1f} s later. Intake's topic then held "
+                    f"{records:,} records, {distinct:,} distinct events (the relay counted "
+                    f"{published:,} published), for the {count + WARMUP:,} inquiries of the run "
+                    f"and its warm-up and the offices seeded at start."
                 )
+                notes.append(trend(baseline_run, "baseline") + " " + trend(run, "intake"))
     finally:
         for name in (intake_db, baseline_db):
             with contextlib.suppress(Exception):
@@ -297,11 +321,14 @@ async def main(count: int, senders: int) -> None:
     print("\n".join(notes))
 
 
-def published_events(metrics: str) -> int:
-    for line in metrics.splitlines():
-        if line.startswith('hoppid_outbox_published_events_total{service="intake"}'):
-            return int(float(line.rsplit(" ", 1)[1]))
-    return -1
+def trend(run: Run, name: str) -> str:
+    """p50 of the first and the last tenth of the requests: does it slow down as data grows?"""
+    tenth = max(1, len(run.latencies) // 10)
+    first, last = run.latencies[:tenth], run.latencies[-tenth:]
+    return (
+        f"p50 of {name}'s first {tenth} requests {percentile(first, 0.5) * 1000:.1f} ms, "
+        f"of its last {tenth} {percentile(last, 0.5) * 1000:.1f} ms."
+    )
 
 
 def argument(position: int, variable: str, default: int) -> int:

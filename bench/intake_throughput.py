@@ -304,6 +304,11 @@ async def main(count: int, senders: int) -> None:
                     f"and its warm-up and the offices seeded at start."
                 )
                 notes.append(trend(baseline_run, "baseline") + " " + trend(run, "intake"))
+                notes.append(
+                    f"The load generator (one asyncio httpx client, {senders} concurrent "
+                    f"senders) runs on the same {os.cpu_count()} cores as the server under "
+                    "test, the store and Kafka."
+                )
     finally:
         for name in (intake_db, baseline_db):
             with contextlib.suppress(Exception):
@@ -318,7 +323,7 @@ async def main(count: int, senders: int) -> None:
     )
     print("\n".join(rows))
     print()
-    print("\n".join(notes))
+    print("\n\n".join(notes))
 
 
 def trend(run: Run, name: str) -> str:

@@ -22,3 +22,22 @@ block = f"<!-- bench:consumer_throughput -->\n{stamp}\n\n{table}\n<!-- /bench --
 text = re.sub(r"<!-- bench:consumer_throughput -->.*?<!-- /bench -->", lambda _: block, text, flags=re.S)
 open(path, "w", encoding="utf-8").write(text)
 PY
+
+# Public inquiries: intake against a bare FastAPI + PyMongo insert endpoint, in one run.
+INQUIRIES="${INQUIRIES:-1000}"
+CONCURRENCY="${CONCURRENCY:-16}"
+table="$("$PY" "$REPO/bench/intake_throughput.py" "$INQUIRIES" "$CONCURRENCY")"
+echo "$table"
+store="$("$STACK" status 2>&1 | sed -n 's/^store: \(up (\)\{0,1\}\([a-z]*\).*/\2/p' || true)"
+if [[ $store == ferretdb ]]; then
+  store="FerretDB $(sed -n 's/^FERRETDB_VERSION=//p' "$REPO/deploy/local/ferretdb.sh") on SQLite"
+fi
+stamp="Made by \`INQUIRIES=$INQUIRIES CONCURRENCY=$CONCURRENCY make bench\` (bench/intake_throughput.py) on $(date -u +%Y-%m-%d), $(nproc) cores, against the local stack (${store:-the store of HOPPID_MONGODB_URL}, Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$REPO/deploy/local/kafka/pom.xml"))."
+"$PY" - "$REPO/docs/benchmarks.md" "$stamp" "$table" <<'PY'
+import re, sys
+path, stamp, table = sys.argv[1:4]
+text = open(path, encoding="utf-8").read()
+block = f"<!-- bench:intake_throughput -->\n{stamp}\n\n{table}\n<!-- /bench -->"
+text = re.sub(r"<!-- bench:intake_throughput -->.*?<!-- /bench -->", lambda _: block, text, flags=re.S)
+open(path, "w", encoding="utf-8").write(text)
+PY

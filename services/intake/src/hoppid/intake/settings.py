@@ -27,11 +27,6 @@ class IntakeSettings(ServiceSettings):
         validation_alias="HOPPID_INTAKE_LINK_DAYS",
         description="How long an entrepreneur's link stays valid, in days",
     )
-    public_url: str = Field(
-        "http://127.0.0.1:8001",
-        validation_alias="HOPPID_INTAKE_PUBLIC_URL",
-        description="Base URL people reach intake at (used in links)",
-    )
     submissions_per_hour: int = Field(
         30,
         ge=1,

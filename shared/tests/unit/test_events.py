@@ -12,7 +12,7 @@ class InquiryReceived(Event):
 
     event_type: ClassVar[str] = "no.hoppid.test.inquiry.received.v1"
     case_id: str = Field(description="The case")
-    email: str = pii_field("Where to answer")
+    email: str | None = pii_field("Where to answer", default=None)
     phone: str | None = pii_field("Optional phone", default=None)
 
 
@@ -53,7 +53,7 @@ def test_catalogue_parses_envelopes_and_refuses_unknown_or_invalid() -> None:
     with pytest.raises(EnvelopeError, match="invalid data"):
         catalogue.parse(
             Envelope(
-                type=InquiryReceived.event_type, source="s", subject="x", data={"case_id": "c1"}
+                type=InquiryReceived.event_type, source="s", subject="x", data={"email": "a@b.no"}
             )
         )
 
@@ -66,8 +66,14 @@ def test_catalogue_refuses_undocumented_fields_and_bad_names() -> None:
     class BadName(Event):
         event_type: ClassVar[str] = "hoppid.thing"
 
+    class UnerasablePii(Event):
+        event_type: ClassVar[str] = "no.hoppid.test.thing.kept.v1"
+        email: str = pii_field("Required personal data cannot be erased to None")
+
     catalogue = EventCatalogue()
     with pytest.raises(ValueError, match="without description"):
         catalogue.register(Undocumented)
     with pytest.raises(ValueError, match="not a valid"):
         catalogue.register(BadName)
+    with pytest.raises(ValueError, match="personal fields must be optional"):
+        catalogue.register(UnerasablePii)

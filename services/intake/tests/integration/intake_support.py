@@ -53,6 +53,7 @@ def intake_env(topic_prefix: str, unique: str, **extra: str) -> dict[str, str]:
         "HOPPID_MONGODB_URL": mongodb_url(),
         "HOPPID_TOPIC_PREFIX": topic_prefix,
         "HOPPID_DATABASE": f"test_{unique}",  # the `database` fixture's: dropped after
+        "HOPPID_VAULT_DATABASE": f"test_{unique}",  # the person keys, in the same throwaway db
         "HOPPID_INTAKE_ADMIN_KEY": ADMIN_KEY,
         "HOPPID_OUTBOX_RELAY_INTERVAL_SECONDS": "0.2",
         **extra,

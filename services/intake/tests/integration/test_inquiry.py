@@ -4,6 +4,7 @@ from typing import Any
 
 from intake_support import Intake, inquiry
 
+from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.testing import of_type, read_envelopes
 
 
@@ -33,8 +34,11 @@ async def test_inquiry_publishes_received_then_opened_in_order_on_the_case_key(
     received, opened = mine[0][1], mine[1][1]
     assert received.office == opened.office == "nordveggen"
     assert received.municipality == "1539"
-    assert received.data["email"] == "kari1@example.no"
-    assert received.data["case_link_token"]
+    assert b"kari1@example.no" not in mine[0][0].value  # sealed with the person's key
+    unsealed = await PersonalDataVault(database).unseal(received)
+    assert unsealed.data["email"] == "kari1@example.no"
+    assert unsealed.data["name"] == "Kari Nordmann"
+    assert unsealed.data["case_link_token"]
     assert "email" not in opened.data and "name" not in opened.data
     assert "idea" not in received.data and "idea" not in opened.data  # free text stays home
     assert opened.data["first_case_of_person"] is True

@@ -4,18 +4,25 @@ from typing import Any
 
 from intake_support import Intake, inquiry
 
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.testing import of_type, read_envelopes
 
 
-async def link_token(intake: Intake, email: str) -> str:
-    """The token as notifications will get it: from the inquiry-received event."""
+async def received_events(intake: Intake, database: Any, count: int) -> list[Envelope]:
+    """The inquiry-received events as a consumer reads them: unsealed with the person's key."""
     found = await read_envelopes(
-        intake.topic,
-        lambda es: any(
-            e.data.get("email") == email for e in of_type(es, "intake.inquiry.received.v1")
-        ),
+        intake.topic, lambda es: len(of_type(es, "intake.inquiry.received.v1")) >= count
     )
-    return next(str(e.data["case_link_token"]) for _, e in found if e.data.get("email") == email)
+    vault = PersonalDataVault(database)
+    received = of_type([e for _, e in found], "intake.inquiry.received.v1")
+    return [await vault.unseal(e) for e in received]
+
+
+async def link_token(intake: Intake, database: Any, email: str, count: int = 1) -> str:
+    """The token as notifications will get it: from the inquiry-received event."""
+    events = await received_events(intake, database, count)
+    return next(str(e.data["case_link_token"]) for e in events if e.data["email"] == email)
 
 
 async def test_a_person_sees_exports_corrects_and_erases_their_data(
@@ -25,7 +32,7 @@ async def test_a_person_sees_exports_corrects_and_erases_their_data(
     await intake.client.post(
         "/v1/inquiries", json=inquiry(1, idea="Second idea", municipality="1506")
     )
-    token = await link_token(intake, "kari1@example.no")
+    token = await link_token(intake, database, "kari1@example.no", count=2)
     me = f"/v1/me/{token}"
 
     overview = (await intake.client.get(me)).json()
@@ -68,11 +75,20 @@ async def test_a_person_sees_exports_corrects_and_erases_their_data(
         of_type([e for _, e in found], "intake.consent.withdrawn.v1")[0].data["consent"]
         == "newsletter"
     )
+    # what the topic still holds about her is unreadable now: her key is destroyed
+    for record, _ in found:
+        assert b"kari1@example.no" not in record.value and b"Kari" not in record.value
+    for after in await received_events(intake, database, count=2):
+        assert (after.data["name"], after.data["email"], after.data["case_link_token"]) == (
+            None,
+            None,
+            None,
+        )
 
 
-async def test_a_forged_or_foreign_link_opens_nothing(intake: Intake) -> None:
+async def test_a_forged_or_foreign_link_opens_nothing(intake: Intake, database: Any) -> None:
     await intake.client.post("/v1/inquiries", json=inquiry(2))
-    token = await link_token(intake, "kari2@example.no")
+    token = await link_token(intake, database, "kari2@example.no")
     forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
     for bad in (forged, "not-a-token", token + "x"):
         response = await intake.client.get(f"/v1/me/{bad}")

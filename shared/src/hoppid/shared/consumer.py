@@ -34,6 +34,7 @@ from hoppid.shared.events.catalogue import EventCatalogue
 from hoppid.shared.kafka import Topics
 from hoppid.shared.logs import correlation_id
 from hoppid.shared.metrics import ServiceMetrics
+from hoppid.shared.pii import PersonalDataVault
 
 log = logging.getLogger("hoppid.consumer")
 
@@ -71,6 +72,7 @@ class EventConsumer:
     max_retries: int = 5
     retry_base_seconds: float = 0.2
     handlers: dict[str, Handler] = field(default_factory=dict)
+    vault: PersonalDataVault | None = None  # decrypts sealed personal fields before handlers
 
     def on(self, *event_types: str) -> Callable[[Handler], Handler]:
         """Decorator: handle these event types (other known types are skipped and committed)."""
@@ -109,6 +111,8 @@ class EventConsumer:
             await self._dead_letter(record, error)
 
     async def _dispatch(self, envelope: Envelope, topic: str) -> None:
+        if self.vault is not None:
+            envelope = await self.vault.unseal(envelope)
         event = self.catalogue.parse(envelope)  # unknown type or invalid data: poison
         handler = self.handlers.get(envelope.type)
         if handler is None or not self._serves(envelope.office):

@@ -35,6 +35,7 @@ from hoppid.shared.kafka import Topics, ensure_topics, make_broker, publish_enve
 from hoppid.shared.metrics import ServiceMetrics
 from hoppid.shared.mongo import DocumentLocks, IndexSpec, apply_indexes, make_mongo_client
 from hoppid.shared.outbox import OutboxRelay
+from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.problems import install_problem_handlers
 from hoppid.shared.settings import ServiceSettings
 
@@ -56,6 +57,7 @@ class Runtime:
     database: AsyncDatabase[dict[str, Any]]
     relay: OutboxRelay
     locks: DocumentLocks
+    vault: PersonalDataVault
     consumers: list[EventConsumer] = field(default_factory=list)
     connected: bool = False
 
@@ -74,6 +76,7 @@ class Runtime:
             offices=self.settings.offices,
             max_retries=self.settings.consumer_max_retries,
             retry_base_seconds=self.settings.consumer_retry_base_seconds,
+            vault=self.vault,
         )
         self.consumers.append(consumer)
         return consumer
@@ -133,7 +136,10 @@ def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> R
         locks=locks,
     )
     topics = Topics(settings.topic_prefix)
-    runtime = Runtime(definition, settings, metrics, topics, broker, mongo, database, relay, locks)
+    vault = PersonalDataVault(mongo[settings.vault_database])
+    runtime = Runtime(
+        definition, settings, metrics, topics, broker, mongo, database, relay, locks, vault
+    )
     declare_publications(broker, runtime.own_topic, definition.publishes)
     definition.consumers(runtime)
     for consumer in runtime.consumers:

@@ -33,6 +33,9 @@ class ServiceSettings(BaseSettings):
         description="MongoDB (or FerretDB) connection URL",
     )
     database: str = Field("", description="Database name; empty means hoppid_<service>")
+    vault_database: str = Field(
+        "hoppid_vault", description="Database of the per-person data keys (crypto-shredding)"
+    )
     http_host: str = Field("127.0.0.1", description="Address the HTTP server listens on")
     topic_prefix: str = Field(
         "", description="Prefix for every topic name (tests use it to keep topics apart)"

@@ -29,6 +29,7 @@ from hoppid.intake.store import IntakeStore
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
+from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.tenancy import OfficeRegistry
 
 Document = dict[str, Any]
@@ -48,6 +49,7 @@ class Context:
     link_secret: str
     link_days: int
     notify: Callable[[], None]  # wakes the outbox relay after a write
+    vault: PersonalDataVault  # seals personal fields on the topic; erasure destroys the key
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
@@ -172,7 +174,7 @@ async def submit_inquiry(
     person = await _person_for(ctx, form, email, phone, now)
     previous = await ctx.store.cases_of_person(person["_id"])
     case = _new_case(case_id, person["_id"], office["_id"], form, now)
-    events = _opening_events(ctx, case, person, form, now, first=not previous)
+    events = await _opening_events(ctx, case, person, form, now, first=not previous)
     if not await ctx.store.insert_case(case, events):
         again = await ctx.store.case_by_id(case_id)
         assert again is not None
@@ -263,7 +265,7 @@ def _new_case(
     }
 
 
-def _opening_events(
+async def _opening_events(
     ctx: Context,
     case: Document,
     person: Document,
@@ -299,7 +301,8 @@ def _opening_events(
         opened_at=now,
         first_case_of_person=first,
     )
-    return [_case_event(received, case), _case_event(opened, case)]
+    sealed = await ctx.vault.seal(_case_event(received, case), ev.InquiryReceived, person["_id"])
+    return [sealed, _case_event(opened, case)]
 
 
 # --- office staff --------------------------------------------------------------------------
@@ -577,6 +580,7 @@ async def request_erasure(ctx: Context, person_id: str) -> None:
     text goes. The person's links stop working (the link epoch moves on). Safe to repeat.
     """
     now = ctx.now()
+    await ctx.vault.destroy(person_id)  # first: what the topics hold becomes unreadable
     cases = await ctx.store.cases_of_person(person_id)
     for case in cases:
         await _scrub_case(ctx, case)

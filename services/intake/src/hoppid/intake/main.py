@@ -32,6 +32,7 @@ def build(settings: IntakeSettings) -> FastAPI:
         link_secret=settings.link_secret.get_secret_value(),
         link_days=settings.link_days,
         notify=runtime.relay.notify,
+        vault=runtime.vault,
     )
     contexts.append(context)
     app = create_app(runtime)

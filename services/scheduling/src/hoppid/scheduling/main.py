@@ -2,19 +2,48 @@
 
 from fastapi import FastAPI
 
+from hoppid.scheduling import api, consumers, handlers, store
 from hoppid.scheduling.settings import SchedulingSettings
+from hoppid.shared.events import scheduling as scheduling_events
+from hoppid.shared.guards import BodySizeLimit
 from hoppid.shared.serve import serve
-from hoppid.shared.service import ServiceDefinition, build_runtime, create_app
-
-DEFINITION = ServiceDefinition(
-    name="scheduling",
-    title="hoppid scheduling",
-    description="Advisors' time, guidance meetings, courses and camps, office seats.",
-)
+from hoppid.shared.service import Runtime, ServiceDefinition, build_runtime, create_app
+from hoppid.shared.tenancy import load_registry
 
 
 def build(settings: SchedulingSettings) -> FastAPI:
-    return create_app(build_runtime(DEFINITION, settings))
+    contexts: list[handlers.Context] = []
+
+    def wire(runtime: Runtime) -> None:
+        # called by build_runtime before the consumers attach: the context needs the runtime
+        context = handlers.Context(
+            store=store.SchedulingStore(runtime.database, runtime.own_topic, runtime.locks),
+            notify=runtime.relay.notify,
+            public_url=settings.public_url,
+            offer_count=settings.offer_count,
+            offer_days=settings.offer_days,
+        )
+        contexts.append(context)
+        consumers.install(runtime, context)
+
+    async def seed(runtime: Runtime) -> None:
+        await handlers.seed_offices(contexts[0], load_registry())
+
+    definition = ServiceDefinition(
+        name="scheduling",
+        title="hoppid scheduling",
+        description="Advisors' time, guidance meetings, courses and camps, office seats.",
+        indexes=store.INDEXES,
+        outbox_collections=store.OUTBOX_COLLECTIONS,
+        publishes=scheduling_events.PUBLISHED,
+        consumers=wire,
+        on_connected=seed,
+    )
+    runtime = build_runtime(definition, settings)
+    app = create_app(runtime)
+    api.install(app, contexts[0], settings)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app
 
 
 def run() -> None:

@@ -1,6 +1,6 @@
 """scheduling's settings: the shared ones plus its own, all from ``HOPPID_*`` variables."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from hoppid.shared.settings import Port, ServiceSettings
 
@@ -10,4 +10,36 @@ class SchedulingSettings(ServiceSettings):
         8002,
         validation_alias="HOPPID_SCHEDULING_PORT",
         description="HTTP port of the scheduling service",
+    )
+    admin_key: SecretStr = Field(
+        SecretStr(""),
+        validation_alias="HOPPID_SCHEDULING_ADMIN_KEY",
+        description="Platform admin key (issues office keys); empty disables it",
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8002",
+        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+        validation_alias="HOPPID_SCHEDULING_PUBLIC_URL",
+        description="Address people reach this service at (for advisors' calendar feed links)",
+    )
+    offer_count: int = Field(
+        3,
+        ge=1,
+        le=20,
+        validation_alias="HOPPID_SCHEDULING_OFFER_COUNT",
+        description="How many free times are offered when a case opens",
+    )
+    offer_days: int = Field(
+        21,
+        ge=1,
+        le=120,
+        validation_alias="HOPPID_SCHEDULING_OFFER_DAYS",
+        description="How many days ahead free times are looked for when a case opens",
+    )
+    max_body_bytes: int = Field(
+        65_536,
+        ge=1024,
+        le=10_000_000,
+        validation_alias="HOPPID_SCHEDULING_MAX_BODY_BYTES",
+        description="Largest request body accepted (then 413)",
     )

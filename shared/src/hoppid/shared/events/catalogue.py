@@ -31,6 +31,9 @@ class EventCatalogue:
         undocumented = [n for n, f in model.model_fields.items() if not f.description]
         if undocumented:
             raise ValueError(f"{model.__name__}: fields without description: {undocumented}")
+        erasable = [n for n in model.pii_fields() if model.model_fields[n].is_required()]
+        if erasable:
+            raise ValueError(f"{model.__name__}: personal fields must be optional: {erasable}")
         self._models[name] = model
         return model
 

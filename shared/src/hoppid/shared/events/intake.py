@@ -41,10 +41,12 @@ class InquiryReceived(_CaseEvent):
     language: Language = Field(description="Language the person prefers for messages")
     needs: list[Need] = Field(description="What the person asked for")
     received_at: datetime = Field(description="When the inquiry arrived (UTC)")
-    name: str = pii_field("The person's name, for the receipt")
-    email: str = pii_field("Where the receipt goes")
-    case_link_token: str = pii_field(
-        "The person's signed link token to their case (a credential: never log it)"
+    # sealed with the person's key on the topic (hoppid.shared.pii); None once they are erased
+    name: str | None = pii_field("The person's name, for the receipt", default=None)
+    email: str | None = pii_field("Where the receipt goes", default=None)
+    case_link_token: str | None = pii_field(
+        "The person's signed link token to their case (a credential: never log it)",
+        default=None,
     )
 
 

@@ -1,0 +1,31 @@
+"""What reporting's consumers, API and gauges share: made once in main.build."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from hoppid.reporting.gauges import BusinessGauges
+from hoppid.reporting.store import KeyStore, ProjectionStore, PublicFacts, Versions
+from hoppid.shared.mongo import DocumentLocks
+
+
+@dataclass
+class Context:
+    database: AsyncDatabase[dict[str, Any]]
+    locks: DocumentLocks
+    versions: Versions
+    keys: KeyStore
+    public_facts: PublicFacts
+    gauges: BusinessGauges
+    notify: Callable[[], None]  # wakes the outbox relay after a write
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    async def active_store(self) -> ProjectionStore:
+        """The read models queries read: the active version."""
+        state = await self.versions.state()
+        return ProjectionStore(self.database, state.active, self.locks)

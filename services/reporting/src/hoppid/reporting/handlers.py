@@ -1,0 +1,162 @@
+"""reporting's use cases on the write side: one function per event a projection handles.
+
+The same functions serve the live consumers and the rebuild; they only ever see one version's
+store. Case events record *facts* of the case and then apply whatever the facts now contribute
+(model.derive_case), so a case's events may come in any order and any number of times. Events
+that stand alone (an application, an introduction) contribute directly. Nothing here stores a
+person id, a name or text: people and organisation numbers are kept as one-way digests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from hoppid.reporting.model import (
+    Cell,
+    Contribution,
+    Derived,
+    derive_case,
+    digest,
+    oslo_month,
+    within_12_months,
+)
+from hoppid.reporting.store import ProjectionStore
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.events import Event
+from hoppid.shared.events import intake as ev
+
+UNKNOWN_MUNICIPALITY = "0000"
+Projection = Callable[[ProjectionStore, Any, Envelope], Awaitable[str]]
+
+
+async def apply_derived(store: ProjectionStore, derived: list[Derived], done: list[str]) -> None:
+    """Apply each contribution not yet marked done; apply() is itself once-only."""
+    for item in derived:
+        if item.id in done:
+            continue
+        contribution = item if isinstance(item, Contribution) else await store.resolve(item)
+        await store.apply(contribution)
+
+
+async def _case_facts(store: ProjectionStore, case_id: str, facts: dict[str, Any]) -> None:
+    case = await store.record_case(case_id, facts)
+    derived = derive_case(case_id, case)
+    await apply_derived(store, derived, case.get("done", []))
+    await store.mark_done(case_id, [item.id for item in derived])
+
+
+# --- figures projection ----------------------------------------------------------------------
+
+
+async def on_case_opened(store: ProjectionStore, event: ev.CaseOpened, envelope: Envelope) -> str:
+    opened = {
+        "office": event.office_id,
+        "municipality": event.municipality,
+        "month": oslo_month(event.opened_at),
+        "stage": event.stage,
+        "needs": sorted(set(event.needs)),
+        "person": digest("person", event.person_id),
+        "event": envelope.id,
+    }
+    await _case_facts(store, event.case_id, {"opened": opened})
+    return event.office_id
+
+
+async def on_status_changed(
+    store: ProjectionStore, event: ev.CaseStatusChanged, envelope: Envelope
+) -> str:
+    if event.to_status in ("contacted", "in_guidance", "company_registered"):
+        await _case_facts(store, event.case_id, {f"reached.{event.to_status}": envelope.id})
+    return event.office_id
+
+
+async def on_company_registered(
+    store: ProjectionStore, event: ev.CompanyRegistered, envelope: Envelope
+) -> str:
+    company = {
+        "office": event.office_id,
+        "municipality": event.municipality,
+        "month": event.registered_on.strftime("%Y-%m"),
+        "within_12": within_12_months(event.first_contact_at, event.registered_on),
+        "org": digest("org", event.org_number),
+        "event": envelope.id,
+    }
+    await _case_facts(store, event.case_id, {"company": company})
+    return event.office_id
+
+
+def _event_cell(office: str, envelope: Envelope, month: str) -> Cell:
+    # intake puts the case's municipality on every case event (the ce_municipality extension)
+    return Cell(office, envelope.municipality or UNKNOWN_MUNICIPALITY, month)
+
+
+async def on_application_recorded(
+    store: ProjectionStore, event: ev.ApplicationRecorded, envelope: Envelope
+) -> str:
+    cell = _event_cell(event.office_id, envelope, oslo_month(event.recorded_at))
+    inc = {"applications_recorded": 1, "applications_asked_nok": event.amount_asked_nok}
+    await store.apply(
+        Contribution(f"application:{event.application_id}", cell, inc, (envelope.id,))
+    )
+    return event.office_id
+
+
+async def on_application_decided(
+    store: ProjectionStore, event: ev.ApplicationDecided, envelope: Envelope
+) -> str:
+    """Each outcome counts once per application (a second 'granted' adds nothing)."""
+    cell = _event_cell(event.office_id, envelope, oslo_month(event.decided_at))
+    inc = {f"applications_{event.outcome}": 1}
+    if event.outcome == "granted":
+        inc["granted_amount_nok"] = event.amount_granted_nok
+    contribution_id = f"decision:{event.outcome}:{event.application_id}"
+    await store.apply(Contribution(contribution_id, cell, inc, (envelope.id,)))
+    return event.office_id
+
+
+async def on_introduction_made(
+    store: ProjectionStore, event: ev.IntroductionMade, envelope: Envelope
+) -> str:
+    cell = _event_cell(event.office_id, envelope, oslo_month(event.made_at))
+    inc = {"introductions": 1, f"introductions_{event.kind}": 1}
+    await store.apply(
+        Contribution(f"introduction:{event.introduction_id}", cell, inc, (envelope.id,))
+    )
+    return event.office_id
+
+
+# --- offices projection (budgets) ------------------------------------------------------------
+
+
+async def on_office_changed(
+    store: ProjectionStore, event: ev.OfficeChanged, envelope: Envelope
+) -> str:
+    change = {"at": event.changed_at, "eur": event.yearly_budget_eur, "name": event.name}
+    await store.record_office(event.office_id, envelope.id, change)
+    return event.office_id
+
+
+FIGURES: dict[type[Event], Projection] = {
+    ev.CaseOpened: on_case_opened,
+    ev.CaseStatusChanged: on_status_changed,
+    ev.CompanyRegistered: on_company_registered,
+    ev.ApplicationRecorded: on_application_recorded,
+    ev.ApplicationDecided: on_application_decided,
+    ev.IntroductionMade: on_introduction_made,
+}
+OFFICES: dict[type[Event], Projection] = {ev.OfficeChanged: on_office_changed}
+
+# Every projection by its consumer group name: the live consumers and the rebuild use this table.
+# scheduling's events (meetings, enrolments, desks) become more entries here.
+PROJECTIONS: dict[str, dict[type[Event], Projection]] = {"figures": FIGURES, "offices": OFFICES}
+
+
+async def project(store: ProjectionStore, event: Event, envelope: Envelope) -> str | None:
+    """Apply one event to every projection that handles it (the rebuild's path)."""
+    office = None
+    for table in PROJECTIONS.values():
+        handler = table.get(type(event))
+        if handler is not None:
+            office = await handler(store, event, envelope)
+    return office

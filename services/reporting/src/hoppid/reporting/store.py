@@ -1,0 +1,275 @@
+"""reporting's MongoDB persistence: versioned read models, and the few things never rebuilt.
+
+Read models live in a *version* of collections (``v<N>_cells``, ``v<N>_cases``, ``v<N>_claims``,
+``v<N>_ledger``, ``v<N>_offices``); the ``projection_state`` document says which version is
+active. A rebuild fills version N+1 from the topics and then switches the pointer (rebuild.py).
+Never rebuilt: ``api_keys`` and ``public_facts`` (the partner topic's outbox: a replay must not
+publish again).
+
+Every update of an existing document holds ``locks.hold`` (FerretDB loses concurrent updates of
+one document otherwise: docs/decisions/0002).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from hoppid.reporting.model import Contribution, Distinct, claim_id, level_field, level_keys
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.inbox import APPLIED, apply_once
+from hoppid.shared.mongo import DocumentLocks, IndexSpec, apply_indexes
+from hoppid.shared.outbox import outbox_entries
+
+Document = dict[str, Any]
+
+STATE, STATE_ID = "projection_state", "projections"
+KEYS, PUBLIC_FACTS = "api_keys", "public_facts"
+OUTBOX_COLLECTIONS = (PUBLIC_FACTS,)
+VERSIONED = ("cells", "cases", "claims", "ledger", "offices")
+_DUPLICATE_KEY = 11000
+
+INDEXES = [IndexSpec(KEYS, ["office_id"])]
+
+
+def version_indexes(version: int) -> list[IndexSpec]:
+    cells, ledger = f"v{version}_cells", f"v{version}_ledger"
+    return [
+        IndexSpec(cells, ["year", "office"]),
+        IndexSpec(cells, ["month", "office"]),
+        IndexSpec(ledger, ["cell"]),
+    ]
+
+
+# --- which version is active -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class State:
+    active: int
+    switching_until: datetime | None = None
+    building: int | None = None
+
+    def switching(self, now: datetime) -> bool:
+        """A rebuild is switching over: live projections wait (its lease runs out if it dies)."""
+        return self.switching_until is not None and now < self.switching_until
+
+
+class Versions:
+    def __init__(self, database: AsyncDatabase[Document], locks: DocumentLocks) -> None:
+        self.db = database
+        self.locks = locks
+
+    async def ensure(self) -> State:
+        """The state, starting at version 1 on a new database."""
+        async with self.locks.hold(STATE, STATE_ID):
+            await self.db[STATE].update_one(
+                {"_id": STATE_ID}, {"$setOnInsert": {"active": 1}}, upsert=True
+            )
+        await apply_indexes(self.db, version_indexes((await self.state()).active))
+        return await self.state()
+
+    async def state(self) -> State:
+        document = await self.db[STATE].find_one({"_id": STATE_ID}) or {"active": 1}
+        return State(
+            int(document["active"]), document.get("switching_until"), document.get("building")
+        )
+
+    async def _set(self, fields: Mapping[str, Any]) -> None:
+        async with self.locks.hold(STATE, STATE_ID):
+            await self.db[STATE].update_one({"_id": STATE_ID}, {"$set": dict(fields)})
+
+    async def begin_build(self) -> int:
+        state = await self.ensure()
+        version = max(state.active, state.building or 0) + 1
+        await self.drop(version)  # a build that died half way leaves no trace in the new one
+        await apply_indexes(self.db, version_indexes(version))
+        await self._set({"building": version})
+        return version
+
+    async def hold_switch(self, seconds: float) -> None:
+        await self._set({"switching_until": datetime.now(UTC) + timedelta(seconds=seconds)})
+
+    async def switch(self, version: int) -> int:
+        """Make ``version`` active; returns the version it replaces."""
+        previous = (await self.state()).active
+        await self._set(
+            {"active": version, "previous": previous, "building": None, "switching_until": None}
+        )
+        return previous
+
+    async def release(self) -> None:
+        await self._set({"switching_until": None, "building": None})
+
+    async def drop(self, version: int) -> None:
+        for name in VERSIONED:
+            await self.db.drop_collection(f"v{version}_{name}")
+
+    async def drop_older_than(self, version: int) -> None:
+        names = await self.db.list_collection_names()
+        for name in names:
+            prefix = name.split("_", 1)[0]
+            if prefix.startswith("v") and prefix[1:].isdigit() and int(prefix[1:]) < version:
+                await self.db.drop_collection(name)
+
+
+# --- one version of the read models --------------------------------------------------------------
+
+
+class ProjectionStore:
+    def __init__(
+        self, database: AsyncDatabase[Document], version: int, locks: DocumentLocks
+    ) -> None:
+        self.db = database
+        self.version = version
+        self.locks = locks
+        self.cells = database[f"v{version}_cells"]
+        self.cases = database[f"v{version}_cases"]
+        self.claims = database[f"v{version}_claims"]
+        self.ledger = database[f"v{version}_ledger"]
+        self.offices = database[f"v{version}_offices"]
+
+    # case facts ---------------------------------------------------------------------------
+    async def record_case(self, case_id: str, facts: Mapping[str, Any]) -> Document:
+        """Set facts of a case (setting the same fact twice changes nothing); the whole case."""
+        async with self.locks.hold(self.cases.name, case_id):
+            document = await self.cases.find_one_and_update(
+                {"_id": case_id},
+                {"$set": dict(facts), "$setOnInsert": {"done": []}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        assert document is not None
+        return document
+
+    async def mark_done(self, case_id: str, contribution_ids: Iterable[str]) -> None:
+        ids = list(contribution_ids)
+        if ids:
+            async with self.locks.hold(self.cases.name, case_id):
+                await self.cases.update_one(
+                    {"_id": case_id}, {"$addToSet": {"done": {"$each": ids}}}
+                )
+
+    # contributions ------------------------------------------------------------------------
+    async def apply(self, contribution: Contribution) -> bool:
+        """Add the contribution to its cell once; its ledger entry says which events made it."""
+        cell = contribution.cell
+        if not contribution.inc:
+            return False
+        entry = {
+            "_id": contribution.id,
+            "cell": cell.id,
+            "inc": dict(contribution.inc),
+            "events": list(contribution.events),
+        }
+        try:
+            await self.ledger.insert_one(entry)
+        except DuplicateKeyError:
+            pass  # written by an earlier delivery: the cell update below is still guarded
+        update = {
+            "$inc": {f"c.{name}": value for name, value in contribution.inc.items()},
+            "$setOnInsert": {
+                "office": cell.office,
+                "municipality": cell.municipality,
+                "month": cell.month,
+                "year": cell.year,
+            },
+        }
+        async with self.locks.hold(self.cells.name, cell.id):
+            return await apply_once(
+                self.cells, {"_id": cell.id}, update, contribution.id, upsert=True
+            )
+
+    async def resolve(self, distinct: Distinct) -> Contribution:
+        """Claim the entity at every level; +1 where this contribution holds the claim."""
+        wanted = {
+            claim_id(metric, key, distinct.entity): level_field(metric, scope, period)
+            for metric in distinct.metrics
+            for (scope, period), key in level_keys(distinct.cell).items()
+        }
+        await self._claim(list(wanted), distinct.id)
+        owned = self.claims.find({"_id": {"$in": list(wanted)}, "owner": distinct.id}, {"_id": 1})
+        inc = {wanted[claim["_id"]]: 1 async for claim in owned}
+        return Contribution(distinct.id, distinct.cell, inc, distinct.events)
+
+    async def _claim(self, ids: list[str], owner: str) -> None:
+        try:
+            await self.claims.insert_many(
+                [{"_id": claim, "owner": owner} for claim in ids], ordered=False
+            )
+        except BulkWriteError as error:  # the claims someone holds already stay theirs
+            others = [e for e in error.details["writeErrors"] if e["code"] != _DUPLICATE_KEY]
+            if others:
+                raise
+
+    # offices ------------------------------------------------------------------------------
+    async def record_office(self, office_id: str, event_id: str, fields: Mapping[str, Any]) -> None:
+        async with self.locks.hold(self.offices.name, office_id):
+            await self.offices.update_one(
+                {"_id": office_id},
+                {"$set": {f"changes.{event_id}": dict(fields)}},
+                upsert=True,
+            )
+
+    # reading ------------------------------------------------------------------------------
+    async def find_cells(self, query: Mapping[str, Any]) -> list[Document]:
+        cursor = self.cells.find(dict(query), {APPLIED: 0})
+        return [cell async for cell in cursor]
+
+    async def ledger_of(self, cell_ids: list[str]) -> list[Document]:
+        cursor = self.ledger.find({"cell": {"$in": cell_ids}}).sort("_id", 1)
+        return [entry async for entry in cursor]
+
+    async def all_offices(self) -> list[Document]:
+        return [office async for office in self.offices.find({})]
+
+
+# --- never rebuilt ---------------------------------------------------------------------------------
+
+
+class PublicFacts:
+    """The partner topic's outbox: one document per source event, its fact in ``outbox``."""
+
+    def __init__(self, database: AsyncDatabase[Document], topic: str) -> None:
+        self.collection = database[PUBLIC_FACTS]
+        self.topic = topic
+
+    async def publish_once(self, source_event_id: str, envelope: Envelope) -> bool:
+        """Insert the fact with its outbox entry; False when this source was published already."""
+        try:
+            await self.collection.insert_one(
+                {
+                    "_id": source_event_id,
+                    "type": envelope.type,
+                    "at": datetime.now(UTC),
+                    "outbox": outbox_entries(self.topic, [envelope]),
+                }
+            )
+            return True
+        except DuplicateKeyError:
+            return False
+
+
+class KeyStore:
+    def __init__(self, database: AsyncDatabase[Document], locks: DocumentLocks) -> None:
+        self.collection = database[KEYS]
+        self.locks = locks
+
+    async def add(self, key: Document) -> None:
+        await self.collection.insert_one(key)
+
+    async def get(self, key_id: str) -> Document | None:
+        return await self.collection.find_one({"_id": key_id})
+
+    async def revoke(self, key_id: str, at: datetime) -> bool:
+        async with self.locks.hold(KEYS, key_id):
+            result = await self.collection.update_one(
+                {"_id": key_id, "revoked_at": None}, {"$set": {"revoked_at": at}}
+            )
+        return result.modified_count == 1

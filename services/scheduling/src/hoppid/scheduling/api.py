@@ -1,0 +1,279 @@
+"""scheduling's HTTP routes, thin: parse -> handler -> response.
+
+Audiences: office staff (an office key, or the platform admin key) and advisors' calendar apps
+(the private feed link). Entrepreneurs will act through their link from intake once the link's
+check is shared (see docs/scheduling.md); until then staff book for them.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+from hoppid.scheduling import forms, handlers, ics
+from hoppid.scheduling.access import ALL_OFFICES, Staff, digest, key_id_in, same
+from hoppid.scheduling.handlers import Conflict, Context, NotFound, SlotTaken
+from hoppid.scheduling.model import RuleViolation, Search, oslo_instant
+from hoppid.scheduling.settings import SchedulingSettings
+from hoppid.shared.problems import problem
+
+CALENDAR = "text/calendar; charset=utf-8"
+FEED_HISTORY = timedelta(days=90)  # how far back an advisor's feed reaches
+
+
+def install(app: FastAPI, ctx: Context, settings: SchedulingSettings) -> None:
+    """Routes and error mapping of scheduling."""
+    app.add_exception_handler(RuleViolation, _rule_problem)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(Conflict, _conflict)
+    app.add_exception_handler(PermissionError, _forbidden)
+    staff = _staff_dependency(ctx, settings)
+    app.include_router(_office_router(ctx, staff))
+    app.include_router(_advisor_router(ctx, staff))
+    app.include_router(_booking_router(ctx, staff))
+    app.include_router(_calendar_router(ctx))
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+async def _rule_problem(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RuleViolation)
+    return problem(
+        422,
+        "Invalid request",
+        str(error),
+        type_="https://hoppid.no/problems/validation",
+        errors=[{"field": error.field, "message": str(error)}],
+    )
+
+
+async def _not_found(request: Request, error: Exception) -> JSONResponse:
+    return problem(404, "Not Found", "no such resource for you")
+
+
+async def _conflict(request: Request, error: Exception) -> JSONResponse:
+    if isinstance(error, SlotTaken):
+        slots = jsonable_encoder([handlers.slot_out(s) for s in error.slots])
+        return problem(
+            409, "Conflict", str(error), type_="https://hoppid.no/problems/slot-taken", slots=slots
+        )
+    return problem(409, "Conflict", str(error))
+
+
+async def _forbidden(request: Request, error: Exception) -> JSONResponse:
+    return problem(403, "Forbidden", str(error))
+
+
+# --- who is calling ----------------------------------------------------------------------------
+
+
+def _staff_dependency(ctx: Context, settings: SchedulingSettings) -> Callable[..., Any]:
+    admin_hash = digest(settings.admin_key.get_secret_value())
+    admin_enabled = bool(settings.admin_key.get_secret_value())
+
+    def refuse(detail: str) -> HTTPException:
+        return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+    async def staff(authorization: Annotated[str | None, Header()] = None) -> Staff:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise refuse("an API key is required: Authorization: Bearer <key>")
+        key = authorization.removeprefix("Bearer ").strip()
+        if admin_enabled and same(digest(key), admin_hash):
+            return Staff("platform-admin", ALL_OFFICES, "platform_admin")
+        key_id = key_id_in(key)
+        stored = await ctx.store.key(key_id) if key_id else None
+        if stored is None or stored.get("revoked_at") or not same(stored["hash"], digest(key)):
+            raise refuse("unknown or revoked API key")
+        return Staff(stored["_id"], stored["office_id"], stored["role"])
+
+    return staff
+
+
+def _out(document: dict[str, Any]) -> dict[str, Any]:
+    hidden = {"_id", "applied_events", "feed_token_hash", "claim_ids", "cells"}
+    return {"id": document["_id"], **{k: v for k, v in document.items() if k not in hidden}}
+
+
+# --- offices -----------------------------------------------------------------------------------
+
+
+def _office_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
+    router = APIRouter(prefix="/v1/offices", tags=["offices"])
+    Caller = Annotated[Staff, Depends(staff_dep)]
+
+    @router.get("", summary="The offices the caller works at")
+    async def offices(caller: Caller) -> list[dict[str, Any]]:
+        return [_out(o) for o in await ctx.store.offices() if caller.works_at(o["_id"])]
+
+    @router.get("/{office_id}", summary="One office with its scheduling settings")
+    async def office(caller: Caller, office_id: str) -> dict[str, Any]:
+        found = await handlers.office_for(ctx, caller, office_id)
+        settings = forms.OfficeSettings.model_validate(found.get("settings") or {})
+        return {**_out(found), "settings": settings.model_dump(mode="json")}
+
+    @router.put("/{office_id}/settings", summary="Opening hours, closed days, meeting lengths")
+    async def settings(
+        caller: Caller, office_id: str, form: forms.OfficeSettings
+    ) -> dict[str, Any]:
+        return _out(await handlers.save_office_settings(ctx, caller, office_id, form))
+
+    @router.post("/{office_id}/keys", status_code=201, summary="Issue an API key (shown once)")
+    async def issue(caller: Caller, office_id: str, form: forms.IssueKey) -> dict[str, Any]:
+        return await handlers.issue_key(ctx, caller, office_id, form)
+
+    @router.delete("/{office_id}/keys/{key_id}", status_code=204, summary="Revoke an API key")
+    async def revoke(caller: Caller, office_id: str, key_id: str) -> Response:
+        await handlers.revoke_key(ctx, caller, office_id, key_id)
+        return Response(status_code=204)
+
+    @router.get("/{office_id}/slots", summary="Free times, earliest first, with filters")
+    async def slots(
+        caller: Caller,
+        office_id: str,
+        first: Annotated[date, Query(alias="from")],
+        last: Annotated[date, Query(alias="to")],
+        meeting_type: forms.MeetingType = "first_guidance",
+        language: forms.Language | None = None,
+        topic: Annotated[str | None, Query(pattern=r"^[a-z][a-z_]{1,39}$")] = None,
+        mode: forms.Mode | None = None,
+        advisor: Annotated[str | None, Query(max_length=100)] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    ) -> list[dict[str, Any]]:
+        found = await handlers.office_for(ctx, caller, office_id)
+        search = Search(first, last, meeting_type, ctx.now(), language, topic, mode, advisor, limit)
+        return [handlers.slot_out(s) for s in await handlers.search_slots(ctx, found, search)]
+
+    return router
+
+
+# --- advisors ----------------------------------------------------------------------------------
+
+
+def _advisor_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
+    router = APIRouter(prefix="/v1/offices/{office_id}/advisors", tags=["advisors"])
+    Caller = Annotated[Staff, Depends(staff_dep)]
+
+    @router.post("", status_code=201, summary="Add an advisor (the feed link is shown once)")
+    async def add(caller: Caller, office_id: str, form: forms.AdvisorForm) -> dict[str, Any]:
+        return _out(await handlers.add_advisor(ctx, caller, office_id, form))
+
+    @router.get("", summary="The office's advisors")
+    async def advisors(caller: Caller, office_id: str) -> list[dict[str, Any]]:
+        await handlers.office_for(ctx, caller, office_id)
+        return [_out(a) for a in await ctx.store.advisors(office_id)]
+
+    @router.get("/{advisor_id}", summary="One advisor")
+    async def advisor(caller: Caller, office_id: str, advisor_id: str) -> dict[str, Any]:
+        await handlers.office_for(ctx, caller, office_id)
+        found = await ctx.store.advisor(office_id, advisor_id)
+        if found is None:
+            raise NotFound(advisor_id)
+        return _out(found)
+
+    @router.put("/{advisor_id}", summary="Change an advisor: hours, absences, languages, topics")
+    async def change(
+        caller: Caller, office_id: str, advisor_id: str, form: forms.AdvisorForm
+    ) -> dict[str, Any]:
+        return _out(await handlers.change_advisor(ctx, caller, office_id, advisor_id, form))
+
+    @router.post("/{advisor_id}/feed", summary="A new private calendar feed link (old one ends)")
+    async def feed(caller: Caller, office_id: str, advisor_id: str) -> dict[str, Any]:
+        return await handlers.renew_feed(ctx, caller, office_id, advisor_id)
+
+    return router
+
+
+# --- bookings ----------------------------------------------------------------------------------
+
+
+def _booking_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
+    router = APIRouter(prefix="/v1/offices/{office_id}/bookings", tags=["meetings"])
+    Caller = Annotated[Staff, Depends(staff_dep)]
+
+    @router.post("", status_code=201, summary="Book a meeting for a case (409 with free times)")
+    async def book(caller: Caller, office_id: str, form: forms.Booking) -> dict[str, Any]:
+        return _out(await handlers.book(ctx, caller, office_id, form))
+
+    @router.get("", summary="The office's meetings in a date range")
+    async def listing(
+        caller: Caller,
+        office_id: str,
+        first: Annotated[date, Query(alias="from")],
+        last: Annotated[date, Query(alias="to")],
+    ) -> list[dict[str, Any]]:
+        await handlers.office_for(ctx, caller, office_id)
+        since, until = _utc_days(first, last)
+        return [_out(b) for b in await ctx.store.bookings_of_office(office_id, since, until)]
+
+    @router.get("/{booking_id}", summary="One meeting")
+    async def one(caller: Caller, office_id: str, booking_id: str) -> dict[str, Any]:
+        return _out(await handlers.open_booking(ctx, caller, office_id, booking_id))
+
+    @router.get("/{booking_id}/calendar.ics", summary="The meeting as an iCalendar file")
+    async def calendar(caller: Caller, office_id: str, booking_id: str) -> Response:
+        booking = await handlers.open_booking(ctx, caller, office_id, booking_id)
+        office = await ctx.store.office(office_id) or {}
+        text = ics.calendar([booking], {office_id: _office_place(office)}, ctx.now())
+        headers = {"Content-Disposition": f'attachment; filename="{booking_id}.ics"'}
+        return Response(text, media_type=CALENDAR, headers=headers)
+
+    @router.post("/{booking_id}/reschedule", summary="Move the meeting (409 with free times)")
+    async def reschedule(
+        caller: Caller, office_id: str, booking_id: str, form: forms.Reschedule
+    ) -> dict[str, Any]:
+        return _out(await handlers.reschedule(ctx, caller, office_id, booking_id, form))
+
+    @router.post("/{booking_id}/cancel", summary="Cancel the meeting")
+    async def cancel(
+        caller: Caller, office_id: str, booking_id: str, form: forms.Cancel
+    ) -> dict[str, Any]:
+        return _out(await handlers.cancel(ctx, caller, office_id, booking_id, form))
+
+    @router.post("/{booking_id}/held", summary="Record that the meeting was held")
+    async def held(caller: Caller, office_id: str, booking_id: str) -> dict[str, Any]:
+        return _out(await handlers.mark(ctx, caller, office_id, booking_id, "held"))
+
+    @router.post("/{booking_id}/no-show", summary="Record that the person did not come")
+    async def no_show(caller: Caller, office_id: str, booking_id: str) -> dict[str, Any]:
+        return _out(await handlers.mark(ctx, caller, office_id, booking_id, "missed"))
+
+    return router
+
+
+def _utc_days(first: date, last: date) -> tuple[datetime, datetime]:
+    """From the start of the first Oslo day to the end of the last one, in UTC."""
+    if last < first:
+        raise RuleViolation("to", "the range ends before it starts")
+    since = oslo_instant(first, time(0))
+    until = oslo_instant(last + timedelta(days=1), time(0))
+    assert since is not None and until is not None  # midnight exists every day in Oslo
+    return since, until
+
+
+def _office_place(office: dict[str, Any]) -> dict[str, Any]:
+    settings = office.get("settings") or {}
+    return {"name": office.get("name", ""), "video_link": settings.get("video_link")}
+
+
+# --- advisors' private calendar feeds --------------------------------------------------------
+
+
+def _calendar_router(ctx: Context) -> APIRouter:
+    router = APIRouter(prefix="/v1/calendars", tags=["calendar feeds"])
+
+    @router.get("/{token}.ics", summary="An advisor's meetings (the link is the secret)")
+    async def feed(token: str) -> Response:
+        advisor = await ctx.store.advisor_by_feed(digest(token)) if len(token) < 100 else None
+        if advisor is None:
+            raise NotFound("feed")
+        now = ctx.now()
+        bookings = await ctx.store.bookings_of_advisor(advisor["_id"], now - FEED_HISTORY)
+        office = await ctx.store.office(advisor["office_id"]) or {}
+        places = {advisor["office_id"]: _office_place(office)}
+        return Response(ics.calendar(bookings, places, now, advisor["name"]), media_type=CALENDAR)
+
+    return router

@@ -1,0 +1,326 @@
+"""scheduling's domain rules: pure Python, no I/O.
+
+Norwegian public holidays (computed from Easter), working hours in Europe/Oslo turned into UTC
+times safely across daylight-saving changes, meeting types, the cells a booking occupies (what
+the store's unique index guards) and the fair choice of an advisor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+Mode = Literal["in_person", "digital"]
+Place = Literal["office", "digital"]
+MeetingType = Literal["first_guidance", "follow_up"]
+
+# Everything in time is a multiple of one cell: a booking claims every cell it covers (with its
+# buffer), and the store refuses a second claim of a cell, so overlapping bookings cannot both win.
+CELL = timedelta(minutes=15)
+SLOT_STEP = timedelta(minutes=30)  # free slots are offered every half hour of a working window
+
+DEFAULT_DURATIONS: Mapping[str, int] = {"first_guidance": 60, "follow_up": 30}
+DEFAULT_BUFFER_MINUTES = 15
+DEFAULT_MINIMUM_NOTICE_HOURS = 24
+DEFAULT_OPENING = tuple((weekday, time(8, 0), time(16, 0)) for weekday in range(5))  # Mon-Fri
+
+
+class RuleViolation(ValueError):
+    """A domain rule refuses the request; ``field`` names what the client should fix."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# --- Norwegian public holidays -----------------------------------------------------------------
+
+
+def easter_sunday(year: int) -> date:
+    """Gregorian Easter Sunday (the anonymous Gregorian algorithm, Meeus/Jones/Butcher)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 19 * l_) // 433
+    month = (h + l_ - 7 * m + 90) // 25
+    return date(year, month, (h + l_ - 7 * m + 33 * month + 19) % 32)
+
+
+@lru_cache(maxsize=64)
+def public_holidays(year: int) -> Mapping[date, str]:
+    """The public holidays of Norway (helligdager and the two state holidays) in a year."""
+    easter = easter_sunday(year)
+    moving = {
+        -3: "Skjærtorsdag",
+        -2: "Langfredag",
+        0: "Første påskedag",
+        1: "Andre påskedag",
+        39: "Kristi himmelfartsdag",
+        49: "Første pinsedag",
+        50: "Andre pinsedag",
+    }
+    days = {easter + timedelta(days=offset): name for offset, name in moving.items()}
+    days.update(
+        {
+            date(year, 1, 1): "Første nyttårsdag",
+            date(year, 5, 1): "Arbeidernes dag",
+            date(year, 5, 17): "Grunnlovsdag",
+            date(year, 12, 25): "Første juledag",
+            date(year, 12, 26): "Andre juledag",
+        }
+    )
+    return days
+
+
+def is_public_holiday(day: date) -> bool:
+    return day in public_holidays(day.year)
+
+
+# --- Oslo wall-clock time to UTC ----------------------------------------------------------------
+
+
+def oslo_instant(day: date, at: time) -> datetime | None:
+    """The UTC instant of a wall-clock time in Oslo; None if that time does not exist that day
+    (02:00-03:00 when the clocks go forward). An ambiguous time (when they go back) is the
+    first of the two (summer time)."""
+    local = datetime.combine(day, at, tzinfo=OSLO)
+    instant = local.astimezone(UTC)
+    if instant.astimezone(OSLO).replace(tzinfo=None) != local.replace(tzinfo=None):
+        return None
+    return instant
+
+
+def oslo_day(instant: datetime) -> date:
+    return instant.astimezone(OSLO).date()
+
+
+def days(first: date, last: date) -> Iterator[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+# --- the office, its advisors and what is booked ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hours:
+    """A working window of an advisor on one weekday (0 = Monday), at the office or digital."""
+
+    weekday: int
+    start: time
+    end: time
+    place: Place
+
+
+@dataclass(frozen=True)
+class Advisor:
+    id: str
+    languages: frozenset[str]
+    topics: frozenset[str]
+    hours: tuple[Hours, ...]
+    absences: tuple[tuple[date, date], ...] = ()  # inclusive day ranges
+
+    def absent_on(self, day: date) -> bool:
+        return any(first <= day <= last for first, last in self.absences)
+
+
+@dataclass(frozen=True)
+class OfficeRules:
+    opening: tuple[tuple[int, time, time], ...] = DEFAULT_OPENING
+    closed_days: frozenset[date] = frozenset()
+    durations: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_DURATIONS))
+    buffer_minutes: int = DEFAULT_BUFFER_MINUTES
+    minimum_notice_hours: int = DEFAULT_MINIMUM_NOTICE_HOURS
+
+    def duration(self, meeting_type: str) -> timedelta:
+        return timedelta(minutes=self.durations.get(meeting_type, DEFAULT_DURATIONS[meeting_type]))
+
+    def closed_on(self, day: date) -> bool:
+        return day in self.closed_days or is_public_holiday(day)
+
+    def open_during(self, day: date, start: datetime, end: datetime) -> bool:
+        """Is the office open for the whole of [start, end) on this day (for in-person meetings)?"""
+        for weekday, opens, closes in self.opening:
+            if weekday != day.weekday():
+                continue
+            first, last = oslo_instant(day, opens), oslo_instant(day, closes)
+            if first is not None and last is not None and first <= start and end <= last:
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime
+    end: datetime
+    advisor_id: str
+    mode: Mode
+
+
+@dataclass(frozen=True)
+class Search:
+    first: date
+    last: date
+    meeting_type: MeetingType
+    now: datetime
+    language: str | None = None
+    topic: str | None = None
+    mode: Mode | None = None
+    advisor_id: str | None = None
+    limit: int = 20
+
+
+def cells(start: datetime, end: datetime, buffer_minutes: int) -> list[datetime]:
+    """The cells a meeting occupies, its buffer after it included (start and end on cells)."""
+    stop = end + timedelta(minutes=buffer_minutes)
+    covered, cell = [], start
+    while cell < stop:
+        covered.append(cell)
+        cell += CELL
+    return covered
+
+
+def on_cell(instant: datetime) -> bool:
+    return instant.timestamp() % CELL.total_seconds() == 0
+
+
+def modes_at(place: Place) -> tuple[Mode, ...]:
+    # on office days an advisor meets people at the office or by video; on digital days by video
+    return ("in_person", "digital") if place == "office" else ("digital",)
+
+
+NORWEGIAN = frozenset({"nb", "nn"})
+
+
+def speaks(advisor: Advisor, language: str) -> bool:
+    # Bokmål and Nynorsk are one spoken language: either kind of Norwegian advisor will do
+    if language in NORWEGIAN:
+        return bool(advisor.languages & NORWEGIAN)
+    return language in advisor.languages
+
+
+def fits(advisor: Advisor, search: Search) -> bool:
+    return (
+        (search.advisor_id is None or advisor.id == search.advisor_id)
+        and (search.language is None or speaks(advisor, search.language))
+        and (search.topic is None or search.topic in advisor.topics)
+    )
+
+
+def _starts(day: date, hours: Hours, length: timedelta) -> Iterator[tuple[datetime, datetime]]:
+    """(start, end) in UTC of each meeting of ``length`` fitting in the window on ``day``.
+
+    The window's ends are wall-clock times in Oslo; between them time runs in real (UTC) steps,
+    so on the day the clocks go forward the window is an hour shorter, on the day they go back
+    an hour longer, and no start falls in the hour that does not exist."""
+    first, last = oslo_instant(day, hours.start), oslo_instant(day, hours.end)
+    if first is None or last is None:
+        return
+    start = first
+    while start + length <= last:
+        yield start, start + length
+        start += SLOT_STEP
+
+
+def advisor_slots(
+    rules: OfficeRules, advisor: Advisor, busy: set[datetime], search: Search
+) -> Iterator[Slot]:
+    """Every free slot of one advisor in the search's range (its filters applied)."""
+    length = rules.duration(search.meeting_type)
+    earliest = search.now + timedelta(hours=rules.minimum_notice_hours)
+    for day in days(search.first, search.last):
+        if rules.closed_on(day) or advisor.absent_on(day):
+            continue
+        for hours in advisor.hours:
+            if hours.weekday != day.weekday():
+                continue
+            for start, end in _starts(day, hours, length):
+                if start < earliest or busy.intersection(cells(start, end, rules.buffer_minutes)):
+                    continue
+                for mode in modes_at(hours.place):
+                    if search.mode not in (None, mode):
+                        continue
+                    if mode == "in_person" and not rules.open_during(day, start, end):
+                        continue
+                    yield Slot(start, end, advisor.id, mode)
+                    break  # one slot per advisor and time: the most natural mode of the day
+
+
+def least_loaded(candidates: Iterable[str], loads: Mapping[str, int]) -> str:
+    """Fair assignment: the matching advisor with the fewest upcoming meetings (then by id)."""
+    return min(candidates, key=lambda advisor_id: (loads.get(advisor_id, 0), advisor_id))
+
+
+def free_slots(
+    rules: OfficeRules,
+    advisors: Iterable[Advisor],
+    busy: Mapping[str, set[datetime]],
+    loads: Mapping[str, int],
+    search: Search,
+) -> list[Slot]:
+    """Free times, earliest first, one per start time and mode: of the advisors free then, the
+    least loaded one holds it."""
+    by_time: dict[tuple[datetime, Mode], list[Slot]] = {}
+    for advisor in advisors:
+        if not fits(advisor, search):
+            continue
+        for slot in advisor_slots(rules, advisor, busy.get(advisor.id, set()), search):
+            by_time.setdefault((slot.start, slot.mode), []).append(slot)
+    chosen = []
+    for key in sorted(by_time):
+        slots = {slot.advisor_id: slot for slot in by_time[key]}
+        chosen.append(slots[least_loaded(slots, loads)])
+        if len(chosen) >= search.limit:
+            break
+    return chosen
+
+
+def free_at(
+    rules: OfficeRules,
+    advisors: Iterable[Advisor],
+    busy: Mapping[str, set[datetime]],
+    loads: Mapping[str, int],
+    search: Search,
+    start: datetime,
+    prefer: str | None = None,
+) -> list[Slot]:
+    """The slots starting exactly at ``start`` (one per free matching advisor), in the order to
+    try them: the preferred advisor first (rescheduling keeps the advisor), then the fairest."""
+    found = [
+        slot
+        for advisor in advisors
+        if fits(advisor, search)
+        for slot in advisor_slots(rules, advisor, busy.get(advisor.id, set()), search)
+        if slot.start == start
+    ]
+    return sorted(
+        found, key=lambda s: (s.advisor_id != prefer, loads.get(s.advisor_id, 0), s.advisor_id)
+    )
+
+
+# --- checks of staff input ------------------------------------------------------------------------
+
+
+def check_hours(hours: Iterable[Hours]) -> None:
+    for window in hours:
+        if window.end <= window.start:
+            raise RuleViolation("weekly_hours", "a working window must end after it starts")
+        if window.start.minute % 15 or window.end.minute % 15:
+            raise RuleViolation("weekly_hours", "working hours are on quarter hours, e.g. 08:15")
+
+
+def check_durations(durations: Mapping[str, int], buffer_minutes: int) -> None:
+    for name, minutes in {**durations, "buffer_minutes": buffer_minutes}.items():
+        if minutes % 15:
+            raise RuleViolation(name, "durations and buffers are multiples of 15 minutes")

@@ -1,0 +1,262 @@
+"""scheduling's MongoDB persistence: offices, keys, advisors, bookings, slot claims, offers.
+
+No double booking is the store's job, not luck's: a booking first claims every 15-minute cell
+its meeting (and buffer) covers, one ``claims`` document per (advisor, cell) under a unique
+index, so of two bookings that overlap only one can hold the shared cell. Claims are inserted in
+time order, so the one that takes the earliest shared cell wins all of them. A claim whose
+booking never got written (a crash in between) or no longer lists it is stale after a grace
+period and is removed by the next booking that meets it.
+
+Events go out through the outbox of ``bookings`` and ``offers`` (hoppid.shared.outbox).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.inbox import apply_once
+from hoppid.shared.mongo import DocumentLocks, IndexSpec
+from hoppid.shared.outbox import outbox_entries, with_outbox
+
+Document = dict[str, Any]
+
+OFFICES, KEYS, ADVISORS = "offices", "api_keys", "advisors"
+BOOKINGS, CLAIMS, OFFERS = "bookings", "claims", "offers"
+OUTBOX_COLLECTIONS = (BOOKINGS, OFFERS)
+CLAIM_GRACE = timedelta(seconds=60)  # a booking writes its document within this after its claims
+
+INDEXES = [
+    IndexSpec(CLAIMS, ["advisor_id", "cell"], unique=True, name="one_claim_per_advisor_cell"),
+    IndexSpec(CLAIMS, ["booking_id"]),
+    IndexSpec(BOOKINGS, ["advisor_id", "status", "start"]),
+    IndexSpec(BOOKINGS, ["office_id", "start"]),
+    IndexSpec(BOOKINGS, ["person_id"]),
+    IndexSpec(ADVISORS, ["office_id"]),
+    IndexSpec(ADVISORS, ["feed_token_hash"]),
+    IndexSpec(KEYS, ["office_id"]),
+]
+
+
+def claim_id(advisor_id: str, cell: datetime) -> str:
+    return f"{advisor_id}@{cell.timestamp():.0f}"
+
+
+class SchedulingStore:
+    def __init__(self, database: AsyncDatabase[Document], topic: str, locks: DocumentLocks) -> None:
+        self.db = database
+        self.topic = topic
+        self.locks = locks  # every update of an existing document holds its lock
+
+    # --- offices: learned from intake's events, with scheduling's own settings ----------------
+    async def seed_office(self, office: Document) -> None:
+        async with self.locks.hold(OFFICES, office["_id"]):
+            await self.db[OFFICES].update_one(
+                {"_id": office["_id"]}, {"$setOnInsert": office}, upsert=True
+            )
+
+    async def learn_office(self, office_id: str, fields: Mapping[str, Any], event_id: str) -> bool:
+        """intake's view of the office (name, languages...), once per event."""
+        async with self.locks.hold(OFFICES, office_id):
+            return await apply_once(
+                self.db[OFFICES], {"_id": office_id}, {"$set": dict(fields)}, event_id, upsert=True
+            )
+
+    async def office(self, office_id: str) -> Document | None:
+        return await self.db[OFFICES].find_one({"_id": office_id}, {"applied_events": 0})
+
+    async def offices(self) -> list[Document]:
+        cursor = self.db[OFFICES].find({}, {"applied_events": 0}).sort("_id", ASCENDING)
+        return [office async for office in cursor]
+
+    async def set_office_settings(self, office_id: str, settings: Document) -> Document | None:
+        async with self.locks.hold(OFFICES, office_id):
+            office = await self.db[OFFICES].find_one_and_update(
+                {"_id": office_id},
+                {"$set": {"settings": settings}},
+                return_document=ReturnDocument.AFTER,
+            )
+        if office is not None:
+            office.pop("applied_events", None)
+        return office
+
+    # --- API keys ------------------------------------------------------------------------------
+    async def add_key(self, key: Document) -> None:
+        await self.db[KEYS].insert_one(key)
+
+    async def key(self, key_id: str) -> Document | None:
+        return await self.db[KEYS].find_one({"_id": key_id})
+
+    async def revoke_key(self, office_id: str, key_id: str, at: datetime) -> bool:
+        async with self.locks.hold(KEYS, key_id):
+            result = await self.db[KEYS].update_one(
+                {"_id": key_id, "office_id": office_id, "revoked_at": None},
+                {"$set": {"revoked_at": at}},
+            )
+        return result.modified_count == 1
+
+    # --- advisors ------------------------------------------------------------------------------
+    async def insert_advisor(self, advisor: Document) -> None:
+        await self.db[ADVISORS].insert_one(advisor)
+
+    async def advisor(self, office_id: str, advisor_id: str) -> Document | None:
+        return await self.db[ADVISORS].find_one({"_id": advisor_id, "office_id": office_id})
+
+    async def advisors(self, office_id: str) -> list[Document]:
+        cursor = self.db[ADVISORS].find({"office_id": office_id}).sort("_id", ASCENDING)
+        return [advisor async for advisor in cursor]
+
+    async def update_advisor(
+        self, office_id: str, advisor_id: str, fields: Mapping[str, Any]
+    ) -> Document | None:
+        async with self.locks.hold(ADVISORS, advisor_id):
+            return await self.db[ADVISORS].find_one_and_update(
+                {"_id": advisor_id, "office_id": office_id},
+                {"$set": dict(fields)},
+                return_document=ReturnDocument.AFTER,
+            )
+
+    async def advisor_by_feed(self, token_hash: str) -> Document | None:
+        return await self.db[ADVISORS].find_one({"feed_token_hash": token_hash})
+
+    # --- slot claims: the store's guarantee against double booking ------------------------------
+    async def claim(
+        self, advisor_id: str, cells: Sequence[datetime], booking_id: str, now: datetime
+    ) -> bool:
+        """Claim every cell for the booking, earliest first; all or nothing."""
+        inserted: list[str] = []
+        for cell in sorted(cells):
+            outcome = await self._claim_one(advisor_id, cell, booking_id, now)
+            if outcome is None:
+                await self.db[CLAIMS].delete_many(
+                    {"_id": {"$in": inserted}, "booking_id": booking_id}
+                )
+                return False
+            if outcome:
+                inserted.append(claim_id(advisor_id, cell))
+        return True
+
+    async def _claim_one(
+        self, advisor_id: str, cell: datetime, booking_id: str, now: datetime
+    ) -> bool | None:
+        """True: claimed now; False: the booking held it already; None: another booking has it."""
+        document = {
+            "_id": claim_id(advisor_id, cell),
+            "advisor_id": advisor_id,
+            "cell": cell,
+            "booking_id": booking_id,
+            "at": now,
+        }
+        for _ in range(2):
+            try:
+                await self.db[CLAIMS].insert_one(document)
+                return True
+            except DuplicateKeyError:
+                holder = await self.db[CLAIMS].find_one({"_id": document["_id"]})
+                if holder is not None and holder["booking_id"] == booking_id:
+                    return False
+                if holder is not None and not await self._stale(holder, now):
+                    return None
+                if holder is not None:
+                    await self.db[CLAIMS].delete_one(
+                        {"_id": holder["_id"], "booking_id": holder["booking_id"]}
+                    )
+        return None
+
+    async def _stale(self, claim: Document, now: datetime) -> bool:
+        booking = await self.db[BOOKINGS].find_one({"_id": claim["booking_id"]}, {"claim_ids": 1})
+        if booking is not None and claim["_id"] in booking.get("claim_ids", []):
+            return False
+        at: datetime = claim["at"]
+        return now - at > CLAIM_GRACE
+
+    async def release_claims(self, booking_id: str, keep: Iterable[str] = ()) -> None:
+        await self.db[CLAIMS].delete_many({"booking_id": booking_id, "_id": {"$nin": list(keep)}})
+
+    # --- bookings ------------------------------------------------------------------------------
+    async def insert_booking(self, booking: Document, events: Iterable[Envelope]) -> None:
+        await self.db[BOOKINGS].insert_one(
+            {**booking, "outbox": outbox_entries(self.topic, events)}
+        )
+
+    async def booking(self, office_id: str, booking_id: str) -> Document | None:
+        return await self.db[BOOKINGS].find_one(
+            {"_id": booking_id, "office_id": office_id}, {"outbox": 0}
+        )
+
+    async def update_booking(
+        self,
+        booking_id: str,
+        expect: Mapping[str, Any],
+        update: Mapping[str, Any],
+        events: Iterable[Envelope],
+    ) -> Document | None:
+        """Change a booking and write its events, only if ``expect`` still holds."""
+        async with self.locks.hold(BOOKINGS, booking_id):
+            booking = await self.db[BOOKINGS].find_one_and_update(
+                {**expect, "_id": booking_id},
+                with_outbox(update, self.topic, events),
+                return_document=ReturnDocument.AFTER,
+            )
+        if booking is not None:
+            booking.pop("outbox", None)  # FerretDB cannot project in findAndModify
+        return booking
+
+    async def booked_between(
+        self, advisor_ids: Sequence[str], first: datetime, last: datetime
+    ) -> list[Document]:
+        cursor = self.db[BOOKINGS].find(
+            {
+                "advisor_id": {"$in": list(advisor_ids)},
+                "status": "booked",
+                "start": {"$gte": first, "$lt": last},
+            },
+            {"outbox": 0},
+        )
+        return [booking async for booking in cursor]
+
+    async def upcoming_count(self, advisor_id: str, now: datetime) -> int:
+        return await self.db[BOOKINGS].count_documents(
+            {"advisor_id": advisor_id, "status": "booked", "start": {"$gte": now}}
+        )
+
+    async def bookings_of_advisor(self, advisor_id: str, since: datetime) -> list[Document]:
+        cursor = (
+            self.db[BOOKINGS]
+            .find({"advisor_id": advisor_id, "start": {"$gte": since}}, {"outbox": 0})
+            .sort("start", ASCENDING)
+        )
+        return [booking async for booking in cursor]
+
+    async def booked_of_person(self, person_id: str, since: datetime) -> list[Document]:
+        cursor = self.db[BOOKINGS].find(
+            {"person_id": person_id, "status": "booked", "start": {"$gte": since}}, {"outbox": 0}
+        )
+        return [booking async for booking in cursor]
+
+    async def bookings_of_office(
+        self, office_id: str, first: datetime, last: datetime
+    ) -> list[Document]:
+        cursor = (
+            self.db[BOOKINGS]
+            .find({"office_id": office_id, "start": {"$gte": first, "$lt": last}}, {"outbox": 0})
+            .sort("start", ASCENDING)
+        )
+        return [booking async for booking in cursor]
+
+    # --- offers: one per case-opened event ------------------------------------------------------
+    async def insert_offer(self, offer: Document, events: Iterable[Envelope]) -> bool:
+        """False when this event's offer exists already (the event came again)."""
+        try:
+            await self.db[OFFERS].insert_one(
+                {**offer, "outbox": outbox_entries(self.topic, events)}
+            )
+            return True
+        except DuplicateKeyError:
+            return False

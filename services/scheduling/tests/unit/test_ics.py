@@ -1,0 +1,44 @@
+from datetime import UTC, datetime
+
+from hoppid.scheduling.ics import calendar, fold
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+BOOKING = {
+    "_id": "b-1",
+    "office_id": "nordveggen",
+    "meeting_type": "first_guidance",
+    "mode": "in_person",
+    "status": "booked",
+    "start": datetime(2026, 12, 2, 8, 0, tzinfo=UTC),
+    "end": datetime(2026, 12, 2, 9, 0, tzinfo=UTC),
+}
+OFFICES = {"nordveggen": {"name": "Nordveggen, Åndalsnes; 2. etasje", "video_link": None}}
+
+
+def test_a_booking_is_an_rfc5545_event_in_utc_with_the_booking_id_as_uid() -> None:
+    text = calendar([BOOKING], OFFICES, NOW)
+    assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
+    lines = text.split("\r\n")
+    assert lines[0] == "BEGIN:VCALENDAR" and "VERSION:2.0" in lines
+    assert "UID:b-1" in lines
+    assert "DTSTART:20261202T080000Z" in lines and "DTEND:20261202T090000Z" in lines
+    assert "DTSTAMP:20261128T120000Z" in lines
+    assert "STATUS:CONFIRMED" in lines
+    assert "LOCATION:Nordveggen\\, Åndalsnes\\; 2. etasje" in lines
+    assert lines[-2] == "END:VCALENDAR"
+
+
+def test_a_cancelled_booking_says_so_and_digital_has_the_video_link() -> None:
+    offices = {"nordveggen": {"name": "N", "video_link": "https://video.example/room"}}
+    text = calendar([{**BOOKING, "status": "cancelled", "mode": "digital"}], offices, NOW)
+    assert "STATUS:CANCELLED" in text
+    assert "URL:https://video.example/room" in text
+
+
+def test_long_lines_fold_at_75_octets_without_splitting_characters() -> None:
+    line = "SUMMARY:" + "å" * 100
+    folded = fold(line)
+    pieces = folded.split("\r\n")
+    assert all(len(p.encode()) <= 75 for p in pieces)
+    assert all(p.startswith(" ") for p in pieces[1:])
+    assert "".join(p[1:] if i else p for i, p in enumerate(pieces)) == line

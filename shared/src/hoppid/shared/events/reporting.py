@@ -1,0 +1,57 @@
+"""Events reporting publishes on the partner topic ``hoppid.public``: facts, never people.
+
+Partners (the county, Innovasjon Norge, banks, incubators) subscribe to these. They carry no
+name, email, phone, free text, person id or case id: only where (office, municipality), what
+(needs, stage) and when (a date). The organisation number of a new company appears only when the
+person agreed that partners may see it. The subject is the office, so one office's facts keep
+their order. Nothing here is marked ``pii``: a field that would need the mark has no place here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from pydantic import Field
+
+from hoppid.shared.events.base import Event
+from hoppid.shared.events.catalogue import catalogue
+from hoppid.shared.events.intake import Need, Stage
+
+SOURCE = "/hoppid/reporting"
+
+
+@catalogue.register
+class PublicCaseOpened(Event):
+    """A case opened at an office: in which municipality, for which needs (never who)."""
+
+    event_type: ClassVar[str] = "no.hoppid.reporting.case.opened.v1"
+    office_id: str = Field(description="The office that took the case, also the subject")
+    municipality: str = Field(description="Municipality number, e.g. 1539")
+    municipality_name: str = Field(description="Municipality name, e.g. Rauma")
+    needs: list[Need] = Field(description="What the person asked for")
+    stage: Stage = Field(description="idea, starting or running company")
+    opened_on: date = Field(description="The day the case opened, in Europe/Oslo")
+
+
+@catalogue.register
+class PublicCompanyRegistered(Event):
+    """A company was registered after guidance; its number only when the person agreed."""
+
+    event_type: ClassVar[str] = "no.hoppid.reporting.company.registered.v1"
+    office_id: str = Field(description="The office that guided, also the subject")
+    municipality: str = Field(description="Municipality number, e.g. 1539")
+    municipality_name: str = Field(description="Municipality name, e.g. Rauma")
+    registered_month: str = Field(description="Month of registration, YYYY-MM")
+    within_12_months_of_first_contact: bool = Field(
+        description="Registered at most 12 months after the case opened"
+    )
+    org_number: str | None = Field(
+        None, description="Organisation number; only when the person agreed to share it"
+    )
+    registered_on: date | None = Field(
+        None, description="Date of registration; only with the organisation number"
+    )
+
+
+PUBLISHED: list[type[Event]] = [PublicCaseOpened, PublicCompanyRegistered]

@@ -1,0 +1,119 @@
+"""Crypto-shredding: personal data on retained topics, readable until the person is erased.
+
+Each person gets a random data key in the vault (a database of its own on the platform's store,
+like a small KMS: not any service's database). Before an event with personal fields goes into an
+outbox, :meth:`PersonalDataVault.seal` encrypts each field marked ``pii`` with that key (AES-GCM,
+bound to the event type, field and person). Consumers :meth:`unseal` before reading. Erasure
+destroys the key (:meth:`destroy`): every copy of those fields, in every topic, retained log and
+backup, becomes unreadable at once, and reads as ``None``. So personal fields must be optional.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.events.base import Event
+
+KEYS = "person_keys"
+SEALED = "sealed"  # marks an encrypted field in an event's data (no "$": stored in outboxes)
+_NONCE_BYTES = 12
+
+
+def encrypt_field(key: bytes, value: Any, context: str) -> str:
+    nonce = os.urandom(_NONCE_BYTES)
+    plain = _to_text(value).encode()
+    return base64.b64encode(nonce + AESGCM(key).encrypt(nonce, plain, context.encode())).decode()
+
+
+def decrypt_field(key: bytes, sealed: str, context: str) -> str:
+    raw = base64.b64decode(sealed)
+    return AESGCM(key).decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context.encode()).decode()
+
+
+def _to_text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def _context(event_type: str, field: str, person_id: str) -> str:
+    return f"{event_type}|{field}|{person_id}"
+
+
+class PersonalDataVault:
+    def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
+        self.keys = database[KEYS]
+
+    async def _key(self, person_id: str, *, create: bool) -> bytes | None:
+        found = await self.keys.find_one({"_id": person_id})
+        if found is not None:
+            return None if found.get("destroyed_at") else bytes(found["key"])
+        if not create:
+            return None
+        key = AESGCM.generate_key(bit_length=256)
+        try:
+            await self.keys.insert_one(
+                {"_id": person_id, "key": key, "created_at": datetime.now(UTC)}
+            )
+            return key
+        except DuplicateKeyError:  # another writer made it first: use theirs
+            return await self._key(person_id, create=False)
+
+    async def seal(self, envelope: Envelope, model: type[Event], person_id: str) -> Envelope:
+        """The envelope with each personal field encrypted with the person's key."""
+        fields = model.pii_fields() & set(envelope.data)
+        if not fields:
+            return envelope
+        key = await self._key(person_id, create=True)
+        if key is None:
+            raise PermissionError(f"person {person_id} is erased: no new personal data")
+        data = dict(envelope.data)
+        for field in fields:
+            if data[field] is not None:
+                context = _context(envelope.type, field, person_id)
+                data[field] = {
+                    SEALED: encrypt_field(key, data[field], context),
+                    "person": person_id,
+                }
+        return dataclasses.replace(envelope, data=data)
+
+    async def unseal(self, envelope: Envelope) -> Envelope:
+        """The envelope with its sealed fields decrypted, or None where the key is destroyed."""
+        sealed = {k: v for k, v in envelope.data.items() if _is_sealed(v)}
+        if not sealed:
+            return envelope
+        data = dict(envelope.data)
+        for field, value in sealed.items():
+            key = await self._key(value["person"], create=False)
+            data[field] = _open(key, value, _context(envelope.type, field, value["person"]))
+        return dataclasses.replace(envelope, data=data)
+
+    async def destroy(self, person_id: str) -> None:
+        """Erasure: the key is gone for good; a tombstone keeps it from being made again."""
+        await self.keys.update_one(
+            {"_id": person_id},
+            {"$set": {"destroyed_at": datetime.now(UTC)}, "$unset": {"key": ""}},
+            upsert=True,
+        )
+
+
+def _is_sealed(value: Any) -> bool:
+    return isinstance(value, Mapping) and SEALED in value and "person" in value
+
+
+def _open(key: bytes | None, value: Mapping[str, Any], context: str) -> str | None:
+    if key is None:
+        return None
+    try:
+        return decrypt_field(key, value[SEALED], context)
+    except (InvalidTag, ValueError):
+        return None

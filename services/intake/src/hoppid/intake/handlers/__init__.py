@@ -1,0 +1,48 @@
+"""intake's use cases: one function per command; each commits through the store with its events.
+
+Handlers raise :class:`~hoppid.intake.model.RuleViolation` (422, naming the field),
+:class:`NotFound` (404) or :class:`Conflict` (409); the API turns them into problems.
+"""
+
+from hoppid.intake.handlers.cases import (
+    add_note,
+    assign_advisor,
+    change_status,
+    decide_application,
+    make_introduction,
+    open_case,
+    record_application,
+    register_company,
+)
+from hoppid.intake.handlers.common import Conflict, Context, NotFound
+from hoppid.intake.handlers.inquiries import submit_inquiry
+from hoppid.intake.handlers.offices import issue_key, revoke_key, save_office, seed_offices
+from hoppid.intake.handlers.people import (
+    correct_my_data,
+    my_data,
+    request_erasure,
+    withdraw_consent,
+)
+
+__all__ = [
+    "Conflict",
+    "Context",
+    "NotFound",
+    "add_note",
+    "assign_advisor",
+    "change_status",
+    "correct_my_data",
+    "decide_application",
+    "issue_key",
+    "make_introduction",
+    "my_data",
+    "open_case",
+    "record_application",
+    "register_company",
+    "request_erasure",
+    "revoke_key",
+    "save_office",
+    "seed_offices",
+    "submit_inquiry",
+    "withdraw_consent",
+]

@@ -1,0 +1,249 @@
+"""Office staff's case work: the pipeline, notes, applications, the company, introductions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from hoppid.intake import forms
+from hoppid.intake.access import Staff
+from hoppid.intake.handlers.common import (
+    Conflict,
+    Context,
+    Document,
+    NotFound,
+    case_event,
+)
+from hoppid.intake.model import (
+    check_transition,
+    normalise_org_number,
+)
+from hoppid.shared.events import Event
+from hoppid.shared.events import intake as ev
+
+# --- office staff --------------------------------------------------------------------------
+
+
+async def open_case(ctx: Context, staff: Staff, case_id: str) -> Document:
+    case = await ctx.store.case(staff.office_id, case_id)
+    if case is None:
+        raise NotFound(case_id)
+    return case
+
+
+async def _change(
+    ctx: Context,
+    staff: Staff,
+    case_id: str,
+    update: Document,
+    make_events: Callable[[Document], list[Event]],
+    expect: Document | None = None,
+) -> Document:
+    """Apply ``update`` with its events to a case of the caller's office, if ``expect`` holds."""
+    case = await open_case(ctx, staff, case_id)
+    events = [case_event(event, case) for event in make_events(case)]
+    update.setdefault("$set", {})["updated_at"] = ctx.now()
+    changed = await ctx.store.update_case(staff.office_id, case_id, update, events, expect)
+    if changed is None:
+        raise Conflict("the case changed meanwhile; open it again")
+    ctx.notify()
+    return changed
+
+
+async def assign_advisor(
+    ctx: Context, staff: Staff, case_id: str, form: forms.AssignAdvisor
+) -> Document:
+    now = ctx.now()
+    case = await open_case(ctx, staff, case_id)
+    return await _change(
+        ctx,
+        staff,
+        case_id,
+        {"$set": {"advisor_id": form.advisor_id}},
+        lambda c: [
+            ev.AdvisorAssigned(
+                case_id=c["_id"],
+                office_id=c["office_id"],
+                advisor_id=form.advisor_id,
+                previous_advisor_id=c.get("advisor_id"),
+                assigned_at=now,
+            )
+        ],
+        expect={"advisor_id": case.get("advisor_id")},
+    )
+
+
+async def change_status(
+    ctx: Context, staff: Staff, case_id: str, form: forms.ChangeStatus
+) -> Document:
+    now = ctx.now()
+    case = await open_case(ctx, staff, case_id)
+    check_transition(case["status"], form.status, form.reason)
+    entry = {
+        "status": form.status,
+        "reason": form.reason,
+        "comment": form.comment,
+        "at": now,
+        "by": staff.key_id,
+    }
+    return await _change(
+        ctx,
+        staff,
+        case_id,
+        {"$set": {"status": form.status}, "$push": {"history": entry}},
+        lambda c: [
+            ev.CaseStatusChanged(
+                case_id=c["_id"],
+                office_id=c["office_id"],
+                from_status=c["status"],
+                to_status=form.status,
+                reason=form.reason,
+                changed_at=now,
+            )
+        ],
+        expect={"status": case["status"]},
+    )
+
+
+async def add_note(ctx: Context, staff: Staff, case_id: str, form: forms.AddNote) -> Document:
+    now, note_id = ctx.now(), str(uuid.uuid4())
+    note = {"id": note_id, "text": form.text, "at": now, "by": staff.key_id}
+    return await _change(
+        ctx,
+        staff,
+        case_id,
+        {"$push": {"notes": note}},
+        lambda c: [
+            ev.NoteAdded(case_id=c["_id"], office_id=c["office_id"], note_id=note_id, added_at=now)
+        ],
+    )
+
+
+async def record_application(
+    ctx: Context, staff: Staff, case_id: str, form: forms.RecordApplication
+) -> Document:
+    now, application_id = ctx.now(), str(uuid.uuid4())
+    application = {
+        "id": application_id,
+        **form.model_dump(mode="json"),
+        "outcome": None,
+        "amount_granted_nok": 0,
+        "recorded_at": now,
+    }
+    return await _change(
+        ctx,
+        staff,
+        case_id,
+        {"$push": {"applications": application}},
+        lambda c: [
+            ev.ApplicationRecorded(
+                case_id=c["_id"],
+                office_id=c["office_id"],
+                application_id=application_id,
+                programme=form.programme,
+                amount_asked_nok=form.amount_asked_nok,
+                deadline=form.deadline,
+                recorded_at=now,
+            )
+        ],
+    )
+
+
+async def decide_application(
+    ctx: Context, staff: Staff, case_id: str, application_id: str, form: forms.DecideApplication
+) -> Document:
+    now = ctx.now()
+    case = await open_case(ctx, staff, case_id)
+    applications = case.get("applications", [])
+    if not any(a["id"] == application_id for a in applications):
+        raise NotFound(application_id)
+    granted = form.amount_granted_nok if form.outcome == "granted" else 0
+    decided = [
+        {**a, "outcome": form.outcome, "amount_granted_nok": granted, "decided_at": now}
+        if a["id"] == application_id
+        else a
+        for a in applications
+    ]
+    return await _change(
+        ctx,
+        staff,
+        case_id,
+        {"$set": {"applications": decided}},
+        lambda c: [
+            ev.ApplicationDecided(
+                case_id=c["_id"],
+                office_id=c["office_id"],
+                application_id=application_id,
+                outcome=form.outcome,
+                amount_granted_nok=granted,
+                decided_at=now,
+            )
+        ],
+        expect={"applications": applications},
+    )
+
+
+async def register_company(
+    ctx: Context, staff: Staff, case_id: str, form: forms.RegisterCompany
+) -> Document:
+    now = ctx.now()
+    org_number = normalise_org_number(form.org_number)
+    case = await open_case(ctx, staff, case_id)
+    if case["status"] == "company_registered":
+        raise Conflict("the company is recorded already")
+    person = await ctx.store.person(case["person_id"]) or {}
+    share = bool(person.get("consents", {}).get("share_company_with_partners"))
+    company = {
+        "org_number": org_number,
+        "registered_on": form.registered_on.isoformat(),
+        "recorded_at": now,
+    }
+    entry = {"status": "company_registered", "reason": None, "at": now, "by": staff.key_id}
+    return await _change(
+        ctx,
+        staff,
+        case_id,
+        {"$set": {"company": company, "status": "company_registered"}, "$push": {"history": entry}},
+        lambda c: [
+            ev.CaseStatusChanged(
+                case_id=c["_id"],
+                office_id=c["office_id"],
+                from_status=c["status"],
+                to_status="company_registered",
+                changed_at=now,
+            ),
+            ev.CompanyRegistered(
+                case_id=c["_id"],
+                office_id=c["office_id"],
+                person_id=c["person_id"],
+                municipality=c["municipality"],
+                org_number=org_number,
+                registered_on=form.registered_on,
+                share_with_partners=share,
+                first_contact_at=c["created_at"],
+            ),
+        ],
+        expect={"status": case["status"]},
+    )
+
+
+async def make_introduction(
+    ctx: Context, staff: Staff, case_id: str, form: forms.MakeIntroduction
+) -> Document:
+    now, introduction_id = ctx.now(), str(uuid.uuid4())
+    introduction = {"id": introduction_id, **form.model_dump(), "at": now, "by": staff.key_id}
+    return await _change(
+        ctx,
+        staff,
+        case_id,
+        {"$push": {"introductions": introduction}},
+        lambda c: [
+            ev.IntroductionMade(
+                case_id=c["_id"],
+                office_id=c["office_id"],
+                introduction_id=introduction_id,
+                kind=form.kind,
+                made_at=now,
+            )
+        ],
+    )

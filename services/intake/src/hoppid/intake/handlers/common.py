@@ -1,0 +1,47 @@
+"""What every intake use case shares: the context, the errors, how events are addressed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from hoppid.intake.store import IntakeStore
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.events import Event
+from hoppid.shared.events import intake as ev
+from hoppid.shared.pii import PersonalDataVault
+
+Document = dict[str, Any]
+
+
+class NotFound(LookupError):
+    """No such thing for this caller (another office's case is 'not found' too)."""
+
+
+class Conflict(Exception):
+    """The thing changed meanwhile; fetch it again and retry."""
+
+
+@dataclass
+class Context:
+    store: IntakeStore
+    link_secret: str
+    link_days: int
+    notify: Callable[[], None]  # wakes the outbox relay after a write
+    vault: PersonalDataVault  # seals personal fields on the topic; erasure destroys the key
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+
+def case_event(event: Event, case: Document) -> Envelope:
+    return event.to_envelope(
+        source=ev.SOURCE,
+        subject=case["_id"],
+        office=case["office_id"],
+        municipality=case["municipality"],
+    )
+
+
+def person_event(event: Event, person_id: str) -> Envelope:
+    return event.to_envelope(source=ev.SOURCE, subject=person_id)

@@ -1,0 +1,182 @@
+"""The public inquiry: one case per submission, whatever happens."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+
+from hoppid.intake import forms
+from hoppid.intake.access import sign_link
+from hoppid.intake.handlers.common import (
+    Context,
+    Document,
+    case_event,
+)
+from hoppid.intake.model import (
+    CONSENT_TEXT_VERSION,
+    RuleViolation,
+    case_reference,
+    duplicate_fingerprint,
+    normalise_email,
+    normalise_phone,
+)
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.events import intake as ev
+
+# --- the public inquiry ----------------------------------------------------------------------
+
+
+async def submit_inquiry(
+    ctx: Context, form: forms.InquiryForm, idempotency_key: str | None
+) -> tuple[Document, bool]:
+    """Open a case for an inquiry; (case, created). A retry or a same-day duplicate is the same
+    case: claims on the idempotency key and on the duplicate fingerprint decide its id first."""
+    now = ctx.now()
+    if form.consent_text_version != CONSENT_TEXT_VERSION:
+        raise RuleViolation("consent_text_version", "the consent text has changed: read it again")
+    office = await ctx.store.office_serving(form.municipality)
+    if office is None:
+        raise RuleViolation(
+            "municipality",
+            f"no office serves municipality {form.municipality}; "
+            "use a municipality number of Møre og Romsdal, e.g. 1539 for Rauma",
+        )
+    email = normalise_email(str(form.email))
+    phone = normalise_phone(form.phone) if form.phone else None
+    case_id = await _claim_case_id(ctx, email, form.idea, idempotency_key, now)
+    existing = await ctx.store.case_by_id(case_id)
+    if existing is not None:
+        return existing, False
+    person = await _person_for(ctx, form, email, phone, now)
+    previous = await ctx.store.cases_of_person(person["_id"])
+    case = _new_case(case_id, person["_id"], office["_id"], form, now)
+    events = await _opening_events(ctx, case, person, form, now, first=not previous)
+    if not await ctx.store.insert_case(case, events):
+        again = await ctx.store.case_by_id(case_id)
+        assert again is not None
+        return again, False
+    ctx.notify()
+    return case, True
+
+
+async def _claim_case_id(
+    ctx: Context, email: str, idea: str, idempotency_key: str | None, now: datetime
+) -> str:
+    claims = [f"dup:{duplicate_fingerprint(email, idea, now)}"]
+    if idempotency_key:
+        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()
+        claims.insert(0, f"idem:{digest}")
+    case_id = str(uuid.uuid4())
+    for index, key in enumerate(claims):
+        claimed = await ctx.store.claim(key, case_id, now)
+        if claimed != case_id:
+            for earlier in claims[:index]:
+                await ctx.store.point_claim(earlier, claimed)
+            return claimed
+    return case_id
+
+
+async def _person_for(
+    ctx: Context, form: forms.InquiryForm, email: str, phone: str | None, now: datetime
+) -> Document:
+    consent = {"given_at": now, "text_version": form.consent_text_version}
+    person = await ctx.store.person_by_email(email)
+    if person is None:
+        person = await ctx.store.insert_person(
+            {
+                "_id": str(uuid.uuid4()),
+                "email": email,
+                "name": form.name,
+                "phone": phone,
+                "language": form.language,
+                "link_epoch": 0,
+                "created_at": now,
+                "consents": {
+                    "processing": consent,
+                    "newsletter": form.consent_newsletter,
+                    "share_company_with_partners": form.share_company_with_partners,
+                },
+            }
+        )
+    updated = await ctx.store.update_person(
+        person["_id"],
+        {
+            "$set": {
+                "name": form.name,
+                "phone": phone or person.get("phone"),
+                "language": form.language,
+                "consents.processing": consent,
+                "consents.newsletter": form.consent_newsletter,
+                "consents.share_company_with_partners": form.share_company_with_partners,
+            }
+        },
+    )
+    assert updated is not None
+    return updated
+
+
+def _new_case(
+    case_id: str, person_id: str, office_id: str, form: forms.InquiryForm, now: datetime
+) -> Document:
+    return {
+        "_id": case_id,
+        "reference": case_reference(case_id),
+        "person_id": person_id,
+        "office_id": office_id,
+        "municipality": form.municipality,
+        "idea": form.idea,
+        "stage": form.stage,
+        "needs": list(dict.fromkeys(form.needs)),
+        "language": form.language,
+        "meeting_mode": form.meeting_mode,
+        "status": "new",
+        "advisor_id": None,
+        "history": [{"status": "new", "at": now}],
+        "notes": [],
+        "applications": [],
+        "introductions": [],
+        "company": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+async def _opening_events(
+    ctx: Context,
+    case: Document,
+    person: Document,
+    form: forms.InquiryForm,
+    now: datetime,
+    *,
+    first: bool,
+) -> list[Envelope]:
+    token = sign_link(ctx.link_secret, person["_id"], person["link_epoch"], now, ctx.link_days)
+    received = ev.InquiryReceived(
+        case_id=case["_id"],
+        office_id=case["office_id"],
+        person_id=person["_id"],
+        reference=case["reference"],
+        municipality=case["municipality"],
+        language=form.language,
+        needs=case["needs"],
+        received_at=now,
+        name=form.name,
+        email=person["email"],
+        case_link_token=token,
+    )
+    opened = ev.CaseOpened(
+        case_id=case["_id"],
+        office_id=case["office_id"],
+        person_id=person["_id"],
+        reference=case["reference"],
+        municipality=case["municipality"],
+        needs=case["needs"],
+        stage=form.stage,
+        language=form.language,
+        meeting_mode=form.meeting_mode,
+        opened_at=now,
+        first_case_of_person=first,
+    )
+    sealed = await ctx.vault.seal(case_event(received, case), ev.InquiryReceived, person["_id"])
+    return [sealed, case_event(opened, case)]

@@ -1,0 +1,100 @@
+"""Office administration: offices and their API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hoppid.intake import forms
+from hoppid.intake.access import Staff, new_api_key
+from hoppid.intake.handlers.common import (
+    Conflict,
+    Context,
+    Document,
+    NotFound,
+)
+from hoppid.intake.model import (
+    RuleViolation,
+)
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.events import intake as ev
+from hoppid.shared.tenancy import OfficeRegistry
+
+# --- offices -------------------------------------------------------------------------------
+
+
+def office_document(office_id: str, form: forms.OfficeForm) -> Document:
+    return {"_id": office_id, **form.model_dump(mode="json")}
+
+
+def _office_changed(office: Document, now: datetime) -> Envelope:
+    event = ev.OfficeChanged(
+        office_id=office["_id"],
+        name=office["name"],
+        municipalities=office["municipalities"],
+        languages=office["languages"],
+        contact_email=office["contact_email"],
+        yearly_budget_eur=office.get("yearly_budget_eur", 0),
+        changed_at=now,
+    )
+    return event.to_envelope(source=ev.SOURCE, subject=office["_id"], office=office["_id"])
+
+
+async def seed_offices(ctx: Context, registry: OfficeRegistry) -> None:
+    """The packaged offices, for a new database; offices changed by admins are left alone."""
+    for office in registry:
+        if await ctx.store.office(office.id) is None:
+            document = {"_id": office.id, **office.model_dump(mode="json", exclude={"id"})}
+            document["municipalities"] = list(document["municipalities"])
+            document["languages"] = list(document["languages"])
+            await ctx.store.save_office(document, [_office_changed(document, ctx.now())])
+    ctx.notify()
+
+
+async def save_office(
+    ctx: Context, staff: Staff, office_id: str, form: forms.OfficeForm, *, new: bool
+) -> Document:
+    if new and staff.role != "platform_admin":
+        raise PermissionError("only the platform admin adds offices")
+    if not new and not staff.may_administer(office_id):
+        raise PermissionError("not an admin of this office")
+    existing = await ctx.store.office(office_id)
+    if new and existing is not None:
+        raise Conflict(f"office {office_id} exists already")
+    if not new and existing is None:
+        raise NotFound(office_id)
+    for number in form.municipalities:
+        holder = await ctx.store.office_serving(number)
+        if holder is not None and holder["_id"] != office_id:
+            raise RuleViolation("municipalities", f"{number} is served by {holder['_id']}")
+    document = office_document(office_id, form)
+    await ctx.store.save_office(document, [_office_changed(document, ctx.now())])
+    ctx.notify()
+    return document
+
+
+async def issue_key(ctx: Context, staff: Staff, office_id: str, form: forms.IssueKey) -> Document:
+    if not staff.may_administer(office_id):
+        raise PermissionError("not an admin of this office")
+    if await ctx.store.office(office_id) is None:
+        raise NotFound(office_id)
+    key_id, full_key, key_hash = new_api_key()
+    await ctx.store.add_key(
+        {
+            "_id": key_id,
+            "office_id": office_id,
+            "role": form.role,
+            "label": form.label,
+            "hash": key_hash,
+            "created_at": ctx.now(),
+            "created_by": staff.key_id,
+            "revoked_at": None,
+        }
+    )
+    return {"key_id": key_id, "key": full_key, "office_id": office_id, "role": form.role}
+
+
+async def revoke_key(ctx: Context, staff: Staff, office_id: str, key_id: str) -> None:
+    if not staff.may_administer(office_id):
+        raise PermissionError("not an admin of this office")
+    if not await ctx.store.revoke_key(office_id, key_id, ctx.now()):
+        raise NotFound(key_id)

@@ -2,15 +2,21 @@
 version a schema may only gain optional fields. Regenerate after an allowed change with
 ``HOPPID_UPDATE_CONTRACTS=1 make test``; a breaking change needs a new type ``.v2`` instead."""
 
+import importlib
 import json
 import os
+import pkgutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import hoppid.shared.events.intake  # noqa: F401  registers intake's events
+import hoppid.shared.events
 from hoppid.shared.events import catalogue
+
+# every producer's module registers its events when imported
+for module in pkgutil.iter_modules(hoppid.shared.events.__path__):
+    importlib.import_module(f"hoppid.shared.events.{module.name}")
 
 CONTRACTS = Path(__file__).with_name("contracts")
 MODELS = list(catalogue)

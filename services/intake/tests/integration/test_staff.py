@@ -189,3 +189,28 @@ async def test_the_pipeline_its_rules_and_its_events(intake: Intake, database: A
     registered = of_type(envelopes, "intake.company.registered.v1")[0].data
     assert registered["org_number"] == "923609016"
     assert registered["share_with_partners"] is False
+
+
+async def test_keys_are_published_for_every_service_without_the_secret(intake: Intake) -> None:
+    response = await intake.client.post(
+        "/v1/keys", json={"role": "county", "label": "county analyst"}, headers=bearer(ADMIN_KEY)
+    )
+    assert response.status_code == 201
+    county = response.json()
+    assert county["office_id"] == "*"
+    cases = await intake.client.get("/v1/cases", headers=bearer(county["key"]))
+    assert cases.status_code == 403  # a county key reads figures, it does no case work
+    office_key = await intake.key("molde")
+    refused = await intake.client.post(
+        "/v1/keys", json={"role": "partner", "label": "x"}, headers=bearer(office_key)
+    )
+    assert refused.status_code == 403
+
+    found = await read_envelopes(
+        intake.topic, lambda es: len(of_type(es, "intake.api_key.issued.v1")) >= 2
+    )
+    issued = [e for _, e in found if e.type == "no.hoppid.intake.api_key.issued.v1"]
+    assert {e.data["role"] for e in issued} >= {"county", "advisor"}
+    for record, _ in found:
+        assert county["key"].encode() not in record.value  # only the hash travels
+        assert county["key"].split(".")[1].encode() not in record.value

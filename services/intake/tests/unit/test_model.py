@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hoppid.intake.access import sign_link, verify_link
+from hoppid.intake.links import sign_link, verify_link
 from hoppid.intake.model import (
     RuleViolation,
     case_reference,

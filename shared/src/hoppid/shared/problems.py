@@ -15,6 +15,24 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class FieldProblem(ValueError):
+    """A rule refuses the request; ``field`` names what the client should fix (422)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(LookupError):
+    """No such thing for this caller: another office's data is 'not found' too (404)."""
+
+
+class Conflict(Exception):
+    """The thing changed meanwhile or exists already (409)."""
+
+
 log = logging.getLogger("hoppid.http")
 
 
@@ -79,7 +97,34 @@ def _reason(status: int) -> str:
         return "Error"
 
 
+async def _field_problem(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, FieldProblem)
+    return problem(
+        422,
+        "Invalid request",
+        str(error),
+        type_="https://hoppid.no/problems/validation",
+        errors=[{"field": error.field, "message": str(error)}],
+    )
+
+
+async def _not_found(request: Request, error: Exception) -> JSONResponse:
+    return problem(404, "Not Found", "no such resource for you")
+
+
+async def _conflict(request: Request, error: Exception) -> JSONResponse:
+    return problem(409, "Conflict", str(error))
+
+
+async def _forbidden(request: Request, error: Exception) -> JSONResponse:
+    return problem(403, "Forbidden", str(error))
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(FieldProblem, _field_problem)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(Conflict, _conflict)
+    app.add_exception_handler(PermissionError, _forbidden)
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(HTTPException, _http_problem)
     app.add_exception_handler(Exception, _unexpected_problem)

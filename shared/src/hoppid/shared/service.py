@@ -25,11 +25,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from hoppid.shared.access import KeyRing
 from hoppid.shared.asyncapi import asyncapi_document, declare_publications
 from hoppid.shared.consumer import EventConsumer
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events.base import Event
 from hoppid.shared.events.catalogue import catalogue
+from hoppid.shared.events.intake import ApiKeyIssued, ApiKeyRevoked
 from hoppid.shared.health import flag_check, health_router, kafka_check, mongo_check
 from hoppid.shared.kafka import Topics, ensure_topics, make_broker, publish_envelope
 from hoppid.shared.metrics import ServiceMetrics
@@ -80,6 +82,27 @@ class Runtime:
         )
         self.consumers.append(consumer)
         return consumer
+
+    def key_ring(self, admin_key: str = "") -> KeyRing:
+        """The platform's staff API keys, kept up to date from intake's key events.
+
+        Call it from the definition's ``consumers`` hook (consumers attach after it runs)."""
+        ring = KeyRing(self.database, admin_key)
+        consumer = self.consumer("api-keys", [self.topics.domain("intake")])
+
+        @consumer.on(ApiKeyIssued.event_type)
+        async def issued(event: Event, envelope: Envelope) -> None:
+            assert isinstance(event, ApiKeyIssued)
+            await ring.remember(
+                event.key_id, event.office_id, event.role, event.key_hash, event.issued_at
+            )
+
+        @consumer.on(ApiKeyRevoked.event_type)
+        async def revoked(event: Event, envelope: Envelope) -> None:
+            assert isinstance(event, ApiKeyRevoked)
+            await ring.forget(event.key_id, event.revoked_at)
+
+        return ring
 
     def all_topics(self) -> list[str]:
         """The topics this service writes or reads, with their dead-letter topics."""

@@ -4,16 +4,16 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Response
 from fastapi.responses import JSONResponse
 
 from hoppid.intake import forms, handlers
-from hoppid.intake.access import Staff, hash_key, key_id_of, same_hash, verify_link
-from hoppid.intake.handlers import Conflict, Context, NotFound
-from hoppid.intake.model import CONSENT_TEXT_VERSION, RuleViolation
+from hoppid.intake.handlers import Context
+from hoppid.intake.links import verify_link
+from hoppid.intake.model import CONSENT_TEXT_VERSION
 from hoppid.intake.settings import IntakeSettings
+from hoppid.shared.access import ALL_OFFICES, KeyRing, Staff
 from hoppid.shared.guards import RateLimit
-from hoppid.shared.problems import problem
 
 CONSENT_TEXTS = {
     "nb": "Jeg samtykker i at kontoret behandler opplysningene mine for å gi meg veiledning. "
@@ -35,72 +35,17 @@ NEXT_STEPS = {
 
 def install(app: FastAPI, ctx: Context, settings: IntakeSettings) -> None:
     """Routes and error mapping of intake."""
-    app.add_exception_handler(RuleViolation, _rule_problem)
-    app.add_exception_handler(NotFound, _not_found)
-    app.add_exception_handler(Conflict, _conflict)
-    app.add_exception_handler(PermissionError, _forbidden)
-    staff = _staff_dependency(ctx, settings)
+    # errors (FieldProblem 422, NotFound 404, Conflict 409, PermissionError 403) are mapped to
+    # problems by the shared skeleton; keys are checked by the platform's key ring
+    staff = KeyRing(ctx.store.db, settings.admin_key.get_secret_value()).dependency()
     app.include_router(_public_router(ctx, settings))
     app.include_router(_staff_router(ctx, staff))
     app.include_router(_admin_router(ctx, staff))
+    app.include_router(_platform_keys_router(ctx, staff))
     app.include_router(_person_router(ctx, settings))
 
 
-# --- errors ----------------------------------------------------------------------------------
-
-
-async def _rule_problem(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, RuleViolation)
-    return problem(
-        422,
-        "Invalid request",
-        str(error),
-        type_="https://hoppid.no/problems/validation",
-        errors=[{"field": error.field, "message": str(error)}],
-    )
-
-
-async def _not_found(request: Request, error: Exception) -> JSONResponse:
-    return problem(404, "Not Found", "no such resource for you")
-
-
-async def _conflict(request: Request, error: Exception) -> JSONResponse:
-    return problem(409, "Conflict", str(error))
-
-
-async def _forbidden(request: Request, error: Exception) -> JSONResponse:
-    return problem(403, "Forbidden", str(error))
-
-
 # --- who is calling ----------------------------------------------------------------------------
-
-
-def _staff_dependency(ctx: Context, settings: IntakeSettings) -> Callable[..., Any]:
-    admin_key = settings.admin_key.get_secret_value()
-
-    async def staff(authorization: Annotated[str | None, Header()] = None) -> Staff:
-        if not authorization or not authorization.startswith("Bearer "):
-            raise HTTPException(
-                401,
-                "an API key is required: Authorization: Bearer <key>",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        key = authorization.removeprefix("Bearer ").strip()
-        if admin_key and same_hash(hash_key(key), hash_key(admin_key)):
-            return Staff("platform-admin", "*", "platform_admin")
-        key_id = key_id_of(key)
-        stored = await ctx.store.key(key_id) if key_id else None
-        if (
-            stored is None
-            or stored.get("revoked_at")
-            or not same_hash(stored["hash"], hash_key(key))
-        ):
-            raise HTTPException(
-                401, "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"}
-            )
-        return Staff(stored["_id"], stored["office_id"], stored["role"])
-
-    return staff
 
 
 def _office_staff(staff: Staff) -> Staff:
@@ -267,11 +212,27 @@ def _admin_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
 
     @router.post("/{office_id}/keys", status_code=201, summary="Issue an API key (shown once)")
     async def issue(caller: Caller, office_id: str, form: forms.IssueKey) -> dict[str, Any]:
-        return await handlers.issue_key(ctx, caller, office_id, form)
+        return await handlers.issue_key(ctx, caller, office_id, form.role, form.label)
 
     @router.delete("/{office_id}/keys/{key_id}", status_code=204, summary="Revoke an API key")
     async def revoke(caller: Caller, office_id: str, key_id: str) -> Response:
         await handlers.revoke_key(ctx, caller, office_id, key_id)
+        return Response(status_code=204)
+
+    return router
+
+
+def _platform_keys_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
+    router = APIRouter(prefix="/v1/keys", tags=["office administration"])
+    Caller = Annotated[Staff, Depends(staff_dep)]
+
+    @router.post("", status_code=201, summary="Issue a county or partner key (platform admin)")
+    async def issue(caller: Caller, form: forms.IssuePlatformKey) -> dict[str, Any]:
+        return await handlers.issue_key(ctx, caller, ALL_OFFICES, form.role, form.label)
+
+    @router.delete("/{key_id}", status_code=204, summary="Revoke a county or partner key")
+    async def revoke(caller: Caller, key_id: str) -> Response:
+        await handlers.revoke_key(ctx, caller, ALL_OFFICES, key_id)
         return Response(status_code=204)
 
     return router

@@ -98,6 +98,11 @@ class IssueKey(_Strict):
     label: Text = Field(max_length=100, description="Whose key, e.g. the advisor's name")
 
 
+class IssuePlatformKey(_Strict):
+    role: Literal["county", "partner"]
+    label: Text = Field(max_length=100, description="Who holds it, e.g. the county's analyst")
+
+
 class Correction(_Strict):
     name: Text | None = Field(None, max_length=200)
     phone: str | None = Field(None, max_length=30)

@@ -11,6 +11,8 @@ import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hoppid.shared.problems import FieldProblem
+
 OSLO = ZoneInfo("Europe/Oslo")
 
 NEEDS = ("guidance", "course", "application_help", "network_introduction", "office_seat")
@@ -36,12 +38,8 @@ REASONS = ("no_response", "not_ready", "not_viable", "moved_away", "other_help",
 CONSENT_TEXT_VERSION = "2026-11-01"
 
 
-class RuleViolation(ValueError):
-    """A domain rule refuses the change; ``field`` names what the client should fix."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+class RuleViolation(FieldProblem):
+    """A domain rule refuses the change; ``field`` names what the client should fix (422)."""
 
 
 def normalise_phone(raw: str) -> str:

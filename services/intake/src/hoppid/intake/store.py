@@ -22,7 +22,7 @@ from hoppid.shared.outbox import outbox_entries, with_outbox
 Document = dict[str, Any]
 
 OFFICES, KEYS, PEOPLE, CASES, CLAIMS = "offices", "api_keys", "people", "cases", "claims"
-OUTBOX_COLLECTIONS = (OFFICES, PEOPLE, CASES)
+OUTBOX_COLLECTIONS = (OFFICES, PEOPLE, CASES, KEYS)
 
 INDEXES = [
     IndexSpec(PEOPLE, ["email"], unique=True, name="one_person_per_email"),
@@ -67,18 +67,18 @@ class IntakeStore:
                 upsert=True,
             )
 
-    # --- API keys ------------------------------------------------------------------------
-    async def add_key(self, key: Document) -> None:
-        await self.db[KEYS].insert_one(key)
+    # --- API keys (the key ring reads the same collection: hoppid.shared.access) --------------
+    async def add_key(self, key: Document, events: Iterable[Envelope]) -> None:
+        await self.db[KEYS].insert_one({**key, "outbox": outbox_entries(self.topic, events)})
 
-    async def key(self, key_id: str) -> Document | None:
-        return await self.db[KEYS].find_one({"_id": key_id})
-
-    async def revoke_key(self, office_id: str, key_id: str, at: datetime) -> bool:
-        result = await self.db[KEYS].update_one(
-            {"_id": key_id, "office_id": office_id, "revoked_at": None},
-            {"$set": {"revoked_at": at}},
-        )
+    async def revoke_key(
+        self, office_id: str, key_id: str, at: datetime, events: Iterable[Envelope]
+    ) -> bool:
+        async with self.locks.hold(KEYS, key_id):
+            result = await self.db[KEYS].update_one(
+                {"_id": key_id, "office_id": office_id, "revoked_at": None},
+                with_outbox({"$set": {"revoked_at": at}}, self.topic, events),
+            )
         return result.modified_count == 1
 
     # --- submission claims: one case per idempotency key / per duplicate fingerprint --------

@@ -176,6 +176,30 @@ class ErasureCompleted(Event):
 
 
 @catalogue.register
+class ApiKeyIssued(Event):
+    """A staff API key was issued; every service learns it and accepts it from now on."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.api_key.issued.v1"
+    key_id: str = Field(description="The key's public id, also the subject")
+    office_id: str = Field(description="The office the key acts for, or * for all offices")
+    role: Literal["advisor", "office_admin", "county", "partner"] = Field(
+        description="What the key may do"
+    )
+    key_hash: str = Field(description="SHA-256 of the key (the key itself is never published)")
+    issued_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class ApiKeyRevoked(Event):
+    """A staff API key was revoked; every service refuses it from now on."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.api_key.revoked.v1"
+    key_id: str = Field(description="The key's public id, also the subject")
+    office_id: str = Field(description="The office the key acted for, or *")
+    revoked_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
 class OfficeChanged(Event):
     """An office was added or changed (office administration); subject is the office id."""
 
@@ -203,4 +227,6 @@ PUBLISHED: list[type[Event]] = [
     ErasureRequested,
     ErasureCompleted,
     OfficeChanged,
+    ApiKeyIssued,
+    ApiKeyRevoked,
 ]

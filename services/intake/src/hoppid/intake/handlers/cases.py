@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Callable
 
 from hoppid.intake import forms
-from hoppid.intake.access import Staff
 from hoppid.intake.handlers.common import (
     Conflict,
     Context,
@@ -18,6 +17,7 @@ from hoppid.intake.model import (
     check_transition,
     normalise_org_number,
 )
+from hoppid.shared.access import Staff
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
 

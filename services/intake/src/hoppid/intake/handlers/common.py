@@ -12,16 +12,10 @@ from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
 from hoppid.shared.pii import PersonalDataVault
+from hoppid.shared.problems import Conflict, NotFound
 
 Document = dict[str, Any]
-
-
-class NotFound(LookupError):
-    """No such thing for this caller (another office's case is 'not found' too)."""
-
-
-class Conflict(Exception):
-    """The thing changed meanwhile; fetch it again and retry."""
+__all__ = ["Conflict", "Context", "Document", "NotFound", "case_event", "person_event"]
 
 
 @dataclass

@@ -7,12 +7,12 @@ import uuid
 from datetime import datetime
 
 from hoppid.intake import forms
-from hoppid.intake.access import sign_link
 from hoppid.intake.handlers.common import (
     Context,
     Document,
     case_event,
 )
+from hoppid.intake.links import sign_link
 from hoppid.intake.model import (
     CONSENT_TEXT_VERSION,
     RuleViolation,

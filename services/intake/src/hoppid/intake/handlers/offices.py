@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from hoppid.intake import forms
-from hoppid.intake.access import Staff, new_api_key
 from hoppid.intake.handlers.common import (
     Conflict,
     Context,
@@ -15,7 +14,9 @@ from hoppid.intake.handlers.common import (
 from hoppid.intake.model import (
     RuleViolation,
 )
+from hoppid.shared.access import ALL_OFFICES, Staff, new_api_key
 from hoppid.shared.envelope import Envelope
+from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
 from hoppid.shared.tenancy import OfficeRegistry
 
@@ -72,29 +73,47 @@ async def save_office(
     return document
 
 
-async def issue_key(ctx: Context, staff: Staff, office_id: str, form: forms.IssueKey) -> Document:
-    if not staff.may_administer(office_id):
-        raise PermissionError("not an admin of this office")
-    if await ctx.store.office(office_id) is None:
-        raise NotFound(office_id)
+async def issue_key(ctx: Context, staff: Staff, office_id: str, role: str, label: str) -> Document:
+    """A new key, shown once; every service learns it from ``api_key.issued``."""
+    if office_id == ALL_OFFICES:
+        if staff.role != "platform_admin" or role not in ("county", "partner"):
+            raise PermissionError("only the platform admin issues county and partner keys")
+    else:
+        if not staff.may_administer(office_id):
+            raise PermissionError("not an admin of this office")
+        if await ctx.store.office(office_id) is None:
+            raise NotFound(office_id)
+    now = ctx.now()
     key_id, full_key, key_hash = new_api_key()
-    await ctx.store.add_key(
-        {
-            "_id": key_id,
-            "office_id": office_id,
-            "role": form.role,
-            "label": form.label,
-            "hash": key_hash,
-            "created_at": ctx.now(),
-            "created_by": staff.key_id,
-            "revoked_at": None,
-        }
+    issued = ev.ApiKeyIssued(
+        key_id=key_id, office_id=office_id, role=role, key_hash=key_hash, issued_at=now
     )
-    return {"key_id": key_id, "key": full_key, "office_id": office_id, "role": form.role}
+    document = {
+        "_id": key_id,
+        "office_id": office_id,
+        "role": role,
+        "label": label,
+        "hash": key_hash,
+        "issued_at": now,
+        "created_by": staff.key_id,
+        "revoked_at": None,
+    }
+    await ctx.store.add_key(document, [_key_event(issued, key_id, office_id)])
+    ctx.notify()
+    return {"key_id": key_id, "key": full_key, "office_id": office_id, "role": role}
 
 
 async def revoke_key(ctx: Context, staff: Staff, office_id: str, key_id: str) -> None:
     if not staff.may_administer(office_id):
         raise PermissionError("not an admin of this office")
-    if not await ctx.store.revoke_key(office_id, key_id, ctx.now()):
+    now = ctx.now()
+    revoked = ev.ApiKeyRevoked(key_id=key_id, office_id=office_id, revoked_at=now)
+    event = _key_event(revoked, key_id, office_id)
+    if not await ctx.store.revoke_key(office_id, key_id, now, [event]):
         raise NotFound(key_id)
+    ctx.notify()
+
+
+def _key_event(event: Event, key_id: str, office_id: str) -> Envelope:
+    office = "" if office_id == ALL_OFFICES else office_id
+    return event.to_envelope(source=ev.SOURCE, subject=key_id, office=office)

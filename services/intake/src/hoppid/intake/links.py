@@ -1,54 +1,12 @@
-"""Who may do what: staff API keys (stored hashed) and the entrepreneurs' signed links."""
+"""The entrepreneurs' signed links: an opaque, expiring, revocable token in the path."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
-
-Role = Literal["advisor", "office_admin", "platform_admin"]
-KEY_PREFIX = "hk_"
-
-
-@dataclass(frozen=True)
-class Staff:
-    """The caller behind a valid key: one office (or all, for the platform admin) and a role."""
-
-    key_id: str
-    office_id: str  # "*" for the platform admin
-    role: Role
-
-    def may_administer(self, office_id: str) -> bool:
-        return self.role == "platform_admin" or (
-            self.role == "office_admin" and self.office_id == office_id
-        )
-
-
-def new_api_key() -> tuple[str, str, str]:
-    """(key id, the full key shown once to the caller, its hash to store)."""
-    key_id = secrets.token_hex(6)
-    secret = secrets.token_urlsafe(32)
-    full = f"{KEY_PREFIX}{key_id}.{secret}"
-    return key_id, full, hash_key(full)
-
-
-def hash_key(full_key: str) -> str:
-    # the key has 256 random bits: a plain SHA-256 cannot be brute-forced, no slow hash needed
-    return hashlib.sha256(full_key.encode()).hexdigest()
-
-
-def key_id_of(full_key: str) -> str | None:
-    if not full_key.startswith(KEY_PREFIX) or "." not in full_key:
-        return None
-    return full_key[len(KEY_PREFIX) :].split(".", 1)[0] or None
-
-
-def same_hash(a: str, b: str) -> bool:
-    return hmac.compare_digest(a, b)
 
 
 @dataclass(frozen=True)

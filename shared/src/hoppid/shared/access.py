@@ -1,0 +1,122 @@
+"""Staff API keys, one set for the whole platform.
+
+intake issues and revokes keys (office administration) and publishes ``api_key.issued`` and
+``api_key.revoked``; every other service keeps its own copy from those events (see
+:func:`track_api_keys`), so one key works on every service and a revocation reaches them all.
+Only the SHA-256 of a key is stored or published: a key carries 256 random bits, so its hash
+cannot be turned back into it and no slow hash is needed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import Header, HTTPException
+from pymongo.asynchronous.database import AsyncDatabase
+
+Role = Literal["advisor", "office_admin", "county", "partner", "platform_admin"]
+OFFICE_ROLES = ("advisor", "office_admin")
+KEY_PREFIX = "hk_"
+KEYS = "api_keys"
+ALL_OFFICES = "*"
+
+
+@dataclass(frozen=True)
+class Staff:
+    """The caller behind a valid key: one office (or all: ``*``) and a role."""
+
+    key_id: str
+    office_id: str
+    role: Role
+
+    def may_administer(self, office_id: str) -> bool:
+        return self.role == "platform_admin" or (
+            self.role == "office_admin" and self.office_id == office_id
+        )
+
+    def sees_office(self, office_id: str) -> bool:
+        return self.office_id in (ALL_OFFICES, office_id)
+
+
+def new_api_key() -> tuple[str, str, str]:
+    """(key id, the full key shown once to the caller, its hash to store)."""
+    key_id = secrets.token_hex(6)
+    full = f"{KEY_PREFIX}{key_id}.{secrets.token_urlsafe(32)}"
+    return key_id, full, hash_key(full)
+
+
+def hash_key(full_key: str) -> str:
+    return hashlib.sha256(full_key.encode()).hexdigest()
+
+
+def key_id_of(full_key: str) -> str | None:
+    if not full_key.startswith(KEY_PREFIX) or "." not in full_key:
+        return None
+    return full_key[len(KEY_PREFIX) :].split(".", 1)[0] or None
+
+
+def _unauthorised(message: str) -> HTTPException:
+    return HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+class KeyRing:
+    """The keys this service accepts, in its own ``api_keys`` collection."""
+
+    def __init__(self, database: AsyncDatabase[dict[str, Any]], admin_key: str = "") -> None:
+        self.keys = database[KEYS]
+        self._admin_hash = hash_key(admin_key) if admin_key else ""
+
+    async def remember(
+        self, key_id: str, office_id: str, role: str, key_hash: str, issued_at: datetime
+    ) -> None:
+        """Learn an issued key; a key revoked before (events replayed) stays revoked."""
+        await self.keys.update_one(
+            {"_id": key_id},
+            {
+                "$set": {
+                    "office_id": office_id,
+                    "role": role,
+                    "hash": key_hash,
+                    "issued_at": issued_at,
+                },
+                "$setOnInsert": {"revoked_at": None},
+            },
+            upsert=True,
+        )
+
+    async def forget(self, key_id: str, revoked_at: datetime) -> None:
+        await self.keys.update_one(
+            {"_id": key_id}, {"$set": {"revoked_at": revoked_at}}, upsert=True
+        )
+
+    async def authenticate(self, authorization: str | None) -> Staff:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise _unauthorised("an API key is required: Authorization: Bearer <key>")
+        key = authorization.removeprefix("Bearer ").strip()
+        given = hash_key(key)
+        if self._admin_hash and hmac.compare_digest(given, self._admin_hash):
+            return Staff("platform-admin", ALL_OFFICES, "platform_admin")
+        key_id = key_id_of(key)
+        stored = await self.keys.find_one({"_id": key_id}) if key_id else None
+        if (
+            stored is None
+            or stored.get("revoked_at")
+            or not stored.get("hash")
+            or not hmac.compare_digest(stored["hash"], given)
+        ):
+            raise _unauthorised("unknown or revoked API key")
+        return Staff(stored["_id"], stored["office_id"], stored["role"])
+
+    def dependency(self) -> Callable[..., Awaitable[Staff]]:
+        """A FastAPI dependency giving the calling :class:`Staff` (401 without a good key)."""
+
+        async def staff(authorization: Annotated[str | None, Header()] = None) -> Staff:
+            return await self.authenticate(authorization)
+
+        return staff

@@ -1,6 +1,7 @@
 """scheduling's HTTP routes, thin: parse -> handler -> response.
 
-Audiences: office staff (an office key, or the platform admin key) and advisors' calendar apps
+Audiences: office staff (a platform key of their office, or scheduling's platform admin key) and
+advisors' calendar apps
 (the private feed link). Entrepreneurs will act through their link from intake once the link's
 check is shared (see docs/scheduling.md); until then staff book for them.
 """
@@ -9,28 +10,28 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from hoppid.scheduling import forms, handlers, ics
-from hoppid.scheduling.access import ALL_OFFICES, Staff, digest, key_id_in, same
+from hoppid.scheduling.access import digest, works_at
 from hoppid.scheduling.handlers import Conflict, Context, NotFound, SlotTaken
 from hoppid.scheduling.model import RuleViolation, Search, oslo_instant
-from hoppid.scheduling.settings import SchedulingSettings
+from hoppid.shared.access import KeyRing, Staff
 from hoppid.shared.problems import problem
 
 CALENDAR = "text/calendar; charset=utf-8"
 FEED_HISTORY = timedelta(days=90)  # how far back an advisor's feed reaches
 
 
-def install(app: FastAPI, ctx: Context, settings: SchedulingSettings) -> None:
-    """Routes and error mapping of scheduling."""
+def install(app: FastAPI, ctx: Context, keys: KeyRing) -> None:
+    """Routes and error mapping of scheduling; staff prove who they are with a platform key."""
     app.add_exception_handler(RuleViolation, _rule_problem)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(Conflict, _conflict)
     app.add_exception_handler(PermissionError, _forbidden)
-    staff = _staff_dependency(ctx, settings)
+    staff = keys.dependency()
     app.include_router(_office_router(ctx, staff))
     app.include_router(_advisor_router(ctx, staff))
     app.include_router(_booking_router(ctx, staff))
@@ -68,31 +69,6 @@ async def _forbidden(request: Request, error: Exception) -> JSONResponse:
     return problem(403, "Forbidden", str(error))
 
 
-# --- who is calling ----------------------------------------------------------------------------
-
-
-def _staff_dependency(ctx: Context, settings: SchedulingSettings) -> Callable[..., Any]:
-    admin_hash = digest(settings.admin_key.get_secret_value())
-    admin_enabled = bool(settings.admin_key.get_secret_value())
-
-    def refuse(detail: str) -> HTTPException:
-        return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
-
-    async def staff(authorization: Annotated[str | None, Header()] = None) -> Staff:
-        if not authorization or not authorization.startswith("Bearer "):
-            raise refuse("an API key is required: Authorization: Bearer <key>")
-        key = authorization.removeprefix("Bearer ").strip()
-        if admin_enabled and same(digest(key), admin_hash):
-            return Staff("platform-admin", ALL_OFFICES, "platform_admin")
-        key_id = key_id_in(key)
-        stored = await ctx.store.key(key_id) if key_id else None
-        if stored is None or stored.get("revoked_at") or not same(stored["hash"], digest(key)):
-            raise refuse("unknown or revoked API key")
-        return Staff(stored["_id"], stored["office_id"], stored["role"])
-
-    return staff
-
-
 def _out(document: dict[str, Any]) -> dict[str, Any]:
     hidden = {"_id", "applied_events", "feed_token_hash", "claim_ids", "cells"}
     return {"id": document["_id"], **{k: v for k, v in document.items() if k not in hidden}}
@@ -107,7 +83,7 @@ def _office_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
 
     @router.get("", summary="The offices the caller works at")
     async def offices(caller: Caller) -> list[dict[str, Any]]:
-        return [_out(o) for o in await ctx.store.offices() if caller.works_at(o["_id"])]
+        return [_out(o) for o in await ctx.store.offices() if works_at(caller, o["_id"])]
 
     @router.get("/{office_id}", summary="One office with its scheduling settings")
     async def office(caller: Caller, office_id: str) -> dict[str, Any]:
@@ -120,15 +96,6 @@ def _office_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
         caller: Caller, office_id: str, form: forms.OfficeSettings
     ) -> dict[str, Any]:
         return _out(await handlers.save_office_settings(ctx, caller, office_id, form))
-
-    @router.post("/{office_id}/keys", status_code=201, summary="Issue an API key (shown once)")
-    async def issue(caller: Caller, office_id: str, form: forms.IssueKey) -> dict[str, Any]:
-        return await handlers.issue_key(ctx, caller, office_id, form)
-
-    @router.delete("/{office_id}/keys/{key_id}", status_code=204, summary="Revoke an API key")
-    async def revoke(caller: Caller, office_id: str, key_id: str) -> Response:
-        await handlers.revoke_key(ctx, caller, office_id, key_id)
-        return Response(status_code=204)
 
     @router.get("/{office_id}/slots", summary="Free times, earliest first, with filters")
     async def slots(

@@ -19,11 +19,6 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class IssueKey(_Strict):
-    role: Literal["advisor", "office_admin"]
-    label: Text = Field(max_length=100, description="Whose key, e.g. the advisor's name")
-
-
 class WorkingHours(_Strict):
     weekday: int = Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")
     start: time = Field(description="Start, Oslo time, e.g. 09:00")

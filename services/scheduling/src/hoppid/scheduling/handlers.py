@@ -14,9 +14,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from hoppid.scheduling import forms, model
-from hoppid.scheduling.access import Staff, digest, new_feed_token, new_key
+from hoppid.scheduling.access import administers, digest, new_feed_token, works_at
 from hoppid.scheduling.model import Advisor, OfficeRules, RuleViolation, Search, Slot
 from hoppid.scheduling.store import SchedulingStore, claim_id
+from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
@@ -94,10 +95,14 @@ async def _busy_and_loads(
     since = datetime.combine(first, time(0), UTC) - timedelta(days=1)
     until = datetime.combine(last, time(0), UTC) + timedelta(days=2)
     busy: dict[str, set[datetime]] = {advisor_id: set() for advisor_id in ids}
+    now = ctx.now()
     for booking in await ctx.store.booked_between(ids, since, until):
         if booking["_id"] != ignore:
             busy[booking["advisor_id"]].update(booking["cells"])
-    now = ctx.now()
+    # a booking being written has claimed its cells and not yet stored itself: busy too
+    for claim in await ctx.store.claims_in_flight(ids, since, until, now):
+        if claim["booking_id"] != ignore:
+            busy[claim["advisor_id"]].add(claim["cell"])
     loads = {advisor_id: await ctx.store.upcoming_count(advisor_id, now) for advisor_id in ids}
     return busy, loads
 
@@ -149,7 +154,7 @@ async def learn_office(ctx: Context, event: Event, envelope: Envelope) -> None:
 
 
 async def office_for(ctx: Context, staff: Staff, office_id: str) -> Document:
-    if not staff.works_at(office_id):
+    if not works_at(staff, office_id):
         raise PermissionError("this key is not of this office")
     office = await ctx.store.office(office_id)
     if office is None:
@@ -160,7 +165,7 @@ async def office_for(ctx: Context, staff: Staff, office_id: str) -> Document:
 async def save_office_settings(
     ctx: Context, staff: Staff, office_id: str, form: forms.OfficeSettings
 ) -> Document:
-    if not staff.administers(office_id):
+    if not administers(staff, office_id):
         raise PermissionError("not an admin of this office")
     await office_for(ctx, staff, office_id)
     model.check_durations(
@@ -177,33 +182,6 @@ async def save_office_settings(
     if office is None:
         raise NotFound(office_id)
     return office
-
-
-async def issue_key(ctx: Context, staff: Staff, office_id: str, form: forms.IssueKey) -> Document:
-    if not staff.administers(office_id):
-        raise PermissionError("not an admin of this office")
-    await office_for(ctx, staff, office_id)
-    key_id, key = new_key()
-    await ctx.store.add_key(
-        {
-            "_id": key_id,
-            "office_id": office_id,
-            "role": form.role,
-            "label": form.label,
-            "hash": digest(key),
-            "created_at": ctx.now(),
-            "created_by": staff.key_id,
-            "revoked_at": None,
-        }
-    )
-    return {"key_id": key_id, "key": key, "office_id": office_id, "role": form.role}
-
-
-async def revoke_key(ctx: Context, staff: Staff, office_id: str, key_id: str) -> None:
-    if not staff.administers(office_id):
-        raise PermissionError("not an admin of this office")
-    if not await ctx.store.revoke_key(office_id, key_id, ctx.now()):
-        raise NotFound(key_id)
 
 
 # --- advisors ----------------------------------------------------------------------------------
@@ -223,7 +201,7 @@ def feed_url(ctx: Context, token: str) -> str:
 async def add_advisor(
     ctx: Context, staff: Staff, office_id: str, form: forms.AdvisorForm
 ) -> Document:
-    if not staff.administers(office_id):
+    if not administers(staff, office_id):
         raise PermissionError("not an admin of this office")
     await office_for(ctx, staff, office_id)
     _check_advisor(form)
@@ -243,7 +221,7 @@ async def add_advisor(
 async def change_advisor(
     ctx: Context, staff: Staff, office_id: str, advisor_id: str, form: forms.AdvisorForm
 ) -> Document:
-    if not staff.administers(office_id):
+    if not administers(staff, office_id):
         raise PermissionError("not an admin of this office")
     _check_advisor(form)
     fields = {**form.model_dump(mode="json"), "updated_at": ctx.now()}
@@ -255,7 +233,7 @@ async def change_advisor(
 
 async def renew_feed(ctx: Context, staff: Staff, office_id: str, advisor_id: str) -> Document:
     """A new private feed link for the advisor; the old one stops working."""
-    if not staff.works_at(office_id):
+    if not works_at(staff, office_id):
         raise PermissionError("this key is not of this office")
     token = new_feed_token()
     advisor = await ctx.store.update_advisor(
@@ -379,7 +357,7 @@ async def book(
 
 
 async def open_booking(ctx: Context, staff: Staff, office_id: str, booking_id: str) -> Document:
-    if not staff.works_at(office_id):
+    if not works_at(staff, office_id):
         raise PermissionError("this key is not of this office")
     booking = await ctx.store.booking(office_id, booking_id)
     if booking is None:

@@ -14,7 +14,7 @@ class SchedulingSettings(ServiceSettings):
     admin_key: SecretStr = Field(
         SecretStr(""),
         validation_alias="HOPPID_SCHEDULING_ADMIN_KEY",
-        description="Platform admin key (issues office keys); empty disables it",
+        description="scheduling's platform admin key (every office); empty disables it",
     )
     public_url: str = Field(
         "http://127.0.0.1:8002",
@@ -35,6 +35,13 @@ class SchedulingSettings(ServiceSettings):
         le=120,
         validation_alias="HOPPID_SCHEDULING_OFFER_DAYS",
         description="How many days ahead free times are looked for when a case opens",
+    )
+    claim_grace_seconds: float = Field(
+        60,
+        ge=1,
+        le=3600,
+        validation_alias="HOPPID_SCHEDULING_CLAIM_GRACE_SECONDS",
+        description="How long a slot claim without its booking (a crash) blocks the slot",
     )
     max_body_bytes: int = Field(
         65_536,

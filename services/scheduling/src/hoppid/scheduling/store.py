@@ -1,4 +1,4 @@
-"""scheduling's MongoDB persistence: offices, keys, advisors, bookings, slot claims, offers.
+"""scheduling's MongoDB persistence: offices, advisors, bookings, slot claims, offers.
 
 No double booking is the store's job, not luck's: a booking first claims every 15-minute cell
 its meeting (and buffer) covers, one ``claims`` document per (advisor, cell) under a unique
@@ -27,10 +27,9 @@ from hoppid.shared.outbox import outbox_entries, with_outbox
 
 Document = dict[str, Any]
 
-OFFICES, KEYS, ADVISORS = "offices", "api_keys", "advisors"
+OFFICES, ADVISORS = "offices", "advisors"
 BOOKINGS, CLAIMS, OFFERS = "bookings", "claims", "offers"
 OUTBOX_COLLECTIONS = (BOOKINGS, OFFERS)
-CLAIM_GRACE = timedelta(seconds=60)  # a booking writes its document within this after its claims
 
 INDEXES = [
     IndexSpec(CLAIMS, ["advisor_id", "cell"], unique=True, name="one_claim_per_advisor_cell"),
@@ -40,7 +39,6 @@ INDEXES = [
     IndexSpec(BOOKINGS, ["person_id"]),
     IndexSpec(ADVISORS, ["office_id"]),
     IndexSpec(ADVISORS, ["feed_token_hash"]),
-    IndexSpec(KEYS, ["office_id"]),
 ]
 
 
@@ -49,10 +47,19 @@ def claim_id(advisor_id: str, cell: datetime) -> str:
 
 
 class SchedulingStore:
-    def __init__(self, database: AsyncDatabase[Document], topic: str, locks: DocumentLocks) -> None:
+    def __init__(
+        self,
+        database: AsyncDatabase[Document],
+        topic: str,
+        locks: DocumentLocks,
+        claim_grace: timedelta = timedelta(seconds=60),
+    ) -> None:
         self.db = database
         self.topic = topic
         self.locks = locks  # every update of an existing document holds its lock
+        # a booking writes its document well within this after its claims; a claim older than
+        # this that no booking lists was left by a crash
+        self.claim_grace = claim_grace
 
     # --- offices: learned from intake's events, with scheduling's own settings ----------------
     async def seed_office(self, office: Document) -> None:
@@ -85,21 +92,6 @@ class SchedulingStore:
         if office is not None:
             office.pop("applied_events", None)
         return office
-
-    # --- API keys ------------------------------------------------------------------------------
-    async def add_key(self, key: Document) -> None:
-        await self.db[KEYS].insert_one(key)
-
-    async def key(self, key_id: str) -> Document | None:
-        return await self.db[KEYS].find_one({"_id": key_id})
-
-    async def revoke_key(self, office_id: str, key_id: str, at: datetime) -> bool:
-        async with self.locks.hold(KEYS, key_id):
-            result = await self.db[KEYS].update_one(
-                {"_id": key_id, "office_id": office_id, "revoked_at": None},
-                {"$set": {"revoked_at": at}},
-            )
-        return result.modified_count == 1
 
     # --- advisors ------------------------------------------------------------------------------
     async def insert_advisor(self, advisor: Document) -> None:
@@ -174,7 +166,20 @@ class SchedulingStore:
         if booking is not None and claim["_id"] in booking.get("claim_ids", []):
             return False
         at: datetime = claim["at"]
-        return now - at > CLAIM_GRACE
+        return now - at > self.claim_grace
+
+    async def claims_in_flight(
+        self, advisor_ids: Sequence[str], first: datetime, last: datetime, now: datetime
+    ) -> list[Document]:
+        """Claims made within the grace period: bookings that may be being written right now."""
+        cursor = self.db[CLAIMS].find(
+            {
+                "advisor_id": {"$in": list(advisor_ids)},
+                "cell": {"$gte": first, "$lt": last},
+                "at": {"$gt": now - self.claim_grace},
+            }
+        )
+        return [claim async for claim in cursor]
 
     async def release_claims(self, booking_id: str, keep: Iterable[str] = ()) -> None:
         await self.db[CLAIMS].delete_many({"booking_id": booking_id, "_id": {"$nin": list(keep)}})

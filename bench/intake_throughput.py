@@ -251,6 +251,7 @@ async def main(count: int, senders: int) -> None:
         raise SystemExit(f"at most {SUBMISSIONS_PER_HOUR - WARMUP} inquiries per run")
     run_id = uuid.uuid4().hex[:8]
     intake_db, baseline_db = f"bench_intake_{run_id}", f"bench_baseline_{run_id}"
+    vault_db = f"bench_vault_{run_id}"  # intake's per-person keys (crypto-shredding)
     prefix = f"bench-{run_id}."
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGODB_URL)
     limits = httpx.Limits(max_connections=senders, max_keepalive_connections=senders)
@@ -259,7 +260,7 @@ async def main(count: int, senders: int) -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="hoppid-bench-") as tmp:
             logs = Path(tmp)
-            async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+            async with httpx.AsyncClient(timeout=300, limits=limits) as client:
                 # 1. the baseline
                 port = free_port()
                 env = {"BENCH_PORT": str(port), "BENCH_DATABASE": baseline_db}
@@ -278,6 +279,7 @@ async def main(count: int, senders: int) -> None:
                 env = {
                     "HOPPID_INTAKE_PORT": str(port),
                     "HOPPID_DATABASE": intake_db,
+                    "HOPPID_VAULT_DATABASE": vault_db,
                     "HOPPID_TOPIC_PREFIX": prefix,
                     "HOPPID_INTAKE_SUBMISSIONS_PER_HOUR": str(SUBMISSIONS_PER_HOUR),
                     "HOPPID_LOG_LEVEL": "WARNING",
@@ -310,7 +312,7 @@ async def main(count: int, senders: int) -> None:
                     "test, the store and Kafka."
                 )
     finally:
-        for name in (intake_db, baseline_db):
+        for name in (intake_db, vault_db, baseline_db):
             with contextlib.suppress(Exception):
                 await mongo.drop_database(name)
         await mongo.close()

@@ -33,6 +33,13 @@ if ! "$STACK" status >/dev/null 2>&1; then
 fi
 
 mkdir -p "$LOGS"
+# the development mailbox: an SMTP server on loopback that keeps what it receives; the
+# notifications service lists and shows those messages at /v1/dev/mailbox
+export HOPPID_NOTIFICATIONS_DEVMAIL_DIR="${HOPPID_NOTIFICATIONS_DEVMAIL_DIR:-${HOPPID_STACK_DIR:-$REPO/.stack}/devmail}"
+export HOPPID_NOTIFICATIONS_DEV_MAILBOX="${HOPPID_NOTIFICATIONS_DEV_MAILBOX:-true}"
+export HOPPID_NOTIFICATIONS_SMS_OUTBOX_FILE="${HOPPID_NOTIFICATIONS_SMS_OUTBOX_FILE:-${HOPPID_STACK_DIR:-$REPO/.stack}/sms-outbox.jsonl}"
+"$PY" -m hoppid.notifications.devmail >>"$LOGS/devmail.log" 2>&1 &
+pids+=("$!")
 for name in "${SERVICES[@]}"; do
   "$PY" -m "hoppid.$name.main" >>"$LOGS/$name.log" 2>&1 &
   pids+=("$!")
@@ -57,6 +64,7 @@ for name in "${SERVICES[@]}"; do
     say "$name did not become ready; see $LOGS/$name.log"
   fi
 done
+say "development mailbox: SMTP 127.0.0.1:${HOPPID_NOTIFICATIONS_DEVMAIL_PORT:-1025}, read it at http://127.0.0.1:${PORTS[notifications]}/v1/dev/mailbox"
 say "logs: $LOGS/  ·  stack: make status  ·  Ctrl-C stops everything this started"
 wait -n "${pids[@]}" || true
 if [[ $stopping == 0 ]]; then say "a service stopped by itself; see $LOGS/ (stopping the rest)"; fi

@@ -1,20 +1,81 @@
 """notifications: the composition root (settings -> clients -> broker -> app); no import effects."""
 
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from typing import Any
+
 from fastapi import FastAPI
 
+from hoppid.notifications import api, consumers, scheduler, store
+from hoppid.notifications.delivery import Context
+from hoppid.notifications.metrics import NotificationMetrics
 from hoppid.notifications.settings import NotificationsSettings
+from hoppid.notifications.sms import FileSmsGateway
+from hoppid.notifications.templates import Templates
+from hoppid.shared.events import notifications as notification_events
 from hoppid.shared.serve import serve
-from hoppid.shared.service import ServiceDefinition, build_runtime, create_app
-
-DEFINITION = ServiceDefinition(
-    name="notifications",
-    title="hoppid notifications",
-    description="Messages to entrepreneurs and staff, once, in the person's language.",
-)
+from hoppid.shared.service import Runtime, ServiceDefinition, build_runtime, create_app
 
 
 def build(settings: NotificationsSettings) -> FastAPI:
-    return create_app(build_runtime(DEFINITION, settings))
+    contexts: list[Context] = []
+
+    def wire(runtime: Runtime) -> None:  # called by build_runtime, before the broker starts
+        context = make_context(runtime, settings)
+        contexts.append(context)
+        consumers.install(runtime, context)
+
+    definition = ServiceDefinition(
+        name="notifications",
+        title="hoppid notifications",
+        description="Messages to entrepreneurs and staff, once, in the person's language.",
+        indexes=store.INDEXES,
+        outbox_collections=store.OUTBOX_COLLECTIONS,
+        publishes=notification_events.PUBLISHED,
+        consumers=wire,
+        routes=lambda runtime: api.routers(settings),
+    )
+    runtime = build_runtime(definition, settings)
+    app = create_app(runtime)
+    context = contexts[0]
+    _run_beside(
+        app,
+        lambda: scheduler.poll(context, lambda: runtime.connected, settings.poll_interval_seconds),
+    )
+    return app
+
+
+def make_context(runtime: Runtime, settings: NotificationsSettings) -> Context:
+    return Context(
+        store=store.NotificationsStore(runtime.database, runtime.own_topic, runtime.locks),
+        templates=Templates(office_dir=settings.office_templates_dir),
+        settings=settings,
+        sms=FileSmsGateway(settings.sms_outbox_file),
+        metrics=NotificationMetrics(runtime.metrics.registry),
+        notify=runtime.relay.notify,
+    )
+
+
+def _run_beside(app: FastAPI, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run a background coroutine for the app's lifetime, inside the skeleton's lifespan."""
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with inner(app):
+            task = asyncio.create_task(work(), name="notifications-scheduler")
+            try:
+                yield
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    app.router.lifespan_context = lifespan
 
 
 def run() -> None:

@@ -132,7 +132,12 @@ async def on_introduction_made(
 async def on_office_changed(
     store: ProjectionStore, event: ev.OfficeChanged, envelope: Envelope
 ) -> str:
-    change = {"at": event.changed_at, "eur": event.yearly_budget_eur, "name": event.name}
+    change = {
+        "at": event.changed_at,
+        "eur": event.yearly_budget_eur,
+        "name": event.name,
+        "event": envelope.id,
+    }
     await store.record_office(event.office_id, envelope.id, change)
     return event.office_id
 

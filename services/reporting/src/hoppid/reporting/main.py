@@ -2,19 +2,54 @@
 
 from fastapi import FastAPI
 
+from hoppid.reporting import api, consumers, store
+from hoppid.reporting.context import Context
+from hoppid.reporting.gauges import BusinessGauges
 from hoppid.reporting.settings import ReportingSettings
+from hoppid.shared.asyncapi import declare_publications
+from hoppid.shared.events import reporting as public_events
 from hoppid.shared.serve import serve
-from hoppid.shared.service import ServiceDefinition, build_runtime, create_app
-
-DEFINITION = ServiceDefinition(
-    name="reporting",
-    title="hoppid reporting",
-    description="What each office achieves: figures for the county, municipalities and partners.",
-)
+from hoppid.shared.service import Runtime, ServiceDefinition, build_runtime, create_app
 
 
 def build(settings: ReportingSettings) -> FastAPI:
-    return create_app(build_runtime(DEFINITION, settings))
+    contexts: list[Context] = []
+
+    def wire(runtime: Runtime) -> None:
+        ctx = Context(
+            database=runtime.database,
+            locks=runtime.locks,
+            versions=store.Versions(runtime.database, runtime.locks),
+            keys=store.KeyStore(runtime.database, runtime.locks),
+            public_facts=store.PublicFacts(runtime.database, runtime.topics.public),
+            gauges=BusinessGauges(runtime.metrics.registry),
+            notify=runtime.relay.notify,
+        )
+        contexts.append(ctx)
+        consumers.install(runtime, ctx)
+
+    async def connected(runtime: Runtime) -> None:
+        ctx = contexts[0]
+        await ctx.versions.ensure()
+        await ctx.gauges.refresh(await ctx.active_store())
+
+    definition = ServiceDefinition(
+        name="reporting",
+        title="hoppid reporting",
+        description="What each office achieves: figures for the county, municipalities and "
+        "partners, and PII-free facts on the partner topic.",
+        indexes=store.INDEXES,
+        outbox_collections=store.OUTBOX_COLLECTIONS,
+        consumers=wire,
+        extra_topics=lambda topics: [topics.public],
+        on_connected=connected,
+    )
+    runtime = build_runtime(definition, settings)
+    # the partner facts go to hoppid.public, not to the service's own topic: declared here
+    declare_publications(runtime.broker, runtime.topics.public, public_events.PUBLISHED)
+    app = create_app(runtime)
+    api.install(app, contexts[0], settings)
+    return app
 
 
 def run() -> None:

@@ -122,7 +122,9 @@ def level_keys(cell: Cell) -> dict[tuple[str, str], str]:
     }
     periods = {"month": cell.month, "year": cell.year, "all": "all"}
     return {
-        (scope, period): f"{scopes[scope]}@{periods[period]}" for scope in SCOPES for period in PERIODS
+        (scope, period): f"{scopes[scope]}@{periods[period]}"
+        for scope in SCOPES
+        for period in PERIODS
     }
 
 

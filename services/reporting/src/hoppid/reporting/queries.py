@@ -8,8 +8,8 @@ model.py), so a person with cases in two months or two offices is still one pers
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from hoppid.reporting.model import (
@@ -61,7 +61,7 @@ INDICATORS = (
 class Filter:
     office: str | None = None
     municipality: str | None = None
-    period: Period = Period()
+    period: Period = field(default_factory=Period)
 
     def query(self) -> dict[str, Any]:
         query: dict[str, Any] = dict(self.period.cell_filter())
@@ -93,7 +93,9 @@ async def figures(store: ProjectionStore, where: Filter, group_by: GroupBy) -> l
     ]
 
 
-def _figure_row(where: Filter, cells: list[Mapping[str, Any]], offices: Mapping[str, Any]) -> Row:
+def _figure_row(
+    where: Filter, cells: Sequence[Mapping[str, Any]], offices: Mapping[str, Any]
+) -> Row:
     totals = Totals.of(cells)
     row: Row = _where_columns(where, offices)
     row.update({name: totals.get(name) for name in ADDITIVE if not name.startswith("funnel_")})
@@ -130,8 +132,9 @@ def _budget(where: Filter, offices: Mapping[str, Any]) -> float | None:
     """
     if where.municipality or where.period.kind == "all":
         return None
-    chosen = [offices[where.office]] if where.office in offices else []
-    if not where.office:
+    if where.office:
+        chosen = [offices[where.office]] if where.office in offices else []
+    else:
         chosen = list(offices.values())
     year = int(where.period.text[:4])
     budgets = [yearly_budget(office["changes"].values(), year) for office in chosen]

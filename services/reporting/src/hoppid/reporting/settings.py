@@ -1,6 +1,6 @@
 """reporting's settings: the shared ones plus its own, all from ``HOPPID_*`` variables."""
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from hoppid.shared.settings import Port, ServiceSettings
 
@@ -10,4 +10,25 @@ class ReportingSettings(ServiceSettings):
         8004,
         validation_alias="HOPPID_REPORTING_PORT",
         description="HTTP port of the reporting service",
+    )
+    county_key: SecretStr = Field(
+        SecretStr(""),
+        validation_alias="HOPPID_REPORTING_COUNTY_KEY",
+        description="The county's read key (all figures; issues office and partner keys); "
+        "empty disables it",
+    )
+    rebuild_grace_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=300,
+        validation_alias="HOPPID_REPORTING_REBUILD_GRACE_SECONDS",
+        description="How long a rebuild lets live handlers finish before its final catch-up",
+    )
+    rebuild_lease_seconds: float = Field(
+        120.0,
+        ge=10,
+        le=3600,
+        validation_alias="HOPPID_REPORTING_REBUILD_LEASE_SECONDS",
+        description="How long live projections wait for a switching rebuild before going on "
+        "(renewed while it works; a rebuild that dies releases them when it runs out)",
     )

@@ -12,6 +12,7 @@ one document otherwise: docs/decisions/0002).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,7 +31,7 @@ from hoppid.shared.outbox import outbox_entries
 Document = dict[str, Any]
 
 STATE, STATE_ID = "projection_state", "projections"
-KEYS, PUBLIC_FACTS = "api_keys", "public_facts"
+KEYS, PUBLIC_FACTS = "reading_keys", "public_facts"
 OUTBOX_COLLECTIONS = (PUBLIC_FACTS,)
 VERSIONED = ("cells", "cases", "claims", "ledger", "offices")
 _DUPLICATE_KEY = 11000
@@ -47,7 +48,7 @@ def version_indexes(version: int) -> list[IndexSpec]:
     ]
 
 
-# --- which version is active -------------------------------------------------------------------
+# --- which version is active ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ class Versions:
                 await self.db.drop_collection(name)
 
 
-# --- one version of the read models --------------------------------------------------------------
+# --- one version of the read models ----------------------------------------------------------
 
 
 class ProjectionStore:
@@ -168,10 +169,9 @@ class ProjectionStore:
             "inc": dict(contribution.inc),
             "events": list(contribution.events),
         }
-        try:
+        # written by an earlier delivery: fine, the cell update below is guarded on its own
+        with contextlib.suppress(DuplicateKeyError):
             await self.ledger.insert_one(entry)
-        except DuplicateKeyError:
-            pass  # written by an earlier delivery: the cell update below is still guarded
         update = {
             "$inc": {f"c.{name}": value for name, value in contribution.inc.items()},
             "$setOnInsert": {
@@ -230,7 +230,7 @@ class ProjectionStore:
         return [office async for office in self.offices.find({})]
 
 
-# --- never rebuilt ---------------------------------------------------------------------------------
+# --- never rebuilt ---------------------------------------------------------------------------
 
 
 class PublicFacts:

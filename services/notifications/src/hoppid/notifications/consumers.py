@@ -1,0 +1,40 @@
+"""notifications's Kafka subscribers, thin: event -> handler."""
+
+from __future__ import annotations
+
+from hoppid.notifications import handlers
+from hoppid.notifications.delivery import Context
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.events import Event
+from hoppid.shared.events import intake as intake_events
+from hoppid.shared.service import Runtime
+
+
+def install(runtime: Runtime, ctx: Context) -> None:
+    """One consumer group over intake's topic (scheduling's joins when its events settle)."""
+    consumer = runtime.consumer("messages", [runtime.topics.domain("intake")])
+
+    @consumer.on(intake_events.OfficeChanged.event_type)
+    async def on_office_changed(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, intake_events.OfficeChanged)
+        await handlers.office_changed(ctx, event)
+
+    @consumer.on(intake_events.InquiryReceived.event_type)
+    async def on_inquiry_received(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, intake_events.InquiryReceived)
+        await handlers.inquiry_received(ctx, event, envelope)
+
+    @consumer.on(intake_events.CaseOpened.event_type)
+    async def on_case_opened(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, intake_events.CaseOpened)
+        await handlers.case_opened(ctx, event, envelope)
+
+    @consumer.on(intake_events.ConsentWithdrawn.event_type)
+    async def on_consent_withdrawn(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, intake_events.ConsentWithdrawn)
+        await handlers.consent_withdrawn(ctx, event, envelope)
+
+    @consumer.on(intake_events.ErasureRequested.event_type)
+    async def on_erasure_requested(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, intake_events.ErasureRequested)
+        await handlers.erasure_requested(ctx, event)

@@ -1,0 +1,245 @@
+"""Delivering one message exactly once: claim, send, record.
+
+1. **Claim**: insert the delivery document (``_id`` = hash of cause event, channel, recipient)
+   *before* sending. A second delivery of the same event finds the claim and does nothing.
+2. **Send** (now, or when due: a retry, or an SMS after quiet hours, picked up by the poller,
+   which claims it again by moving it from ``scheduled`` to ``sending``).
+3. **Record** the result in the same document, with its status event in the document's outbox.
+
+A crash between 1 and 3 leaves the delivery ``sending`` for good: it is never sent again (at
+most once; see docs/notifications.md). Transient failures are scheduled again with backoff up to
+``HOPPID_NOTIFICATIONS_MAX_ATTEMPTS``, then the delivery fails and ``message.failed`` goes out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hoppid.notifications import model
+from hoppid.notifications.mail import Email, send_email
+from hoppid.notifications.metrics import NotificationMetrics
+from hoppid.notifications.model import (
+    Outgoing,
+    RejectedError,
+    TransientSendError,
+    UnknownOutcomeError,
+)
+from hoppid.notifications.offices import OfficeView, office_view
+from hoppid.notifications.settings import NotificationsSettings, SmtpServer
+from hoppid.notifications.sms import Sms, SmsGateway
+from hoppid.notifications.store import NotificationsStore
+from hoppid.notifications.templates import TemplateError, Templates
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.events import Event
+from hoppid.shared.events import notifications as ev
+
+log = logging.getLogger("hoppid.notifications.delivery")
+
+Document = dict[str, Any]
+SendMail = Callable[[SmtpServer, Email], Awaitable[None]]
+
+
+@dataclass
+class Context:
+    store: NotificationsStore
+    templates: Templates
+    settings: NotificationsSettings
+    sms: SmsGateway
+    metrics: NotificationMetrics
+    notify: Callable[[], None]  # wakes the outbox relay after a write
+    send_mail: SendMail = send_email
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+
+async def deliver(ctx: Context, out: Outgoing) -> None:
+    """Make the message, claim it, and send it now if it is due."""
+    now = ctx.now()
+    base = _base_document(out, now)
+    if out.address is None:
+        await _claim_final(ctx, base, "suppressed", "no_address")
+        return
+    office = await office_view(ctx.store, out.office_id, ctx.settings.sender_address)
+    try:
+        content = _compose(ctx.templates, out, office)
+    except TemplateError:
+        log.exception("no text for %s", out.message)
+        await _claim_final(ctx, base, "failed", "template_error")
+        return
+    at = model.sendable_at(
+        out.channel, now, ctx.settings.sms_quiet_from, ctx.settings.sms_quiet_until
+    )
+    status = "sending" if at <= now else "scheduled"
+    document = {**base, "status": status, "scheduled_for": at, "to": out.address, **content}
+    if not await ctx.store.claim(document):
+        log.info("delivery %s claimed before: nothing to do", document["_id"])
+        return
+    if status == "sending":
+        await attempt(ctx, document)
+
+
+def _base_document(out: Outgoing, now: datetime) -> Document:
+    return {
+        "_id": out.delivery_id,
+        "cause_event_id": out.cause_event_id,
+        "message": out.message,
+        "channel": out.channel,
+        "recipient_kind": out.recipient_kind,
+        "recipient_id": out.recipient_id,
+        "person_id": out.person_id,
+        "office_id": out.office_id,
+        "case_id": out.case_id,
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _compose(templates: Templates, out: Outgoing, office: OfficeView) -> Document:
+    values = {**office.values(), **out.values}
+    rendered = templates.render(out.message, out.language, out.office_id, values)
+    return {
+        "language": rendered.language,
+        "fallback_language": rendered.fallback,
+        "subject": rendered.subject,
+        # the text may hold the person's link (a credential): dropped once sent or failed
+        "content": {
+            "text": rendered.text,
+            "html": rendered.html,
+            "sender_name": office.name,
+            "reply_to": office.contact_email,
+        },
+    }
+
+
+async def attempt(ctx: Context, document: Document) -> None:
+    """One try at a claimed (``sending``) delivery, and its recorded result."""
+    attempts = int(document.get("attempts", 0)) + 1
+    try:
+        await _send(ctx, document)
+    except TransientSendError as error:
+        if attempts < ctx.settings.max_attempts:
+            await _schedule_retry(ctx, document, attempts, error.code)
+            return
+        await _fail(ctx, document, attempts, "retries_spent", error.code)
+    except RejectedError as error:
+        await _fail(ctx, document, attempts, "rejected", error.code)
+    except UnknownOutcomeError as error:
+        await _fail(ctx, document, attempts, "unknown_outcome", error.code)
+    else:
+        await _succeed(ctx, document, attempts)
+
+
+async def _send(ctx: Context, document: Document) -> None:
+    content = document["content"]
+    if document["channel"] == "sms":
+        sms = Sms(content["sender_name"], document["to"], content["text"], document["_id"])
+        await ctx.sms.send(sms)
+        return
+    server = ctx.settings.smtp_for(document["office_id"])
+    email = Email(
+        sender_name=content["sender_name"],
+        sender_address=server.from_address,
+        reply_to=content["reply_to"],
+        to=document["to"],
+        subject=document["subject"],
+        text=content["text"],
+        html=content["html"],
+        language=document["language"],
+        delivery_id=document["_id"],
+    )
+    await ctx.send_mail(server, email)
+
+
+async def _succeed(ctx: Context, document: Document, attempts: int) -> None:
+    now = ctx.now()
+    event = ev.MessageSent(
+        **event_fields(document),
+        language=document["language"],
+        fallback_language=document["fallback_language"],
+        attempts=attempts,
+        sent_at=now,
+    )
+    update = {
+        "$set": {"status": "sent", "sent_at": now, "updated_at": now, "attempts": attempts},
+        "$unset": {"content": ""},
+    }
+    await _record(ctx, document, update, event, "sent")
+
+
+async def _fail(ctx: Context, document: Document, attempts: int, reason: str, code: str) -> None:
+    now = ctx.now()
+    log.warning("delivery %s failed (%s): %s", document["_id"], reason, code)
+    event = ev.MessageFailed(
+        **event_fields(document), reason=reason, attempts=attempts, failed_at=now
+    )
+    state = {"status": "failed", "reason": reason, "last_error": code, "attempts": attempts}
+    update = {"$set": {**state, "failed_at": now, "updated_at": now}, "$unset": {"content": ""}}
+    await _record(ctx, document, update, event, "failed")
+
+
+async def _schedule_retry(ctx: Context, document: Document, attempts: int, code: str) -> None:
+    now = ctx.now()
+    delay = model.retry_delay(attempts, ctx.settings.retry_base_seconds)
+    log.warning(
+        "delivery %s: transient %s, attempt %d again in %.0fs",
+        document["_id"],
+        code,
+        attempts + 1,
+        delay,
+    )
+    update = {
+        "$set": {
+            "status": "scheduled",
+            "scheduled_for": now + timedelta(seconds=delay),
+            "attempts": attempts,
+            "last_error": code,
+            "updated_at": now,
+        }
+    }
+    await ctx.store.record(document["_id"], "sending", update)
+    ctx.metrics.messages.labels(document["channel"], document["message"], "retried").inc()
+
+
+async def _record(
+    ctx: Context, document: Document, update: Document, event: Event, outcome: str
+) -> None:
+    await ctx.store.record(document["_id"], "sending", update, [status_envelope(event, document)])
+    ctx.metrics.messages.labels(document["channel"], document["message"], outcome).inc()
+    ctx.notify()
+
+
+async def _claim_final(ctx: Context, base: Document, status: str, reason: str) -> None:
+    """A delivery that ends at once (nothing to send to, no text), claimed with its event."""
+    now = ctx.now()
+    event: Event
+    if status == "suppressed":
+        event = ev.MessageSuppressed(**event_fields(base), reason=reason, suppressed_at=now)
+    else:
+        event = ev.MessageFailed(**event_fields(base), reason=reason, attempts=0, failed_at=now)
+    document = {**base, "status": status, "reason": reason}
+    if await ctx.store.claim(document, [status_envelope(event, document)]):
+        ctx.metrics.messages.labels(base["channel"], base["message"], status).inc()
+        ctx.notify()
+
+
+def event_fields(document: Document) -> Document:
+    return {
+        "delivery_id": document["_id"],
+        "office_id": document["office_id"],
+        "message": document["message"],
+        "channel": document["channel"],
+        "recipient_kind": document["recipient_kind"],
+        "recipient_id": document["recipient_id"],
+        "cause_event_id": document["cause_event_id"],
+        "case_id": document.get("case_id"),
+    }
+
+
+def status_envelope(event: Event, document: Document) -> Envelope:
+    return event.to_envelope(
+        source=ev.SOURCE, subject=document["_id"], office=document["office_id"]
+    )

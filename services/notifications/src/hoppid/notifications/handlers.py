@@ -1,0 +1,80 @@
+"""notifications's use cases: one function per event it reacts to.
+
+Every handler is safe to run twice for the same event: office and person copies keep the newest
+version only, and each message is claimed once per (event, channel, recipient) before it is sent
+(hoppid.notifications.delivery).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hoppid.notifications import messages
+from hoppid.notifications.delivery import Context, deliver, event_fields, status_envelope
+from hoppid.notifications.offices import OfficeView, office_view, save_office
+from hoppid.notifications.store import PEOPLE
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.events import intake as intake_events
+from hoppid.shared.events import notifications as ev
+
+
+async def office_changed(ctx: Context, event: intake_events.OfficeChanged) -> None:
+    office = OfficeView(event.office_id, event.name, event.contact_email, tuple(event.languages))
+    await save_office(ctx.store, office, event.changed_at)
+
+
+async def inquiry_received(
+    ctx: Context, event: intake_events.InquiryReceived, envelope: Envelope
+) -> None:
+    if event.email is not None:  # None once the person is erased: nothing to keep
+        person = {
+            "_id": event.person_id,
+            "name": event.name,
+            "email": event.email,
+            "language": event.language,
+            "office_id": event.office_id,
+        }
+        await ctx.store.save_if_newer(PEOPLE, person, event.received_at)
+    base_url = ctx.settings.link_base_url
+    await deliver(ctx, messages.inquiry_receipt(event, envelope.id, base_url))
+
+
+async def case_opened(ctx: Context, event: intake_events.CaseOpened, envelope: Envelope) -> None:
+    office = await office_view(ctx.store, event.office_id, ctx.settings.sender_address)
+    await deliver(ctx, messages.new_case_notice(event, office, envelope.id))
+
+
+async def consent_withdrawn(
+    ctx: Context, event: intake_events.ConsentWithdrawn, envelope: Envelope
+) -> None:
+    person = await ctx.store.person(event.person_id)
+    await deliver(ctx, messages.consent_confirmation(event, person, envelope.id))
+
+
+async def erasure_requested(ctx: Context, event: intake_events.ErasureRequested) -> None:
+    """Forget the person's contact data and scrub their deliveries; waiting ones never go."""
+    now = ctx.now()
+    scrub = {"to": None, "subject": None, "erased_at": now, "updated_at": now}
+    for delivery in await ctx.store.deliveries_of_person(event.person_id):
+        if delivery["status"] == "scheduled" and await _suppress(ctx, delivery, scrub):
+            continue
+        await ctx.store.record(delivery["_id"], None, {"$set": scrub, "$unset": {"content": ""}})
+    await ctx.store.forget_person(event.person_id, now)  # last: the tombstone says "all done"
+    ctx.notify()
+
+
+async def _suppress(ctx: Context, delivery: dict[str, Any], scrub: dict[str, Any]) -> bool:
+    """A waiting message of an erased person is never sent (unless an attempt just took it)."""
+    event = ev.MessageSuppressed(
+        **event_fields(delivery), reason="erased", suppressed_at=scrub["updated_at"]
+    )
+    update = {
+        "$set": {**scrub, "status": "suppressed", "reason": "erased"},
+        "$unset": {"content": ""},
+    }
+    done = await ctx.store.record(
+        delivery["_id"], "scheduled", update, [status_envelope(event, delivery)]
+    )
+    if done:
+        ctx.metrics.messages.labels(delivery["channel"], delivery["message"], "suppressed").inc()
+    return done

@@ -1,0 +1,68 @@
+"""Reading the development mailbox: the .eml files the development SMTP server keeps."""
+
+from __future__ import annotations
+
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+ID_PATTERN = r"^[0-9A-Za-z_-]{1,100}$"  # a file name's stem; no dots, so no path tricks
+SUFFIX = ".eml"
+ENVELOPE_TO = "X-Devmail-Rcpt-To"
+
+
+def message_ids(folder: Path) -> list[str]:
+    """Newest first (the names start with the UTC time they arrived)."""
+    if not folder.is_dir():
+        return []
+    return sorted((path.stem for path in folder.glob(f"*{SUFFIX}")), reverse=True)
+
+
+def summary(folder: Path, message_id: str) -> dict[str, Any] | None:
+    message = _parse(folder / f"{message_id}{SUFFIX}", headers_only=True)
+    return None if message is None else {"id": message_id, **_headers(message)}
+
+
+def full(folder: Path, message_id: str) -> dict[str, Any] | None:
+    message = _parse(folder / f"{message_id}{SUFFIX}", headers_only=False)
+    if message is None:
+        return None
+    return {
+        "id": message_id,
+        **_headers(message),
+        "text": _part(message, "plain"),
+        "html": _part(message, "html"),
+    }
+
+
+def _parse(path: Path, *, headers_only: bool) -> EmailMessage | None:
+    try:
+        with path.open("rb") as file:
+            parsed = BytesParser(policy=policy.default).parse(file, headersonly=headers_only)
+    except FileNotFoundError:
+        return None
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def _headers(message: EmailMessage) -> dict[str, Any]:
+    return {
+        "from": str(message.get("From", "")),
+        "to": str(message.get("To", "")),
+        "envelope_to": str(message.get(ENVELOPE_TO, "")).split(", "),
+        "reply_to": str(message.get("Reply-To", "")),
+        "subject": str(message.get("Subject", "")),
+        "date": str(message.get("Date", "")),
+        "language": str(message.get("Content-Language", "")),
+        "message_id": str(message.get("Message-ID", "")),
+    }
+
+
+def _part(message: EmailMessage, subtype: str) -> str | None:
+    body = message.get_body(preferencelist=(subtype,))
+    if not isinstance(body, EmailMessage):
+        return None
+    content = body.get_content()
+    return content if isinstance(content, str) else None

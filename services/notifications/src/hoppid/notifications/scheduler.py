@@ -1,0 +1,41 @@
+"""The poller: sends what has become due (retries after a transient failure, SMS held over
+the night), and counts deliveries left ``sending`` by a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from hoppid.notifications.delivery import Context, attempt
+
+log = logging.getLogger("hoppid.notifications.scheduler")
+
+STUCK_AFTER = timedelta(minutes=10)
+
+
+async def run_due(ctx: Context) -> int:
+    """One pass: each due delivery is claimed (scheduled -> sending) and attempted once."""
+    now = ctx.now()
+    sent = 0
+    for delivery_id in await ctx.store.due(now):
+        document = await ctx.store.take(delivery_id, now)
+        if document is not None:
+            await attempt(ctx, document)
+            sent += 1
+    ctx.metrics.stuck.set(await ctx.store.count_stuck(now - STUCK_AFTER))
+    return sent
+
+
+async def poll(ctx: Context, ready: Callable[[], bool], interval_seconds: float) -> None:
+    """Until cancelled; waits while the store and broker are not connected yet."""
+    while True:
+        if ready():
+            try:
+                await run_due(ctx)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.warning("scheduled deliveries pass failed, will retry: %s", error)
+        await asyncio.sleep(interval_seconds)

@@ -1,0 +1,125 @@
+"""notifications's MongoDB persistence: offices, people's contact data, deliveries.
+
+A delivery document is the claim on one message (unique ``_id`` = hash of event, channel and
+recipient), its state, and the status events it causes, written in its own ``outbox`` array by
+the same single-document update (hoppid.shared.outbox). Every update of an existing document
+holds its lock (FerretDB 1.24 loses concurrent updates otherwise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.mongo import DocumentLocks, IndexSpec
+from hoppid.shared.outbox import outbox_entries, with_outbox
+
+Document = dict[str, Any]
+
+OFFICES, PEOPLE, DELIVERIES = "offices", "people", "deliveries"
+OUTBOX_COLLECTIONS = (DELIVERIES,)
+
+INDEXES = [
+    IndexSpec(DELIVERIES, ["status", "scheduled_for"], name="due"),
+    IndexSpec(DELIVERIES, ["person_id"]),
+]
+
+
+class NotificationsStore:
+    def __init__(self, database: AsyncDatabase[Document], topic: str, locks: DocumentLocks) -> None:
+        self.db = database
+        self.topic = topic
+        self.locks = locks
+
+    # --- offices and people: local copies, kept from events ------------------------------
+    async def office(self, office_id: str) -> Document | None:
+        return await self.db[OFFICES].find_one({"_id": office_id})
+
+    async def person(self, person_id: str) -> Document | None:
+        return await self.db[PEOPLE].find_one({"_id": person_id})
+
+    async def save_if_newer(self, collection: str, document: Document, at: datetime) -> bool:
+        """Keep the copy made from the newest event; an older or repeated event changes nothing."""
+        async with self.locks.hold(collection, document["_id"]):
+            existing = await self.db[collection].find_one({"_id": document["_id"]})
+            if existing is not None and _utc(existing["as_of"]) >= at:
+                return False
+            fields = {k: v for k, v in document.items() if k != "_id"}
+            await self.db[collection].update_one(
+                {"_id": document["_id"]}, {"$set": {**fields, "as_of": at}}, upsert=True
+            )
+            return True
+
+    async def forget_person(self, person_id: str, at: datetime) -> None:
+        """Erasure: keep only a tombstone (so an older event cannot bring the data back)."""
+        async with self.locks.hold(PEOPLE, person_id):
+            await self.db[PEOPLE].replace_one(
+                {"_id": person_id}, {"as_of": at, "erased_at": at}, upsert=True
+            )
+
+    # --- deliveries ----------------------------------------------------------------------
+    async def claim(self, delivery: Document, events: Iterable[Envelope] = ()) -> bool:
+        """Insert the delivery unless it exists; False means another delivery of the event won."""
+        try:
+            await self.db[DELIVERIES].insert_one(
+                {**delivery, "outbox": outbox_entries(self.topic, events)}
+            )
+            return True
+        except DuplicateKeyError:
+            return False
+
+    async def delivery(self, delivery_id: str) -> Document | None:
+        return await self.db[DELIVERIES].find_one({"_id": delivery_id}, {"outbox": 0})
+
+    async def due(self, now: datetime, limit: int = 100) -> list[str]:
+        cursor = (
+            self.db[DELIVERIES]
+            .find({"status": "scheduled", "scheduled_for": {"$lte": now}}, {"_id": 1})
+            .sort("scheduled_for", 1)
+            .limit(limit)
+        )
+        return [document["_id"] async for document in cursor]
+
+    async def take(self, delivery_id: str, now: datetime) -> Document | None:
+        """Claim a scheduled delivery for one attempt (scheduled -> sending), or None if gone."""
+        async with self.locks.hold(DELIVERIES, delivery_id):
+            result = await self.db[DELIVERIES].update_one(
+                {"_id": delivery_id, "status": "scheduled", "scheduled_for": {"$lte": now}},
+                {"$set": {"status": "sending", "updated_at": now}},
+            )
+        return await self.delivery(delivery_id) if result.modified_count == 1 else None
+
+    async def record(
+        self,
+        delivery_id: str,
+        expect_status: str | None,
+        update: Mapping[str, Any],
+        events: Iterable[Envelope] = (),
+    ) -> bool:
+        """Change a delivery (only if still in ``expect_status``), with its status events."""
+        events = list(events)
+        full = with_outbox(update, self.topic, events) if events else dict(update)
+        async with self.locks.hold(DELIVERIES, delivery_id):
+            selector: Document = {"_id": delivery_id}
+            if expect_status is not None:
+                selector["status"] = expect_status
+            result = await self.db[DELIVERIES].update_one(selector, full)
+        return result.modified_count == 1
+
+    async def deliveries_of_person(self, person_id: str) -> list[Document]:
+        cursor = self.db[DELIVERIES].find({"person_id": person_id}, {"outbox": 0})
+        return [document async for document in cursor]
+
+    async def count_stuck(self, before: datetime) -> int:
+        return await self.db[DELIVERIES].count_documents(
+            {"status": "sending", "updated_at": {"$lt": before}}
+        )
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

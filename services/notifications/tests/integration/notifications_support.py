@@ -1,0 +1,250 @@
+"""Test support for notifications: the service as its own process against the real Kafka, store
+and a real SMTP server on loopback; the test plays intake by producing its events.
+
+Imported by name (pytest's pythonpath has this folder), so it must stay uniquely named."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaProducer
+from aiosmtpd.controller import Controller
+
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.events import intake as ev
+from hoppid.shared.pii import PersonalDataVault
+from hoppid.shared.testing import ServiceProcess, eventually, free_port, kafka_servers, mongodb_url
+
+INTAKE = ev.SOURCE
+
+
+def notifications_env(
+    topic_prefix: str, unique: str, smtp_port: int, **extra: str
+) -> dict[str, str]:
+    return {
+        "HOPPID_KAFKA_BOOTSTRAP_SERVERS": kafka_servers(),
+        "HOPPID_MONGODB_URL": mongodb_url(),
+        "HOPPID_TOPIC_PREFIX": topic_prefix,
+        "HOPPID_DATABASE": f"test_{unique}",  # the `database` fixture's: dropped after
+        "HOPPID_VAULT_DATABASE": f"test_{unique}",  # where the test seals personal fields
+        "HOPPID_OUTBOX_RELAY_INTERVAL_SECONDS": "0.2",
+        "HOPPID_NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+        "HOPPID_NOTIFICATIONS_SMTP_PORT": str(smtp_port),
+        "HOPPID_NOTIFICATIONS_SMTP_TIMEOUT_SECONDS": "60",
+        "HOPPID_NOTIFICATIONS_POLL_INTERVAL_SECONDS": "0.2",
+        "HOPPID_NOTIFICATIONS_RETRY_BASE_SECONDS": "0.2",
+        "HOPPID_NOTIFICATIONS_MAX_ATTEMPTS": "3",
+        "HOPPID_NOTIFICATIONS_LINK_BASE_URL": "https://hoppid.example/v1/me/",
+        **extra,
+    }
+
+
+async def started(service: ServiceProcess) -> ServiceProcess:
+    await service.start()
+    async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+
+        async def ready() -> bool:
+            return (await client.get("/readyz")).status_code == 200
+
+        await eventually(ready, timeout=60, what="notifications ready")
+    return service
+
+
+async def metric(service: ServiceProcess, name: str, **labels: str) -> float:
+    """The value of one sample on the service's /metrics (0 when absent)."""
+    async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+        text = (await client.get("/metrics")).text
+    total = 0.0
+    for line in text.splitlines():
+        match = re.match(rf"^{name}\{{(.*)\}} (\S+)$", line)
+        if match and all(f'{k}="{v}"' in match.group(1) for k, v in labels.items()):
+            total += float(match.group(2))
+    return total
+
+
+async def handled(service: ServiceProcess, event_type: type[Any]) -> float:
+    return await metric(service, "hoppid_events_handled_total", type=event_type.event_type)
+
+
+# --- a real SMTP server on loopback ------------------------------------------------------------
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+    @property
+    def text(self) -> str:
+        return str(self.message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+
+    @property
+    def html(self) -> str:
+        return str(self.message.get_body(("html",)).get_content())  # type: ignore[union-attr]
+
+
+@dataclass
+class RecordingHandler:
+    """Keeps what it receives; can refuse some recipients (451) or hold its reply to DATA."""
+
+    fail_for: set[str] = field(default_factory=set)
+    hold: threading.Event | None = None  # while set is pending, DATA gets no reply
+    messages: list[Received] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    data_started: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.fail_for:
+            self.refused.append(address)
+            return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = BytesParser(policy=policy.default).parsebytes(envelope.content)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))
+        self.data_started.set()
+        if self.hold is not None:  # the text is here; the reply is held back (a thread's Event)
+            await asyncio.to_thread(self.hold.wait, 120)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Received]:
+        return [m for m in self.messages if address in m.rcpt_tos]
+
+
+class SmtpServer:
+    def __init__(self, handler: RecordingHandler) -> None:
+        self.handler = handler
+        self.port = free_port()
+        self.controller = Controller(handler, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handler.hold is not None:
+            self.handler.hold.set()
+        self.controller.stop()
+
+
+# --- playing intake ----------------------------------------------------------------------------
+
+
+class IntakeEvents:
+    """Produces intake's events onto the test's intake topic, personal fields sealed."""
+
+    def __init__(self, topic_prefix: str, database: Any) -> None:
+        self.topic = f"{topic_prefix}hoppid.intake"
+        self.vault = PersonalDataVault(database)
+        self.producer = AIOKafkaProducer(bootstrap_servers=kafka_servers(), acks="all")
+
+    async def __aenter__(self) -> IntakeEvents:
+        await self.producer.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.producer.stop()
+
+    async def publish(self, envelope: Envelope) -> Envelope:
+        headers = [(k, v.encode()) for k, v in envelope.headers().items()]
+        await self.producer.send_and_wait(
+            self.topic, envelope.value(), key=envelope.key(), headers=headers
+        )
+        return envelope
+
+    async def office_changed(self, office_id: str = "nordveggen", **changes: Any) -> Envelope:
+        fields: dict[str, Any] = {
+            "office_id": office_id,
+            "name": "Nordveggen Næringshage",
+            "municipalities": ["1539"],
+            "languages": ["nb", "nn", "en"],
+            "contact_email": "post@nordveggen.example",
+            "yearly_budget_eur": 32000,
+            "changed_at": datetime.now(UTC),
+            **changes,
+        }
+        event = ev.OfficeChanged(**fields)
+        return await self.publish(
+            event.to_envelope(source=INTAKE, subject=office_id, office=office_id)
+        )
+
+    async def inquiry_received(
+        self,
+        email: str,
+        *,
+        language: str = "nb",
+        person_id: str | None = None,
+        publish: bool = True,
+    ) -> tuple[Envelope, str]:
+        """The sealed event as intake writes it, and the case link token it carries."""
+        person_id = person_id or f"person-{uuid.uuid4().hex[:8]}"
+        token = f"token-{uuid.uuid4().hex}"
+        case_id = f"case-{uuid.uuid4().hex[:8]}"
+        event = ev.InquiryReceived(
+            case_id=case_id,
+            office_id="nordveggen",
+            person_id=person_id,
+            reference=f"HOP-{uuid.uuid4().hex[:4].upper()}-TEST",
+            municipality="1539",
+            language=language,  # type: ignore[arg-type]
+            needs=["guidance"],
+            received_at=datetime.now(UTC),
+            name="Kari Nordmann",
+            email=email,
+            case_link_token=token,
+        )
+        envelope = event.to_envelope(
+            source=INTAKE, subject=case_id, office="nordveggen", municipality="1539"
+        )
+        sealed = await self.vault.seal(envelope, ev.InquiryReceived, person_id)
+        return (await self.publish(sealed) if publish else sealed), token
+
+    async def case_opened(self, case_id: str = "case-x", language: str = "en") -> Envelope:
+        event = ev.CaseOpened(
+            case_id=case_id,
+            office_id="nordveggen",
+            person_id="person-x",
+            reference="HOP-CASE-OPEN",
+            municipality="1539",
+            needs=["guidance", "office_seat"],
+            stage="idea",
+            language=language,  # type: ignore[arg-type]
+            meeting_mode="digital",
+            opened_at=datetime.now(UTC),
+            first_case_of_person=True,
+        )
+        return await self.publish(
+            event.to_envelope(
+                source=INTAKE, subject=case_id, office="nordveggen", municipality="1539"
+            )
+        )
+
+    async def consent_withdrawn(self, person_id: str, consent: str = "processing") -> Envelope:
+        event = ev.ConsentWithdrawn(
+            person_id=person_id,
+            consent=consent,
+            withdrawn_at=datetime.now(UTC),  # type: ignore[arg-type]
+        )
+        return await self.publish(event.to_envelope(source=INTAKE, subject=person_id))
+
+    async def erasure_requested(self, person_id: str, case_ids: list[str]) -> Envelope:
+        await self.vault.destroy(person_id)  # intake destroys the key first
+        event = ev.ErasureRequested(
+            person_id=person_id, case_ids=case_ids, requested_at=datetime.now(UTC)
+        )
+        return await self.publish(event.to_envelope(source=INTAKE, subject=person_id))

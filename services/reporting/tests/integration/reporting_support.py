@@ -1,0 +1,411 @@
+"""Test support for reporting: the service as its own process, and scripted intake streams.
+
+Events are produced with a plain aiokafka producer in the CloudEvents envelope intake uses, so
+the service meets exactly what it meets in production. Imported by name (pytest's pythonpath has
+this folder), so it must stay uniquely named.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaProducer
+
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.events import Event
+from hoppid.shared.events import intake as ev
+from hoppid.shared.kafka import ensure_topics
+from hoppid.shared.testing import ServiceProcess, eventually, kafka_servers, mongodb_url
+
+COUNTY_KEY = "county-key-for-tests-only"
+
+
+def reporting_env(topic_prefix: str, unique: str, **extra: str) -> dict[str, str]:
+    return {
+        "HOPPID_KAFKA_BOOTSTRAP_SERVERS": kafka_servers(),
+        "HOPPID_MONGODB_URL": mongodb_url(),
+        "HOPPID_TOPIC_PREFIX": topic_prefix,
+        "HOPPID_DATABASE": f"test_{unique}",  # the `database` fixture's: dropped after
+        "HOPPID_REPORTING_COUNTY_KEY": COUNTY_KEY,
+        "HOPPID_OUTBOX_RELAY_INTERVAL_SECONDS": "0.2",
+        "HOPPID_REPORTING_REBUILD_GRACE_SECONDS": "1",
+        **extra,
+    }
+
+
+async def started(service: ServiceProcess) -> ServiceProcess:
+    await service.start()
+    async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+
+        async def ready() -> bool:
+            return (await client.get("/readyz")).status_code == 200
+
+        await eventually(ready, timeout=60, what="reporting ready")
+    return service
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+COUNTY = bearer(COUNTY_KEY)
+
+
+@dataclass
+class Reporting:
+    service: ServiceProcess
+    client: httpx.AsyncClient
+    prefix: str
+    database: str
+
+    @property
+    def intake_topic(self) -> str:
+        return f"{self.prefix}hoppid.intake"
+
+    @property
+    def public_topic(self) -> str:
+        return f"{self.prefix}hoppid.public"
+
+    async def get(self, path: str, key: str = COUNTY_KEY, **params: Any) -> Any:
+        response = await self.client.get(path, params=params, headers=bearer(key))
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def key(self, role: str, office_id: str | None = None) -> str:
+        body = {"role": role, "office_id": office_id, "label": "test"}
+        response = await self.client.post("/v1/keys", json=body, headers=COUNTY)
+        assert response.status_code == 201, response.text
+        return str(response.json()["key"])
+
+    async def settled(self, expected_inquiries: int, **params: Any) -> dict[str, Any]:
+        """Wait until the figures count this many inquiries (the projection caught up)."""
+
+        async def probe() -> dict[str, Any] | None:
+            row: dict[str, Any] = (await self.get("/v1/figures", **params))[0]
+            return row if row["inquiries"] == expected_inquiries else None
+
+        return await eventually(probe, timeout=60, what=f"{expected_inquiries} inquiries")
+
+
+async def produce(topic: str, envelopes: list[Envelope]) -> None:
+    """Publish envelopes in this order (a duplicate is the same envelope twice)."""
+    await ensure_topics(kafka_servers(), [topic, f"{topic}.dlq"], partitions=3)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_servers(), acks="all")
+    await producer.start()
+    try:
+        for envelope in envelopes:
+            headers = [(name, value.encode()) for name, value in envelope.headers().items()]
+            await producer.send_and_wait(
+                topic, envelope.value(), key=envelope.key(), headers=headers
+            )
+    finally:
+        await producer.stop()
+
+
+def at(text: str) -> datetime:
+    """An instant given in UTC, e.g. '2026-03-10T09:00'."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@dataclass
+class Script:
+    """Builds intake's events as intake would publish them (same subjects and extensions)."""
+
+    office_municipality: dict[str, str] = field(default_factory=dict)
+
+    def _case(self, event: Event, case: str, office: str, municipality: str) -> Envelope:
+        self.office_municipality[case] = municipality
+        return event.to_envelope(
+            source=ev.SOURCE, subject=case, office=office, municipality=municipality
+        )
+
+    def opened(
+        self,
+        case: str,
+        person: str,
+        office: str,
+        municipality: str,
+        when: str,
+        needs: tuple[str, ...] = ("guidance",),
+        stage: str = "idea",
+    ) -> Envelope:
+        event = ev.CaseOpened(
+            case_id=case,
+            office_id=office,
+            person_id=person,
+            reference=f"HOP-{case[:4].upper()}",
+            municipality=municipality,
+            needs=list(needs),  # type: ignore[arg-type]
+            stage=stage,  # type: ignore[arg-type]
+            language="nb",
+            meeting_mode="digital",
+            opened_at=at(when),
+            first_case_of_person=True,
+        )
+        return self._case(event, case, office, municipality)
+
+    def received(self, case: str, person: str, office: str, municipality: str) -> Envelope:
+        event = ev.InquiryReceived(
+            case_id=case,
+            office_id=office,
+            person_id=person,
+            reference="HOP-AAAA-BBBB",
+            municipality=municipality,
+            language="nb",
+            needs=["guidance"],
+            received_at=datetime.now(UTC),
+            name="Kari Nordmann",
+            email="kari.nordmann@example.no",
+            case_link_token="secret-link-token-never-public",
+        )
+        return self._case(event, case, office, municipality)
+
+    def status(self, case: str, office: str, to: str, when: str, frm: str = "new") -> Envelope:
+        event = ev.CaseStatusChanged(
+            case_id=case,
+            office_id=office,
+            from_status=frm,  # type: ignore[arg-type]
+            to_status=to,  # type: ignore[arg-type]
+            changed_at=at(when),
+        )
+        return self._case(event, case, office, self.office_municipality.get(case, ""))
+
+    def company(
+        self,
+        case: str,
+        person: str,
+        office: str,
+        municipality: str,
+        registered_on: str,
+        first_contact: str,
+        org: str = "923609016",
+        share: bool = False,
+    ) -> Envelope:
+        event = ev.CompanyRegistered(
+            case_id=case,
+            office_id=office,
+            person_id=person,
+            municipality=municipality,
+            org_number=org,
+            registered_on=date.fromisoformat(registered_on),
+            share_with_partners=share,
+            first_contact_at=at(first_contact),
+        )
+        return self._case(event, case, office, municipality)
+
+    def application(
+        self, case: str, office: str, app: str, when: str, asked: int = 100_000
+    ) -> Envelope:
+        event = ev.ApplicationRecorded(
+            case_id=case,
+            office_id=office,
+            application_id=app,
+            programme="Innovasjon Norge etablerertilskudd",
+            amount_asked_nok=asked,
+            recorded_at=at(when),
+        )
+        return self._case(event, case, office, self.office_municipality[case])
+
+    def decided(
+        self, case: str, office: str, app: str, when: str, outcome: str, amount: int = 0
+    ) -> Envelope:
+        event = ev.ApplicationDecided(
+            case_id=case,
+            office_id=office,
+            application_id=app,
+            outcome=outcome,  # type: ignore[arg-type]
+            amount_granted_nok=amount,
+            decided_at=at(when),
+        )
+        return self._case(event, case, office, self.office_municipality[case])
+
+    def introduction(self, case: str, office: str, intro: str, when: str, kind: str) -> Envelope:
+        event = ev.IntroductionMade(
+            case_id=case,
+            office_id=office,
+            introduction_id=intro,
+            kind=kind,  # type: ignore[arg-type]
+            made_at=at(when),
+        )
+        return self._case(event, case, office, self.office_municipality[case])
+
+    @staticmethod
+    def office(office: str, budget: int, when: str, name: str = "") -> Envelope:
+        event = ev.OfficeChanged(
+            office_id=office,
+            name=name or office,
+            municipalities=["1539"],
+            languages=["nb"],
+            contact_email=f"hoppid@{office}.example",
+            yearly_budget_eur=budget,
+            changed_at=at(when),
+        )
+        return event.to_envelope(source=ev.SOURCE, subject=office, office=office)
+
+    @staticmethod
+    def erasure(person: str, cases: list[str]) -> Envelope:
+        event = ev.ErasureRequested(
+            person_id=person, case_ids=cases, requested_at=at("2026-06-01T10:00")
+        )
+        return event.to_envelope(source=ev.SOURCE, subject=person)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+async def run_rebuild(env: dict[str, str]) -> dict[str, Any]:
+    """``python -m hoppid.reporting.rebuild`` as its own process, as an operator runs it."""
+    import json
+    import os
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hoppid.reporting.rebuild",
+        env={**os.environ, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 300)
+    assert process.returncode == 0, err.decode()[-3000:]
+    result: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
+    return result
+
+
+GROUPS = ("figures", "offices", "partner-facts")
+
+
+async def drained(prefix: str, topic: str, groups: tuple[str, ...] = GROUPS) -> None:
+    """Wait until every consumer group of reporting has committed up to the topic's end."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_servers())
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka_servers(), group_id=None)
+    await admin.start()
+    await consumer.start()
+    try:
+        [described] = await admin.describe_topics([topic])
+        partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+        assert partitions, f"{topic} has no partitions"
+
+        async def no_lag() -> bool:
+            ends = await consumer.end_offsets(partitions)
+            for group in groups:
+                committed = await admin.list_consumer_group_offsets(
+                    f"{prefix}hoppid.reporting.{group}"
+                )
+                for partition, end in ends.items():
+                    if end and (partition not in committed or committed[partition].offset < end):
+                        return False
+            return True
+
+        await eventually(no_lag, timeout=120, what=f"reporting consumed {topic}")
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+# --- the scripted stream used by the figures and rebuild tests -------------------------------
+
+P1, P2, P3, P4 = "person-1", "person-2", "person-3", "person-4"
+ORG_A, ORG_D, ORG_E = "923609016", "974760673", "982463718"
+
+
+def scenario() -> tuple[list[Envelope], dict[str, Envelope]]:
+    """Six cases at three offices, with duplicates and events out of order.
+
+    Person 1 has three cases (two at Nordveggen in March and May, one at Ålesund as a running
+    company); person 3's case opened in 2025 and registered its company in 2026, too late for
+    "within 12 months"; case D's company arrives *before* its case.opened. Returns the stream
+    (in the order produced) and some envelopes by name for the assertions.
+    """
+    s = Script()
+    n: dict[str, Envelope] = {}
+    n["A"] = s.opened(
+        "case-a", P1, "nordveggen", "1539", "2026-03-10T09:00", ("guidance", "course")
+    )
+    n["B"] = s.opened("case-b", P1, "nordveggen", "1539", "2026-05-02T09:00", ("application_help",))
+    n["C"] = s.opened("case-c", P1, "alesund", "1508", "2026-05-20T09:00", stage="running")
+    n["D"] = s.opened(
+        "case-d", P2, "alesund", "1508", "2026-04-15T09:00", ("guidance", "network_introduction")
+    )
+    n["E"] = s.opened("case-e", P3, "molde", "1506", "2025-01-10T09:00")
+    n["F"] = s.opened("case-f", P4, "molde", "1506", "2026-07-07T09:00")
+    company_a = s.company(
+        "case-a", P1, "nordveggen", "1539", "2026-09-01", "2026-03-10T09:00", ORG_A, share=True
+    )
+    company_d = s.company("case-d", P2, "alesund", "1508", "2026-10-01", "2026-04-15T09:00", ORG_D)
+    company_e = s.company("case-e", P3, "molde", "1506", "2026-02-01", "2025-01-10T09:00", ORG_E)
+    granted = s.decided("case-a", "nordveggen", "app-1", "2026-05-15T10:00", "granted", 50_000)
+    intro = s.introduction("case-a", "nordveggen", "intro-1", "2026-04-10T10:00", "mentor")
+    stream = [
+        s.office("nordveggen", 32_000, "2025-12-01T08:00", "Nordveggen"),
+        s.office("alesund", 48_000, "2026-01-05T08:00", "hoppid.no Ålesund"),
+        s.office("alesund", 60_000, "2026-06-01T08:00", "hoppid.no Ålesund"),
+        s.office("molde", 32_000, "2025-12-01T08:00", "hoppid.no Molde"),
+        s.received("case-a", P1, "nordveggen", "1539"),
+        n["A"],
+        n["A"],  # duplicate
+        s.status("case-a", "nordveggen", "in_guidance", "2026-03-20T09:00", "contacted"),
+        s.status("case-a", "nordveggen", "contacted", "2026-03-12T09:00"),  # late
+        granted,  # decided before recorded
+        s.application("case-a", "nordveggen", "app-1", "2026-04-01T10:00", 100_000),
+        granted,  # duplicate
+        intro,
+        intro,  # duplicate
+        n["B"],
+        n["C"],
+        company_d,  # before its case opened
+        n["D"],
+        company_d,  # duplicate
+        company_a,
+        s.status("case-a", "nordveggen", "company_registered", "2026-09-01T12:00", "in_guidance"),
+        company_a,  # duplicate
+        n["E"],
+        company_e,
+        n["F"],
+        s.status("case-f", "molde", "contacted", "2026-07-08T09:00"),
+        s.status("case-f", "molde", "closed", "2026-08-08T09:00", "contacted"),
+        s.application("case-f", "molde", "app-2", "2026-07-10T10:00", 200_000),
+        s.decided("case-f", "molde", "app-2", "2026-08-01T10:00", "rejected"),
+        s.introduction("case-f", "molde", "intro-2", "2026-07-15T10:00", "investor"),
+        s.erasure(P1, ["case-a", "case-b", "case-c"]),
+        n["F"],  # duplicate, late
+    ]
+    return stream, n
+
+
+COUNTY_2026 = {
+    "inquiries": 5,
+    "people_served": 3,
+    "need_guidance": 4,
+    "need_course": 1,
+    "need_application_help": 1,
+    "need_network_introduction": 1,
+    "need_office_seat": 0,
+    "stage_running": 1,
+    "companies_registered": 3,
+    "companies_within_12_months": 2,
+    "conversion_rate": 0.4,
+    "applications_recorded": 2,
+    "applications_asked_nok": 300_000,
+    "applications_granted": 1,
+    "granted_amount_nok": 50_000,
+    "applications_rejected": 1,
+    "introductions": 2,
+    "budget_eur": 124_000.0,
+    "cost_per_person_served_eur": 41_333.33,
+    "cost_per_company_eur": 41_333.33,
+}
+
+
+def subset(row: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
+    return {name: row.get(name) for name in expected}

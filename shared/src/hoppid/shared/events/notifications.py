@@ -1,0 +1,75 @@
+"""Events notifications publishes on ``hoppid.notifications``: what became of each message.
+
+One delivery is one message on one channel to one recipient, caused by one event. Its subject is
+the delivery id (a hash of the causing event id, the channel and the recipient), so a delivery's
+events keep their order. No address and no text ever travel: the recipient is a person id or an
+office id, and the reason is a code.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from hoppid.shared.events.base import Event
+from hoppid.shared.events.catalogue import catalogue
+
+Channel = Literal["email", "sms"]
+RecipientKind = Literal["person", "office"]
+
+SOURCE = "/hoppid/notifications"
+
+
+class _DeliveryEvent(Event):
+    delivery_id: str = Field(description="The delivery, also the event's subject")
+    office_id: str = Field(description="The office on whose behalf the message goes")
+    message: str = Field(description="Which message, e.g. inquiry_receipt, new_case_notice")
+    channel: Channel = Field(description="email or sms")
+    recipient_kind: RecipientKind = Field(description="A person or an office")
+    recipient_id: str = Field(description="The person id or the office id (never an address)")
+    cause_event_id: str = Field(description="The CloudEvents id of the event that caused it")
+    case_id: str | None = Field(None, description="The case the message is about, if any")
+
+
+@catalogue.register
+class MessageSent(_DeliveryEvent):
+    """The message was handed to the mail server (or SMS gateway), which accepted it."""
+
+    event_type: ClassVar[str] = "no.hoppid.notifications.message.sent.v1"
+    language: str = Field(description="Language of the text sent (nb, nn or en)")
+    fallback_language: bool = Field(
+        description="True when the text was not translated and went out in bokmål"
+    )
+    attempts: int = Field(description="How many attempts it took")
+    sent_at: datetime = Field(description="When the server accepted it (UTC)")
+
+
+@catalogue.register
+class MessageFailed(_DeliveryEvent):
+    """The message could not be delivered; it will not be tried again."""
+
+    event_type: ClassVar[str] = "no.hoppid.notifications.message.failed.v1"
+    reason: Literal["retries_spent", "rejected", "unknown_outcome", "template_error"] = Field(
+        description="retries_spent (transient errors until the limit), rejected (permanent "
+        "refusal), unknown_outcome (the connection broke after the text was sent: not retried, "
+        "so never twice), template_error (no text could be made)"
+    )
+    attempts: int = Field(description="How many attempts were made")
+    failed_at: datetime = Field(description="When it was given up (UTC)")
+
+
+@catalogue.register
+class MessageSuppressed(_DeliveryEvent):
+    """The message was deliberately not sent."""
+
+    event_type: ClassVar[str] = "no.hoppid.notifications.message.suppressed.v1"
+    reason: Literal["no_address", "erased", "opted_out"] = Field(
+        description="no_address (none known or readable, e.g. after erasure), erased (the "
+        "person was erased before a scheduled message went), opted_out (preferences)"
+    )
+    suppressed_at: datetime = Field(description="When (UTC)")
+
+
+PUBLISHED: list[type[Event]] = [MessageSent, MessageFailed, MessageSuppressed]

@@ -229,3 +229,18 @@ def test_free_at_prefers_the_given_advisor_then_the_fairest() -> None:
     assert [s.advisor_id for s in kept] == ["a", "b", "c"]
     off_grid = free_at(OfficeRules(), team, {}, loads, query, start.replace(minute=10))
     assert off_grid == []
+
+
+def test_reminders_are_planned_24h_and_2h_before_and_past_ones_dropped() -> None:
+    from hoppid.scheduling.model import due_reminders, reminder_plan
+
+    start = datetime(2026, 12, 10, 9, tzinfo=UTC)
+    early = reminder_plan(start, datetime(2026, 12, 1, tzinfo=UTC))
+    assert early.pending == ("24h", "2h")
+    assert early.next_at == datetime(2026, 12, 9, 9, tzinfo=UTC)
+    late = reminder_plan(start, datetime(2026, 12, 9, 23, tzinfo=UTC))  # booked 10 h ahead
+    assert late.pending == ("2h",)
+    assert late.next_at == datetime(2026, 12, 10, 7, tzinfo=UTC)
+    assert reminder_plan(start, datetime(2026, 12, 10, 8, tzinfo=UTC)).next_at is None
+    assert due_reminders(start, datetime(2026, 12, 9, 9, tzinfo=UTC), ("24h", "2h")) == ("24h",)
+    assert due_reminders(start, datetime(2026, 12, 10, 7, tzinfo=UTC), ("2h",)) == ("2h",)

@@ -131,6 +131,8 @@ class ServiceDefinition:
     extra_topics: Callable[[Topics], Iterable[str]] = lambda topics: ()
     # runs once Kafka and the store answer (and again after a failed attempt): seed data here
     on_connected: Callable[[Runtime], Awaitable[None]] = _nothing
+    # long-running work once connected (pollers); runs beside the outbox relay until shutdown
+    background: Callable[[Runtime], Awaitable[None]] = _nothing
 
 
 def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> Runtime:
@@ -199,8 +201,10 @@ async def _connect(runtime: Runtime) -> None:
 
 async def _run(runtime: Runtime) -> None:
     await _connect(runtime)
+    work = [runtime.definition.background(runtime)]
     if runtime.definition.outbox_collections:
-        await runtime.relay.run()
+        work.append(runtime.relay.run())
+    await asyncio.gather(*work)
 
 
 @asynccontextmanager

@@ -247,14 +247,20 @@ async def renew_feed(ctx: Context, staff: Staff, office_id: str, advisor_id: str
 # --- meetings ----------------------------------------------------------------------------------
 
 
-def _envelope(event: Event, subject: str, office: Document) -> Envelope:
+def office_envelope(event: Event, subject: str, office: Document) -> Envelope:
     municipalities = office.get("municipalities") or [""]
     return event.to_envelope(
         source=ev.SOURCE, subject=subject, office=office["_id"], municipality=municipalities[0]
     )
 
 
-def _meeting_ids(booking: Document) -> dict[str, str]:
+def plan_fields(start: datetime, now: datetime) -> Document:
+    """The booking fields that schedule its reminders (for a new or moved meeting)."""
+    plan = model.reminder_plan(start, now)
+    return {"reminders": list(plan.pending), "reminder_at": plan.next_at}
+
+
+def meeting_ids(booking: Document) -> dict[str, str]:
     return {
         "booking_id": booking["_id"],
         "office_id": booking["office_id"],
@@ -335,6 +341,7 @@ async def book(
         "cells": cells,
         "claim_ids": [claim_id(slot.advisor_id, c) for c in cells],
         "status": "booked",
+        **plan_fields(slot.start, now),
         "sequence": 0,
         "booked_by": by,
         "history": [{"status": "booked", "at": now, "by": staff.key_id}],
@@ -342,7 +349,7 @@ async def book(
         "updated_at": now,
     }
     booked = ev.MeetingBooked(
-        **_meeting_ids(booking),
+        **meeting_ids(booking),
         advisor_id=slot.advisor_id,
         meeting_type=form.meeting_type,
         mode=slot.mode,
@@ -351,7 +358,7 @@ async def book(
         booked_by=by,
         booked_at=now,
     )
-    await ctx.store.insert_booking(booking, [_envelope(booked, booking_id, office)])
+    await ctx.store.insert_booking(booking, [office_envelope(booked, booking_id, office)])
     ctx.notify()
     return booking
 
@@ -397,7 +404,7 @@ async def reschedule(
     slot, cells = claimed
     claim_ids = [claim_id(slot.advisor_id, c) for c in cells]
     moved = ev.MeetingRescheduled(
-        **_meeting_ids(booking),
+        **meeting_ids(booking),
         advisor_id=slot.advisor_id,
         previous_advisor_id=booking["advisor_id"],
         start=slot.start,
@@ -414,6 +421,7 @@ async def reschedule(
                 "advisor_id": slot.advisor_id,
                 "mode": slot.mode,
                 "start": slot.start,
+                **plan_fields(slot.start, now),
                 "end": slot.end,
                 "cells": cells,
                 "claim_ids": claim_ids,
@@ -422,7 +430,7 @@ async def reschedule(
             "$inc": {"sequence": 1},
             "$push": {"history": {"status": "rescheduled", "at": now, "by": staff.key_id}},
         },
-        [_envelope(moved, booking_id, office)],
+        [office_envelope(moved, booking_id, office)],
     )
     if changed is None:  # moved or cancelled meanwhile: give back what we claimed
         current = await ctx.store.booking(office_id, booking_id) or {}
@@ -438,7 +446,7 @@ async def _cancel(
 ) -> Document | None:
     now = ctx.now()
     cancelled = ev.MeetingCancelled(
-        **_meeting_ids(booking),
+        **meeting_ids(booking),
         advisor_id=booking["advisor_id"],
         start=booking["start"],
         reason=reason,
@@ -449,11 +457,17 @@ async def _cancel(
         booking["_id"],
         {"status": "booked"},
         {
-            "$set": {"status": "cancelled", "claim_ids": [], "updated_at": now},
+            "$set": {
+                "status": "cancelled",
+                "claim_ids": [],
+                "updated_at": now,
+                "reminders": [],
+                "reminder_at": None,
+            },
             "$inc": {"sequence": 1},
             "$push": {"history": {"status": "cancelled", "reason": reason, "at": now, "by": who}},
         },
-        [_envelope(cancelled, booking["_id"], office)],
+        [office_envelope(cancelled, booking["_id"], office)],
     )
     # the claims go after the booking stopped listing them: a crash in between leaves stale
     # claims, which the next booking of that time removes
@@ -493,7 +507,7 @@ async def mark(
         raise RuleViolation("status", "a meeting can be marked once it has started")
     kind = ev.MeetingHeld if outcome == "held" else ev.MeetingMissed
     event = kind(
-        **_meeting_ids(booking),
+        **meeting_ids(booking),
         advisor_id=booking["advisor_id"],
         meeting_type=booking["meeting_type"],
         start=booking["start"],
@@ -506,7 +520,7 @@ async def mark(
             "$set": {"status": outcome, "updated_at": now},
             "$push": {"history": {"status": outcome, "at": now, "by": staff.key_id}},
         },
-        [_envelope(event, booking_id, office)],
+        [office_envelope(event, booking_id, office)],
     )
     if changed is None:
         raise Conflict("the meeting changed meanwhile; open it again")
@@ -551,7 +565,7 @@ async def offer_slots(ctx: Context, event: Event, envelope: Envelope) -> None:
         "slots": [slot_out(slot) for slot in slots],
         "created_at": now,
     }
-    if await ctx.store.insert_offer(offer, [_envelope(offered, event.case_id, office)]):
+    if await ctx.store.insert_offer(offer, [office_envelope(offered, event.case_id, office)]):
         ctx.notify()
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from hoppid.scheduling import api, consumers, handlers, store
+from hoppid.scheduling import api, consumers, handlers, reminders, store
 from hoppid.scheduling.settings import SchedulingSettings
 from hoppid.shared.access import KeyRing
 from hoppid.shared.events import scheduling as scheduling_events
@@ -39,6 +39,9 @@ def build(settings: SchedulingSettings) -> FastAPI:
     async def seed(runtime: Runtime) -> None:
         await handlers.seed_offices(contexts[0], load_registry())
 
+    async def remind(runtime: Runtime) -> None:
+        await reminders.run(contexts[0], settings.reminder_poll_seconds)
+
     definition = ServiceDefinition(
         name="scheduling",
         title="hoppid scheduling",
@@ -48,6 +51,7 @@ def build(settings: SchedulingSettings) -> FastAPI:
         publishes=scheduling_events.PUBLISHED,
         consumers=wire,
         on_connected=seed,
+        background=remind,
     )
     runtime = build_runtime(definition, settings)
     app = create_app(runtime)

@@ -324,3 +324,32 @@ def check_durations(durations: Mapping[str, int], buffer_minutes: int) -> None:
     for name, minutes in {**durations, "buffer_minutes": buffer_minutes}.items():
         if minutes % 15:
             raise RuleViolation(name, "durations and buffers are multiples of 15 minutes")
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+REMINDERS: dict[str, timedelta] = {"24h": timedelta(hours=24), "2h": timedelta(hours=2)}
+
+
+@dataclass(frozen=True)
+class ReminderPlan:
+    """The reminders still to send for a meeting, and when the next one is due."""
+
+    pending: tuple[str, ...]
+    next_at: datetime | None
+
+
+def reminder_plan(
+    start: datetime, now: datetime, pending: Iterable[str] = REMINDERS
+) -> ReminderPlan:
+    """Reminders whose time has not passed yet when the meeting is booked or moved.
+
+    A meeting booked 10 hours ahead gets only its 2-hour reminder: a "24 hours before" message
+    sent 10 hours before would be wrong, so a reminder already past is dropped, never sent late.
+    """
+    kept = tuple(kind for kind in pending if start - REMINDERS[kind] > now)
+    return ReminderPlan(kept, min((start - REMINDERS[k] for k in kept), default=None))
+
+
+def due_reminders(start: datetime, now: datetime, pending: Iterable[str]) -> tuple[str, ...]:
+    return tuple(kind for kind in pending if start - REMINDERS[kind] <= now)

@@ -43,6 +43,13 @@ class SchedulingSettings(ServiceSettings):
         validation_alias="HOPPID_SCHEDULING_CLAIM_GRACE_SECONDS",
         description="How long a slot claim without its booking (a crash) blocks the slot",
     )
+    reminder_poll_seconds: float = Field(
+        15.0,
+        gt=0,
+        le=3600,
+        validation_alias="HOPPID_SCHEDULING_REMINDER_POLL_SECONDS",
+        description="How often due meeting reminders (24 h and 2 h before) are looked for",
+    )
     max_body_bytes: int = Field(
         65_536,
         ge=1024,

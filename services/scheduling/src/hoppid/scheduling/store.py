@@ -213,6 +213,14 @@ class SchedulingStore:
             booking.pop("outbox", None)  # FerretDB cannot project in findAndModify
         return booking
 
+    async def reminders_due(self, now: datetime, limit: int = 200) -> list[Document]:
+        cursor = (
+            self.db[BOOKINGS]
+            .find({"status": "booked", "reminder_at": {"$lte": now}}, {"outbox": 0})
+            .limit(limit)
+        )
+        return [booking async for booking in cursor]
+
     async def booked_between(
         self, advisor_ids: Sequence[str], first: datetime, last: datetime
     ) -> list[Document]:

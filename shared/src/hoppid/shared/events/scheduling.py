@@ -119,6 +119,19 @@ class MeetingMissed(_MeetingEvent):
     recorded_at: datetime = Field(description="When it was recorded (UTC)")
 
 
+@catalogue.register
+class ReminderDue(_MeetingEvent):
+    """A reminder of a booked meeting is due (24 h or 2 h before it); exactly once each."""
+
+    event_type: ClassVar[str] = "no.hoppid.scheduling.reminder.due.v1"
+    kind: Literal["24h", "2h"] = Field(description="How long before the meeting")
+    advisor_id: str = Field(description="The advisor who holds the meeting")
+    mode: MeetingMode = Field(description="in_person at the office or digital (video)")
+    start: datetime = Field(description="Start (UTC)")
+    end: datetime = Field(description="End (UTC)")
+    due_at: datetime = Field(description="When the reminder was due (UTC)")
+
+
 PUBLISHED: list[type[Event]] = [
     SlotsOffered,
     MeetingBooked,
@@ -126,4 +139,5 @@ PUBLISHED: list[type[Event]] = [
     MeetingCancelled,
     MeetingHeld,
     MeetingMissed,
+    ReminderDue,
 ]

@@ -1,0 +1,77 @@
+"""Reminders 24 h and 2 h before a meeting: each exactly once, even across a crash and restart."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from scheduling_support import OFFICE, scheduling_env, started
+
+from hoppid.shared.testing import ServiceProcess, eventually, of_type, read_envelopes
+
+REMINDER = "scheduling.reminder.due.v1"
+
+
+def booking(booking_id: str, start: datetime) -> dict[str, Any]:
+    """A booked meeting as the booking use case leaves it, written straight into the store:
+    waiting a day for a reminder to come due is no test (the poller's rule is what is tested)."""
+    return {
+        "_id": booking_id,
+        "office_id": OFFICE,
+        "case_id": f"case-{booking_id}",
+        "person_id": f"person-{booking_id}",
+        "advisor_id": "advisor-1",
+        "meeting_type": "first_guidance",
+        "mode": "digital",
+        "start": start,
+        "end": start + timedelta(hours=1),
+        "cells": [],
+        "claim_ids": [],
+        "status": "booked",
+        "reminders": ["24h", "2h"],
+        "reminder_at": start - timedelta(hours=24),
+        "sequence": 0,
+        "history": [],
+        "outbox": [],
+    }
+
+
+async def test_each_reminder_is_due_once_across_a_restart(
+    topic_prefix: str, unique: str, database: Any
+) -> None:
+    now = datetime.now(UTC)
+    soon = now + timedelta(minutes=90)  # both reminders are due now
+    tomorrow = now + timedelta(hours=23)  # only the 24 h one is due (the 2 h one later)
+    cancelled = {**booking("c", soon), "status": "cancelled"}
+    await database["bookings"].insert_many([booking("a", soon), booking("b", tomorrow), cancelled])
+    env = scheduling_env(topic_prefix, unique, HOPPID_SCHEDULING_REMINDER_POLL_SECONDS="0.3")
+    service = await started(ServiceProcess("scheduling", env))
+    topic = f"{topic_prefix}hoppid.scheduling"
+    try:
+        await read_envelopes(topic, lambda es: len(of_type(es, REMINDER)) >= 3, timeout=60)
+        await service.kill()
+        await started(service)  # the poller runs again over the same store
+
+        async def settled() -> bool:
+            docs = [d async for d in database["bookings"].find({"_id": {"$in": ["a", "b"]}})]
+            return all(d["outbox"] == [] for d in docs)
+
+        await eventually(settled, what="outboxes drained after the restart")
+        found = await read_envelopes(topic, lambda es: len(of_type(es, REMINDER)) >= 3)
+    finally:
+        await service.stop()
+
+    reminders = of_type([e for _, e in found], REMINDER)
+    by_booking: dict[str, set[tuple[str, str]]] = {}
+    for envelope in reminders:
+        by_booking.setdefault(envelope.subject, set()).add((envelope.data["kind"], envelope.id))
+    assert {b: sorted(kind for kind, _ in ids) for b, ids in by_booking.items()} == {
+        "a": ["24h", "2h"],
+        "b": ["24h"],
+    }  # never the cancelled one, never twice
+    assert len({e.id for e in reminders}) == 3
+    b = await database["bookings"].find_one({"_id": "b"})
+    assert b is not None
+    assert b["reminders"] == ["2h"]
+    assert abs(b["reminder_at"] - (tomorrow - timedelta(hours=2))) < timedelta(seconds=1)
+    a = await database["bookings"].find_one({"_id": "a"})
+    assert a is not None
+    assert (a["reminders"], a["reminder_at"]) == ([], None)

@@ -2,7 +2,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hoppid.intake.links import sign_link, verify_link
 from hoppid.intake.model import (
     RuleViolation,
     case_reference,
@@ -12,6 +11,7 @@ from hoppid.intake.model import (
     normalise_phone,
     valid_org_number,
 )
+from hoppid.shared.links import sign_link, verify_link
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, TypeVar
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Port = Annotated[int, Field(ge=1, le=65535)]
@@ -58,6 +58,12 @@ class ServiceSettings(BaseSettings):
         2.0, gt=0, le=60, description="How long /readyz waits for Kafka and the store"
     )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR")
+    link_secret: SecretStr = Field(
+        SecretStr("development-only-link-secret-change-me"),
+        min_length=32,
+        description="Secret that signs the entrepreneurs' links, the same on every service",
+    )
+    link_days: int = Field(90, ge=1, le=3650, description="How long a person's link is valid")
 
     @field_validator("offices", mode="before")
     @classmethod

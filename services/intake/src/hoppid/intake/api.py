@@ -9,11 +9,11 @@ from fastapi.responses import JSONResponse
 
 from hoppid.intake import forms, handlers
 from hoppid.intake.handlers import Context
-from hoppid.intake.links import verify_link
 from hoppid.intake.model import CONSENT_TEXT_VERSION
 from hoppid.intake.settings import IntakeSettings
 from hoppid.shared.access import ALL_OFFICES, KeyRing, Staff
 from hoppid.shared.guards import RateLimit
+from hoppid.shared.links import verify_link
 
 CONSENT_TEXTS = {
     "nb": "Jeg samtykker i at kontoret behandler opplysningene mine for å gi meg veiledning. "

@@ -14,19 +14,6 @@ class IntakeSettings(ServiceSettings):
         validation_alias="HOPPID_INTAKE_ADMIN_KEY",
         description="Platform admin key (adds offices); empty disables platform administration",
     )
-    link_secret: SecretStr = Field(
-        SecretStr("development-only-link-secret-change-me"),
-        min_length=32,
-        validation_alias="HOPPID_INTAKE_LINK_SECRET",
-        description="Secret that signs the entrepreneurs' links (32+ characters)",
-    )
-    link_days: int = Field(
-        90,
-        ge=1,
-        le=3650,
-        validation_alias="HOPPID_INTAKE_LINK_DAYS",
-        description="How long an entrepreneur's link stays valid, in days",
-    )
     submissions_per_hour: int = Field(
         30,
         ge=1,

@@ -1,31 +1,31 @@
 """scheduling's HTTP routes, thin: parse -> handler -> response.
 
-Audiences: office staff (a platform key of their office, or scheduling's platform admin key) and
-advisors' calendar apps
-(the private feed link). Entrepreneurs will act through their link from intake once the link's
-check is shared (see docs/scheduling.md); until then staff book for them.
+Audiences: office staff (a platform key of their office, or scheduling's platform admin key),
+advisors' calendar apps (the private feed link) and entrepreneurs (their signed link from their
+receipt, hoppid.shared.links: their offered times and their own meetings only).
 """
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from hoppid.scheduling import forms, handlers, ics
+from hoppid.scheduling import forms, handlers, ics, person
 from hoppid.scheduling.access import digest, works_at
 from hoppid.scheduling.handlers import Conflict, Context, NotFound, SlotTaken
 from hoppid.scheduling.model import RuleViolation, Search, oslo_instant
 from hoppid.shared.access import KeyRing, Staff
+from hoppid.shared.links import verify_link
 from hoppid.shared.problems import problem
 
 CALENDAR = "text/calendar; charset=utf-8"
 FEED_HISTORY = timedelta(days=90)  # how far back an advisor's feed reaches
 
 
-def install(app: FastAPI, ctx: Context, keys: KeyRing) -> None:
+def install(app: FastAPI, ctx: Context, keys: KeyRing, link_secret: str = "") -> None:
     """Routes and error mapping of scheduling; staff prove who they are with a platform key."""
     app.add_exception_handler(RuleViolation, _rule_problem)
     app.add_exception_handler(NotFound, _not_found)
@@ -36,6 +36,8 @@ def install(app: FastAPI, ctx: Context, keys: KeyRing) -> None:
     app.include_router(_advisor_router(ctx, staff))
     app.include_router(_booking_router(ctx, staff))
     app.include_router(_calendar_router(ctx))
+    if link_secret:
+        app.include_router(_person_router(ctx, link_secret))
 
 
 # --- errors ----------------------------------------------------------------------------------
@@ -242,5 +244,42 @@ def _calendar_router(ctx: Context) -> APIRouter:
         office = await ctx.store.office(advisor["office_id"]) or {}
         places = {advisor["office_id"]: _office_place(office)}
         return Response(ics.calendar(bookings, places, now, advisor["name"]), media_type=CALENDAR)
+
+    return router
+
+
+# --- the entrepreneur's own link ------------------------------------------------------------
+
+
+def _person_router(ctx: Context, link_secret: str) -> APIRouter:
+    router = APIRouter(prefix="/v1/me/{token}", tags=["the entrepreneur's link"])
+
+    async def person_id(token: str) -> str:
+        claims = verify_link(link_secret, token, ctx.now())
+        if claims is None or await ctx.store.is_erased(claims.person_id):
+            raise HTTPException(401, "this link is not valid (expired or revoked)")
+        return claims.person_id
+
+    Person = Annotated[str, Depends(person_id)]
+
+    @router.get("/meetings", summary="The times offered to me and my meetings")
+    async def meetings(me: Person) -> dict[str, Any]:
+        mine = await person.my_meetings(ctx, me)
+        return {
+            "offers": [_out(o) for o in mine["offers"]],
+            "bookings": [_out(b) for b in mine["bookings"]],
+        }
+
+    @router.post("/bookings", status_code=201, summary="Book one of my offered times (409: taken)")
+    async def book(me: Person, form: forms.MyBooking) -> dict[str, Any]:
+        return _out(await person.book(ctx, me, form))
+
+    @router.post("/bookings/{booking_id}/reschedule", summary="Move my meeting")
+    async def reschedule(me: Person, booking_id: str, form: forms.Reschedule) -> dict[str, Any]:
+        return _out(await person.reschedule(ctx, me, booking_id, form))
+
+    @router.post("/bookings/{booking_id}/cancel", summary="Cancel my meeting")
+    async def cancel(me: Person, booking_id: str) -> dict[str, Any]:
+        return _out(await person.cancel(ctx, me, booking_id))
 
     return router

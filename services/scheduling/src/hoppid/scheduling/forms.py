@@ -78,6 +78,15 @@ class Booking(_Strict):
     topic: Topic | None = Field(None, description="The advisor must know it")
 
 
+class MyBooking(_Strict):
+    """What the person sends from their link: one of the times offered for their case."""
+
+    case_id: Id = Field(description="Your case (from your link's page)")
+    start: AwareDatetime = Field(description="Start, with its offset, e.g. 2026-12-02T09:00Z")
+    mode: Mode | None = Field(None, description="Leave out for the mode you asked for")
+    advisor_id: Id | None = Field(None, description="Leave out for the advisor offered")
+
+
 class Reschedule(_Strict):
     start: AwareDatetime = Field(description="New start, with its offset")
     mode: Mode | None = Field(None, description="Leave out to keep the mode")

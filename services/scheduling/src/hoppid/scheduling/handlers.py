@@ -573,6 +573,7 @@ async def erase_person(ctx: Context, event: Event, envelope: Envelope) -> None:
     """scheduling keeps no personal data of the person (ids only); their upcoming meetings are
     cancelled, since nobody can come to them. Safe to repeat: only booked meetings change."""
     assert isinstance(event, intake_events.ErasureRequested)
+    await ctx.store.mark_erased(event.person_id, ctx.now())  # their links stop working here
     for booking in await ctx.store.booked_of_person(event.person_id, ctx.now()):
         office = await ctx.store.office(booking["office_id"]) or {"_id": booking["office_id"]}
         await _cancel(ctx, office, booking, "erasure", "system", "erasure")

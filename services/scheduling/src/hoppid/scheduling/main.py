@@ -55,7 +55,7 @@ def build(settings: SchedulingSettings) -> FastAPI:
     )
     runtime = build_runtime(definition, settings)
     app = create_app(runtime)
-    api.install(app, contexts[0], rings[0])
+    api.install(app, contexts[0], rings[0], settings.link_secret.get_secret_value())
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 

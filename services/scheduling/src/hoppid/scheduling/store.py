@@ -29,6 +29,7 @@ Document = dict[str, Any]
 
 OFFICES, ADVISORS = "offices", "advisors"
 BOOKINGS, CLAIMS, OFFERS = "bookings", "claims", "offers"
+ERASED = "erased_people"  # ids only: people whose links this service refuses
 OUTBOX_COLLECTIONS = (BOOKINGS, OFFERS)
 
 INDEXES = [
@@ -37,6 +38,7 @@ INDEXES = [
     IndexSpec(BOOKINGS, ["advisor_id", "status", "start"]),
     IndexSpec(BOOKINGS, ["office_id", "start"]),
     IndexSpec(BOOKINGS, ["person_id"]),
+    IndexSpec(OFFERS, ["person_id"]),
     IndexSpec(ADVISORS, ["office_id"]),
     IndexSpec(ADVISORS, ["feed_token_hash"]),
 ]
@@ -252,6 +254,22 @@ class SchedulingStore:
             {"person_id": person_id, "status": "booked", "start": {"$gte": since}}, {"outbox": 0}
         )
         return [booking async for booking in cursor]
+
+    async def bookings_of_person(self, person_id: str) -> list[Document]:
+        cursor = self.db[BOOKINGS].find({"person_id": person_id}, {"outbox": 0}).sort("start", 1)
+        return [booking async for booking in cursor]
+
+    async def offers_of_person(self, person_id: str) -> list[Document]:
+        cursor = self.db[OFFERS].find({"person_id": person_id}, {"outbox": 0}).sort("created_at", 1)
+        return [offer async for offer in cursor]
+
+    async def mark_erased(self, person_id: str, at: datetime) -> None:
+        await self.db[ERASED].update_one(
+            {"_id": person_id}, {"$setOnInsert": {"erased_at": at}}, upsert=True
+        )
+
+    async def is_erased(self, person_id: str) -> bool:
+        return await self.db[ERASED].find_one({"_id": person_id}) is not None
 
     async def bookings_of_office(
         self, office_id: str, first: datetime, last: datetime

@@ -12,7 +12,6 @@ from hoppid.intake.handlers.common import (
     Document,
     case_event,
 )
-from hoppid.intake.links import sign_link
 from hoppid.intake.model import (
     CONSENT_TEXT_VERSION,
     RuleViolation,
@@ -23,6 +22,7 @@ from hoppid.intake.model import (
 )
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import intake as ev
+from hoppid.shared.links import sign_link
 
 # --- the public inquiry ----------------------------------------------------------------------
 

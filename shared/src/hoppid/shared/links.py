@@ -1,4 +1,11 @@
-"""The entrepreneurs' signed links: an opaque, expiring, revocable token in the path."""
+"""The entrepreneurs' signed links: an opaque, expiring token in the path, valid on every service.
+
+intake signs a link when a person sends an inquiry (notifications emails it); any service that
+acts for the person (their case in intake, their meetings in scheduling, their message
+preferences in notifications) verifies it with the platform's ``HOPPID_LINK_SECRET``. The token
+carries the person's link epoch: intake moves it on at erasure, which revokes every link it
+checks; the other services also refuse a person once they have handled the erasure event.
+"""
 
 from __future__ import annotations
 

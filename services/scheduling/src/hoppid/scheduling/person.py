@@ -1,0 +1,69 @@
+"""The entrepreneur's own meetings, through their signed link (hoppid.shared.links).
+
+A person acts only on their own cases and bookings: a case is theirs when scheduling offered it
+times for them (from intake's ``case.opened``), a booking when it carries their person id. They
+act with the rights of that case's office, for that case only, and every change is recorded as
+made by the entrepreneur.
+"""
+
+from __future__ import annotations
+
+from hoppid.scheduling import forms, handlers
+from hoppid.scheduling.handlers import Context, Document, NotFound
+from hoppid.shared.access import Staff
+
+
+def _as_office(office_id: str) -> Staff:
+    return Staff(key_id="entrepreneur", office_id=office_id, role="advisor")
+
+
+async def my_meetings(ctx: Context, person_id: str) -> Document:
+    offers = await ctx.store.offers_of_person(person_id)
+    bookings = await ctx.store.bookings_of_person(person_id)
+    return {"offers": offers, "bookings": bookings}
+
+
+async def _my_offer(ctx: Context, person_id: str, case_id: str) -> Document:
+    offers = [o for o in await ctx.store.offers_of_person(person_id) if o["case_id"] == case_id]
+    if not offers:
+        raise NotFound(case_id)
+    return offers[-1]
+
+
+async def _my_booking(ctx: Context, person_id: str, booking_id: str) -> Document:
+    mine = [b for b in await ctx.store.bookings_of_person(person_id) if b["_id"] == booking_id]
+    if not mine:
+        raise NotFound(booking_id)
+    return mine[0]
+
+
+async def book(ctx: Context, person_id: str, form: forms.MyBooking) -> Document:
+    offer = await _my_offer(ctx, person_id, form.case_id)
+    booking = forms.Booking(
+        case_id=form.case_id,
+        person_id=person_id,
+        start=form.start,
+        mode=form.mode or offer["mode"],
+        advisor_id=form.advisor_id,
+    )
+    staff = _as_office(offer["office_id"])
+    return await handlers.book(ctx, staff, offer["office_id"], booking, by="entrepreneur")
+
+
+async def reschedule(
+    ctx: Context, person_id: str, booking_id: str, form: forms.Reschedule
+) -> Document:
+    booking = await _my_booking(ctx, person_id, booking_id)
+    office = booking["office_id"]
+    return await handlers.reschedule(
+        ctx, _as_office(office), office, booking_id, form, by="entrepreneur"
+    )
+
+
+async def cancel(ctx: Context, person_id: str, booking_id: str) -> Document:
+    booking = await _my_booking(ctx, person_id, booking_id)
+    office = booking["office_id"]
+    form = forms.Cancel(reason="entrepreneur")
+    return await handlers.cancel(
+        ctx, _as_office(office), office, booking_id, form, by="entrepreneur"
+    )

@@ -1,0 +1,85 @@
+"""The entrepreneur books, moves and cancels their own meeting through their signed link."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from scheduling_support import Scheduling
+
+from hoppid.shared.events import intake as intake_events
+from hoppid.shared.links import sign_link
+from hoppid.shared.testing import eventually
+
+SECRET = "development-only-link-secret-change-me"  # the default: the service runs with it
+
+
+def token_of(person_id: str) -> str:
+    """A link as intake signs it for the person's receipt."""
+    return sign_link(SECRET, person_id, 0, datetime.now(UTC), days=30)
+
+
+async def test_a_person_books_moves_and_cancels_only_their_own_meeting(
+    scheduling: Scheduling, database: Any
+) -> None:
+    key = await scheduling.key()
+    await scheduling.advisor(key)
+    opened = intake_events.CaseOpened(
+        case_id="case-kari",
+        office_id="nordveggen",
+        person_id="person-kari",
+        reference="HOP-TEST-0002",
+        municipality="1539",
+        needs=["guidance"],
+        stage="idea",
+        language="nb",
+        meeting_mode="digital",
+        opened_at=datetime.now(UTC),
+        first_case_of_person=True,
+    )
+    await scheduling.publish(opened, "case-kari")
+    me = f"/v1/me/{token_of('person-kari')}"
+
+    async def offered() -> list[dict[str, Any]]:
+        response = await scheduling.client.get(f"{me}/meetings")
+        offers = response.json()["offers"] if response.status_code == 200 else []
+        return offers[0]["slots"] if offers else []
+
+    slots = await eventually(offered, what="times offered for the new case")
+    assert len(slots) >= 2
+    booked = await scheduling.client.post(
+        f"{me}/bookings", json={"case_id": "case-kari", "start": slots[0]["start"]}
+    )
+    assert booked.status_code == 201, booked.text
+    booking = booked.json()
+    assert booking["booked_by"] == "entrepreneur"
+    assert booking["mode"] == "digital"
+
+    someone_else = f"/v1/me/{token_of('person-ola')}"
+    stolen = await scheduling.client.post(f"{someone_else}/bookings/{booking['id']}/cancel")
+    assert stolen.status_code == 404
+    not_theirs = await scheduling.client.post(
+        f"{someone_else}/bookings", json={"case_id": "case-kari", "start": slots[1]["start"]}
+    )
+    assert not_theirs.status_code == 404
+    forged = await scheduling.client.get(f"/v1/me/{token_of('person-kari')[:-2]}xx/meetings")
+    assert forged.status_code == 401
+
+    moved = await scheduling.client.post(
+        f"{me}/bookings/{booking['id']}/reschedule", json={"start": slots[1]["start"]}
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["advisor_id"] == booking["advisor_id"]  # the same advisor kept
+    cancelled = await scheduling.client.post(f"{me}/bookings/{booking['id']}/cancel")
+    assert cancelled.json()["status"] == "cancelled"
+    stored = await database["bookings"].find_one({"_id": booking["id"]})
+    assert stored is not None
+    assert [h["status"] for h in stored["history"]] == ["booked", "rescheduled", "cancelled"]
+
+    erased = intake_events.ErasureRequested(
+        person_id="person-kari", case_ids=["case-kari"], requested_at=datetime.now(UTC)
+    )
+    await scheduling.publish(erased, "person-kari")
+
+    async def refused() -> bool:
+        return (await scheduling.client.get(f"{me}/meetings")).status_code == 401
+
+    await eventually(refused, what="the erased person's link refused")

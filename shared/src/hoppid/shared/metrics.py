@@ -60,6 +60,12 @@ class ServiceMetrics:
             ["service", "topic"],
             registry=self.registry,
         )
+        self.consumer_lag = Gauge(
+            "hoppid_consumer_lag_events",
+            "Events on a topic not yet handled by a consumer group",
+            ["service", "group", "topic"],
+            registry=self.registry,
+        )
         self.events_handled = Counter(
             "hoppid_events_handled_total",
             "Events handled by this service's consumers",

@@ -25,6 +25,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from hoppid.shared import lag
 from hoppid.shared.access import KeyRing
 from hoppid.shared.asyncapi import asyncapi_document, declare_publications
 from hoppid.shared.consumer import EventConsumer
@@ -199,9 +200,33 @@ async def _connect(runtime: Runtime) -> None:
             delay = min(delay * 2, MAX_CONNECT_BACKOFF_SECONDS)
 
 
+async def _supervised(job: Callable[[Runtime], Awaitable[None]], runtime: Runtime) -> None:
+    """Run a background job; if it fails, log it and start it again (never take the service
+    down, never stop the relay beside it)."""
+    while True:
+        try:
+            await job(runtime)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("background job failed; restarting it in 5s")
+            await asyncio.sleep(5)
+
+
 async def _run(runtime: Runtime) -> None:
     await _connect(runtime)
-    work = [runtime.definition.background(runtime)]
+    groups = {c.group_id: c.topics for c in runtime.consumers}
+    work = [_supervised(runtime.definition.background, runtime)]
+    if groups:
+        work.append(
+            lag.watch(
+                runtime.settings.kafka_bootstrap_servers,
+                groups,
+                runtime.metrics.consumer_lag,
+                runtime.definition.name,
+            )
+        )
     if runtime.definition.outbox_collections:
         work.append(runtime.relay.run())
     await asyncio.gather(*work)

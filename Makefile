@@ -1,8 +1,10 @@
 # Every target only calls a script: the scripts are the source of truth.
-.PHONY: run test lint up down status logs reset bench bootstrap
+.PHONY: run demo test lint up down status logs reset bench bootstrap
 
 run:        ## the platform on this machine: local stack + all services
 	@scripts/run.sh
+demo:       ## demo traffic through the public APIs of the running platform (DEMO_INQUIRIES=200)
+	@scripts/demo.sh
 test:       ## the whole test suite (installs what is missing, starts the stack if needed)
 	@scripts/test.sh
 lint:       ## ruff and mypy

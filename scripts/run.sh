@@ -33,6 +33,10 @@ if ! "$STACK" status >/dev/null 2>&1; then
 fi
 
 mkdir -p "$LOGS"
+# local demo settings: a known platform admin key and a form limit that demo traffic can pass
+export HOPPID_INTAKE_ADMIN_KEY="${HOPPID_INTAKE_ADMIN_KEY:-local-demo-platform-admin-key}"
+export HOPPID_INTAKE_SUBMISSIONS_PER_HOUR="${HOPPID_INTAKE_SUBMISSIONS_PER_HOUR:-100000}"
+export HOPPID_DEMO_KEYS_FILE="${HOPPID_DEMO_KEYS_FILE:-${HOPPID_STACK_DIR:-$REPO/.stack}/demo-keys.json}"
 # the development mailbox: an SMTP server on loopback that keeps what it receives; the
 # notifications service lists and shows those messages at /v1/dev/mailbox
 export HOPPID_NOTIFICATIONS_DEVMAIL_DIR="${HOPPID_NOTIFICATIONS_DEVMAIL_DIR:-${HOPPID_STACK_DIR:-$REPO/.stack}/devmail}"
@@ -64,6 +68,8 @@ for name in "${SERVICES[@]}"; do
     say "$name did not become ready; see $LOGS/$name.log"
   fi
 done
+"$PY" "$REPO/demo/seed.py" || say "demo data could not be loaded; see above"
+say "demo traffic: make demo (or python demo/traffic.py 300) in another terminal"
 say "development mailbox: SMTP 127.0.0.1:${HOPPID_NOTIFICATIONS_DEVMAIL_PORT:-1025}, read it at http://127.0.0.1:${PORTS[notifications]}/v1/dev/mailbox"
 say "logs: $LOGS/  ·  stack: make status  ·  Ctrl-C stops everything this started"
 wait -n "${pids[@]}" || true

@@ -236,12 +236,13 @@ async def delete_topics(prefix: str) -> None:
 
 def row(path: str, run: Run, count: int, senders: int) -> str:
     p50, p99 = (percentile(run.latencies, f) * 1000 for f in (0.50, 0.99))
+    rate = count / run.seconds
     errors = sum(run.failures.values())
     detail = (
         f" ({', '.join(f'{k}: {v}' for k, v in sorted(run.failures.items()))})" if errors else ""
     )
     return (
-        f"| {path} | {count} | {senders} | {run.seconds:.2f} | {count / run.seconds:,.0f} "
+        f"| {path} | {count} | {senders} | {run.seconds:.2f} | {rate:,.{1 if rate < 100 else 0}f} "
         f"| {p50:.1f} | {p99:.1f} | {errors}{detail} |"
     )
 

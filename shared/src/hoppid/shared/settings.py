@@ -52,7 +52,12 @@ class ServiceSettings(BaseSettings):
         0.2, gt=0, le=60, description="First retry delay; doubles each retry up to 30 s"
     )
     outbox_relay_interval_seconds: float = Field(
-        0.5, gt=0, le=60, description="How often the outbox relay looks for pending events"
+        5.0,
+        gt=0,
+        le=60,
+        # every local write wakes the relay at once; the poll only catches what a crash or
+        # another instance left, and on FerretDB each poll scans the collections (no indexes)
+        description="How often the outbox relay looks for pending events it was not told of",
     )
     readiness_timeout_seconds: float = Field(
         2.0, gt=0, le=60, description="How long /readyz waits for Kafka and the store"

@@ -11,15 +11,17 @@ import asyncio
 import sys
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaProducer
 
+from hoppid.shared.access import ALL_OFFICES, key_id_of, new_api_key
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
+from hoppid.shared.events import scheduling as sc
 from hoppid.shared.kafka import ensure_topics
 from hoppid.shared.testing import ServiceProcess, eventually, kafka_servers, mongodb_url
 
@@ -69,6 +71,10 @@ class Reporting:
         return f"{self.prefix}hoppid.intake"
 
     @property
+    def scheduling_topic(self) -> str:
+        return f"{self.prefix}hoppid.scheduling"
+
+    @property
     def public_topic(self) -> str:
         return f"{self.prefix}hoppid.public"
 
@@ -77,11 +83,34 @@ class Reporting:
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def key(self, role: str, office_id: str | None = None) -> str:
-        body = {"role": role, "office_id": office_id, "label": "test"}
-        response = await self.client.post("/v1/keys", json=body, headers=COUNTY)
-        assert response.status_code == 201, response.text
-        return str(response.json()["key"])
+    async def key(self, role: str, office_id: str = ALL_OFFICES) -> str:
+        """A platform key, issued as intake issues one (its event), once reporting accepts it."""
+        key_id, key, key_hash = new_api_key()
+        issued = ev.ApiKeyIssued(
+            key_id=key_id,
+            office_id=office_id,
+            role=role,  # type: ignore[arg-type]
+            key_hash=key_hash,
+            issued_at=datetime.now(UTC),
+        )
+        await produce(self.intake_topic, [_key_event(issued, key_id, office_id)])
+        await self.until_status(key, 200)
+        return key
+
+    async def revoke(self, key: str, office_id: str = ALL_OFFICES) -> None:
+        """Revoke as intake does; returns once reporting refuses the key."""
+        key_id = key_id_of(key)
+        assert key_id is not None
+        revoked = ev.ApiKeyRevoked(key_id=key_id, office_id=office_id, revoked_at=datetime.now(UTC))
+        await produce(self.intake_topic, [_key_event(revoked, key_id, office_id)])
+        await self.until_status(key, 401)
+
+    async def until_status(self, key: str, status: int) -> None:
+        async def answered() -> bool:
+            response = await self.client.get("/v1/figures", headers=bearer(key))
+            return response.status_code == status
+
+        await eventually(answered, timeout=60, what=f"/v1/figures answering {status}")
 
     async def settled(self, expected_inquiries: int, **params: Any) -> dict[str, Any]:
         """Wait until the figures count this many inquiries (the projection caught up)."""
@@ -91,6 +120,11 @@ class Reporting:
             return row if row["inquiries"] == expected_inquiries else None
 
         return await eventually(probe, timeout=60, what=f"{expected_inquiries} inquiries")
+
+
+def _key_event(event: Event, key_id: str, office_id: str) -> Envelope:
+    office = "" if office_id == ALL_OFFICES else office_id  # as intake sets it
+    return event.to_envelope(source=ev.SOURCE, subject=key_id, office=office)
 
 
 async def produce(topic: str, envelopes: list[Envelope]) -> None:
@@ -256,6 +290,78 @@ class Script:
         return event.to_envelope(source=ev.SOURCE, subject=person)
 
 
+@dataclass
+class Meetings:
+    """Builds scheduling's meeting events as scheduling publishes them (subject: the booking)."""
+
+    cases: dict[str, tuple[str, str]] = field(default_factory=dict)  # booking -> case, office
+
+    def _meeting(self, event: Event, booking: str) -> Envelope:
+        return event.to_envelope(source=sc.SOURCE, subject=booking, office=self.cases[booking][1])
+
+    def _ids(self, booking: str) -> dict[str, str]:
+        case, office = self.cases[booking]
+        return {"booking_id": booking, "case_id": case, "office_id": office, "person_id": "p-x"}
+
+    def booked(self, booking: str, case: str, office: str, start: str, when: str) -> Envelope:
+        self.cases[booking] = (case, office)
+        event = sc.MeetingBooked(
+            **self._ids(booking),
+            advisor_id="adv-1",
+            meeting_type="first_guidance",
+            mode="in_person",
+            start=at(start),
+            end=at(start) + timedelta(hours=1),
+            booked_by="entrepreneur",
+            booked_at=at(when),
+        )
+        return self._meeting(event, booking)
+
+    def rescheduled(self, booking: str, start: str, previous: str, when: str) -> Envelope:
+        event = sc.MeetingRescheduled(
+            **self._ids(booking),
+            advisor_id="adv-1",
+            previous_advisor_id="adv-1",
+            start=at(start),
+            end=at(start) + timedelta(hours=1),
+            previous_start=at(previous),
+            rescheduled_by="staff",
+            rescheduled_at=at(when),
+        )
+        return self._meeting(event, booking)
+
+    def cancelled(self, booking: str, start: str, when: str) -> Envelope:
+        event = sc.MeetingCancelled(
+            **self._ids(booking),
+            advisor_id="adv-1",
+            start=at(start),
+            reason="entrepreneur",
+            cancelled_by="entrepreneur",
+            cancelled_at=at(when),
+        )
+        return self._meeting(event, booking)
+
+    def held(self, booking: str, start: str) -> Envelope:
+        event = sc.MeetingHeld(
+            **self._ids(booking),
+            advisor_id="adv-1",
+            meeting_type="first_guidance",
+            start=at(start),
+            recorded_at=at(start) + timedelta(hours=2),
+        )
+        return self._meeting(event, booking)
+
+    def missed(self, booking: str, start: str) -> Envelope:
+        event = sc.MeetingMissed(
+            **self._ids(booking),
+            advisor_id="adv-1",
+            meeting_type="first_guidance",
+            start=at(start),
+            recorded_at=at(start) + timedelta(hours=2),
+        )
+        return self._meeting(event, booking)
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 
@@ -409,3 +515,65 @@ COUNTY_2026 = {
 
 def subset(row: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
     return {name: row.get(name) for name in expected}
+
+
+# --- the scripted meeting stream (intake's cases + scheduling's meetings) ----------------------
+
+
+def meeting_scenario() -> tuple[list[Envelope], list[Envelope], dict[str, Envelope]]:
+    """Five cases with meetings at three offices; returns (intake, scheduling, by name).
+
+    The scheduling stream is produced *first*, so every meeting is booked before its case is
+    known; it also holds duplicates, a move, a cancellation before its booking, and a meeting of
+    a case intake never opened (it never counts).
+
+    ============  ========  ===============  ======================================  ==========
+    case          office    opened (UTC)     meetings                                first, days
+    ============  ========  ===============  ======================================  ==========
+    case-m1       nordv.    03-02 09:00      b1 03-05 09:00 held                     3.0
+    case-m2       nordv.    03-10 12:00      b2 03-20 -> moved 03-17 12:00, no-show  7.0
+    case-m3       alesund   03-15 08:00      b3 03-16 cancelled; b4 03-25 08:00 held  10.0
+    case-m4       alesund   04-01 08:00      b5 04-02 20:00 booked                   1.5
+    case-m5       molde     03-20 08:00      b6 03-21 cancelled                      -
+    ============  ========  ===============  ======================================  ==========
+    """
+    s, m = Script(), Meetings()
+    n: dict[str, Envelope] = {}
+    n["m1"] = s.opened("case-m1", "person-m1", "nordveggen", "1539", "2026-03-02T09:00")
+    n["m2"] = s.opened("case-m2", "person-m2", "nordveggen", "1539", "2026-03-10T12:00")
+    n["m3"] = s.opened("case-m3", "person-m3", "alesund", "1508", "2026-03-15T08:00")
+    intake = [
+        n["m1"],
+        n["m2"],
+        n["m3"],
+        s.opened("case-m4", "person-m4", "alesund", "1508", "2026-04-01T08:00"),
+        s.opened("case-m5", "person-m5", "molde", "1506", "2026-03-20T08:00"),
+        n["m2"],  # duplicate
+    ]
+    n["b1"] = m.booked("b1", "case-m1", "nordveggen", "2026-03-05T09:00", "2026-03-02T10:00")
+    n["b1_held"] = m.held("b1", "2026-03-05T09:00")
+    n["b2"] = m.booked("b2", "case-m2", "nordveggen", "2026-03-20T12:00", "2026-03-10T13:00")
+    n["b2_moved"] = m.rescheduled("b2", "2026-03-17T12:00", "2026-03-20T12:00", "2026-03-11T08:00")
+    n["b3_booked"] = m.booked("b3", "case-m3", "alesund", "2026-03-16T08:00", "2026-03-15T09:00")
+    n["b4"] = m.booked("b4", "case-m3", "alesund", "2026-03-25T08:00", "2026-03-15T10:00")
+    n["b2_missed"] = m.missed("b2", "2026-03-17T12:00")
+    n["b4_held"] = m.held("b4", "2026-03-25T08:00")
+    n["b5"] = m.booked("b5", "case-m4", "alesund", "2026-04-02T20:00", "2026-04-01T09:00")
+    scheduling = [
+        n["b1"],
+        n["b1_held"],
+        n["b1_held"],  # duplicate
+        n["b2"],
+        n["b2"],  # duplicate
+        n["b2_moved"],
+        n["b2_missed"],
+        m.cancelled("b3", "2026-03-16T08:00", "2026-03-15T11:00"),  # before its booking
+        n["b3_booked"],
+        n["b4"],
+        n["b4_held"],
+        n["b5"],
+        m.booked("b6", "case-m5", "molde", "2026-03-21T08:00", "2026-03-20T09:00"),
+        m.cancelled("b6", "2026-03-21T08:00", "2026-03-20T10:00"),
+        m.booked("b7", "case-never", "molde", "2026-03-22T08:00", "2026-03-20T09:00"),
+    ]
+    return intake, scheduling, n

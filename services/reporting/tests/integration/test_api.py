@@ -6,28 +6,28 @@ import io
 from reporting_support import COUNTY, Reporting, bearer, drained, produce, scenario
 
 
-async def test_keys_scope_what_each_role_reads(reporting: Reporting) -> None:
+async def test_platform_keys_scope_what_each_role_reads(reporting: Reporting) -> None:
     stream, _ = scenario()
     await produce(reporting.intake_topic, stream)
     await drained(reporting.prefix, reporting.intake_topic)
     client = reporting.client
 
     assert (await client.get("/v1/figures")).status_code == 401
-    wrong = await client.get("/v1/figures", headers=bearer("rk_nope.nope"))
+    wrong = await client.get("/v1/figures", headers=bearer("hk_nope.nope"))
     assert (wrong.status_code, wrong.headers["content-type"]) == (401, "application/problem+json")
 
-    office = await reporting.key("office", "alesund")
-    [own] = await reporting.get("/v1/figures", key=office, period="2026")
-    assert (own["office"], own["inquiries"]) == ("alesund", 2)  # its office, not the county's
-    other = await client.get("/v1/figures", params={"office": "molde"}, headers=bearer(office))
-    assert other.status_code == 403
-    grouped = await reporting.get("/v1/figures", key=office, group_by="office")
-    assert [row["office"] for row in grouped] == ["alesund"]
-    assert (
-        await client.post("/v1/keys", json={"role": "partner"}, headers=bearer(office))
-    ).status_code == 403
+    for role in ("advisor", "office_admin"):  # one office, with drill-down
+        office = await reporting.key(role, "alesund")
+        [own] = await reporting.get("/v1/figures", key=office, period="2026")
+        assert (own["office"], own["inquiries"]) == ("alesund", 2)  # its office, not the county's
+        other = await client.get("/v1/figures", params={"office": "molde"}, headers=bearer(office))
+        assert other.status_code == 403
+        grouped = await reporting.get("/v1/figures", key=office, group_by="office")
+        assert [row["office"] for row in grouped] == ["alesund"]
+        drilled = await reporting.get("/v1/figures/events", key=office, figure="inquiries")
+        assert drilled["value"] == 2
 
-    partner = await reporting.key("partner")
+    partner = await reporting.key("partner")  # every office, no drill-down
     rows = await reporting.get("/v1/figures", key=partner, group_by="office", period="2026")
     assert {row["office"] for row in rows} == {"nordveggen", "alesund", "molde"}
     denied = await client.get(
@@ -35,10 +35,15 @@ async def test_keys_scope_what_each_role_reads(reporting: Reporting) -> None:
     )
     assert denied.status_code == 403
 
-    key_id = (await client.post("/v1/keys", json={"role": "partner"}, headers=COUNTY)).json()[
-        "key_id"
-    ]
-    assert (await client.delete(f"/v1/keys/{key_id}", headers=COUNTY)).status_code == 204
+    county = await reporting.key("county")  # everything, with drill-down
+    [everything] = await reporting.get("/v1/figures", key=county, period="2026")
+    assert everything["inquiries"] == 5
+    drilled = await reporting.get("/v1/figures/events", key=county, figure="inquiries")
+    assert drilled["value"] == 6  # all time: case E opened in 2025
+
+    await reporting.revoke(partner)  # intake revokes: reporting refuses it from then on
+    assert (await client.get("/v1/figures", headers=bearer(partner))).status_code == 401
+    assert (await client.get("/v1/figures", headers=bearer(county))).status_code == 200
 
 
 async def test_bad_input_is_422_naming_the_field(reporting: Reporting) -> None:
@@ -60,8 +65,6 @@ async def test_bad_input_is_422_naming_the_field(reporting: Reporting) -> None:
         "/v1/figures/events", params={"figure": "names"}, headers=COUNTY
     )
     assert (drill.status_code, drill.json()["errors"][0]["field"]) == (422, "figure")
-    office_key = await reporting.client.post("/v1/keys", json={"role": "office"}, headers=COUNTY)
-    assert office_key.status_code == 422
 
 
 async def test_csv_export_keeps_norwegian_letters(reporting: Reporting) -> None:

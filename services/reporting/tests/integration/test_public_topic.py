@@ -2,7 +2,7 @@
 
 import json
 
-from reporting_support import Reporting, Script, drained, produce, scenario
+from reporting_support import Reporting, Script, drained, meeting_scenario, produce, scenario
 
 from hoppid.shared.testing import of_type, read_envelopes
 
@@ -23,6 +23,13 @@ ALLOWED = {
         "within_12_months_of_first_contact",
         "org_number",
         "registered_on",
+    },
+    "no.hoppid.reporting.meeting.held.v1": {
+        "office_id",
+        "municipality",
+        "municipality_name",
+        "meeting_type",
+        "held_month",
     },
 }
 NEVER = [
@@ -76,3 +83,25 @@ async def test_a_fact_republished_keeps_its_id(reporting: Reporting) -> None:
     await drained(reporting.prefix, reporting.intake_topic)
     found = await read_envelopes(reporting.public_topic, lambda e: len(e) >= 1, timeout=60)
     assert len(found) == 1
+
+
+async def test_held_meetings_become_facts_once_their_case_is_known(reporting: Reporting) -> None:
+    intake, scheduling, _ = meeting_scenario()  # meetings first, duplicates among them
+    await produce(reporting.scheduling_topic, scheduling)
+    await drained(reporting.prefix, reporting.scheduling_topic)
+    await produce(reporting.intake_topic, intake)
+    await drained(reporting.prefix, reporting.intake_topic)
+
+    found = await read_envelopes(reporting.public_topic, lambda e: len(e) >= 7, timeout=60)
+    envelopes = [envelope for _, envelope in found]
+    assert len(of_type(envelopes, "reporting.case.opened.v1")) == 5
+    held = of_type(envelopes, "reporting.meeting.held.v1")
+    assert sorted((e.subject, e.data["municipality"], e.data["held_month"]) for e in held) == [
+        ("alesund", "1508", "2026-03"),
+        ("nordveggen", "1539", "2026-03"),
+    ]
+    for record, envelope in found:
+        assert set(envelope.data) <= ALLOWED[envelope.type]
+        raw = (record.value or b"") + b"".join(v or b"" for _, v in record.headers)
+        for text in ("person-", "case-", "adv-1", "p-x"):
+            assert text.encode() not in raw, (text, envelope.type)

@@ -19,6 +19,7 @@ from hoppid.reporting.model import (
     within_12_months,
     yearly_budget,
 )
+from hoppid.shared.access import ALL_OFFICES, Staff
 
 OPENED = {
     "office": "nordveggen",
@@ -139,12 +140,19 @@ def test_csv_has_a_bom_semicolons_and_norwegian_letters() -> None:
     assert text.splitlines()[1] == "Ålesund;0.25;"
 
 
-def test_keys() -> None:
-    key_id, full, hashed = access.issue()
-    assert access.key_id_of(full) == key_id and access.same(access.digest(full), hashed)
-    assert access.key_id_of("hk_abc.def") is None
-    office = access.Reader("k", "office", "molde")
-    assert office.office_filter(None) == "molde"
-    with pytest.raises(PermissionError):
-        office.office_filter("alesund")
-    assert not access.Reader("k", "partner").may_drill_down
+def test_each_platform_role_reads_what_it_may() -> None:
+    county = access.reader_of(Staff("k1", ALL_OFFICES, "county"))
+    admin = access.reader_of(Staff("platform-admin", ALL_OFFICES, "platform_admin"))
+    partner = access.reader_of(Staff("k2", ALL_OFFICES, "partner"))
+    assert (county.role, admin.role, partner.role) == ("county", "county", "partner")
+    assert county.office_filter("molde") == "molde" and county.may_drill_down
+    assert partner.office_filter(None) is None and not partner.may_drill_down
+    for role in ("advisor", "office_admin"):
+        office = access.reader_of(Staff("k3", "molde", role))  # type: ignore[arg-type]
+        assert (office.role, office.office_filter(None), office.may_drill_down) == (
+            "office",
+            "molde",
+            True,
+        )
+        with pytest.raises(PermissionError):
+            office.office_filter("alesund")

@@ -1,20 +1,23 @@
-"""Who may read what: the county key (a setting), and keys for one office or for partners.
+"""Who may read what, from the platform's staff keys (hoppid.shared.access).
 
-The idea is intake's (access.py there): keys carry 256 random bits, are shown once and stored as
-SHA-256 hashes, and name their id so one lookup finds them. reporting keys start ``rk_`` so a
-key of one service is never mistaken for the other's.
+intake issues and revokes keys and publishes them (hash only); reporting accepts them through the
+shared key ring (``runtime.key_ring``, fed by intake's key events) and turns the calling
+:class:`Staff` into a :class:`Reader`:
+
+- county and platform_admin (the admin key, ``HOPPID_REPORTING_COUNTY_KEY``): everything,
+  with drill-down;
+- partner: every office's figures, no drill-down (event ids are for those who run the offices);
+- advisor and office_admin: their own office only, with drill-down.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
 from typing import Literal
 
+from hoppid.shared.access import OFFICE_ROLES, Staff
+
 Role = Literal["county", "office", "partner"]
-PREFIX = "rk_"
 
 
 @dataclass(frozen=True)
@@ -36,23 +39,12 @@ class Reader:
         return self.role in ("county", "office")
 
 
-def issue() -> tuple[str, str, str]:
-    """(key id, the full key shown once, its hash to store)."""
-    key_id = secrets.token_hex(6)
-    full = f"{PREFIX}{key_id}.{secrets.token_urlsafe(32)}"
-    return key_id, full, digest(full)
-
-
-def digest(full_key: str) -> str:
-    # 256 random bits: a plain SHA-256 cannot be brute-forced, no slow hash needed
-    return hashlib.sha256(full_key.encode()).hexdigest()
-
-
-def key_id_of(full_key: str) -> str | None:
-    if not full_key.startswith(PREFIX) or "." not in full_key:
-        return None
-    return full_key[len(PREFIX) :].split(".", 1)[0] or None
-
-
-def same(a: str, b: str) -> bool:
-    return hmac.compare_digest(a, b)
+def reader_of(staff: Staff) -> Reader:
+    """The read role of a platform key."""
+    if staff.role in ("county", "platform_admin"):
+        return Reader(staff.key_id, "county")
+    if staff.role == "partner":
+        return Reader(staff.key_id, "partner")
+    if staff.role in OFFICE_ROLES:
+        return Reader(staff.key_id, "office", staff.office_id)
+    raise PermissionError(f"the role {staff.role!r} reads no figures")

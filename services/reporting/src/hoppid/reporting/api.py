@@ -1,23 +1,22 @@
 """reporting's HTTP routes, thin: who is calling -> query -> JSON or CSV.
 
-Three read roles: the county (``HOPPID_REPORTING_COUNTY_KEY``: everything, and it issues the
-other keys), an office (its own office's figures and drill-down) and a partner (every office's
-figures, no drill-down). Every table answers ``?format=csv`` too.
+Callers use the platform's staff keys (issued by intake, accepted through the shared key ring);
+access.py turns them into three read roles: the county (everything), an office (its own office's
+figures and drill-down) and a partner (every office's figures, no drill-down). Every table
+answers ``?format=csv`` too.
 """
 
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, model_validator
 
 from hoppid.reporting import access, csvout, queries
 from hoppid.reporting.context import Context
 from hoppid.reporting.model import Period, RuleViolation
-from hoppid.reporting.settings import ReportingSettings
+from hoppid.shared.access import Staff
 from hoppid.shared.problems import problem
-from hoppid.shared.tenancy import load_registry
 
 OfficeParam = Annotated[
     str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{1,40}$", description="Office id")
@@ -29,27 +28,12 @@ PeriodParam = Annotated[
     str | None, Query(max_length=7, description="Year (2026) or month (2026-11); empty: all time")
 ]
 Format = Literal["json", "csv"]
-_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-class IssueKey(BaseModel):
-    role: Literal["office", "partner"] = Field(description="office: one office; partner: all")
-    office_id: str | None = Field(None, description="The office, for the office role")
-    label: str = Field("", max_length=100, description="Who holds the key")
-
-    @model_validator(mode="after")
-    def _office_for_office_role(self) -> "IssueKey":
-        if (self.role == "office") != bool(self.office_id):
-            raise ValueError("office_id is required for the office role and only for it")
-        return self
-
-
-def install(app: FastAPI, ctx: Context, settings: ReportingSettings) -> None:
+def install(app: FastAPI, ctx: Context) -> None:
     app.add_exception_handler(RuleViolation, _rule_problem)
     app.add_exception_handler(PermissionError, _forbidden)
-    reader = _reader_dependency(ctx, settings)
-    app.include_router(_figures_router(ctx, reader))
-    app.include_router(_keys_router(ctx, reader))
+    app.include_router(_figures_router(ctx, _reader_dependency(ctx)))
 
 
 async def _rule_problem(request: Request, error: Exception) -> JSONResponse:
@@ -67,24 +51,11 @@ async def _forbidden(request: Request, error: Exception) -> JSONResponse:
     return problem(403, "Forbidden", str(error))
 
 
-def _reader_dependency(ctx: Context, settings: ReportingSettings) -> Callable[..., Any]:
-    county_key = settings.county_key.get_secret_value()
+def _reader_dependency(ctx: Context) -> Callable[..., Any]:
+    staff = ctx.keys.dependency()  # 401 without a known, unrevoked platform key
 
-    async def reader(authorization: Annotated[str | None, Header()] = None) -> access.Reader:
-        if not authorization or not authorization.startswith("Bearer "):
-            raise HTTPException(401, "a key is required: Authorization: Bearer <key>", _CHALLENGE)
-        key = authorization.removeprefix("Bearer ").strip()
-        if county_key and access.same(access.digest(key), access.digest(county_key)):
-            return access.Reader("county", "county")
-        key_id = access.key_id_of(key)
-        stored = await ctx.keys.get(key_id) if key_id else None
-        if (
-            stored is None
-            or stored.get("revoked_at")
-            or not access.same(stored["hash"], access.digest(key))
-        ):
-            raise HTTPException(401, "unknown or revoked key", _CHALLENGE)
-        return access.Reader(stored["_id"], stored["role"], stored.get("office_id"))
+    async def reader(caller: Annotated[Staff, Depends(staff)]) -> access.Reader:
+        return access.reader_of(caller)
 
     return reader
 
@@ -177,46 +148,3 @@ def _figures_router(ctx: Context, reader_dep: Callable[..., Any]) -> APIRouter:
         return found
 
     return router
-
-
-def _keys_router(ctx: Context, reader_dep: Callable[..., Any]) -> APIRouter:
-    router = APIRouter(prefix="/v1/keys", tags=["keys"])
-    Caller = Annotated[access.Reader, Depends(reader_dep)]
-
-    def county_only(caller: access.Reader) -> None:
-        if caller.role != "county":
-            raise PermissionError("only the county key manages keys")
-
-    @router.post("", status_code=201, summary="Issue an office or partner key (shown once)")
-    async def issue(caller: Caller, form: IssueKey) -> dict[str, Any]:
-        county_only(caller)
-        if form.office_id and form.office_id not in await _known_offices(ctx):
-            raise RuleViolation("office_id", f"no office {form.office_id!r}")
-        key_id, full, hashed = access.issue()
-        await ctx.keys.add(
-            {
-                "_id": key_id,
-                "role": form.role,
-                "office_id": form.office_id,
-                "label": form.label,
-                "hash": hashed,
-                "created_at": ctx.now(),
-                "revoked_at": None,
-            }
-        )
-        return {"key_id": key_id, "key": full, "role": form.role, "office_id": form.office_id}
-
-    @router.delete("/{key_id}", status_code=204, summary="Revoke a key")
-    async def revoke(caller: Caller, key_id: str) -> Response:
-        county_only(caller)
-        if not await ctx.keys.revoke(key_id, ctx.now()):
-            raise HTTPException(404, "no such key")
-        return Response(status_code=204)
-
-    return router
-
-
-async def _known_offices(ctx: Context) -> set[str]:
-    store = await ctx.active_store()
-    known = {office["_id"] for office in await store.all_offices()}
-    return known | {office.id for office in load_registry()}

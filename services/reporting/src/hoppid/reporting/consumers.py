@@ -9,19 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from hoppid.reporting.context import Context
 from hoppid.reporting.handlers import PROJECTIONS, Projection
-from hoppid.reporting.public import public_fact
+from hoppid.reporting.model import oslo_month
+from hoppid.reporting.public import meeting_held, public_fact
 from hoppid.reporting.store import ProjectionStore
 from hoppid.shared.consumer import TransientError
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
+from hoppid.shared.events import scheduling as sc
 from hoppid.shared.service import Runtime
 
 Handler = Callable[[Event, Envelope], Awaitable[None]]
-PROJECTED_TOPICS = ("intake",)  # scheduling joins here when its events land
+PROJECTED_TOPICS = ("intake", "scheduling")
 
 
 def install(runtime: Runtime, ctx: Context) -> None:
@@ -31,6 +34,7 @@ def install(runtime: Runtime, ctx: Context) -> None:
         consumer.on(*(model.event_type for model in table))(_live(ctx, table))
     partner = runtime.consumer("partner-facts", topics)
     partner.on(ev.CaseOpened.event_type, ev.CompanyRegistered.event_type)(_partner(ctx))
+    partner.on(sc.MeetingHeld.event_type)(_partner_meeting(ctx))
 
 
 def _live(ctx: Context, table: dict[type[Event], Projection]) -> Handler:
@@ -50,5 +54,38 @@ def _partner(ctx: Context) -> Handler:
         fact = public_fact(event, envelope)
         if fact is not None and await ctx.public_facts.publish_once(envelope.id, fact):
             ctx.notify()
+        if isinstance(event, ev.CaseOpened):  # held meetings of this case may be waiting for it
+            case = await ctx.partner_cases.record(
+                event.case_id, {"municipality": event.municipality}
+            )
+            await _publish_held(ctx, case)
 
     return handle
+
+
+def _partner_meeting(ctx: Context) -> Handler:
+    """A held meeting is a partner fact once its case's municipality is known (case.opened)."""
+
+    async def handle(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, sc.MeetingHeld)
+        held = {
+            "office": event.office_id,
+            "type": event.meeting_type,
+            "month": oslo_month(event.start),
+            "event": envelope.id,
+            "time": envelope.time,
+        }
+        case = await ctx.partner_cases.record(event.case_id, {f"held.{event.booking_id}": held})
+        await _publish_held(ctx, case)
+
+    return handle
+
+
+async def _publish_held(ctx: Context, case: dict[str, Any]) -> None:
+    """Publish each held meeting of the case once (keyed by the held event's id)."""
+    municipality = case.get("municipality")
+    if not municipality:
+        return
+    for held in case.get("held", {}).values():
+        if await ctx.public_facts.publish_once(held["event"], meeting_held(held, municipality)):
+            ctx.notify()

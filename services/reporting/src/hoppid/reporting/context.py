@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.reporting.gauges import BusinessGauges
-from hoppid.reporting.store import KeyStore, ProjectionStore, PublicFacts, Versions
+from hoppid.reporting.store import PartnerCases, ProjectionStore, PublicFacts, Versions
+from hoppid.shared.access import KeyRing
 from hoppid.shared.mongo import DocumentLocks
 
 
@@ -19,11 +19,11 @@ class Context:
     database: AsyncDatabase[dict[str, Any]]
     locks: DocumentLocks
     versions: Versions
-    keys: KeyStore
+    keys: KeyRing  # the platform's staff keys, from intake's key events
     public_facts: PublicFacts
+    partner_cases: PartnerCases
     gauges: BusinessGauges
     notify: Callable[[], None]  # wakes the outbox relay after a write
-    now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     async def active_store(self) -> ProjectionStore:
         """The read models queries read: the active version."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from hoppid.reporting.meetings import derive_meetings
 from hoppid.reporting.model import (
     Cell,
     Contribution,
@@ -25,9 +26,17 @@ from hoppid.reporting.store import ProjectionStore
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
+from hoppid.shared.events import scheduling as sc
 
 UNKNOWN_MUNICIPALITY = "0000"
 Projection = Callable[[ProjectionStore, Any, Envelope], Awaitable[str]]
+MeetingEvent = (
+    sc.MeetingBooked
+    | sc.MeetingRescheduled
+    | sc.MeetingCancelled
+    | sc.MeetingHeld
+    | sc.MeetingMissed
+)
 
 
 async def apply_derived(store: ProjectionStore, derived: list[Derived], done: list[str]) -> None:
@@ -41,7 +50,7 @@ async def apply_derived(store: ProjectionStore, derived: list[Derived], done: li
 
 async def _case_facts(store: ProjectionStore, case_id: str, facts: dict[str, Any]) -> None:
     case = await store.record_case(case_id, facts)
-    derived = derive_case(case_id, case)
+    derived: list[Derived] = [*derive_case(case_id, case), *derive_meetings(case)]
     await apply_derived(store, derived, case.get("done", []))
     await store.mark_done(case_id, [item.id for item in derived])
 
@@ -54,6 +63,8 @@ async def on_case_opened(store: ProjectionStore, event: ev.CaseOpened, envelope:
         "office": event.office_id,
         "municipality": event.municipality,
         "month": oslo_month(event.opened_at),
+        "year": oslo_month(event.opened_at)[:4],
+        "at": event.opened_at,  # for the time to the first meeting
         "stage": event.stage,
         "needs": sorted(set(event.needs)),
         "person": digest("person", event.person_id),
@@ -126,6 +137,58 @@ async def on_introduction_made(
     return event.office_id
 
 
+# --- meetings (scheduling): facts of the meeting's case ---------------------------------------
+
+
+async def _meeting_fact(store: ProjectionStore, event: MeetingEvent, fact: str, value: Any) -> str:
+    await _case_facts(store, event.case_id, {f"meetings.{event.booking_id}.{fact}": value})
+    return event.office_id
+
+
+async def on_meeting_booked(
+    store: ProjectionStore, event: sc.MeetingBooked, envelope: Envelope
+) -> str:
+    booked = {
+        "office": event.office_id,
+        "month": oslo_month(event.booked_at),
+        "start": event.start,
+        "type": event.meeting_type,
+        "event": envelope.id,
+    }
+    return await _meeting_fact(store, event, "booked", booked)
+
+
+async def on_meeting_rescheduled(
+    store: ProjectionStore, event: sc.MeetingRescheduled, envelope: Envelope
+) -> str:
+    move = {"start": event.start, "at": event.rescheduled_at}
+    return await _meeting_fact(store, event, f"moved.{envelope.id}", move)
+
+
+async def on_meeting_cancelled(
+    store: ProjectionStore, event: sc.MeetingCancelled, envelope: Envelope
+) -> str:
+    cancelled = {
+        "office": event.office_id,
+        "month": oslo_month(event.cancelled_at),
+        "event": envelope.id,
+    }
+    return await _meeting_fact(store, event, "cancelled", cancelled)
+
+
+async def on_meeting_outcome(
+    store: ProjectionStore, event: sc.MeetingHeld | sc.MeetingMissed, envelope: Envelope
+) -> str:
+    outcome = {
+        "office": event.office_id,
+        "month": oslo_month(event.start),
+        "start": event.start,
+        "event": envelope.id,
+    }
+    kind = "held" if isinstance(event, sc.MeetingHeld) else "missed"
+    return await _meeting_fact(store, event, kind, outcome)
+
+
 # --- offices projection (budgets) ------------------------------------------------------------
 
 
@@ -149,11 +212,17 @@ FIGURES: dict[type[Event], Projection] = {
     ev.ApplicationRecorded: on_application_recorded,
     ev.ApplicationDecided: on_application_decided,
     ev.IntroductionMade: on_introduction_made,
+    sc.MeetingBooked: on_meeting_booked,
+    sc.MeetingRescheduled: on_meeting_rescheduled,
+    sc.MeetingCancelled: on_meeting_cancelled,
+    sc.MeetingHeld: on_meeting_outcome,
+    sc.MeetingMissed: on_meeting_outcome,
 }
 OFFICES: dict[type[Event], Projection] = {ev.OfficeChanged: on_office_changed}
 
 # Every projection by its consumer group name: the live consumers and the rebuild use this table.
-# scheduling's events (meetings, enrolments, desks) become more entries here.
+# scheduling's meetings are in FIGURES (they are facts of cases); enrolments and desks would
+# become more entries here.
 PROJECTIONS: dict[str, dict[type[Event], Projection]] = {"figures": FIGURES, "offices": OFFICES}
 
 

@@ -20,8 +20,9 @@ def build(settings: ReportingSettings) -> FastAPI:
             database=runtime.database,
             locks=runtime.locks,
             versions=store.Versions(runtime.database, runtime.locks),
-            keys=store.KeyStore(runtime.database, runtime.locks),
+            keys=runtime.key_ring(settings.county_key.get_secret_value()),
             public_facts=store.PublicFacts(runtime.database, runtime.topics.public),
+            partner_cases=store.PartnerCases(runtime.database, runtime.locks),
             gauges=BusinessGauges(runtime.metrics.registry),
             notify=runtime.relay.notify,
         )
@@ -48,7 +49,7 @@ def build(settings: ReportingSettings) -> FastAPI:
     # the partner facts go to hoppid.public, not to the service's own topic: declared here
     declare_publications(runtime.broker, runtime.topics.public, public_events.PUBLISHED)
     app = create_app(runtime)
-    api.install(app, contexts[0], settings)
+    api.install(app, contexts[0])
     return app
 
 

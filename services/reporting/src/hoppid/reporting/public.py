@@ -1,4 +1,4 @@
-"""The partner topic: PII-free facts made from intake's events, published through the outbox.
+"""The partner topic: PII-free facts from intake's and scheduling's events, via the outbox.
 
 Only an allow-list of fields is copied into the public models (never ``public_data()`` of the
 source: a field intake adds later must not leak by default). Each fact's CloudEvents id is
@@ -9,8 +9,11 @@ deduplicate.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import replace
+from datetime import datetime
 from functools import cache
+from typing import Any
 
 from hoppid.reporting.model import oslo_date, within_12_months
 from hoppid.shared.envelope import Envelope
@@ -57,6 +60,18 @@ def company_registered(event: ev.CompanyRegistered) -> public.PublicCompanyRegis
     )
 
 
+def meeting_held(held: Mapping[str, Any], municipality: str) -> Envelope:
+    """The partner fact of a held meeting (recorded by partner.py), once its case is known."""
+    fact = public.PublicMeetingHeld(
+        office_id=held["office"],
+        municipality=municipality,
+        municipality_name=_name(municipality),
+        meeting_type=held["type"],
+        held_month=held["month"],
+    )
+    return _published(fact, held["event"], held["time"])
+
+
 def public_fact(event: Event, source: Envelope) -> Envelope | None:
     """The partner fact for a source event, or None when there is none."""
     fact: public.PublicCaseOpened | public.PublicCompanyRegistered
@@ -66,10 +81,18 @@ def public_fact(event: Event, source: Envelope) -> Envelope | None:
         fact = company_registered(event)
     else:
         return None
+    return _published(fact, source.id, source.time)
+
+
+def _published(
+    fact: public.PublicCaseOpened | public.PublicCompanyRegistered | public.PublicMeetingHeld,
+    source_id: str,
+    source_time: datetime,
+) -> Envelope:
     envelope = fact.to_envelope(
         source=public.SOURCE,
         subject=fact.office_id,
         office=fact.office_id,
         municipality=fact.municipality,
     )
-    return replace(envelope, id=str(uuid.uuid5(_NAMESPACE, source.id)), time=source.time)
+    return replace(envelope, id=str(uuid.uuid5(_NAMESPACE, source_id)), time=source_time)

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from hoppid.reporting.meetings import FIGURES as MEETING_FIGURES
+from hoppid.reporting.meetings import wait, wait_summary
 from hoppid.reporting.model import (
     FUNNEL,
     Period,
@@ -46,6 +48,7 @@ ADDITIVE = (
     "applications_withdrawn",
     "introductions",
     *(f"funnel_{stage}" for stage in FUNNEL),
+    *MEETING_FIGURES,
 )
 DISTINCT = ("people_served", "rco01", "rco04", "rco05")
 MAX_SERIES = 240
@@ -71,6 +74,11 @@ class Filter:
             query["municipality"] = self.municipality
         return query
 
+    def case_query(self) -> dict[str, Any]:
+        """The cases opened within the filter that have meetings (the wait is a cohort figure)."""
+        query = {f"opened.{name}": value for name, value in self.query().items()}
+        return {**query, "meetings": {"$exists": True}}
+
     def field(self, metric: str) -> str:
         """The level field holding this distinct metric for this filter."""
         return level_field(metric, scope_of(self.office, self.municipality), self.period.kind)
@@ -81,20 +89,27 @@ class Filter:
 
 async def figures(store: ProjectionStore, where: Filter, group_by: GroupBy) -> list[Row]:
     cells = await store.find_cells(where.query())
+    cases = await store.find_cases(where.case_query())
     offices = {office["_id"]: office for office in await store.all_offices()}
     if group_by == "none":
-        return [_figure_row(where, cells, offices)]
+        return [_figure_row(where, cells, cases, offices)]
     keys = sorted({cell[group_by] for cell in cells})
     return [
         _figure_row(
-            replace(where, **{group_by: key}), [c for c in cells if c[group_by] == key], offices
+            replace(where, **{group_by: key}),
+            [c for c in cells if c[group_by] == key],
+            [c for c in cases if c["opened"][group_by] == key],
+            offices,
         )
         for key in keys
     ]
 
 
 def _figure_row(
-    where: Filter, cells: Sequence[Mapping[str, Any]], offices: Mapping[str, Any]
+    where: Filter,
+    cells: Sequence[Mapping[str, Any]],
+    cases: Sequence[Mapping[str, Any]],
+    offices: Mapping[str, Any],
 ) -> Row:
     totals = Totals.of(cells)
     row: Row = _where_columns(where, offices)
@@ -105,7 +120,14 @@ def _figure_row(
     row["budget_eur"] = budget
     row["cost_per_person_served_eur"] = per(budget, row["people_served"])
     row["cost_per_company_eur"] = per(budget, row["companies_registered"])
+    row.update(wait_summary([found[0] for found in _waits(cases)]))
     return row
+
+
+def _waits(cases: Sequence[Mapping[str, Any]]) -> list[tuple[float, tuple[str, ...]]]:
+    """Each case's days to its first meeting, with the events behind it, in case order."""
+    waits = [(case["_id"], wait(case)) for case in cases]
+    return [found for _, found in sorted(waits, key=lambda pair: pair[0]) if found is not None]
 
 
 def _where_columns(where: Filter, offices: Mapping[str, Any]) -> Row:
@@ -196,13 +218,20 @@ async def indicators(store: ProjectionStore, where: Filter) -> list[Row]:
 
 # --- drill-down --------------------------------------------------------------------------------
 
-DRILLABLE = (*ADDITIVE, *DISTINCT)
+WAIT_FIGURES = (
+    "cases_with_first_meeting",
+    "days_to_first_meeting_median",
+    "days_to_first_meeting_p90",
+)
+DRILLABLE = (*ADDITIVE, *DISTINCT, *WAIT_FIGURES)
 
 
 async def drill_down(store: ProjectionStore, where: Filter, figure: str, limit: int) -> Row:
     """The event ids behind one figure: every contribution that added to it, and by how much."""
     if figure not in DRILLABLE:
         raise RuleViolation("figure", f"one of: {', '.join(DRILLABLE)}")
+    if figure in WAIT_FIGURES:
+        return await _drill_waits(store, where, figure, limit)
     counter = where.field(figure) if figure in DISTINCT else figure
     cells = await store.find_cells(where.query())
     entries = [e for e in await store.ledger_of([c["_id"] for c in cells]) if counter in e["inc"]]
@@ -216,4 +245,20 @@ async def drill_down(store: ProjectionStore, where: Filter, figure: str, limit: 
         ][:limit],
         "event_ids": events[:limit],
         "truncated": len(events) > limit or len(entries) > limit,
+    }
+
+
+async def _drill_waits(store: ProjectionStore, where: Filter, figure: str, limit: int) -> Row:
+    """Behind the time to first meeting: per case, its opening and first meeting's events."""
+    waits = _waits(await store.find_cases(where.case_query()))
+    events = list(dict.fromkeys(event for _, found in waits for event in found))
+    return {
+        **_where_columns(where, {}),
+        "figure": figure,
+        "value": wait_summary([days for days, _ in waits])[figure],
+        "contributions": [
+            {"events": list(found), "added": 1, "days": round(days, 2)} for days, found in waits
+        ][:limit],
+        "event_ids": events[:limit],
+        "truncated": len(events) > limit or len(waits) > limit,
     }

@@ -14,8 +14,8 @@ class ReportingSettings(ServiceSettings):
     county_key: SecretStr = Field(
         SecretStr(""),
         validation_alias="HOPPID_REPORTING_COUNTY_KEY",
-        description="The county's read key (all figures; issues office and partner keys); "
-        "empty disables it",
+        description="The platform_admin key of this service (reads every figure, like a "
+        "county key); staff keys come from intake; empty disables it",
     )
     rebuild_grace_seconds: float = Field(
         2.0,

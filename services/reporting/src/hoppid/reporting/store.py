@@ -3,8 +3,8 @@
 Read models live in a *version* of collections (``v<N>_cells``, ``v<N>_cases``, ``v<N>_claims``,
 ``v<N>_ledger``, ``v<N>_offices``); the ``projection_state`` document says which version is
 active. A rebuild fills version N+1 from the topics and then switches the pointer (rebuild.py).
-Never rebuilt: ``api_keys`` and ``public_facts`` (the partner topic's outbox: a replay must not
-publish again).
+Never rebuilt: ``api_keys`` (the shared key ring's), ``public_facts`` (the partner topic's
+outbox: a replay must not publish again) and ``partner_cases`` (what those facts join on).
 
 Every update of an existing document holds ``locks.hold`` (FerretDB loses concurrent updates of
 one document otherwise: docs/decisions/0002).
@@ -31,17 +31,19 @@ from hoppid.shared.outbox import outbox_entries
 Document = dict[str, Any]
 
 STATE, STATE_ID = "projection_state", "projections"
-KEYS, PUBLIC_FACTS = "reading_keys", "public_facts"
+PUBLIC_FACTS, PARTNER_CASES = "public_facts", "partner_cases"
 OUTBOX_COLLECTIONS = (PUBLIC_FACTS,)
 VERSIONED = ("cells", "cases", "claims", "ledger", "offices")
 _DUPLICATE_KEY = 11000
 
-INDEXES = [IndexSpec(KEYS, ["office_id"])]
+INDEXES: list[IndexSpec] = []
 
 
 def version_indexes(version: int) -> list[IndexSpec]:
     cells, ledger = f"v{version}_cells", f"v{version}_ledger"
+    cases = f"v{version}_cases"
     return [
+        IndexSpec(cases, ["opened.year", "opened.office"]),
         IndexSpec(cells, ["year", "office"]),
         IndexSpec(cells, ["month", "office"]),
         IndexSpec(ledger, ["cell"]),
@@ -222,6 +224,11 @@ class ProjectionStore:
         cursor = self.cells.find(dict(query), {APPLIED: 0})
         return [cell async for cell in cursor]
 
+    async def find_cases(self, query: Mapping[str, Any]) -> list[Document]:
+        """Cases' opening and meeting facts (what the time to the first meeting needs)."""
+        cursor = self.cases.find(dict(query), {"opened": 1, "meetings": 1})
+        return [case async for case in cursor]
+
     async def ledger_of(self, cell_ids: list[str]) -> list[Document]:
         cursor = self.ledger.find({"cell": {"$in": cell_ids}}).sort("_id", 1)
         return [entry async for entry in cursor]
@@ -256,20 +263,22 @@ class PublicFacts:
             return False
 
 
-class KeyStore:
+class PartnerCases:
+    """What the partner facts need to join scheduling to intake: each case's municipality and
+    its held meetings not yet known to be placed (in any order). Never rebuilt, like the facts."""
+
     def __init__(self, database: AsyncDatabase[Document], locks: DocumentLocks) -> None:
-        self.collection = database[KEYS]
+        self.collection = database[PARTNER_CASES]
         self.locks = locks
 
-    async def add(self, key: Document) -> None:
-        await self.collection.insert_one(key)
-
-    async def get(self, key_id: str) -> Document | None:
-        return await self.collection.find_one({"_id": key_id})
-
-    async def revoke(self, key_id: str, at: datetime) -> bool:
-        async with self.locks.hold(KEYS, key_id):
-            result = await self.collection.update_one(
-                {"_id": key_id, "revoked_at": None}, {"$set": {"revoked_at": at}}
+    async def record(self, case_id: str, fields: Mapping[str, Any]) -> Document:
+        """Set facts of a case; the whole case after."""
+        async with self.locks.hold(PARTNER_CASES, case_id):
+            document = await self.collection.find_one_and_update(
+                {"_id": case_id},
+                {"$set": dict(fields)},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
             )
-        return result.modified_count == 1
+        assert document is not None
+        return document

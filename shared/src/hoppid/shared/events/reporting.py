@@ -17,6 +17,7 @@ from pydantic import Field
 from hoppid.shared.events.base import Event
 from hoppid.shared.events.catalogue import catalogue
 from hoppid.shared.events.intake import Need, Stage
+from hoppid.shared.events.scheduling import MeetingType
 
 SOURCE = "/hoppid/reporting"
 
@@ -54,4 +55,16 @@ class PublicCompanyRegistered(Event):
     )
 
 
-PUBLISHED: list[type[Event]] = [PublicCaseOpened, PublicCompanyRegistered]
+@catalogue.register
+class PublicMeetingHeld(Event):
+    """A guidance meeting took place: where and in which month (never who, nor the day)."""
+
+    event_type: ClassVar[str] = "no.hoppid.reporting.meeting.held.v1"
+    office_id: str = Field(description="The office that held it, also the subject")
+    municipality: str = Field(description="Municipality number of the case, e.g. 1539")
+    municipality_name: str = Field(description="Municipality name, e.g. Rauma")
+    meeting_type: MeetingType = Field(description="first_guidance or follow_up")
+    held_month: str = Field(description="Month of the meeting in Europe/Oslo, YYYY-MM")
+
+
+PUBLISHED: list[type[Event]] = [PublicCaseOpened, PublicCompanyRegistered, PublicMeetingHeld]

@@ -118,6 +118,7 @@ def scheduling_env(topic_prefix: str, unique: str, **extra: str) -> dict[str, st
         "HOPPID_DATABASE": f"test_{unique}",  # the `database` fixture's: dropped after
         "HOPPID_SCHEDULING_ADMIN_KEY": ADMIN_KEY,
         "HOPPID_OUTBOX_RELAY_INTERVAL_SECONDS": "0.2",
+        "HOPPID_SCHEDULING_DESK_POLL_SECONDS": "0.5",
         **extra,
     }
 

@@ -1,10 +1,24 @@
 """scheduling's composition root: settings -> clients -> broker -> app. Nothing runs at import."""
 
+import asyncio
+from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import FastAPI
 
-from hoppid.scheduling import api, consumers, handlers, reminders, store
+from hoppid.scheduling import (
+    api,
+    api_desks,
+    api_groups,
+    consumers,
+    desk_store,
+    desks,
+    group_store,
+    groups,
+    handlers,
+    reminders,
+    store,
+)
 from hoppid.scheduling.settings import SchedulingSettings
 from hoppid.shared.access import KeyRing
 from hoppid.shared.events import scheduling as scheduling_events
@@ -14,48 +28,79 @@ from hoppid.shared.service import Runtime, ServiceDefinition, build_runtime, cre
 from hoppid.shared.tenancy import load_registry
 
 
+@dataclass
+class Wired:
+    """What ``wire`` builds once the runtime exists: the use cases' contexts and the key ring."""
+
+    context: handlers.Context
+    groups: groups.Groups
+    desks: desks.Desks
+    keys: KeyRing
+
+
+def _wire(settings: SchedulingSettings, runtime: Runtime) -> Wired:
+    context = handlers.Context(
+        store=store.SchedulingStore(
+            runtime.database,
+            runtime.own_topic,
+            runtime.locks,
+            timedelta(seconds=settings.claim_grace_seconds),
+        ),
+        notify=runtime.relay.notify,
+        public_url=settings.public_url,
+        offer_count=settings.offer_count,
+        offer_days=settings.offer_days,
+    )
+    programmes = group_store.GroupStore(runtime.database, runtime.own_topic, runtime.locks)
+    seats = desk_store.DeskStore(runtime.database, runtime.own_topic, runtime.locks)
+    grace = timedelta(minutes=settings.desk_check_in_grace_minutes)
+    return Wired(
+        context,
+        groups.Groups(context, programmes),
+        desks.Desks(context, seats, grace),
+        runtime.key_ring(settings.admin_key.get_secret_value()),
+    )
+
+
 def build(settings: SchedulingSettings) -> FastAPI:
-    contexts: list[handlers.Context] = []
-    rings: list[KeyRing] = []
+    wired: list[Wired] = []
 
     def wire(runtime: Runtime) -> None:
         # called by build_runtime before the consumers attach: the context needs the runtime
-        context = handlers.Context(
-            store=store.SchedulingStore(
-                runtime.database,
-                runtime.own_topic,
-                runtime.locks,
-                timedelta(seconds=settings.claim_grace_seconds),
-            ),
-            notify=runtime.relay.notify,
-            public_url=settings.public_url,
-            offer_count=settings.offer_count,
-            offer_days=settings.offer_days,
-        )
-        contexts.append(context)
-        rings.append(runtime.key_ring(settings.admin_key.get_secret_value()))
-        consumers.install(runtime, context)
+        wired.append(_wire(settings, runtime))
+        consumers.install(runtime, wired[0].context)
 
     async def seed(runtime: Runtime) -> None:
-        await handlers.seed_offices(contexts[0], load_registry())
+        await handlers.seed_offices(wired[0].context, load_registry())
 
-    async def remind(runtime: Runtime) -> None:
-        await reminders.run(contexts[0], settings.reminder_poll_seconds)
+    async def pollers(runtime: Runtime) -> None:
+        await asyncio.gather(
+            reminders.run(wired[0].context, settings.reminder_poll_seconds),
+            desks.run(wired[0].desks, settings.desk_poll_seconds),
+        )
 
     definition = ServiceDefinition(
         name="scheduling",
         title="hoppid scheduling",
         description="Advisors' time, guidance meetings, courses and camps, office seats.",
-        indexes=store.INDEXES,
-        outbox_collections=store.OUTBOX_COLLECTIONS,
+        indexes=[*store.INDEXES, *group_store.INDEXES, *desk_store.INDEXES],
+        outbox_collections=(
+            *store.OUTBOX_COLLECTIONS,
+            group_store.PROGRAMMES,
+            desk_store.SEAT_BOOKINGS,
+        ),
         publishes=scheduling_events.PUBLISHED,
         consumers=wire,
         on_connected=seed,
-        background=remind,
+        background=pollers,
     )
     runtime = build_runtime(definition, settings)
     app = create_app(runtime)
-    api.install(app, contexts[0], rings[0], settings.link_secret.get_secret_value())
+    link_secret = settings.link_secret.get_secret_value()
+    done = wired[0]
+    api.install(app, done.context, done.keys, link_secret)
+    api_groups.install(app, done.groups, done.keys.dependency(), link_secret)
+    api_desks.install(app, done.desks, done.keys.dependency())
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 

@@ -50,6 +50,20 @@ class SchedulingSettings(ServiceSettings):
         validation_alias="HOPPID_SCHEDULING_REMINDER_POLL_SECONDS",
         description="How often due meeting reminders (24 h and 2 h before) are looked for",
     )
+    desk_poll_seconds: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        validation_alias="HOPPID_SCHEDULING_DESK_POLL_SECONDS",
+        description="How often desk bookings not checked in by their release time are released",
+    )
+    desk_check_in_grace_minutes: int = Field(
+        30,
+        ge=0,
+        le=240,
+        validation_alias="HOPPID_SCHEDULING_DESK_CHECK_IN_GRACE_MINUTES",
+        description="Minutes to check in for a desk booked after its half's release time",
+    )
     max_body_bytes: int = Field(
         65_536,
         ge=1024,

@@ -1,4 +1,5 @@
-"""Events scheduling publishes on ``hoppid.scheduling``: offered slots and guidance meetings.
+"""Events scheduling publishes on ``hoppid.scheduling``: offered slots, guidance meetings, group
+programmes (subject: the programme) and office seats (subject: the half-day seat booking).
 
 Subjects: the case id for offered slots (so they follow the case's order), the booking id for a
 meeting's events (booked, rescheduled, cancelled, held, missed, reminder due). No personal data:
@@ -8,7 +9,7 @@ addresses stay in scheduling's store). Times are UTC.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -132,6 +133,114 @@ class ReminderDue(_MeetingEvent):
     due_at: datetime = Field(description="When the reminder was due (UTC)")
 
 
+# --- group sessions: courses, growth programmes, innovation camps, school programmes ---------
+
+ProgrammeKind = Literal["course", "growth_programme", "innovation_camp", "school_programme"]
+
+
+class _ProgrammeEvent(Event):
+    programme_id: str = Field(description="The programme, also the event's subject")
+    office_id: str = Field(description="The office that runs it")
+    kind: ProgrammeKind = Field(description="course, growth_programme, innovation_camp, ...")
+
+
+class _EnrolmentEvent(_ProgrammeEvent):
+    enrolment_id: str = Field(description="The enrolment (a person, or a school class)")
+    person_id: str | None = Field(
+        None, description="The person (an id, no personal data); none for a school class"
+    )
+    case_id: str | None = Field(None, description="The case, when staff enrolled for one")
+    participants: int = Field(description="Seats it takes: 1 for a person, a class's head count")
+
+
+@catalogue.register
+class ProgrammeEnrolled(_EnrolmentEvent):
+    """Someone got a seat in a programme (directly, not from the waitlist)."""
+
+    event_type: ClassVar[str] = "no.hoppid.scheduling.programme.enrolled.v1"
+    enrolled_by: Actor = Field(description="Office staff or the entrepreneur (their link)")
+    enrolled_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class ProgrammeWaitlisted(_EnrolmentEvent):
+    """The programme was full: the enrolment waits for a seat, in order of arrival."""
+
+    event_type: ClassVar[str] = "no.hoppid.scheduling.programme.waitlisted.v1"
+    position: int = Field(description="Place in the waitlist when added (1 = next)")
+    waitlisted_by: Actor = Field(description="Office staff or the entrepreneur (their link)")
+    waitlisted_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class ProgrammePromoted(_EnrolmentEvent):
+    """A seat freed and the first waiting enrolment got it (exactly once)."""
+
+    event_type: ClassVar[str] = "no.hoppid.scheduling.programme.promoted.v1"
+    promoted_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class ProgrammeEnrolmentCancelled(_EnrolmentEvent):
+    """An enrolment (seated or waiting) was cancelled; a seat it held is free again."""
+
+    event_type: ClassVar[str] = "no.hoppid.scheduling.programme.enrolment_cancelled.v1"
+    was: Literal["enrolled", "waitlisted"] = Field(description="What the enrolment was")
+    cancelled_by: Actor = Field(description="Office staff or the entrepreneur (their link)")
+    cancelled_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class SessionAttended(_EnrolmentEvent):
+    """Staff recorded that an enrolment attended one session (a class: how many came)."""
+
+    event_type: ClassVar[str] = "no.hoppid.scheduling.session.attended.v1"
+    session_id: str = Field(description="The session")
+    session_start: datetime = Field(description="The session's start (UTC)")
+    recorded_at: datetime = Field(description="When it was recorded (UTC)")
+
+
+# --- office seats (desks) ----------------------------------------------------------------------
+
+Half = Literal["morning", "afternoon"]
+
+
+class _SeatEvent(Event):
+    seat_booking_id: str = Field(description="The seat booking (one half day), the subject")
+    office_id: str = Field(description="The office")
+    desk_id: str = Field(description="The desk")
+    day: date = Field(description="The day (Europe/Oslo)")
+    half: Half = Field(description="morning or afternoon (Oslo time)")
+    person_id: str | None = Field(None, description="Who sits there (an id, no personal data)")
+
+
+@catalogue.register
+class SeatBooked(_SeatEvent):
+    """A desk was booked for half a day (a whole day is two, one per half)."""
+
+    event_type: ClassVar[str] = "no.hoppid.scheduling.seat.booked.v1"
+    booked_by: Actor = Field(description="Office staff or the entrepreneur (their link)")
+    booked_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class SeatCheckedIn(_SeatEvent):
+    """The person arrived and checked in at the desk."""
+
+    event_type: ClassVar[str] = "no.hoppid.scheduling.seat.checked_in.v1"
+    checked_in_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class SeatReleased(_SeatEvent):
+    """The booking ended before its time and the desk is free again."""
+
+    event_type: ClassVar[str] = "no.hoppid.scheduling.seat.released.v1"
+    reason: Literal["cancelled", "no_show"] = Field(description="Reason code (no free text)")
+    released_by: Actor = Field(description="Who released it (system: the no-show rule)")
+    released_at: datetime = Field(description="When (UTC)")
+
+
 PUBLISHED: list[type[Event]] = [
     SlotsOffered,
     MeetingBooked,
@@ -140,4 +249,12 @@ PUBLISHED: list[type[Event]] = [
     MeetingHeld,
     MeetingMissed,
     ReminderDue,
+    ProgrammeEnrolled,
+    ProgrammeWaitlisted,
+    ProgrammePromoted,
+    ProgrammeEnrolmentCancelled,
+    SessionAttended,
+    SeatBooked,
+    SeatCheckedIn,
+    SeatReleased,
 ]

@@ -1,0 +1,156 @@
+"""HTTP routes of group programmes, thin: parse -> groups handler -> response.
+
+Staff of the office create programmes, enrol people (for a case) or school classes, cancel
+enrolments and record attendance. A person enrols themselves through their signed link
+(``/v1/me/{token}/programmes``) and sees only the programmes and their own enrolments, never
+who else is in them. Times are UTC; each also comes as Oslo wall-clock time (``*_oslo``).
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException
+
+from hoppid.scheduling import groups as use
+from hoppid.scheduling import handlers
+from hoppid.scheduling.group_forms import AttendanceForm, EnrolForm, MyEnrolForm, ProgrammeForm
+from hoppid.scheduling.groups import Groups
+from hoppid.scheduling.handlers import NotFound
+from hoppid.scheduling.model import OSLO
+from hoppid.shared.access import Staff
+from hoppid.shared.links import verify_link
+
+Document = dict[str, Any]
+
+
+def install(app: FastAPI, groups: Groups, staff_dep: Callable[..., Any], link_secret: str) -> None:
+    app.include_router(_staff_router(groups, staff_dep))
+    if link_secret:
+        app.include_router(_person_router(groups, link_secret))
+
+
+def oslo(instant: datetime) -> str:
+    return instant.astimezone(OSLO).isoformat()
+
+
+def _sessions(programme: Document) -> list[Document]:
+    return [
+        {**s, "start_oslo": oslo(s["start"]), "end_oslo": oslo(s["end"])}
+        for s in programme["sessions"]
+    ]
+
+
+def public(programme: Document) -> Document:
+    """What anyone with a link may see: no enrolments, only how full it is."""
+    shown = ("kind", "title", "partner_city", "capacity", "minimum", "office_id")
+    return {
+        "id": programme["_id"],
+        **{k: programme.get(k) for k in shown},
+        "sessions": _sessions(programme),
+        "free_seats": programme["capacity"] - programme["taken"],
+        "waiting": len(programme["waiting"]),
+    }
+
+
+def staff_view(programme: Document) -> Document:
+    return {
+        **public(programme),
+        "taken": programme["taken"],
+        "reaches_minimum": programme["taken"] >= programme["minimum"],
+        "seats": programme["seats"],
+        "waitlist": programme["waiting"],
+        "attendance": programme["attendance"],
+    }
+
+
+def _staff_router(groups: Groups, staff_dep: Callable[..., Any]) -> APIRouter:
+    router = APIRouter(prefix="/v1/offices/{office_id}/programmes", tags=["group programmes"])
+    Caller = Annotated[Staff, Depends(staff_dep)]
+
+    @router.post("", status_code=201, summary="A course, programme, camp or school programme")
+    async def create(caller: Caller, office_id: str, form: ProgrammeForm) -> Document:
+        return staff_view(await use.create(groups, caller, office_id, form))
+
+    @router.get("", summary="The office's programmes")
+    async def listing(caller: Caller, office_id: str) -> list[Document]:
+        await handlers.office_for(groups.ctx, caller, office_id)
+        return [staff_view(p) for p in await groups.store.of_office(office_id)]
+
+    @router.get("/{programme_id}", summary="One programme with its enrolments and waitlist")
+    async def one(caller: Caller, office_id: str, programme_id: str) -> Document:
+        return staff_view(await use.open_programme(groups, caller, office_id, programme_id))
+
+    @router.post("/{programme_id}/enrolments", status_code=201, summary="Enrol (or waitlist)")
+    async def enrol(caller: Caller, office_id: str, programme_id: str, form: EnrolForm) -> Document:
+        return await use.enrol(groups, caller, office_id, programme_id, form)
+
+    @router.post("/{programme_id}/enrolments/{enrolment_id}/cancel", summary="Cancel; promotes")
+    async def cancel(
+        caller: Caller, office_id: str, programme_id: str, enrolment_id: str
+    ) -> Document:
+        return await use.cancel(groups, caller, office_id, programme_id, enrolment_id)
+
+    @router.post("/{programme_id}/sessions/{session_id}/attendance", summary="Who attended")
+    async def attendance(
+        caller: Caller, office_id: str, programme_id: str, session_id: str, form: AttendanceForm
+    ) -> Document:
+        return await use.attend(groups, caller, office_id, programme_id, session_id, form)
+
+    return router
+
+
+def _person_router(groups: Groups, link_secret: str) -> APIRouter:
+    router = APIRouter(prefix="/v1/me/{token}/programmes", tags=["the entrepreneur's link"])
+
+    async def person_id(token: str) -> str:
+        claims = verify_link(link_secret, token, groups.ctx.now())
+        if claims is None or await groups.ctx.store.is_erased(claims.person_id):
+            raise HTTPException(401, "this link is not valid (expired or revoked)")
+        return claims.person_id
+
+    Person = Annotated[str, Depends(person_id)]
+
+    @router.get("", summary="Programmes open to me, and my enrolments")
+    async def mine(me: Person) -> Document:
+        now = groups.ctx.now()
+        open_ = [p for p in await groups.store.open_to_people() if p["first_start"] > now]
+        return {
+            "open": [public(p) for p in open_],
+            "enrolments": [_my_status(p, me) for p in await groups.store.of_person(me)],
+        }
+
+    @router.post("/{programme_id}/enrol", status_code=201, summary="Enrol me (or waitlist me)")
+    async def enrol(me: Person, programme_id: str, form: MyEnrolForm) -> Document:
+        programme = await _open_to_me(groups, programme_id)
+        staff = use.as_office(programme["office_id"])
+        enrolment = EnrolForm(person_id=me, case_id=form.case_id)
+        office = programme["office_id"]
+        return await use.enrol(groups, staff, office, programme_id, enrolment, by="entrepreneur")
+
+    @router.post("/{programme_id}/cancel", summary="Cancel my enrolment (my seat goes on)")
+    async def cancel(me: Person, programme_id: str) -> Document:
+        programme = await _open_to_me(groups, programme_id)
+        mine = [e for e in programme["seats"] + programme["waiting"] if e["person_id"] == me]
+        if not mine:
+            raise NotFound(programme_id)
+        office = programme["office_id"]
+        staff = use.as_office(office)
+        return await use.cancel(groups, staff, office, programme_id, mine[0]["id"], "entrepreneur")
+
+    return router
+
+
+async def _open_to_me(groups: Groups, programme_id: str) -> Document:
+    programme = await groups.store.programme(programme_id)
+    if programme is None or programme["kind"] == "school_programme":
+        raise NotFound(programme_id)
+    return programme
+
+
+def _my_status(programme: Document, person_id: str) -> Document:
+    seated = any(e["person_id"] == person_id for e in programme["seats"])
+    waiting = [e["person_id"] for e in programme["waiting"]]
+    status = "enrolled" if seated else "waitlisted"
+    position = None if seated else waiting.index(person_id) + 1
+    return {**public(programme), "status": status, "position": position}

@@ -1,0 +1,99 @@
+"""Persistence of office seats (desks) and their half-day bookings.
+
+One seat booking is one half day of one desk (a whole day is two). No desk is booked twice: a
+booking's ``claim`` is ``desk@day@half`` under a unique index, so of racing bookings only one
+insert succeeds. Ending a booking (cancelled, a no-show released) rewrites its claim to
+``released:<booking id>``, which frees ``desk@day@half`` for the next booking in the same
+conditional update that writes the ``seat.released`` event (no partial index needed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.mongo import DocumentLocks, IndexSpec
+from hoppid.shared.outbox import outbox_entries, with_outbox
+
+Document = dict[str, Any]
+
+DESKS, SEAT_BOOKINGS = "desks", "seat_bookings"
+INDEXES = [
+    IndexSpec(DESKS, ["office_id"]),
+    IndexSpec(SEAT_BOOKINGS, ["claim"], unique=True, name="one_booking_per_desk_half_day"),
+    IndexSpec(SEAT_BOOKINGS, ["office_id", "day"]),
+    IndexSpec(SEAT_BOOKINGS, ["status", "release_at"]),
+]
+
+
+def claim_of(desk_id: str, day: str, half: str) -> str:
+    return f"{desk_id}@{day}@{half}"
+
+
+class DeskStore:
+    def __init__(self, database: AsyncDatabase[Document], topic: str, locks: DocumentLocks):
+        self.db = database
+        self.topic = topic
+        self.locks = locks
+
+    async def insert_desk(self, desk: Document) -> None:
+        await self.db[DESKS].insert_one(desk)
+
+    async def desks(self, office_id: str) -> list[Document]:
+        cursor = self.db[DESKS].find({"office_id": office_id}).sort("_id", ASCENDING)
+        return [desk async for desk in cursor]
+
+    async def claimed(self, office_id: str, day: str) -> set[str]:
+        cursor = self.db[SEAT_BOOKINGS].find({"office_id": office_id, "day": day}, {"claim": 1})
+        return {booking["claim"] async for booking in cursor}
+
+    async def book(self, booking: Document, events: Iterable[Envelope]) -> bool:
+        """False when the desk's half day is taken (the unique claim)."""
+        try:
+            document = {**booking, "outbox": outbox_entries(self.topic, events)}
+            await self.db[SEAT_BOOKINGS].insert_one(document)
+            return True
+        except DuplicateKeyError:
+            return False
+
+    async def booking(self, booking_id: str) -> Document | None:
+        return await self.db[SEAT_BOOKINGS].find_one({"_id": booking_id}, {"outbox": 0})
+
+    async def of_office(self, office_id: str, day: str) -> list[Document]:
+        cursor = (
+            self.db[SEAT_BOOKINGS]
+            .find({"office_id": office_id, "day": day}, {"outbox": 0})
+            .sort([("desk_id", ASCENDING), ("half", ASCENDING)])
+        )
+        return [booking async for booking in cursor]
+
+    async def update(
+        self,
+        booking_id: str,
+        expect: Mapping[str, Any],
+        update: Mapping[str, Any],
+        events: Iterable[Envelope],
+    ) -> Document | None:
+        """Change a booking with its events, only if ``expect`` still holds."""
+        async with self.locks.hold(SEAT_BOOKINGS, booking_id):
+            after = await self.db[SEAT_BOOKINGS].find_one_and_update(
+                {**expect, "_id": booking_id},
+                with_outbox(update, self.topic, events),
+                return_document=ReturnDocument.AFTER,
+            )
+        if after is not None:
+            after.pop("outbox", None)  # FerretDB cannot project in findAndModify
+        return after
+
+    async def no_shows(self, now: datetime, office_id: str | None = None) -> list[Document]:
+        query: Document = {"status": "booked", "release_at": {"$lte": now}}
+        if office_id is not None:
+            query["office_id"] = office_id
+        cursor = self.db[SEAT_BOOKINGS].find(query, {"outbox": 0}).limit(500)
+        return [booking async for booking in cursor]

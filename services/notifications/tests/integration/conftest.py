@@ -1,5 +1,5 @@
-"""Fixtures: a real SMTP server on loopback, the notifications process pointed at it, and a
-producer that plays intake. Each test has its own topics and database."""
+"""Fixtures: a real SMTP server on loopback, the notifications process pointed at it, and
+producers that play intake and scheduling. Each test has its own topics and database."""
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -8,6 +8,7 @@ import pytest
 from notifications_support import (
     IntakeEvents,
     RecordingHandler,
+    SchedulingEvents,
     SmtpServer,
     notifications_env,
     started,
@@ -38,4 +39,10 @@ async def notifications(
 @pytest.fixture
 async def intake_events(topic_prefix: str, database: Any) -> AsyncIterator[IntakeEvents]:
     async with IntakeEvents(topic_prefix, database) as events:
+        yield events
+
+
+@pytest.fixture
+async def scheduling_events(topic_prefix: str, database: Any) -> AsyncIterator[SchedulingEvents]:
+    async with SchedulingEvents(topic_prefix, database) as events:
         yield events

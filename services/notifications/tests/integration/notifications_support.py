@@ -10,7 +10,7 @@ import re
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -22,6 +22,7 @@ from aiosmtpd.controller import Controller
 
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import intake as ev
+from hoppid.shared.events import scheduling as sched
 from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.testing import ServiceProcess, eventually, free_port, kafka_servers, mongodb_url
 
@@ -93,6 +94,16 @@ class Received:
     def html(self) -> str:
         return str(self.message.get_body(("html",)).get_content())  # type: ignore[union-attr]
 
+    def calendars(self) -> list[tuple[EmailMessage, bytes]]:
+        """The text/calendar attachments: the MIME part and its exact bytes."""
+        found = []
+        for part in self.message.walk():
+            if part.get_content_type() == "text/calendar":
+                payload = part.get_payload(decode=True)
+                assert isinstance(part, EmailMessage) and isinstance(payload, bytes)
+                found.append((part, payload))
+        return found
+
 
 @dataclass
 class RecordingHandler:
@@ -148,8 +159,8 @@ class SmtpServer:
 class IntakeEvents:
     """Produces intake's events onto the test's intake topic, personal fields sealed."""
 
-    def __init__(self, topic_prefix: str, database: Any) -> None:
-        self.topic = f"{topic_prefix}hoppid.intake"
+    def __init__(self, topic_prefix: str, database: Any, domain: str = "intake") -> None:
+        self.topic = f"{topic_prefix}hoppid.{domain}"
         self.vault = PersonalDataVault(database)
         self.producer = AIOKafkaProducer(bootstrap_servers=kafka_servers(), acks="all")
 
@@ -248,3 +259,89 @@ class IntakeEvents:
             person_id=person_id, case_ids=case_ids, requested_at=datetime.now(UTC)
         )
         return await self.publish(event.to_envelope(source=INTAKE, subject=person_id))
+
+
+# --- playing scheduling ------------------------------------------------------------------------
+
+
+class SchedulingEvents(IntakeEvents):
+    """Produces scheduling's (plain: they hold no personal data) events on its topic."""
+
+    def __init__(self, topic_prefix: str, database: Any) -> None:
+        super().__init__(topic_prefix, database, domain="scheduling")
+
+    async def meeting_booked(
+        self, person_id: str, case_id: str, start: datetime, booking_id: str | None = None
+    ) -> Envelope:
+        booking_id = booking_id or f"booking-{uuid.uuid4().hex[:8]}"
+        event = sched.MeetingBooked(
+            booking_id=booking_id,
+            office_id="nordveggen",
+            case_id=case_id,
+            person_id=person_id,
+            advisor_id="advisor-1",
+            meeting_type="first_guidance",
+            mode="in_person",
+            start=start,
+            end=start + timedelta(hours=1),
+            booked_by="staff",
+            booked_at=datetime.now(UTC),
+        )
+        return await self.publish(
+            event.to_envelope(source=sched.SOURCE, subject=booking_id, office="nordveggen")
+        )
+
+    async def meeting_rescheduled(self, booked: Envelope, start: datetime) -> Envelope:
+        data = booked.data
+        event = sched.MeetingRescheduled(
+            booking_id=data["booking_id"],
+            office_id="nordveggen",
+            case_id=data["case_id"],
+            person_id=data["person_id"],
+            advisor_id="advisor-1",
+            previous_advisor_id="advisor-1",
+            start=start,
+            end=start + timedelta(minutes=45),
+            previous_start=datetime.fromisoformat(data["start"]),
+            rescheduled_by="entrepreneur",
+            rescheduled_at=datetime.now(UTC),
+        )
+        return await self.publish(
+            event.to_envelope(source=sched.SOURCE, subject=booked.subject, office="nordveggen")
+        )
+
+    async def meeting_cancelled(self, booked: Envelope, start: datetime) -> Envelope:
+        data = booked.data
+        event = sched.MeetingCancelled(
+            booking_id=data["booking_id"],
+            office_id="nordveggen",
+            case_id=data["case_id"],
+            person_id=data["person_id"],
+            advisor_id="advisor-1",
+            start=start,
+            reason="entrepreneur",
+            cancelled_by="entrepreneur",
+            cancelled_at=datetime.now(UTC),
+        )
+        return await self.publish(
+            event.to_envelope(source=sched.SOURCE, subject=booked.subject, office="nordveggen")
+        )
+
+    async def slots_offered(self, person_id: str, case_id: str, starts: list[datetime]) -> Envelope:
+        slots = [
+            sched.OfferedSlot(
+                start=start, end=start + timedelta(hours=1), advisor_id="advisor-1", mode=mode
+            )
+            for start, mode in zip(starts, ["in_person", "digital"] * len(starts), strict=False)
+        ]
+        event = sched.SlotsOffered(
+            case_id=case_id,
+            office_id="nordveggen",
+            person_id=person_id,
+            meeting_type="first_guidance",
+            slots=slots,
+            offered_at=datetime.now(UTC),
+        )
+        return await self.publish(
+            event.to_envelope(source=sched.SOURCE, subject=case_id, office="nordveggen")
+        )

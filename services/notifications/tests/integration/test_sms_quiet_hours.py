@@ -19,6 +19,7 @@ from hoppid.notifications.store import INDEXES, NotificationsStore
 from hoppid.notifications.templates import Templates
 from hoppid.shared.events import intake as ev
 from hoppid.shared.mongo import DocumentLocks, apply_indexes
+from hoppid.shared.pii import PersonalDataVault
 
 
 class Clock:
@@ -42,6 +43,7 @@ async def make_context(database: Any, tmp_path: Path, clock: Clock) -> Context:
         sms=FileSmsGateway(tmp_path / "sms.jsonl"),
         metrics=NotificationMetrics(CollectorRegistry()),
         notify=lambda: None,
+        vault=PersonalDataVault(database),
         now=clock,
     )
 

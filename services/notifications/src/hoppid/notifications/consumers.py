@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from hoppid.notifications import handlers
+from hoppid.notifications import handlers, meetings
 from hoppid.notifications.delivery import Context
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
+from hoppid.shared.events import scheduling as scheduling_events
 from hoppid.shared.service import Runtime
 
 
 def install(runtime: Runtime, ctx: Context) -> None:
-    """One consumer group over intake's topic (scheduling's joins when its events settle)."""
+    """One consumer group over intake's topic, one over scheduling's."""
     consumer = runtime.consumer("messages", [runtime.topics.domain("intake")])
 
     @consumer.on(intake_events.OfficeChanged.event_type)
@@ -38,3 +39,29 @@ def install(runtime: Runtime, ctx: Context) -> None:
     async def on_erasure_requested(event: Event, envelope: Envelope) -> None:
         assert isinstance(event, intake_events.ErasureRequested)
         await handlers.erasure_requested(ctx, event)
+
+    install_scheduling(runtime, ctx)
+
+
+def install_scheduling(runtime: Runtime, ctx: Context) -> None:
+    consumer = runtime.consumer("meetings", [runtime.topics.domain("scheduling")])
+
+    @consumer.on(scheduling_events.SlotsOffered.event_type)
+    async def on_slots_offered(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, scheduling_events.SlotsOffered)
+        await meetings.slots_offered(ctx, event, envelope)
+
+    @consumer.on(scheduling_events.MeetingBooked.event_type)
+    async def on_meeting_booked(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, scheduling_events.MeetingBooked)
+        await meetings.meeting_booked(ctx, event, envelope)
+
+    @consumer.on(scheduling_events.MeetingRescheduled.event_type)
+    async def on_meeting_rescheduled(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, scheduling_events.MeetingRescheduled)
+        await meetings.meeting_rescheduled(ctx, event, envelope)
+
+    @consumer.on(scheduling_events.MeetingCancelled.event_type)
+    async def on_meeting_cancelled(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, scheduling_events.MeetingCancelled)
+        await meetings.meeting_cancelled(ctx, event, envelope)

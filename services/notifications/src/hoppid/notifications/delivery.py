@@ -36,6 +36,7 @@ from hoppid.notifications.templates import TemplateError, Templates
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import notifications as ev
+from hoppid.shared.pii import PersonalDataVault
 
 log = logging.getLogger("hoppid.notifications.delivery")
 
@@ -51,6 +52,7 @@ class Context:
     sms: SmsGateway
     metrics: NotificationMetrics
     notify: Callable[[], None]  # wakes the outbox relay after a write
+    vault: PersonalDataVault  # opens the person's sealed contact copy
     send_mail: SendMail = send_email
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
@@ -111,6 +113,8 @@ def _compose(templates: Templates, out: Outgoing, office: OfficeView) -> Documen
             "html": rendered.html,
             "sender_name": office.name,
             "reply_to": office.contact_email,
+            "calendar": out.calendar,
+            "calendar_method": out.calendar_method,
         },
     }
 
@@ -150,6 +154,8 @@ async def _send(ctx: Context, document: Document) -> None:
         html=content["html"],
         language=document["language"],
         delivery_id=document["_id"],
+        calendar=content.get("calendar"),
+        calendar_method=content.get("calendar_method"),
     )
     await ctx.send_mail(server, email)
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from hoppid.notifications import messages
+from hoppid.notifications import messages, people
 from hoppid.notifications.delivery import Context, deliver, event_fields, status_envelope
 from hoppid.notifications.offices import OfficeView, office_view, save_office
-from hoppid.notifications.store import PEOPLE
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.events import notifications as ev
@@ -26,15 +25,7 @@ async def office_changed(ctx: Context, event: intake_events.OfficeChanged) -> No
 async def inquiry_received(
     ctx: Context, event: intake_events.InquiryReceived, envelope: Envelope
 ) -> None:
-    if event.email is not None:  # None once the person is erased: nothing to keep
-        person = {
-            "_id": event.person_id,
-            "name": event.name,
-            "email": event.email,
-            "language": event.language,
-            "office_id": event.office_id,
-        }
-        await ctx.store.save_if_newer(PEOPLE, person, event.received_at)
+    await people.keep(ctx.store, ctx.vault, event)
     base_url = ctx.settings.link_base_url
     await deliver(ctx, messages.inquiry_receipt(event, envelope.id, base_url))
 
@@ -47,7 +38,7 @@ async def case_opened(ctx: Context, event: intake_events.CaseOpened, envelope: E
 async def consent_withdrawn(
     ctx: Context, event: intake_events.ConsentWithdrawn, envelope: Envelope
 ) -> None:
-    person = await ctx.store.person(event.person_id)
+    person = await people.find(ctx.store, ctx.vault, event.person_id)
     await deliver(ctx, messages.consent_confirmation(event, person, envelope.id))
 
 

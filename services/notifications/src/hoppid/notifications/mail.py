@@ -39,6 +39,8 @@ class Email:
     html: str
     language: str
     delivery_id: str  # becomes the Message-ID, so a copy can be recognised downstream
+    calendar: str | None = None  # an iCalendar file (CRLF lines) to attach
+    calendar_method: str | None = None  # its METHOD (REQUEST, CANCEL): also a MIME parameter
 
 
 def mime_message(email: Email) -> EmailMessage:
@@ -52,9 +54,22 @@ def mime_message(email: Email) -> EmailMessage:
     message["Date"] = format_datetime(datetime.now(UTC))
     message.set_content(email.text)
     message.add_alternative(_html_document(email), subtype="html")
+    if email.calendar is not None:
+        _attach_calendar(message, email.calendar, email.calendar_method or "REQUEST")
     # after the parts: making the message multipart moves Content-* headers into its first part
     message["Content-Language"] = email.language
     return message
+
+
+def _attach_calendar(message: EmailMessage, calendar: str, method: str) -> None:
+    """The invitation as text/calendar with its method; base64 keeps its CRLF lines intact."""
+    message.add_attachment(
+        calendar.encode(),
+        maintype="text",
+        subtype="calendar",
+        filename="invite.ics" if method != "CANCEL" else "cancel.ics",
+        params={"method": method, "charset": "utf-8"},
+    )
 
 
 def _html_document(email: Email) -> str:

@@ -57,6 +57,7 @@ def make_context(runtime: Runtime, settings: NotificationsSettings) -> Context:
         sms=FileSmsGateway(settings.sms_outbox_file),
         metrics=NotificationMetrics(runtime.metrics.registry),
         notify=runtime.relay.notify,
+        vault=runtime.vault,
     )
 
 

@@ -1,17 +1,20 @@
 """Which message an event causes, to whom, with which values: pure functions, no I/O.
 
-Booking messages (scheduling's meetings, reminders, calendar files) slot in here as more
-functions of the same shape once scheduling's events are settled: an event in, an
-:class:`~hoppid.notifications.model.Outgoing` out.
+An event (and what is known of the person, office and booking) in, an
+:class:`~hoppid.notifications.model.Outgoing` out. Meeting messages carry a calendar file.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
+from hoppid.notifications import ics, wording
 from hoppid.notifications.model import Outgoing, language_of
 from hoppid.notifications.offices import OfficeView
+from hoppid.notifications.people import Person
 from hoppid.shared.events import intake as intake_events
+from hoppid.shared.events import scheduling as scheduling_events
 
 
 def inquiry_receipt(
@@ -65,20 +68,123 @@ def new_case_notice(
 
 
 def consent_confirmation(
-    event: intake_events.ConsentWithdrawn, person: dict[str, Any] | None, cause_event_id: str
+    event: intake_events.ConsentWithdrawn, person: Person | None, cause_event_id: str
 ) -> Outgoing:
     """Confirms a withdrawn consent, if the person's address is still known (not erased)."""
-    known = person is not None and not person.get("erased_at")
-    details = person if known and person is not None else {}
     return Outgoing(
         message=f"consent_withdrawn_{event.consent}",
         channel="email",
         recipient_kind="person",
         recipient_id=event.person_id,
-        address=details.get("email"),
-        office_id=details.get("office_id", ""),
-        language=language_of(details.get("language")),
+        address=person.email if person else None,
+        office_id=person.office_id if person else "",
+        language=language_of(person.language if person else None),
         cause_event_id=cause_event_id,
-        values={"name": details.get("name") or ""},
+        values={"name": person.name if person else ""},
         person_id=event.person_id,
+    )
+
+
+def slots_offered(
+    event: scheduling_events.SlotsOffered,
+    person: Person | None,
+    booking_base_url: str,
+    cause_event_id: str,
+) -> Outgoing:
+    """The offered times in Oslo time with the booking link; none free: the office calls."""
+    language = language_of(person.language if person else None)
+    lines = [
+        f"- {wording.oslo_time(slot.start, slot.end, language)}, "
+        f"{wording.mode(slot.mode, language)}"
+        for slot in event.slots
+    ]
+    return Outgoing(
+        message="slots_offered" if event.slots else "slots_unavailable",
+        channel="email",
+        recipient_kind="person",
+        recipient_id=event.person_id,
+        address=person.email if person else None,
+        office_id=event.office_id,
+        language=language,
+        cause_event_id=cause_event_id,
+        values={
+            "name": person.name if person else "",
+            "slots": "\n".join(lines),
+            "booking_link": f"{booking_base_url}{event.case_id}",
+        },
+        case_id=event.case_id,
+        person_id=event.person_id,
+    )
+
+
+@dataclass(frozen=True)
+class MeetingVersion:
+    """One version of a meeting as a calendar knows it (kept per booking: see store)."""
+
+    booking_id: str
+    office_id: str
+    case_id: str
+    person_id: str
+    sequence: int
+    start: datetime
+    end: datetime | None
+    mode: str  # in_person, digital, or "" when the booking was never seen booked
+    stamp: datetime  # the event's time
+    previous_start: datetime | None = None
+
+
+def meeting_notice(
+    message: str,
+    method: ics.Method,
+    meeting: MeetingVersion,
+    person: Person | None,
+    office: OfficeView,
+    organizer_address: str,
+    cause_event_id: str,
+) -> Outgoing:
+    """meeting_booked / _rescheduled / _cancelled to the person, with the calendar file."""
+    language = language_of(person.language if person else None)
+    previous = meeting.previous_start
+    values = {
+        "name": person.name if person else "",
+        "time": wording.oslo_time(meeting.start, meeting.end, language),
+        "previous_time": wording.oslo_time(previous, None, language) if previous else "",
+        "mode": wording.mode(meeting.mode, language),
+    }
+    calendar = None
+    if person is not None:
+        calendar = ics.calendar(_ics_meeting(meeting, person, office, organizer_address), method)
+    return Outgoing(
+        message=message,
+        channel="email",
+        recipient_kind="person",
+        recipient_id=meeting.person_id,
+        address=person.email if person else None,
+        office_id=meeting.office_id,
+        language=language,
+        cause_event_id=cause_event_id,
+        values=values,
+        case_id=meeting.case_id,
+        person_id=meeting.person_id,
+        calendar=calendar,
+        calendar_method=method,
+    )
+
+
+def _ics_meeting(
+    meeting: MeetingVersion, person: Person, office: OfficeView, organizer_address: str
+) -> ics.Meeting:
+    language = language_of(person.language)
+    return ics.Meeting(
+        booking_id=meeting.booking_id,
+        sequence=meeting.sequence,
+        start=meeting.start,
+        end=meeting.end,
+        summary=wording.meeting_summary(office.name, language),
+        location=wording.location(meeting.mode, office.name, language) if meeting.mode else "",
+        organizer_name=office.name,
+        organizer_address=organizer_address,
+        attendee_name=person.name,
+        attendee_address=person.email,
+        stamp=meeting.stamp,
     )

@@ -60,6 +60,8 @@ class Outgoing:
     values: Mapping[str, str] = field(default_factory=dict)
     case_id: str | None = None
     person_id: str | None = None
+    calendar: str | None = None  # an iCalendar file to attach (CRLF lines), if any
+    calendar_method: str | None = None  # its METHOD: REQUEST or CANCEL
 
     @property
     def delivery_id(self) -> str:

@@ -82,6 +82,12 @@ class NotificationsSettings(ServiceSettings):
         validation_alias="HOPPID_NOTIFICATIONS_LINK_BASE_URL",
         description="The person's case link is this followed by their token",
     )
+    booking_base_url: str = Field(
+        "http://127.0.0.1:8002/v1/book/",
+        validation_alias="HOPPID_NOTIFICATIONS_BOOKING_BASE_URL",
+        description="The booking link in a message with offered times is this followed by the "
+        "case id",
+    )
     max_attempts: int = Field(
         4,
         ge=1,

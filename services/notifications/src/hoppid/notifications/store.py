@@ -21,7 +21,7 @@ from hoppid.shared.outbox import outbox_entries, with_outbox
 
 Document = dict[str, Any]
 
-OFFICES, PEOPLE, DELIVERIES = "offices", "people", "deliveries"
+OFFICES, PEOPLE, DELIVERIES, BOOKINGS = "offices", "people", "deliveries", "bookings"
 OUTBOX_COLLECTIONS = (DELIVERIES,)
 
 INDEXES = [
@@ -61,6 +61,30 @@ class NotificationsStore:
             await self.db[PEOPLE].replace_one(
                 {"_id": person_id}, {"as_of": at, "erased_at": at}, upsert=True
             )
+
+    # --- bookings: what a calendar file needs to know of a meeting's earlier versions ------
+    async def booking_version(
+        self, booking_id: str, event_id: str, changes: Mapping[str, Any]
+    ) -> Document:
+        """Apply one meeting event to the booking and give its version (with ``sequence``).
+
+        Each new event raises the calendar SEQUENCE by one; a redelivered event gets the version
+        it got the first time (kept by event id), so its calendar file is the same.
+        """
+        async with self.locks.hold(BOOKINGS, booking_id):
+            existing = await self.db[BOOKINGS].find_one({"_id": booking_id})
+            # a list, not a map: an event id is not safe as a field name ("." or "$"); of
+            # documents, not pairs: FerretDB 1.24 stores no nested arrays
+            versions: list[Document] = list((existing or {}).get("versions", []))
+            for version in versions:
+                if version["event_id"] == event_id and existing is not None:
+                    return {**existing, "sequence": version["sequence"]}
+            sequence = 0 if existing is None else int(existing["sequence"]) + 1
+            versions.append({"event_id": event_id, "sequence": sequence})
+            document = {**(existing or {}), **changes, "sequence": sequence, "versions": versions}
+            document["_id"] = booking_id
+            await self.db[BOOKINGS].replace_one({"_id": booking_id}, document, upsert=True)
+            return document
 
     # --- deliveries ----------------------------------------------------------------------
     async def claim(self, delivery: Document, events: Iterable[Envelope] = ()) -> bool:

@@ -1,0 +1,93 @@
+"""Scheduling's use cases: offered times and a meeting's booking, move and cancellation.
+
+Scheduling's events name the person by id only; their address and language come from the copy
+kept from intake (hoppid.notifications.people). Each meeting event first updates notifications's
+own record of the booking (for the calendar file's SEQUENCE and what a later event leaves out),
+then goes through the same claim-once delivery as every message.
+
+Advisors get nothing yet: scheduling's events carry an advisor id, and no address for it
+reaches notifications (see docs/notifications.md).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from hoppid.notifications import ics, messages, people
+from hoppid.notifications.delivery import Context, deliver
+from hoppid.notifications.offices import office_view
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.events import scheduling as sched
+
+
+async def slots_offered(ctx: Context, event: sched.SlotsOffered, envelope: Envelope) -> None:
+    person = await people.find(ctx.store, ctx.vault, event.person_id)
+    base_url = ctx.settings.booking_base_url
+    await deliver(ctx, messages.slots_offered(event, person, base_url, envelope.id))
+
+
+async def meeting_booked(ctx: Context, event: sched.MeetingBooked, envelope: Envelope) -> None:
+    changes = {"start": event.start, "end": event.end, "mode": event.mode}
+    await _notify(ctx, event, envelope, changes, "meeting_booked", "REQUEST", event.booked_at)
+
+
+async def meeting_rescheduled(
+    ctx: Context, event: sched.MeetingRescheduled, envelope: Envelope
+) -> None:
+    changes = {"start": event.start, "end": event.end}
+    await _notify(
+        ctx,
+        event,
+        envelope,
+        changes,
+        "meeting_rescheduled",
+        "REQUEST",
+        event.rescheduled_at,
+        previous_start=event.previous_start,
+    )
+
+
+async def meeting_cancelled(
+    ctx: Context, event: sched.MeetingCancelled, envelope: Envelope
+) -> None:
+    changes = {"start": event.start, "cancelled": True}
+    await _notify(ctx, event, envelope, changes, "meeting_cancelled", "CANCEL", event.cancelled_at)
+
+
+async def _notify(
+    ctx: Context,
+    event: sched.MeetingBooked | sched.MeetingRescheduled | sched.MeetingCancelled,
+    envelope: Envelope,
+    changes: dict[str, Any],
+    message: str,
+    method: ics.Method,
+    stamp: datetime,
+    previous_start: datetime | None = None,
+) -> None:
+    ids = {"office_id": event.office_id, "case_id": event.case_id, "person_id": event.person_id}
+    booking = await ctx.store.booking_version(event.booking_id, envelope.id, {**ids, **changes})
+    meeting = messages.MeetingVersion(
+        booking_id=event.booking_id,
+        office_id=event.office_id,
+        case_id=event.case_id,
+        person_id=event.person_id,
+        sequence=int(booking["sequence"]),
+        start=changes["start"],
+        end=_aware(booking.get("end")),
+        mode=booking.get("mode", ""),
+        stamp=stamp,
+        previous_start=previous_start,
+    )
+    person = await people.find(ctx.store, ctx.vault, event.person_id)
+    office = await office_view(ctx.store, event.office_id, ctx.settings.sender_address)
+    organizer = ctx.settings.smtp_for(event.office_id).from_address
+    out = messages.meeting_notice(message, method, meeting, person, office, organizer, envelope.id)
+    await deliver(ctx, out)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """The store gives naive UTC datetimes back."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)

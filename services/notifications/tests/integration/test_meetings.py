@@ -1,0 +1,178 @@
+"""Scheduling's events through the real interfaces: the test plays intake (the sealed inquiry
+that tells notifications who the person is) and scheduling (plain meeting events by person id);
+mail goes to a real SMTP server on loopback and is parsed as a mail program would."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from notifications_support import IntakeEvents, Received, SchedulingEvents, SmtpServer, handled
+
+from hoppid.shared.events import scheduling as sched
+from hoppid.shared.testing import ServiceProcess, eventually, of_type, read_envelopes
+
+# 08:00 UTC on 3 June is 10:00 in Oslo (summer time); 09:00 UTC on 2 December is 10:00 (winter)
+SUMMER = datetime(2030, 6, 3, 8, 0, tzinfo=UTC)
+WINTER = datetime(2030, 12, 2, 9, 0, tzinfo=UTC)
+
+
+async def test_a_booking_sends_one_email_with_its_calendar_file(
+    notifications: ServiceProcess,
+    intake_events: IntakeEvents,
+    scheduling_events: SchedulingEvents,
+    smtp: SmtpServer,
+    database: Any,
+) -> None:
+    await intake_events.office_changed(name="Nordveggen Næringshage")
+
+    async def office_known() -> bool:  # its partition may be read after the inquiry's
+        return await database["offices"].find_one({"_id": "nordveggen"}) is not None
+
+    await eventually(office_known, what="the office kept")
+    person, case = await _known_person(intake_events, smtp, "kari.booked@example.no", "nn")
+    booked = await scheduling_events.meeting_booked(person, case, SUMMER)
+    mails = await _calendar_mails(smtp, "kari.booked@example.no", 1)
+
+    mail = mails[0]
+    sender = mail.message["From"].addresses[0]
+    assert (sender.display_name, sender.addr_spec) == (
+        "Nordveggen Næringshage",
+        "no-reply@hoppid.example",
+    )
+    assert mail.mail_from == "no-reply@hoppid.example"
+    assert mail.message["Content-Language"] == "nn"
+    assert "Rettleiingsmøte" in mail.message["Subject"]  # nynorsk
+    assert "måndag 03.06.2030 kl. 10:00-11:00" in mail.text  # Oslo time, nynorsk weekday
+    assert "Kari Nordmann" in mail.text
+
+    part, raw = mail.calendars()[0]
+    assert part.get_param("method") == "REQUEST"
+    lines = _lines(raw)
+    assert f"UID:{booked.subject}@hoppid" in lines
+    assert "SEQUENCE:0" in lines and "METHOD:REQUEST" in lines
+    assert "DTSTART:20300603T080000Z" in lines and "DTEND:20300603T090000Z" in lines
+    assert "SUMMARY:Rettleiingsmøte: Nordveggen Næringshage" in lines
+    assert 'ORGANIZER;CN="Nordveggen Næringshage":mailto:no-reply@hoppid.example' in lines
+
+    await scheduling_events.publish(booked)  # redelivered: the same CloudEvents id
+
+    async def both_handled() -> bool:
+        return await handled(notifications, sched.MeetingBooked) == 2
+
+    await eventually(both_handled, what="both deliveries handled")
+    assert len(_with_calendar(smtp.handler.to("kari.booked@example.no"))) == 1
+    booking = await database["bookings"].find_one({"_id": booked.subject})
+    assert booking is not None and booking["sequence"] == 0
+    stored = await database["people"].find_one({"_id": person})  # kept sealed, not in clear
+    assert stored is not None and stored["language"] == "nn"
+    assert "kari.booked@example.no" not in str(stored) and "Kari" not in str(stored)
+
+
+async def test_a_moved_meeting_updates_and_a_cancelled_one_cancels_the_same_event(
+    notifications: ServiceProcess,
+    intake_events: IntakeEvents,
+    scheduling_events: SchedulingEvents,
+    smtp: SmtpServer,
+) -> None:
+    person, case = await _known_person(intake_events, smtp, "ola.moved@example.no", "en")
+    booked = await scheduling_events.meeting_booked(person, case, SUMMER)
+    await _calendar_mails(smtp, "ola.moved@example.no", 1)
+    moved = await scheduling_events.meeting_rescheduled(booked, WINTER)
+    await _calendar_mails(smtp, "ola.moved@example.no", 2)
+    await scheduling_events.meeting_cancelled(booked, WINTER)
+    mails = await _calendar_mails(smtp, "ola.moved@example.no", 3)
+
+    update = mails[1]
+    lines = _lines(update.calendars()[0][1])
+    assert f"UID:{booked.subject}@hoppid" in lines and "SEQUENCE:1" in lines
+    assert "DTSTART:20301202T090000Z" in lines and "DTEND:20301202T094500Z" in lines
+    assert "Monday 02.12.2030 at 10:00-10:45" in update.text  # Oslo winter time
+    assert "Monday 03.06.2030 at 10:00" in update.text  # where it moved from
+    assert update.message["Content-Language"] == "en"
+
+    cancel = mails[2]
+    part, raw = cancel.calendars()[0]
+    lines = _lines(raw)
+    assert part.get_param("method") == "CANCEL"
+    assert "METHOD:CANCEL" in lines and "STATUS:CANCELLED" in lines
+    assert f"UID:{booked.subject}@hoppid" in lines and "SEQUENCE:2" in lines
+    assert "DTSTART:20301202T090000Z" in lines
+    assert "cancelled" in cancel.message["Subject"]
+
+    await scheduling_events.publish(moved)  # a redelivered move: no second mail, no new SEQUENCE
+
+    async def moved_twice() -> bool:
+        return await handled(notifications, sched.MeetingRescheduled) == 2
+
+    await eventually(moved_twice, what="the redelivered move handled")
+    assert len(_with_calendar(smtp.handler.to("ola.moved@example.no"))) == 3
+
+
+async def test_offered_times_in_oslo_time_with_the_booking_link(
+    notifications: ServiceProcess,
+    intake_events: IntakeEvents,
+    scheduling_events: SchedulingEvents,
+    smtp: SmtpServer,
+) -> None:
+    person, case = await _known_person(intake_events, smtp, "nils.offer@example.no", "nb")
+    await scheduling_events.slots_offered(person, case, [SUMMER, WINTER])
+
+    async def offer() -> list[Received]:
+        return [m for m in smtp.handler.to("nils.offer@example.no") if "Velg" in m.text]
+
+    mails = await eventually(offer, what="the offer")
+    text = mails[0].text
+    assert "- mandag 03.06.2030 kl. 10:00-11:00, på kontoret" in text
+    assert "- mandag 02.12.2030 kl. 10:00-11:00, digitalt (video)" in text
+    assert f"http://127.0.0.1:8002/v1/book/{case}" in text
+    assert mails[0].calendars() == []
+
+
+async def test_a_booking_for_an_unknown_person_is_suppressed(
+    notifications: ServiceProcess,
+    scheduling_events: SchedulingEvents,
+    topic_prefix: str,
+) -> None:
+    booked = await scheduling_events.meeting_booked("person-never-seen", "case-y", SUMMER)
+    found = await read_envelopes(
+        f"{topic_prefix}hoppid.notifications",
+        lambda es: len(of_type(es, "notifications.message.suppressed.v1")) == 1,
+    )
+    suppressed = of_type([e for _, e in found], "notifications.message.suppressed.v1")[0]
+    assert suppressed.data["reason"] == "no_address"
+    assert suppressed.data["message"] == "meeting_booked"
+    assert suppressed.data["cause_event_id"] == booked.id
+
+
+async def _known_person(
+    intake_events: IntakeEvents, smtp: SmtpServer, email: str, language: str
+) -> tuple[str, str]:
+    """Intake tells notifications about the person (the receipt proves it was read)."""
+    inquiry, _ = await intake_events.inquiry_received(email, language=language)
+
+    async def receipt() -> list[Received]:
+        return smtp.handler.to(email)
+
+    await eventually(receipt, what="the receipt")
+    return inquiry.data["person_id"], inquiry.subject
+
+
+async def _calendar_mails(smtp: SmtpServer, address: str, count: int) -> list[Received]:
+    async def arrived() -> list[Received] | None:
+        found = _with_calendar(smtp.handler.to(address))
+        return found if len(found) >= count else None
+
+    found = await eventually(arrived, what=f"{count} mails with a calendar file")
+    assert found is not None
+    return found
+
+
+def _with_calendar(mails: list[Received]) -> list[Received]:
+    return [m for m in mails if m.calendars()]
+
+
+def _lines(raw: bytes) -> list[str]:
+    """The calendar's content lines, checking CRLF ends and 75-octet folding on the way."""
+    assert raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b"")
+    physical = raw.split(b"\r\n")[:-1]
+    assert all(len(line) <= 75 for line in physical)
+    return raw.decode().replace("\r\n ", "").split("\r\n")[:-1]

@@ -2,7 +2,8 @@
 that tells notifications who the person is) and scheduling (plain meeting events by person id);
 mail goes to a real SMTP server on loopback and is parsed as a mail program would."""
 
-from datetime import UTC, datetime
+import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from notifications_support import IntakeEvents, Received, SchedulingEvents, SmtpServer, handled
@@ -113,7 +114,9 @@ async def test_offered_times_in_oslo_time_with_the_booking_link(
     scheduling_events: SchedulingEvents,
     smtp: SmtpServer,
 ) -> None:
-    person, case = await _known_person(intake_events, smtp, "nils.offer@example.no", "nb")
+    person, case, token = await _known_person_with_token(
+        intake_events, smtp, "nils.offer@example.no", "nb"
+    )
     await scheduling_events.slots_offered(person, case, [SUMMER, WINTER])
 
     async def offer() -> list[Received]:
@@ -123,7 +126,8 @@ async def test_offered_times_in_oslo_time_with_the_booking_link(
     text = mails[0].text
     assert "- mandag 03.06.2030 kl. 10:00-11:00, på kontoret" in text
     assert "- mandag 02.12.2030 kl. 10:00-11:00, digitalt (video)" in text
-    assert f"http://127.0.0.1:8002/v1/book/{case}" in text
+    # the person's own signed link to scheduling's page for them: nobody else can book with it
+    assert f"http://127.0.0.1:8002/v1/me/{token}/meetings" in text
     assert mails[0].calendars() == []
 
 
@@ -141,6 +145,19 @@ async def test_a_booking_for_an_unknown_person_is_suppressed(
     assert suppressed.data["reason"] == "no_address"
     assert suppressed.data["message"] == "meeting_booked"
     assert suppressed.data["cause_event_id"] == booked.id
+
+
+async def _known_person_with_token(
+    intake_events: IntakeEvents, smtp: SmtpServer, email: str, language: str
+) -> tuple[str, str, str]:
+    """Intake tells notifications about the person, with their link token."""
+    inquiry, token = await intake_events.inquiry_received(email, language=language)
+
+    async def receipt() -> list[Received]:
+        return smtp.handler.to(email)
+
+    await eventually(receipt, what="the receipt")
+    return inquiry.data["person_id"], inquiry.subject, token
 
 
 async def _known_person(
@@ -176,3 +193,43 @@ def _lines(raw: bytes) -> list[str]:
     physical = raw.split(b"\r\n")[:-1]
     assert all(len(line) <= 75 for line in physical)
     return raw.decode().replace("\r\n ", "").split("\r\n")[:-1]
+
+
+async def test_reminders_reach_the_person_once_in_their_language(
+    notifications: ServiceProcess,
+    intake_events: IntakeEvents,
+    scheduling_events: SchedulingEvents,
+    smtp: SmtpServer,
+) -> None:
+    person, case = await _known_person(intake_events, smtp, "ragna.reminder@example.no", "nn")
+    start = WINTER
+    due = sched.ReminderDue(
+        booking_id="booking-r",
+        office_id="nordveggen",
+        case_id=case,
+        person_id=person,
+        kind="24h",
+        advisor_id="advisor-1",
+        mode="digital",
+        start=start,
+        end=start + timedelta(hours=1),
+        due_at=start - timedelta(hours=24),
+    )
+    envelope = due.to_envelope(source=sched.SOURCE, subject="booking-r", office="nordveggen")
+    await scheduling_events.publish(envelope)
+    await scheduling_events.publish(envelope)  # delivered twice: still one reminder
+
+    async def reminded() -> list[Received]:
+        return [
+            m
+            for m in smtp.handler.to("ragna.reminder@example.no")
+            if "Påminning" in str(m.message["Subject"])
+        ]
+
+    mails = await eventually(reminded, what="the reminder")
+    await asyncio.sleep(2)  # time for the second delivery to (not) send another
+    mails = await reminded()
+    assert len(mails) == 1
+    assert "i morgon" in mails[0].text  # nynorsk
+    assert "02.12.2030 kl. 10:00-11:00" in mails[0].text  # Oslo time
+    assert mails[0].calendars() == []

@@ -17,6 +17,7 @@ async def test_receipt_in_the_persons_language_from_the_offices_sender(
     topic_prefix: str,
 ) -> None:
     await intake_events.office_changed(name="Nordveggen Næringshage")
+    await _office_stored(database, name="Nordveggen Næringshage")  # its partition may lag
     sealed, token = await intake_events.inquiry_received("kari@example.no", language="nn")
     assert b"kari@example.no" not in sealed.value()  # the topic holds it sealed
 
@@ -61,9 +62,10 @@ async def test_the_same_event_twice_sends_one_email(
 
 
 async def test_new_case_notice_goes_to_the_office_contact(
-    notifications: ServiceProcess, intake_events: IntakeEvents, smtp: SmtpServer
+    notifications: ServiceProcess, intake_events: IntakeEvents, smtp: SmtpServer, database: Any
 ) -> None:
     await intake_events.office_changed(languages=["en", "nb"], contact_email="desk@rauma.example")
+    await _office_stored(database, contact_email="desk@rauma.example")
     await intake_events.case_opened("case-77")
     mails = await eventually(lambda: _async(smtp.handler.to("desk@rauma.example")), what="notice")
     assert mails[0].message["Subject"] == "New case HOP-CASE-OPEN"  # the office's language
@@ -90,3 +92,14 @@ async def test_an_older_office_change_does_not_undo_a_newer_one(
 
 async def _async(value: Any) -> Any:
     return value
+
+
+async def _office_stored(database: Any, **expected: Any) -> None:
+    """Wait until the office change is stored: an office's events and a case's events go to
+    different partitions, so without this the case could be read first."""
+
+    async def stored() -> bool:
+        office = await database["offices"].find_one({"_id": "nordveggen"}) or {}
+        return all(str(office).find(str(value)) >= 0 for value in expected.values())
+
+    await eventually(stored, what=f"the office change {expected} stored")

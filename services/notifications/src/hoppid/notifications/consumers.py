@@ -61,6 +61,11 @@ def install_scheduling(runtime: Runtime, ctx: Context) -> None:
         assert isinstance(event, scheduling_events.MeetingRescheduled)
         await meetings.meeting_rescheduled(ctx, event, envelope)
 
+    @consumer.on(scheduling_events.ReminderDue.event_type)
+    async def reminder_due(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, scheduling_events.ReminderDue)
+        await meetings.reminder_due(ctx, event, envelope)
+
     @consumer.on(scheduling_events.MeetingCancelled.event_type)
     async def on_meeting_cancelled(event: Event, envelope: Envelope) -> None:
         assert isinstance(event, scheduling_events.MeetingCancelled)

@@ -86,6 +86,11 @@ async def _notify(
     await deliver(ctx, out)
 
 
+async def reminder_due(ctx: Context, event: sched.ReminderDue, envelope: Envelope) -> None:
+    person = await people.find(ctx.store, ctx.vault, event.person_id)
+    await deliver(ctx, messages.meeting_reminder(event, person, envelope.id))
+
+
 def _aware(value: datetime | None) -> datetime | None:
     """The store gives naive UTC datetimes back."""
     if value is None or value.tzinfo is not None:

@@ -110,7 +110,10 @@ def slots_offered(
         values={
             "name": person.name if person else "",
             "slots": "\n".join(lines),
-            "booking_link": f"{booking_base_url}{event.case_id}",
+            # the person's own signed link: the booking page acts for them, nobody else
+            "booking_link": f"{booking_base_url}{person.link_token}/meetings"
+            if person and person.link_token
+            else "",
         },
         case_id=event.case_id,
         person_id=event.person_id,
@@ -187,4 +190,28 @@ def _ics_meeting(
         attendee_name=person.name,
         attendee_address=person.email,
         stamp=meeting.stamp,
+    )
+
+
+def meeting_reminder(
+    event: scheduling_events.ReminderDue, person: Person | None, cause_event_id: str
+) -> Outgoing:
+    """A reminder 24 h or 2 h before the meeting (a service message: always sent)."""
+    language = language_of(person.language if person else None)
+    return Outgoing(
+        message=f"meeting_reminder_{event.kind}",
+        channel="email",
+        recipient_kind="person",
+        recipient_id=event.person_id,
+        address=person.email if person else None,
+        office_id=event.office_id,
+        language=language,
+        cause_event_id=cause_event_id,
+        values={
+            "name": person.name if person else "",
+            "time": wording.oslo_time(event.start, event.end, language),
+            "mode": wording.mode(event.mode, language),
+        },
+        case_id=event.case_id,
+        person_id=event.person_id,
     )

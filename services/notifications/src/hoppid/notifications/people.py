@@ -28,6 +28,7 @@ class Person:
     email: str
     language: str | None
     office_id: str
+    link_token: str | None = None  # the person's signed link, for booking and case links
 
 
 async def keep(
@@ -38,7 +39,12 @@ async def keep(
     """Keep the contact copy as of this inquiry; an older or repeated one changes nothing."""
     if event.email is None:  # None once the person is erased: nothing to keep
         return
-    plain = _envelope(event.person_id, {"name": event.name, "email": event.email})
+    contact: dict[str, object] = {
+        "name": event.name,
+        "email": event.email,
+        "case_link_token": event.case_link_token,
+    }
+    plain = _envelope(event.person_id, contact)
     try:
         sealed = await vault.seal(plain, SEALED_AS, event.person_id)
     except PermissionError:  # erased between reading the event and now
@@ -69,6 +75,7 @@ async def find(
         email=email,
         language=document.get("language"),
         office_id=document.get("office_id", ""),
+        link_token=opened.data.get("case_link_token"),
     )
 
 

@@ -83,10 +83,10 @@ class NotificationsSettings(ServiceSettings):
         description="The person's case link is this followed by their token",
     )
     booking_base_url: str = Field(
-        "http://127.0.0.1:8002/v1/book/",
+        "http://127.0.0.1:8002/v1/me/",
         validation_alias="HOPPID_NOTIFICATIONS_BOOKING_BASE_URL",
-        description="The booking link in a message with offered times is this followed by the "
-        "case id",
+        description="The booking link in a message with offered times: this, the person's link "
+        "token, then /meetings (scheduling's routes for the person)",
     )
     max_attempts: int = Field(
         4,

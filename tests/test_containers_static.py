@@ -6,11 +6,32 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic_settings import BaseSettings
 
-from hoppid.shared.settings import ServiceSettings
+from hoppid.intake.settings import IntakeSettings
+from hoppid.notifications.settings import NotificationsSettings
+from hoppid.reporting.settings import ReportingSettings
+from hoppid.scheduling.settings import SchedulingSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = {"intake": 8001, "scheduling": 8002, "notifications": 8003, "reporting": 8004}
+SETTINGS: dict[str, type[BaseSettings]] = {
+    "intake": IntakeSettings,
+    "scheduling": SchedulingSettings,
+    "notifications": NotificationsSettings,
+    "reporting": ReportingSettings,
+}
+
+
+def setting_names(settings: type[BaseSettings]) -> set[str]:
+    """The environment variables a settings class reads: HOPPID_<field> or the field's alias."""
+    prefix = str(settings.model_config.get("env_prefix", ""))
+    return {
+        field.validation_alias
+        if isinstance(field.validation_alias, str)
+        else f"{prefix}{name}".upper()
+        for name, field in settings.model_fields.items()
+    }
 
 
 def compose() -> dict:  # type: ignore[type-arg]
@@ -29,13 +50,95 @@ def test_compose_runs_kafka_mongodb_and_every_service() -> None:
 
 
 @pytest.mark.parametrize(("name", "port"), SERVICES.items())
-def test_compose_service_matches_its_dockerfile_and_settings(name: str, port: int) -> None:
+def test_compose_service_matches_its_dockerfile_and_settings(
+    name: str, port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     service = compose()["services"][name]
     assert service["build"]["dockerfile"] == f"services/{name}/Dockerfile"
     assert service["ports"] == [f"127.0.0.1:{port}:{port}"]
-    known = {f"HOPPID_{field.upper()}" for field in ServiceSettings.model_fields}
-    assert set(service["environment"]) <= known
-    assert set(service["depends_on"]) == {"kafka", "mongodb"}
+    # every HOPPID_* variable is one the service really reads (a typo would be ignored silently)
+    assert set(service["environment"]) <= setting_names(SETTINGS[name])
+    assert service["environment"]["HOPPID_KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+    assert service["environment"]["HOPPID_MONGODB_URL"].startswith("mongodb://mongodb:27017/")
+    assert {"kafka", "mongodb"} <= set(service["depends_on"])
+    assert set(service["depends_on"]) <= set(compose()["services"])
+    # the service accepts the values as compose passes them: as environment strings
+    for variable, value in service["environment"].items():
+        monkeypatch.setenv(variable, str(value))
+    settings = SETTINGS[name](_env_file=None)  # type: ignore[call-arg]
+    assert settings.kafka_bootstrap_servers == "kafka:9092"  # type: ignore[attr-defined]
+
+
+def test_setting_names_are_what_the_services_read() -> None:
+    names = setting_names(NotificationsSettings)
+    assert {"HOPPID_MONGODB_URL", "HOPPID_NOTIFICATIONS_SMTP_HOST"} <= names
+    assert "HOPPID_NOTIFICATIONS_PORT" in names
+    assert "HOPPID_SMTP_HOST" not in names and "HOPPID_HTTP_PORT" not in names
+
+
+def test_prometheus_in_compose_scrapes_the_services_by_their_compose_names() -> None:
+    services = compose()["services"]
+    config = yaml.safe_load((ROOT / "deploy/prometheus/prometheus-compose.yml").read_text())
+    local = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+    targets = {
+        target: group["labels"]["service"]
+        for job in config["scrape_configs"]
+        for group in job["static_configs"]
+        for target in group["targets"]
+    }
+    assert targets == {f"{name}:{port}": name for name, port in SERVICES.items()}
+    # the alert rules select job="hoppid": both configs name the job alike
+    assert [job["job_name"] for job in config["scrape_configs"]] == [
+        job["job_name"] for job in local["scrape_configs"]
+    ]
+    assert config["rule_files"] == local["rule_files"] == ["alerts.yml"]
+    mounts = bind_mounts(services["prometheus"])
+    config_file = next(arg for arg in services["prometheus"]["command"] if "--config.file" in arg)
+    config_path = config_file.split("=", 1)[1]
+    assert mounts[config_path] == "deploy/prometheus/prometheus-compose.yml"
+    # rule files are read relative to the configuration file
+    assert mounts[str(Path(config_path).parent / "alerts.yml")] == "deploy/prometheus/alerts.yml"
+    assert "127.0.0.1:9090:9090" in services["prometheus"]["ports"]
+
+
+def bind_mounts(service: dict) -> dict[str, str]:  # type: ignore[type-arg]
+    """{container path: repository path} of a compose service's bind mounts (they must exist)."""
+    mounts = {}
+    for volume in service.get("volumes", []):
+        source, target = volume.split(":")[:2]
+        if source.startswith("./"):
+            assert (ROOT / source).exists(), f"{source} is mounted but does not exist"
+            mounts[target] = source.removeprefix("./")
+    return mounts
+
+
+def test_grafana_in_compose_mounts_its_provisioning_and_the_dashboards() -> None:
+    services = compose()["services"]
+    mounts = bind_mounts(services["grafana"])
+    assert mounts["/etc/grafana/provisioning"] == "deploy/grafana/provisioning"
+    providers = yaml.safe_load(
+        (ROOT / "deploy/grafana/provisioning/dashboards/hoppid.yml").read_text()
+    )["providers"]
+    for provider in providers:
+        assert mounts[provider["options"]["path"]] == "deploy/grafana/dashboards"
+    assert list((ROOT / "deploy/grafana/dashboards").glob("*.json"))
+    sources = yaml.safe_load(
+        (ROOT / "deploy/grafana/provisioning/datasources/prometheus.yml").read_text()
+    )["datasources"]
+    # the data source's URL names the compose service and the port Prometheus listens on
+    assert [source["url"] for source in sources] == ["http://prometheus:9090"]
+    assert "prometheus" in services
+
+
+def test_notifications_in_compose_sends_mail_to_the_mail_viewer() -> None:
+    services = compose()["services"]
+    environment = services["notifications"]["environment"]
+    viewer = services[environment["HOPPID_NOTIFICATIONS_SMTP_HOST"]]
+    assert viewer["image"].startswith("axllent/mailpit:")
+    # Mailpit listens for SMTP on 1025 and serves its UI on 8025
+    assert int(environment["HOPPID_NOTIFICATIONS_SMTP_PORT"]) == 1025
+    assert "127.0.0.1:8025:8025" in viewer["ports"]
+    assert environment["HOPPID_NOTIFICATIONS_SMTP_HOST"] in services["notifications"]["depends_on"]
 
 
 @pytest.mark.parametrize(("name", "port"), SERVICES.items())

@@ -184,6 +184,7 @@ async def _connect(runtime: Runtime) -> None:
                 settings.kafka_bootstrap_servers,
                 runtime.all_topics(),
                 partitions=settings.topic_partitions,
+                replication=settings.topic_replication,
             )
             await runtime.broker.start()
             await runtime.definition.on_connected(runtime)

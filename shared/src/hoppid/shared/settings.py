@@ -41,6 +41,9 @@ class ServiceSettings(BaseSettings):
         "", description="Prefix for every topic name (tests use it to keep topics apart)"
     )
     topic_partitions: int = Field(6, ge=1, le=1000, description="Partitions of each topic created")
+    topic_replication: int = Field(
+        1, ge=1, le=10, description="Replicas of each topic a service creates (3 on a cluster)"
+    )
     offices: Annotated[frozenset[str], NoDecode] = Field(
         frozenset(),
         description="Comma-separated office ids this instance serves; empty means all offices",

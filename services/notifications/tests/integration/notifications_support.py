@@ -23,10 +23,12 @@ from aiosmtpd.controller import Controller
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import intake as ev
 from hoppid.shared.events import scheduling as sched
+from hoppid.shared.links import sign_link
 from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.testing import ServiceProcess, eventually, free_port, kafka_servers, mongodb_url
 
 INTAKE = ev.SOURCE
+LINK_SECRET = "test-link-secret-of-the-notifications-tests"  # the platform's, as intake signs
 
 
 def notifications_env(
@@ -46,6 +48,8 @@ def notifications_env(
         "HOPPID_NOTIFICATIONS_RETRY_BASE_SECONDS": "0.2",
         "HOPPID_NOTIFICATIONS_MAX_ATTEMPTS": "3",
         "HOPPID_NOTIFICATIONS_LINK_BASE_URL": "https://hoppid.example/v1/me/",
+        "HOPPID_NOTIFICATIONS_PREFERENCES_BASE_URL": "https://hoppid.example/n/v1/me/",
+        "HOPPID_LINK_SECRET": LINK_SECRET,
         **extra,
     }
 
@@ -201,10 +205,14 @@ class IntakeEvents:
         language: str = "nb",
         person_id: str | None = None,
         publish: bool = True,
+        signed: bool = False,
     ) -> tuple[Envelope, str]:
-        """The sealed event as intake writes it, and the case link token it carries."""
+        """The sealed event as intake writes it, and the case link token it carries (a real
+        signed link with ``signed``)."""
         person_id = person_id or f"person-{uuid.uuid4().hex[:8]}"
         token = f"token-{uuid.uuid4().hex}"
+        if signed:
+            token = sign_link(LINK_SECRET, person_id, 0, datetime.now(UTC), 90)
         case_id = f"case-{uuid.uuid4().hex[:8]}"
         event = ev.InquiryReceived(
             case_id=case_id,

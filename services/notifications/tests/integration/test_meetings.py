@@ -120,7 +120,8 @@ async def test_offered_times_in_oslo_time_with_the_booking_link(
     await scheduling_events.slots_offered(person, case, [SUMMER, WINTER])
 
     async def offer() -> list[Received]:
-        return [m for m in smtp.handler.to("nils.offer@example.no") if "Velg" in m.text]
+        # the offer, not the receipt (every message now ends with "Velg selv her" for preferences)
+        return [m for m in smtp.handler.to("nils.offer@example.no") if "03.06.2030" in m.text]
 
     mails = await eventually(offer, what="the offer")
     text = mails[0].text

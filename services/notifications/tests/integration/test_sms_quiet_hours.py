@@ -58,6 +58,7 @@ def sms(cause: str, person: str = "p1") -> Outgoing:
         office_id="nordveggen",
         language="nb",
         cause_event_id=cause,
+        message_class="service",
         values={"time": "10:00"},
         person_id=person,
     )

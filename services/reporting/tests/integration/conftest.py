@@ -12,8 +12,9 @@ from hoppid.shared.testing import ServiceProcess
 
 @pytest.fixture
 async def reporting(topic_prefix: str, unique: str, database: Any) -> AsyncIterator[Reporting]:
-    service = await started(ServiceProcess("reporting", reporting_env(topic_prefix, unique)))
-    try:
+    service = ServiceProcess("reporting", reporting_env(topic_prefix, unique))
+    try:  # stopped also when it never gets ready, so no process outlives its test
+        await started(service)
         async with httpx.AsyncClient(base_url=service.url, timeout=30) as client:
             yield Reporting(service, client, topic_prefix, database.name)
     finally:

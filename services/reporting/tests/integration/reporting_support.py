@@ -577,3 +577,194 @@ def meeting_scenario() -> tuple[list[Envelope], list[Envelope], dict[str, Envelo
         m.booked("b7", "case-never", "molde", "2026-03-22T08:00", "2026-03-20T09:00"),
     ]
     return intake, scheduling, n
+
+
+# --- scheduling's group programmes and desks ----------------------------------------------------
+
+
+@dataclass
+class Groups:
+    """Builds scheduling's programme and seat events as it publishes them (subject: the
+    programme, or the seat booking; the office's first municipality as the extension)."""
+
+    programmes: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> office, kind
+
+    def programme(self, programme: str, office: str, kind: str) -> None:
+        self.programmes[programme] = (office, kind)
+
+    def _ids(self, programme: str, enrolment: str, participants: int) -> dict[str, Any]:
+        office, kind = self.programmes[programme]
+        school = kind == "school_programme"
+        return {
+            "programme_id": programme,
+            "office_id": office,
+            "kind": kind,
+            "enrolment_id": enrolment,
+            "person_id": None if school else f"person-{enrolment}",
+            "case_id": None,
+            "participants": participants,
+        }
+
+    def _out(self, event: Event, subject: str, office: str) -> Envelope:
+        return event.to_envelope(
+            source=sc.SOURCE, subject=subject, office=office, municipality="9999"
+        )
+
+    def enrolled(
+        self, programme: str, enrolment: str, when: str, participants: int = 1
+    ) -> Envelope:
+        ids = self._ids(programme, enrolment, participants)
+        event = sc.ProgrammeEnrolled(**ids, enrolled_by="staff", enrolled_at=at(when))
+        return self._out(event, programme, ids["office_id"])
+
+    def waitlisted(
+        self, programme: str, enrolment: str, when: str, participants: int = 1
+    ) -> Envelope:
+        ids = self._ids(programme, enrolment, participants)
+        event = sc.ProgrammeWaitlisted(
+            **ids, position=1, waitlisted_by="entrepreneur", waitlisted_at=at(when)
+        )
+        return self._out(event, programme, ids["office_id"])
+
+    def promoted(
+        self, programme: str, enrolment: str, when: str, participants: int = 1
+    ) -> Envelope:
+        ids = self._ids(programme, enrolment, participants)
+        event = sc.ProgrammePromoted(**ids, promoted_at=at(when))
+        return self._out(event, programme, ids["office_id"])
+
+    def cancelled(
+        self, programme: str, enrolment: str, when: str, was: str, participants: int = 1
+    ) -> Envelope:
+        ids = self._ids(programme, enrolment, participants)
+        event = sc.ProgrammeEnrolmentCancelled(
+            **ids,
+            was=was,
+            cancelled_by="staff",
+            cancelled_at=at(when),  # type: ignore[arg-type]
+        )
+        return self._out(event, programme, ids["office_id"])
+
+    def attended(
+        self, programme: str, enrolment: str, session: str, start: str, participants: int = 1
+    ) -> Envelope:
+        ids = self._ids(programme, enrolment, participants)
+        event = sc.SessionAttended(
+            **ids, session_id=session, session_start=at(start), recorded_at=at(start)
+        )
+        return self._out(event, programme, ids["office_id"])
+
+    def _seat(self, seat: str, office: str, day: str, half: str) -> dict[str, Any]:
+        return {
+            "seat_booking_id": seat,
+            "office_id": office,
+            "desk_id": "desk-1",
+            "day": date.fromisoformat(day),
+            "half": half,
+            "person_id": "person-desk",
+        }
+
+    def seat_booked(self, seat: str, office: str, day: str, half: str = "morning") -> Envelope:
+        event = sc.SeatBooked(
+            **self._seat(seat, office, day, half),
+            booked_by="staff",
+            booked_at=at(f"{day}T06:00"),
+        )
+        return self._out(event, seat, office)
+
+    def checked_in(self, seat: str, office: str, day: str, half: str = "morning") -> Envelope:
+        event = sc.SeatCheckedIn(
+            **self._seat(seat, office, day, half), checked_in_at=at(f"{day}T08:00")
+        )
+        return self._out(event, seat, office)
+
+    def released(
+        self, seat: str, office: str, day: str, reason: str, half: str = "morning"
+    ) -> Envelope:
+        event = sc.SeatReleased(
+            **self._seat(seat, office, day, half),
+            reason=reason,  # type: ignore[arg-type]
+            released_by="system" if reason == "no_show" else "staff",
+            released_at=at(f"{day}T09:00"),
+        )
+        return self._out(event, seat, office)
+
+
+def group_scenario() -> tuple[list[Envelope], dict[str, Envelope]]:
+    """Programmes and desks at Molde and Ålesund, with duplicates and events out of order.
+
+    Course at Molde: e1 and e2 enrolled in March, e2 cancelled (its cancellation arrives first)
+    which promotes e3 in April; e4 waited and cancelled (counts nothing). Camp at Ålesund: e5
+    enrolled at 00:30 Oslo on 1 April (22:30 UTC the day before), attended, then cancelled.
+    Growth programme at Ålesund: e6. School programme at Molde: class k1 (25) and k3 (18,
+    cancelled before it is seen enrolled) enrolled, k2 (20) promoted; 22 of k1 and 20 of k2
+    came. Desks at Molde: d1 used, d2 no-show, d3 cancelled before use (released first), d4
+    checked in and cancelled (left early, its check-in arrives last), d5 in April; d6 at Ålesund.
+    """
+    g = Groups()
+    g.programme("prog-c", "molde", "course")
+    g.programme("prog-i", "alesund", "innovation_camp")
+    g.programme("prog-g", "alesund", "growth_programme")
+    g.programme("prog-s", "molde", "school_programme")
+    n: dict[str, Envelope] = {}
+    n["e1"] = g.enrolled("prog-c", "e1", "2026-03-05T10:00")
+    n["e2"] = g.enrolled("prog-c", "e2", "2026-03-06T10:00")
+    n["e2_cancelled"] = g.cancelled("prog-c", "e2", "2026-04-02T10:00", "enrolled")
+    n["e3"] = g.promoted("prog-c", "e3", "2026-04-02T10:00")
+    n["e1_s1"] = g.attended("prog-c", "e1", "s1", "2026-04-10T08:00")
+    n["e3_s1"] = g.attended("prog-c", "e3", "s1", "2026-04-10T08:00")
+    n["e1_s2"] = g.attended("prog-c", "e1", "s2", "2026-04-30T22:30")  # 1 May in Oslo
+    n["e5"] = g.enrolled("prog-i", "e5", "2026-03-31T22:30")  # 1 April in Oslo
+    n["e5_s1"] = g.attended("prog-i", "e5", "s1", "2026-04-15T08:00")
+    n["e6"] = g.enrolled("prog-g", "e6", "2026-04-03T10:00")
+    n["k1"] = g.enrolled("prog-s", "k1", "2026-03-10T10:00", 25)
+    n["k3"] = g.enrolled("prog-s", "k3", "2026-03-09T10:00", 18)
+    n["k2"] = g.promoted("prog-s", "k2", "2026-03-12T10:00", 20)
+    n["k1_s1"] = g.attended("prog-s", "k1", "s1", "2026-03-20T08:00", 22)
+    n["k2_s1"] = g.attended("prog-s", "k2", "s1", "2026-03-20T08:00", 20)
+    for seat, day in (("d1", "2026-03-16"), ("d2", "2026-03-16"), ("d3", "2026-03-17")):
+        n[seat] = g.seat_booked(seat, "molde", day, "afternoon" if seat == "d2" else "morning")
+    n["d4"] = g.seat_booked("d4", "molde", "2026-03-18")
+    n["d5"] = g.seat_booked("d5", "molde", "2026-04-01")
+    stream = [
+        n["e1"],
+        n["e1"],  # duplicate
+        n["e2_cancelled"],  # before its enrolment
+        n["e2"],
+        g.waitlisted("prog-c", "e3", "2026-03-07T10:00"),
+        n["e3"],
+        n["e3"],  # duplicate
+        g.waitlisted("prog-c", "e4", "2026-03-08T10:00"),
+        g.cancelled("prog-c", "e4", "2026-03-09T10:00", "waitlisted"),
+        n["e1_s1"],
+        n["e3_s1"],
+        n["e1_s1"],  # duplicate
+        n["e1_s2"],
+        n["e5"],
+        n["e5_s1"],
+        g.cancelled("prog-i", "e5", "2026-04-20T10:00", "enrolled"),
+        n["e6"],
+        n["k1"],
+        g.cancelled("prog-s", "k3", "2026-03-12T10:00", "enrolled", 18),  # before its enrolment
+        n["k3"],
+        g.waitlisted("prog-s", "k2", "2026-03-11T10:00", 20),
+        n["k2"],
+        n["k1_s1"],
+        n["k1_s1"],  # duplicate
+        n["k2_s1"],
+        n["d1"],
+        g.checked_in("d1", "molde", "2026-03-16"),
+        n["d2"],
+        g.released("d2", "molde", "2026-03-16", "no_show", "afternoon"),
+        g.released("d3", "molde", "2026-03-17", "cancelled"),  # before its booking
+        n["d3"],
+        n["d4"],
+        g.released("d4", "molde", "2026-03-18", "cancelled"),
+        g.checked_in("d4", "molde", "2026-03-18"),  # the check-in arrives after the release
+        n["d5"],
+        n["d5"],  # duplicate
+        g.checked_in("d5", "molde", "2026-04-01"),
+        g.seat_booked("d6", "alesund", "2026-03-20", "afternoon"),
+        g.checked_in("d6", "alesund", "2026-03-20", "afternoon"),
+    ]
+    return stream, n

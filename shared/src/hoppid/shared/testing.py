@@ -7,6 +7,7 @@ it with ``pytest_plugins = ["hoppid.shared.testing"]`` (the workspace's root con
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import sys
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -75,8 +77,26 @@ def unique() -> str:
 
 
 @pytest.fixture
-def topic_prefix(unique: str) -> str:
-    return f"test-{unique}."
+async def topic_prefix(unique: str) -> AsyncIterator[str]:
+    """A prefix for the test's topics; they are deleted afterwards, so a whole run never
+    piles thousands of partitions onto the local broker (its heap is kept small)."""
+    prefix = f"test-{unique}."
+    yield prefix
+    await delete_topics(prefix)
+
+
+async def delete_topics(prefix: str) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_servers())
+    try:
+        await admin.start()
+        doomed = [name for name in await admin.list_topics() if name.startswith(prefix)]
+        if doomed:
+            await admin.delete_topics(doomed)
+    except Exception as error:  # best effort: a broker test may have stopped this broker
+        print(f"could not delete the test topics {prefix}*: {error}")
+    finally:
+        with contextlib.suppress(Exception):
+            await admin.close()
 
 
 @pytest.fixture
@@ -101,7 +121,13 @@ class ServiceProcess:
     def __init__(self, name: str, env: dict[str, str], port: int | None = None) -> None:
         self.name = name
         self.port = port or free_port()
-        self.env = {**os.environ, **env, f"HOPPID_{name.upper()}_PORT": str(self.port)}
+        # two partitions a topic is plenty for a test and keeps the local broker small
+        self.env = {
+            **os.environ,
+            "HOPPID_TOPIC_PARTITIONS": "2",
+            **env,
+            f"HOPPID_{name.upper()}_PORT": str(self.port),
+        }
         self.process: asyncio.subprocess.Process | None = None
         # a file, not a pipe: a pipe nobody reads fills up and blocks the service
         self.log_path = Path(tempfile.gettempdir()) / f"hoppid-test-{name}-{self.port}.log"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hoppid.notifications import model
+from hoppid.notifications import model, preferences
 from hoppid.notifications.mail import Email, send_email
 from hoppid.notifications.metrics import NotificationMetrics
 from hoppid.notifications.model import (
@@ -64,9 +64,12 @@ async def deliver(ctx: Context, out: Outgoing) -> None:
     if out.address is None:
         await _claim_final(ctx, base, "suppressed", "no_address")
         return
+    if await preferences.opted_out(ctx.store, out):
+        await _claim_final(ctx, base, "suppressed", "opted_out")
+        return
     office = await office_view(ctx.store, out.office_id, ctx.settings.sender_address)
     try:
-        content = _compose(ctx.templates, out, office)
+        content = _compose(ctx.templates, out, office, _preferences_link(ctx, out))
     except TemplateError:
         log.exception("no text for %s", out.message)
         await _claim_final(ctx, base, "failed", "template_error")
@@ -100,9 +103,18 @@ def _base_document(out: Outgoing, now: datetime) -> Document:
     }
 
 
-def _compose(templates: Templates, out: Outgoing, office: OfficeView) -> Document:
+def _preferences_link(ctx: Context, out: Outgoing) -> str | None:
+    """Every message to a person says where to turn non-essential messages off."""
+    if out.recipient_kind != "person" or not out.link_token:
+        return None
+    return f"{ctx.settings.preferences_base_url}{out.link_token}/preferences"
+
+
+def _compose(
+    templates: Templates, out: Outgoing, office: OfficeView, preferences_link: str | None = None
+) -> Document:
     values = {**office.values(), **out.values}
-    rendered = templates.render(out.message, out.language, out.office_id, values)
+    rendered = templates.render(out.message, out.language, out.office_id, values, preferences_link)
     return {
         "language": rendered.language,
         "fallback_language": rendered.fallback,

@@ -50,6 +50,7 @@ async def erasure_requested(ctx: Context, event: intake_events.ErasureRequested)
         if delivery["status"] == "scheduled" and await _suppress(ctx, delivery, scrub):
             continue
         await ctx.store.record(delivery["_id"], None, {"$set": scrub, "$unset": {"content": ""}})
+    await ctx.store.forget_preferences(event.person_id)
     await ctx.store.forget_person(event.person_id, now)  # last: the tombstone says "all done"
     ctx.notify()
 

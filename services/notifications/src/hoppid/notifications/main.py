@@ -37,7 +37,7 @@ def build(settings: NotificationsSettings) -> FastAPI:
         outbox_collections=store.OUTBOX_COLLECTIONS,
         publishes=notification_events.PUBLISHED,
         consumers=wire,
-        routes=lambda runtime: api.routers(settings),
+        routes=lambda runtime: api.routers(settings, lambda: contexts[0]),
     )
     runtime = build_runtime(definition, settings)
     app = create_app(runtime)

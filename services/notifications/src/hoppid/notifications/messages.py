@@ -31,6 +31,7 @@ def inquiry_receipt(
         office_id=event.office_id,
         language=language_of(event.language),
         cause_event_id=cause_event_id,
+        message_class="service",
         values={
             "name": event.name or "",
             "reference": event.reference,
@@ -38,6 +39,7 @@ def inquiry_receipt(
         },
         case_id=event.case_id,
         person_id=event.person_id,
+        link_token=event.case_link_token,
     )
 
 
@@ -54,6 +56,7 @@ def new_case_notice(
         office_id=office.id,
         language=office.language,
         cause_event_id=cause_event_id,
+        message_class="service",
         values={
             "reference": event.reference,
             "case_id": event.case_id,
@@ -80,8 +83,10 @@ def consent_confirmation(
         office_id=person.office_id if person else "",
         language=language_of(person.language if person else None),
         cause_event_id=cause_event_id,
+        message_class="service",
         values={"name": person.name if person else ""},
         person_id=event.person_id,
+        link_token=person.link_token if person else None,
     )
 
 
@@ -107,6 +112,7 @@ def slots_offered(
         office_id=event.office_id,
         language=language,
         cause_event_id=cause_event_id,
+        message_class="service",
         values={
             "name": person.name if person else "",
             "slots": "\n".join(lines),
@@ -117,6 +123,7 @@ def slots_offered(
         },
         case_id=event.case_id,
         person_id=event.person_id,
+        link_token=person.link_token if person else None,
     )
 
 
@@ -166,11 +173,13 @@ def meeting_notice(
         office_id=meeting.office_id,
         language=language,
         cause_event_id=cause_event_id,
+        message_class="service",
         values=values,
         case_id=meeting.case_id,
         person_id=meeting.person_id,
         calendar=calendar,
         calendar_method=method,
+        link_token=person.link_token if person else None,
     )
 
 
@@ -207,6 +216,7 @@ def meeting_reminder(
         office_id=event.office_id,
         language=language,
         cause_event_id=cause_event_id,
+        message_class="service",
         values={
             "name": person.name if person else "",
             "time": wording.oslo_time(event.start, event.end, language),
@@ -214,4 +224,5 @@ def meeting_reminder(
         },
         case_id=event.case_id,
         person_id=event.person_id,
+        link_token=person.link_token if person else None,
     )

@@ -20,6 +20,9 @@ MAX_BACKOFF_SECONDS = 6 * 3600.0
 
 Channel = Literal["email", "sms"]
 RecipientKind = Literal["person", "office"]
+# service: about the person's own case, meetings and data (always sent); non_essential: anything
+# else (a newsletter): the person can turn it off per channel (hoppid.notifications.preferences)
+MessageClass = Literal["service", "non_essential"]
 # scheduled: waits for its time (a retry, or an SMS after quiet hours); sending: claimed by an
 # attempt that has not recorded its result (after a crash it stays so: never sent twice)
 Status = Literal["scheduled", "sending", "sent", "failed", "suppressed"]
@@ -57,11 +60,13 @@ class Outgoing:
     office_id: str
     language: str
     cause_event_id: str
+    message_class: MessageClass  # part of every message's definition: no default
     values: Mapping[str, str] = field(default_factory=dict)
     case_id: str | None = None
     person_id: str | None = None
     calendar: str | None = None  # an iCalendar file to attach (CRLF lines), if any
     calendar_method: str | None = None  # its METHOD: REQUEST or CANCEL
+    link_token: str | None = None  # the person's signed link: their preferences link is made of it
 
     @property
     def delivery_id(self) -> str:

@@ -88,6 +88,11 @@ class NotificationsSettings(ServiceSettings):
         description="The booking link in a message with offered times: this, the person's link "
         "token, then /meetings (scheduling's routes for the person)",
     )
+    preferences_base_url: str = Field(
+        "http://127.0.0.1:8003/v1/me/",
+        validation_alias="HOPPID_NOTIFICATIONS_PREFERENCES_BASE_URL",
+        description="Start of the person's preferences link: + their link token + /preferences",
+    )
     max_attempts: int = Field(
         4,
         ge=1,

@@ -22,6 +22,7 @@ from hoppid.shared.outbox import outbox_entries, with_outbox
 Document = dict[str, Any]
 
 OFFICES, PEOPLE, DELIVERIES, BOOKINGS = "offices", "people", "deliveries", "bookings"
+PREFERENCES = "preferences"
 OUTBOX_COLLECTIONS = (DELIVERIES,)
 
 INDEXES = [
@@ -61,6 +62,20 @@ class NotificationsStore:
             await self.db[PEOPLE].replace_one(
                 {"_id": person_id}, {"as_of": at, "erased_at": at}, upsert=True
             )
+
+    # --- preferences: which channels a person lets non-essential messages through ----------
+    async def preferences(self, person_id: str) -> Document | None:
+        return await self.db[PREFERENCES].find_one({"_id": person_id})
+
+    async def set_preferences(self, person_id: str, fields: Mapping[str, Any]) -> None:
+        async with self.locks.hold(PREFERENCES, person_id):
+            await self.db[PREFERENCES].update_one(
+                {"_id": person_id}, {"$set": dict(fields)}, upsert=True
+            )
+
+    async def forget_preferences(self, person_id: str) -> None:
+        async with self.locks.hold(PREFERENCES, person_id):
+            await self.db[PREFERENCES].delete_one({"_id": person_id})
 
     # --- bookings: what a calendar file needs to know of a meeting's earlier versions ------
     async def booking_version(

@@ -28,6 +28,7 @@ log = logging.getLogger("hoppid.notifications.templates")
 PACKAGED = Path(__file__).with_name("templates")
 SIGNATURE = "_signature"
 NOT_TRANSLATED = "_not_translated"
+PREFERENCES = "_preferences"  # the footer with the person's preferences link
 FALLBACK_NOTICE = (
     "This text has not been translated into your language yet; it follows in Norwegian (bokmål)."
 )
@@ -52,9 +53,33 @@ class Templates:
         self.office_dir = office_dir
 
     def render(
+        self,
+        name: str,
+        language: str,
+        office_id: str,
+        values: Mapping[str, str],
+        preferences_link: str | None = None,
+    ) -> Rendered:
+        """The message in ``language`` (or visibly in bokmål); raises TemplateError if none.
+
+        With a preferences link, a footer naming it ends the text and the HTML."""
+        rendered = self._render(name, language, office_id, values)
+        if not preferences_link:
+            return rendered
+        link = {"preferences_link": preferences_link}
+        footer = self._part(PREFERENCES, language, office_id, link) or preferences_link
+        html_footer = html.escape(footer).replace("\n", "<br>\n")
+        return Rendered(
+            rendered.subject,
+            f"{rendered.text}\n\n{footer}",
+            f"{rendered.html}\n<p><small>{html_footer}</small></p>",
+            rendered.language,
+            rendered.fallback,
+        )
+
+    def _render(
         self, name: str, language: str, office_id: str, values: Mapping[str, str]
     ) -> Rendered:
-        """The message in ``language`` (or visibly in bokmål); raises TemplateError if none."""
         full = {**values, "signature": self._signature(language, office_id, values)}
         for folder, lang in self._folders(language, office_id):
             rendered = _render_from(folder, name, full)
@@ -77,11 +102,15 @@ class Templates:
             yield self.packaged / lang, lang
 
     def _signature(self, language: str, office_id: str, values: Mapping[str, str]) -> str:
+        return self._part(SIGNATURE, language, office_id, values) or values.get("office_name", "")
+
+    def _part(self, name: str, language: str, office_id: str, values: Mapping[str, str]) -> str:
+        """A shared piece of text (signature, footer): the first usable one, or empty."""
         for folder, _ in self._folders(language, office_id):
-            text = _substitute(folder / f"{SIGNATURE}.txt", values)
+            text = _substitute(folder / f"{name}.txt", values)
             if text:
                 return text
-        return values.get("office_name", "")
+        return ""
 
     def _notice(self, language: str) -> str:
         path = self.packaged / language / f"{NOT_TRANSLATED}.txt"

@@ -22,6 +22,18 @@ FIGURES = {
     "applications_granted": ("applications_granted", "Applications granted this year"),
     "granted_amount_nok": ("granted_amount_nok", "Amount granted this year, NOK"),
     "introductions": ("introductions", "Network introductions this year"),
+    "programme_enrolments": (
+        "programme_enrolments",
+        "Programme enrolments (net of cancellations) this year",
+    ),
+    "programme_attendances": ("programme_attendances", "Programme session attendances this year"),
+    "school_participants": ("school_participants", "School programme pupils enrolled this year"),
+    "desk_half_days_booked": ("desk_half_days_booked", "Desk half days booked this year"),
+    "desk_half_days_used": ("desk_half_days_used", "Desk half days checked in this year"),
+    "desk_half_days_no_show": (
+        "desk_half_days_no_show",
+        "Desk half days released as no-show this year",
+    ),
 }
 
 

@@ -10,10 +10,13 @@ person id, a name or text: people and organisation numbers are kept as one-way d
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
+from hoppid.reporting.desks import derive_seat
 from hoppid.reporting.meetings import derive_meetings
 from hoppid.reporting.model import (
+    UNKNOWN_MUNICIPALITY,
     Cell,
     Contribution,
     Derived,
@@ -22,13 +25,13 @@ from hoppid.reporting.model import (
     oslo_month,
     within_12_months,
 )
+from hoppid.reporting.programmes import attendance, derive_enrolment, enrolment_key
 from hoppid.reporting.store import ProjectionStore
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
 from hoppid.shared.events import scheduling as sc
 
-UNKNOWN_MUNICIPALITY = "0000"
 Projection = Callable[[ProjectionStore, Any, Envelope], Awaitable[str]]
 MeetingEvent = (
     sc.MeetingBooked
@@ -189,6 +192,114 @@ async def on_meeting_outcome(
     return await _meeting_fact(store, event, kind, outcome)
 
 
+# --- group programmes and desks (scheduling): facts of the enrolment / seat booking -----------
+
+
+async def _enrolment_fact(
+    store: ProjectionStore,
+    event: sc.ProgrammeEnrolled | sc.ProgrammePromoted | sc.ProgrammeEnrolmentCancelled,
+    fact: str,
+    value: dict[str, Any],
+) -> str:
+    key = enrolment_key(event.programme_id, event.enrolment_id)
+    document = await store.record_facts(store.enrolments, key, {fact: value})
+    derived: list[Derived] = [*derive_enrolment(key, document)]
+    await apply_derived(store, derived, document.get("done", []))
+    await store.mark_facts_done(store.enrolments, key, [item.id for item in derived])
+    return event.office_id
+
+
+def _seat(
+    event: sc.ProgrammeEnrolled | sc.ProgrammePromoted, moment: datetime, envelope: Envelope
+) -> dict[str, Any]:
+    return {
+        "office": event.office_id,
+        "kind": event.kind,
+        "month": oslo_month(moment),
+        "participants": event.participants,  # a head count (1 for a person), never who
+        "event": envelope.id,
+    }
+
+
+async def on_programme_enrolled(
+    store: ProjectionStore, event: sc.ProgrammeEnrolled, envelope: Envelope
+) -> str:
+    return await _enrolment_fact(
+        store, event, "enrolled", _seat(event, event.enrolled_at, envelope)
+    )
+
+
+async def on_programme_promoted(
+    store: ProjectionStore, event: sc.ProgrammePromoted, envelope: Envelope
+) -> str:
+    return await _enrolment_fact(
+        store, event, "promoted", _seat(event, event.promoted_at, envelope)
+    )
+
+
+async def on_enrolment_cancelled(
+    store: ProjectionStore, event: sc.ProgrammeEnrolmentCancelled, envelope: Envelope
+) -> str:
+    return await _enrolment_fact(
+        store, event, "cancelled", {"was": event.was, "event": envelope.id}
+    )
+
+
+async def on_session_attended(
+    store: ProjectionStore, event: sc.SessionAttended, envelope: Envelope
+) -> str:
+    key = enrolment_key(event.programme_id, event.enrolment_id)
+    month = oslo_month(event.session_start)
+    await store.apply(
+        attendance(
+            key,
+            event.session_id,
+            event.office_id,
+            event.kind,
+            event.participants,
+            month,
+            envelope.id,
+        )
+    )
+    return event.office_id
+
+
+async def _seat_fact(
+    store: ProjectionStore,
+    event: sc.SeatBooked | sc.SeatCheckedIn | sc.SeatReleased,
+    fact: str,
+    envelope: Envelope,
+    **more: Any,
+) -> str:
+    value = {
+        "office": event.office_id,
+        "month": event.day.strftime("%Y-%m"),
+        "event": envelope.id,
+        **more,
+    }
+    document = await store.record_facts(store.seats, event.seat_booking_id, {fact: value})
+    derived: list[Derived] = [*derive_seat(event.seat_booking_id, document)]
+    await apply_derived(store, derived, document.get("done", []))
+    await store.mark_facts_done(store.seats, event.seat_booking_id, [item.id for item in derived])
+    return event.office_id
+
+
+async def on_seat_booked(store: ProjectionStore, event: sc.SeatBooked, envelope: Envelope) -> str:
+    return await _seat_fact(store, event, "booked", envelope)
+
+
+async def on_seat_checked_in(
+    store: ProjectionStore, event: sc.SeatCheckedIn, envelope: Envelope
+) -> str:
+    return await _seat_fact(store, event, "checked_in", envelope)
+
+
+async def on_seat_released(
+    store: ProjectionStore, event: sc.SeatReleased, envelope: Envelope
+) -> str:
+    return await _seat_fact(store, event, "released", envelope, reason=event.reason)
+
+
 # --- offices projection (budgets) ------------------------------------------------------------
 
 
@@ -217,12 +328,18 @@ FIGURES: dict[type[Event], Projection] = {
     sc.MeetingCancelled: on_meeting_cancelled,
     sc.MeetingHeld: on_meeting_outcome,
     sc.MeetingMissed: on_meeting_outcome,
+    sc.ProgrammeEnrolled: on_programme_enrolled,
+    sc.ProgrammePromoted: on_programme_promoted,
+    sc.ProgrammeEnrolmentCancelled: on_enrolment_cancelled,
+    sc.SessionAttended: on_session_attended,
+    sc.SeatBooked: on_seat_booked,
+    sc.SeatCheckedIn: on_seat_checked_in,
+    sc.SeatReleased: on_seat_released,
 }
 OFFICES: dict[type[Event], Projection] = {ev.OfficeChanged: on_office_changed}
 
 # Every projection by its consumer group name: the live consumers and the rebuild use this table.
-# scheduling's meetings are in FIGURES (they are facts of cases); enrolments and desks would
-# become more entries here.
+# scheduling's meetings, programmes and desks are in FIGURES: they add to the same cells.
 PROJECTIONS: dict[str, dict[type[Event], Projection]] = {"figures": FIGURES, "offices": OFFICES}
 
 

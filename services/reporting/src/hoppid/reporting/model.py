@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 OSLO = ZoneInfo("Europe/Oslo")
 COUNTY = "county"
+UNKNOWN_MUNICIPALITY = "0000"  # figures no event places in a municipality
 FUNNEL = ("contacted", "in_guidance", "company")
 STATUS_RANK = {"contacted": 1, "in_guidance": 2, "company_registered": 3}
 DISTINCT_METRICS = ("people_served", "rco01", "rco04", "rco05")

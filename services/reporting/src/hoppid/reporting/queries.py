@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from hoppid.reporting.desks import FIGURES as DESK_FIGURES
 from hoppid.reporting.meetings import FIGURES as MEETING_FIGURES
 from hoppid.reporting.meetings import wait, wait_summary
 from hoppid.reporting.model import (
@@ -26,6 +27,7 @@ from hoppid.reporting.model import (
     scope_of,
     yearly_budget,
 )
+from hoppid.reporting.programmes import FIGURES as PROGRAMME_FIGURES
 from hoppid.reporting.public import municipality_names
 from hoppid.reporting.store import ProjectionStore
 
@@ -49,6 +51,8 @@ ADDITIVE = (
     "introductions",
     *(f"funnel_{stage}" for stage in FUNNEL),
     *MEETING_FIGURES,
+    *PROGRAMME_FIGURES,
+    *DESK_FIGURES,
 )
 DISTINCT = ("people_served", "rco01", "rco04", "rco05")
 MAX_SERIES = 240
@@ -121,6 +125,9 @@ def _figure_row(
     row["cost_per_person_served_eur"] = per(budget, row["people_served"])
     row["cost_per_company_eur"] = per(budget, row["companies_registered"])
     row.update(wait_summary([found[0] for found in _waits(cases)]))
+    row["desk_occupancy"] = ratio(
+        totals.get("desk_half_days_used"), totals.get("desk_half_days_booked")
+    )
     return row
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
@@ -33,7 +34,7 @@ Document = dict[str, Any]
 STATE, STATE_ID = "projection_state", "projections"
 PUBLIC_FACTS, PARTNER_CASES = "public_facts", "partner_cases"
 OUTBOX_COLLECTIONS = (PUBLIC_FACTS,)
-VERSIONED = ("cells", "cases", "claims", "ledger", "offices")
+VERSIONED = ("cells", "cases", "claims", "ledger", "offices", "enrolments", "seats")
 _DUPLICATE_KEY = 11000
 
 INDEXES: list[IndexSpec] = []
@@ -137,13 +138,25 @@ class ProjectionStore:
         self.claims = database[f"v{version}_claims"]
         self.ledger = database[f"v{version}_ledger"]
         self.offices = database[f"v{version}_offices"]
+        # facts of scheduling's programme enrolments and seat bookings (group_facts.py)
+        self.enrolments = database[f"v{version}_enrolments"]
+        self.seats = database[f"v{version}_seats"]
 
-    # case facts ---------------------------------------------------------------------------
+    # facts of a case, an enrolment or a seat booking --------------------------------------
     async def record_case(self, case_id: str, facts: Mapping[str, Any]) -> Document:
         """Set facts of a case (setting the same fact twice changes nothing); the whole case."""
-        async with self.locks.hold(self.cases.name, case_id):
-            document = await self.cases.find_one_and_update(
-                {"_id": case_id},
+        return await self.record_facts(self.cases, case_id, facts)
+
+    async def mark_done(self, case_id: str, contribution_ids: Iterable[str]) -> None:
+        await self.mark_facts_done(self.cases, case_id, contribution_ids)
+
+    async def record_facts(
+        self, collection: AsyncCollection[Document], key: str, facts: Mapping[str, Any]
+    ) -> Document:
+        """Set facts of one thing in ``collection``; the whole document after."""
+        async with self.locks.hold(collection.name, key):
+            document = await collection.find_one_and_update(
+                {"_id": key},
                 {"$set": dict(facts), "$setOnInsert": {"done": []}},
                 upsert=True,
                 return_document=ReturnDocument.AFTER,
@@ -151,13 +164,13 @@ class ProjectionStore:
         assert document is not None
         return document
 
-    async def mark_done(self, case_id: str, contribution_ids: Iterable[str]) -> None:
+    async def mark_facts_done(
+        self, collection: AsyncCollection[Document], key: str, contribution_ids: Iterable[str]
+    ) -> None:
         ids = list(contribution_ids)
         if ids:
-            async with self.locks.hold(self.cases.name, case_id):
-                await self.cases.update_one(
-                    {"_id": case_id}, {"$addToSet": {"done": {"$each": ids}}}
-                )
+            async with self.locks.hold(collection.name, key):
+                await collection.update_one({"_id": key}, {"$addToSet": {"done": {"$each": ids}}})
 
     # contributions ------------------------------------------------------------------------
     async def apply(self, contribution: Contribution) -> bool:

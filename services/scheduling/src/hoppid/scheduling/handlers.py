@@ -22,6 +22,7 @@ from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.events import scheduling as ev
+from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.tenancy import OfficeRegistry
 
 Document = dict[str, Any]
@@ -54,6 +55,7 @@ class Context:
     public_url: str
     offer_count: int
     offer_days: int
+    vault: PersonalDataVault  # seals an advisor's name and address on advisor.changed
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
@@ -214,7 +216,9 @@ async def add_advisor(
         "feed_token_hash": digest(token),
         "created_at": ctx.now(),
     }
-    await ctx.store.insert_advisor(advisor)
+    event = await _advisor_changed(ctx, advisor)
+    await ctx.store.insert_advisor(advisor, [event])
+    ctx.notify()
     return {**advisor, "feed_url": feed_url(ctx, token)}  # the feed's link is shown once
 
 
@@ -224,11 +228,30 @@ async def change_advisor(
     if not administers(staff, office_id):
         raise PermissionError("not an admin of this office")
     _check_advisor(form)
+    if await ctx.store.advisor(office_id, advisor_id) is None:  # no vault key for nobody
+        raise NotFound(advisor_id)
     fields = {**form.model_dump(mode="json"), "updated_at": ctx.now()}
-    advisor = await ctx.store.update_advisor(office_id, advisor_id, fields)
+    event = await _advisor_changed(ctx, {"_id": advisor_id, "office_id": office_id, **fields})
+    advisor = await ctx.store.update_advisor(office_id, advisor_id, fields, [event])
     if advisor is None:
         raise NotFound(advisor_id)
+    ctx.notify()
     return advisor
+
+
+async def _advisor_changed(ctx: Context, advisor: Document) -> Envelope:
+    """advisor.changed with name and address sealed under the advisor's own vault key."""
+    event = ev.AdvisorChanged(
+        advisor_id=advisor["_id"],
+        office_id=advisor["office_id"],
+        name=advisor["name"],
+        email=advisor["email"],
+        languages=list(advisor["languages"]),
+        active=bool(advisor.get("active", True)),
+        changed_at=ctx.now(),
+    )
+    plain = event.to_envelope(source=ev.SOURCE, subject=advisor["_id"], office=advisor["office_id"])
+    return await ctx.vault.seal(plain, ev.AdvisorChanged, advisor["_id"])
 
 
 async def renew_feed(ctx: Context, staff: Staff, office_id: str, advisor_id: str) -> Document:

@@ -50,6 +50,7 @@ def _wire(settings: SchedulingSettings, runtime: Runtime) -> Wired:
         public_url=settings.public_url,
         offer_count=settings.offer_count,
         offer_days=settings.offer_days,
+        vault=runtime.vault,
     )
     programmes = group_store.GroupStore(runtime.database, runtime.own_topic, runtime.locks)
     seats = desk_store.DeskStore(runtime.database, runtime.own_topic, runtime.locks)

@@ -30,7 +30,7 @@ Document = dict[str, Any]
 OFFICES, ADVISORS = "offices", "advisors"
 BOOKINGS, CLAIMS, OFFERS = "bookings", "claims", "offers"
 ERASED = "erased_people"  # ids only: people whose links this service refuses
-OUTBOX_COLLECTIONS = (BOOKINGS, OFFERS)
+OUTBOX_COLLECTIONS = (BOOKINGS, OFFERS, ADVISORS)
 
 INDEXES = [
     IndexSpec(CLAIMS, ["advisor_id", "cell"], unique=True, name="one_claim_per_advisor_cell"),
@@ -96,28 +96,45 @@ class SchedulingStore:
         return office
 
     # --- advisors ------------------------------------------------------------------------------
-    async def insert_advisor(self, advisor: Document) -> None:
-        await self.db[ADVISORS].insert_one(advisor)
+    async def insert_advisor(self, advisor: Document, events: Iterable[Envelope] = ()) -> None:
+        """The advisor with its ``advisor.changed`` event in its outbox: one insert."""
+        await self.db[ADVISORS].insert_one(
+            {**advisor, "outbox": outbox_entries(self.topic, events)}
+        )
 
     async def advisor(self, office_id: str, advisor_id: str) -> Document | None:
-        return await self.db[ADVISORS].find_one({"_id": advisor_id, "office_id": office_id})
+        return await self.db[ADVISORS].find_one(
+            {"_id": advisor_id, "office_id": office_id}, {"outbox": 0}
+        )
 
     async def advisors(self, office_id: str) -> list[Document]:
-        cursor = self.db[ADVISORS].find({"office_id": office_id}).sort("_id", ASCENDING)
+        cursor = (
+            self.db[ADVISORS].find({"office_id": office_id}, {"outbox": 0}).sort("_id", ASCENDING)
+        )
         return [advisor async for advisor in cursor]
 
     async def update_advisor(
-        self, office_id: str, advisor_id: str, fields: Mapping[str, Any]
+        self,
+        office_id: str,
+        advisor_id: str,
+        fields: Mapping[str, Any],
+        events: Iterable[Envelope] = (),
     ) -> Document | None:
+        """Change the advisor, with its events in the same single-document update."""
+        update: Document = {"$set": dict(fields)}
+        events = list(events)
         async with self.locks.hold(ADVISORS, advisor_id):
-            return await self.db[ADVISORS].find_one_and_update(
+            found = await self.db[ADVISORS].find_one_and_update(
                 {"_id": advisor_id, "office_id": office_id},
-                {"$set": dict(fields)},
+                with_outbox(update, self.topic, events) if events else update,
                 return_document=ReturnDocument.AFTER,
             )
+        if found is not None:
+            found.pop("outbox", None)  # no projection in find_one_and_update on FerretDB
+        return found
 
     async def advisor_by_feed(self, token_hash: str) -> Document | None:
-        return await self.db[ADVISORS].find_one({"feed_token_hash": token_hash})
+        return await self.db[ADVISORS].find_one({"feed_token_hash": token_hash}, {"outbox": 0})
 
     # --- slot claims: the store's guarantee against double booking ------------------------------
     async def claim(

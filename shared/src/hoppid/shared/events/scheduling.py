@@ -3,8 +3,8 @@ programmes (subject: the programme) and office seats (subject: the half-day seat
 
 Subjects: the case id for offered slots (so they follow the case's order), the booking id for a
 meeting's events (booked, rescheduled, cancelled, held, missed, reminder due). No personal data:
-people are known by their person and case ids only; advisors by their id (their names and
-addresses stay in scheduling's store). Times are UTC.
+people are known by their person and case ids only; advisors by their id, except in
+``advisor.changed`` (subject: the advisor), whose name and address travel sealed. Times are UTC.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hoppid.shared.events.base import Event
+from hoppid.shared.events.base import Event, pii_field
 from hoppid.shared.events.catalogue import catalogue
 
 MeetingType = Literal["first_guidance", "follow_up"]
@@ -241,6 +241,23 @@ class SeatReleased(_SeatEvent):
     released_at: datetime = Field(description="When (UTC)")
 
 
+@catalogue.register
+class AdvisorChanged(Event):
+    """An advisor was added or changed: notifications keeps their contact to send them mail.
+
+    Name and work address are personal data (staff's): sealed with the vault under the advisor
+    id, as if the advisor were the "person". Subject: the advisor id."""
+
+    event_type: ClassVar[str] = "no.hoppid.scheduling.advisor.changed.v1"
+    advisor_id: str = Field(description="The advisor, also the event's subject")
+    office_id: str = Field(description="The office the advisor works at")
+    name: str | None = pii_field("The advisor's name (sealed)", default=None)
+    email: str | None = pii_field("The advisor's work address (sealed)", default=None)
+    languages: list[str] = Field(description="Languages the advisor speaks, preferred first")
+    active: bool = Field(default=True, description="False once the advisor no longer meets people")
+    changed_at: datetime = Field(description="When (UTC)")
+
+
 PUBLISHED: list[type[Event]] = [
     SlotsOffered,
     MeetingBooked,
@@ -257,4 +274,5 @@ PUBLISHED: list[type[Event]] = [
     SeatBooked,
     SeatCheckedIn,
     SeatReleased,
+    AdvisorChanged,
 ]

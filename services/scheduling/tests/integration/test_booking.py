@@ -191,3 +191,30 @@ async def test_staff_mark_a_started_meeting_held_or_no_show(
     envelopes = [e for _, e in found]
     assert [e.subject for e in of_type(envelopes, "scheduling.meeting.held.v1")] == ["past-1"]
     assert [e.subject for e in of_type(envelopes, "scheduling.meeting.missed.v1")] == ["past-2"]
+
+
+async def test_the_office_s_private_feed_has_every_meeting_of_the_office(
+    scheduling: Scheduling,
+) -> None:
+    admin = await scheduling.key()
+    await scheduling.advisor(admin)
+    first = await post(scheduling, admin, "", booking(at(9), 1))
+    second = await post(scheduling, admin, "", booking(at(11), 2))
+    assert (first.status_code, second.status_code) == (201, 201)
+    advisor_key = await scheduling.key(role="advisor")
+    refused = await scheduling.client.post(
+        f"/v1/offices/{OFFICE}/feed", headers=bearer(advisor_key)
+    )
+    assert refused.status_code == 403  # only the office's admins manage its feed
+
+    made = await scheduling.client.post(f"/v1/offices/{OFFICE}/feed", headers=bearer(admin))
+    path = httpx.URL(made.json()["feed_url"]).path
+    feed = await scheduling.client.get(path)
+    assert feed.headers["content-type"].startswith("text/calendar")
+    unfolded = feed.text.replace("\r\n ", "")
+    assert f"UID:{first.json()['id']}" in unfolded and f"UID:{second.json()['id']}" in unfolded
+
+    await scheduling.client.post(f"/v1/offices/{OFFICE}/feed", headers=bearer(admin))
+    assert (await scheduling.client.get(path)).status_code == 404  # the old link ends
+    office = await scheduling.client.get(f"/v1/offices/{OFFICE}", headers=bearer(admin))
+    assert "feed_token_hash" not in office.text

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
-from hoppid.scheduling import forms, handlers, ics, person
+from hoppid.scheduling import feeds, forms, handlers, ics, person
 from hoppid.scheduling.access import digest, works_at
 from hoppid.scheduling.handlers import Conflict, Context, NotFound, SlotTaken
 from hoppid.scheduling.model import RuleViolation, Search, oslo_instant
@@ -98,6 +98,13 @@ def _office_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
         caller: Caller, office_id: str, form: forms.OfficeSettings
     ) -> dict[str, Any]:
         return _out(await handlers.save_office_settings(ctx, caller, office_id, form))
+
+    @router.post(
+        "/{office_id}/feed",
+        summary="A new private calendar feed of all the office's meetings (old one ends)",
+    )
+    async def office_feed(caller: Caller, office_id: str) -> dict[str, Any]:
+        return await feeds.renew_office_feed(ctx, caller, office_id)
 
     @router.get("/{office_id}/slots", summary="Free times, earliest first, with filters")
     async def slots(
@@ -234,11 +241,26 @@ def _office_place(office: dict[str, Any]) -> dict[str, Any]:
 def _calendar_router(ctx: Context) -> APIRouter:
     router = APIRouter(prefix="/v1/calendars", tags=["calendar feeds"])
 
-    @router.get("/{token}.ics", summary="An advisor's meetings (the link is the secret)")
+    async def _office_feed(office: dict[str, Any]) -> Response:
+        now = ctx.now()
+        bookings = await ctx.store.bookings_of_office(
+            office["_id"], now - FEED_HISTORY, now + timedelta(days=366)
+        )
+        places = {office["_id"]: _office_place(office)}
+        name = str(office.get("name", office["_id"]))
+        return Response(ics.calendar(bookings, places, now, name), media_type=CALENDAR)
+
+    @router.get(
+        "/{token}.ics", summary="An advisor's or an office's meetings (the link is the secret)"
+    )
     async def feed(token: str) -> Response:
-        advisor = await ctx.store.advisor_by_feed(digest(token)) if len(token) < 100 else None
+        hashed = digest(token) if len(token) < 100 else ""
+        advisor = await ctx.store.advisor_by_feed(hashed) if hashed else None
         if advisor is None:
-            raise NotFound("feed")
+            office = await ctx.store.office_by_feed(hashed) if hashed else None
+            if office is None:
+                raise NotFound("feed")
+            return await _office_feed(office)
         now = ctx.now()
         bookings = await ctx.store.bookings_of_advisor(advisor["_id"], now - FEED_HISTORY)
         office = await ctx.store.office(advisor["office_id"]) or {}

@@ -95,6 +95,16 @@ class SchedulingStore:
             office.pop("applied_events", None)
         return office
 
+    async def set_office_feed(self, office_id: str, token_hash: str) -> bool:
+        async with self.locks.hold(OFFICES, office_id):
+            result = await self.db[OFFICES].update_one(
+                {"_id": office_id}, {"$set": {"feed_token_hash": token_hash}}
+            )
+        return result.matched_count == 1
+
+    async def office_by_feed(self, token_hash: str) -> Document | None:
+        return await self.db[OFFICES].find_one({"feed_token_hash": token_hash}, {"outbox": 0})
+
     # --- advisors ------------------------------------------------------------------------------
     async def insert_advisor(self, advisor: Document, events: Iterable[Envelope] = ()) -> None:
         """The advisor with its ``advisor.changed`` event in its outbox: one insert."""

@@ -1,13 +1,16 @@
 """Reminders 24 h and 2 h before a meeting: each exactly once, even across a crash and restart."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 from scheduling_support import OFFICE, scheduling_env, started
 
 from hoppid.shared.testing import ServiceProcess, eventually, of_type, read_envelopes
 
 REMINDER = "scheduling.reminder.due.v1"
+SESSION = "scheduling.session.reminder_due.v1"
 
 
 def booking(booking_id: str, start: datetime) -> dict[str, Any]:
@@ -75,3 +78,42 @@ async def test_each_reminder_is_due_once_across_a_restart(
     a = await database["bookings"].find_one({"_id": "a"})
     assert a is not None
     assert (a["reminders"], a["reminder_at"]) == ([], None)
+
+
+async def test_each_session_reminder_is_due_once(
+    topic_prefix: str, unique: str, database: Any
+) -> None:
+    env = scheduling_env(topic_prefix, unique, HOPPID_SCHEDULING_REMINDER_POLL_SECONDS="0.3")
+    service = await started(ServiceProcess("scheduling", env))
+    now = datetime.now(UTC).replace(microsecond=0)
+    soon = now + timedelta(hours=2, seconds=20)  # its 2 h reminder comes due in 20 s
+    later = now + timedelta(days=30)  # both of its reminders far ahead
+    body = {
+        "kind": "course",
+        "title": "Markedsføring for gründerar",
+        "capacity": 10,
+        "sessions": [
+            {"start": soon.isoformat(), "end": (soon + timedelta(hours=2)).isoformat()},
+            {"start": later.isoformat(), "end": (later + timedelta(hours=2)).isoformat()},
+        ],
+    }
+    topic = f"{topic_prefix}hoppid.scheduling"
+    try:
+        admin = {"Authorization": "Bearer scheduling-platform-admin-key-for-tests"}
+        async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+            made = await client.post(f"/v1/offices/{OFFICE}/programmes", json=body, headers=admin)
+        assert made.status_code == 201, made.text
+        programme_id = made.json()["id"]
+        found = await read_envelopes(topic, lambda es: bool(of_type(es, SESSION)), timeout=60)
+        await asyncio.sleep(2)  # a few more polls: nothing more may come
+        found = await read_envelopes(topic, lambda es: bool(of_type(es, SESSION)))
+    finally:
+        await service.stop()
+    reminders = of_type([e for _, e in found], SESSION)
+    assert [(e.data["session_id"], e.data["reminder"]) for e in reminders] == [("s1", "2h")]
+    assert reminders[0].subject == programme_id
+    assert "Markedsføring" not in str(reminders[0].data)  # titles never travel
+    stored = await database["programmes"].find_one({"_id": programme_id})
+    assert stored is not None
+    assert stored["session_reminders"] == ["s2:24h", "s2:2h"]
+    assert abs(stored["reminder_at"] - (later - timedelta(hours=24))) < timedelta(seconds=1)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
@@ -79,6 +80,10 @@ class GroupStore:
             .sort("first_start", ASCENDING)
         )
         return [programme async for programme in cursor]
+
+    async def reminders_due(self, now: datetime, limit: int = 200) -> list[Document]:
+        cursor = self.db[PROGRAMMES].find({"reminder_at": {"$lte": now}}, {"outbox": 0})
+        return [programme async for programme in cursor.limit(limit)]
 
     async def of_person(self, person_id: str) -> list[Document]:
         # ``people`` lists the person ids seated or waiting (kept beside seats and waiting)

@@ -11,11 +11,13 @@ is not overtaken). While anyone waits, a newcomer waits too. Events go out with 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from hoppid.scheduling import handlers
+from hoppid.scheduling import handlers, model
 from hoppid.scheduling.forms import as_utc
 from hoppid.scheduling.group_forms import AttendanceForm, EnrolForm, ProgrammeForm
 from hoppid.scheduling.group_store import Change, Contended, Decide, GroupStore
@@ -27,6 +29,7 @@ from hoppid.shared.events import Event
 from hoppid.shared.events import scheduling as ev
 
 Document = dict[str, Any]
+log = logging.getLogger("hoppid.scheduling.groups")
 
 
 @dataclass
@@ -81,9 +84,85 @@ async def create(groups: Groups, staff: Staff, office_id: str, form: ProgrammeFo
         "people": [],
         "attendance": {},
         "created_at": groups.ctx.now(),
+        **session_reminder_plan(sessions_with_ids(sessions), groups.ctx.now()),
     }
     await groups.store.insert(programme)
     return programme
+
+
+def sessions_with_ids(sessions: list[Document]) -> list[Document]:
+    return [{"id": f"s{n + 1}", **s} for n, s in enumerate(sessions)]
+
+
+def session_reminder_plan(sessions: list[Document], now: Any, pending: Any = None) -> Document:
+    """Which reminders ("s1:24h", "s1:2h"...) are still to send, and when the next is due: like
+    a meeting's (a reminder already past when the programme is made is dropped, never late).
+    Strings, not pairs: FerretDB stores no nested arrays."""
+    starts = {s["id"]: s["start"] for s in sessions}
+    if pending is None:
+        pending = [f"{sid}:{kind}" for sid in starts for kind in model.REMINDERS]
+    kept = [r for r in pending if _due_at(starts, r) > now]
+    next_at = min((_due_at(starts, r) for r in kept), default=None)
+    return {"session_reminders": kept, "reminder_at": next_at}
+
+
+def _due_at(starts: dict[str, Any], reminder: str) -> Any:
+    session_id, kind = reminder.split(":")
+    return starts[session_id] - model.REMINDERS[kind]
+
+
+def decide_session_reminders(programme: Document, office: Document, now: Any) -> Change:
+    """Emit the due session reminders and keep the rest, in one conditional write."""
+    sessions = {s["id"]: s for s in programme["sessions"]}
+    starts = {sid: s["start"] for sid, s in sessions.items()}
+    pending = programme.get("session_reminders", [])
+    due = [r.split(":") for r in pending if _due_at(starts, r) <= now]
+    events = [
+        ev.SessionReminderDue(
+            programme_id=programme["_id"],
+            office_id=programme["office_id"],
+            kind=programme["kind"],
+            session_id=sid,
+            reminder=kind,  # "24h" or "2h", from REMINDERS
+            start=sessions[sid]["start"],
+            end=sessions[sid]["end"],
+            enrolled=programme["taken"],
+            due_at=sessions[sid]["start"] - model.REMINDERS[kind],
+        )
+        for sid, kind in due
+    ]
+    left = [r for r in pending if _due_at(starts, r) > now]
+    fields = session_reminder_plan(programme["sessions"], now, left)
+    return Change(fields, [_envelope(e, programme, office) for e in events], {"sent": len(due)})
+
+
+async def send_session_reminders(groups: Groups, now: Any) -> int:
+    sent = 0
+    for programme in await groups.store.reminders_due(now):
+        office = await groups.ctx.store.office(programme["office_id"]) or {
+            "_id": programme["office_id"]
+        }
+        _, answer = await groups.store.change(programme["_id"], _reminders_of(office, now))
+        sent += int(answer["sent"])
+    if sent:
+        groups.ctx.notify()
+    return sent
+
+
+def _reminders_of(office: Document, now: Any) -> Decide:
+    return lambda programme: decide_session_reminders(programme, office, now)
+
+
+async def run_reminders(groups: Groups, interval_seconds: float) -> None:
+    """Poll for due session reminders until cancelled; errors are logged and tried again."""
+    while True:
+        try:
+            await send_session_reminders(groups, groups.ctx.now())
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.warning("session reminder pass failed, will retry: %s", error)
+        await asyncio.sleep(interval_seconds)
 
 
 async def open_programme(

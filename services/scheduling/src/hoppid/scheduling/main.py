@@ -78,6 +78,7 @@ def build(settings: SchedulingSettings) -> FastAPI:
         await asyncio.gather(
             reminders.run(wired[0].context, settings.reminder_poll_seconds),
             desks.run(wired[0].desks, settings.desk_poll_seconds),
+            groups.run_reminders(wired[0].groups, settings.reminder_poll_seconds),
         )
 
     definition = ServiceDefinition(

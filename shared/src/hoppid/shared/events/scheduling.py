@@ -258,6 +258,19 @@ class AdvisorChanged(Event):
     changed_at: datetime = Field(description="When (UTC)")
 
 
+@catalogue.register
+class SessionReminderDue(_ProgrammeEvent):
+    """A reminder of a programme session is due (24 h or 2 h before it); exactly once each."""
+
+    event_type: ClassVar[str] = "no.hoppid.scheduling.session.reminder_due.v1"
+    session_id: str = Field(description="The session (s1, s2... in time order)")
+    reminder: Literal["24h", "2h"] = Field(description="How long before the session")
+    start: datetime = Field(description="Session start (UTC)")
+    end: datetime = Field(description="Session end (UTC)")
+    enrolled: int = Field(description="Seats taken when the reminder was due")
+    due_at: datetime = Field(description="When the reminder was due (UTC)")
+
+
 PUBLISHED: list[type[Event]] = [
     SlotsOffered,
     MeetingBooked,
@@ -266,6 +279,7 @@ PUBLISHED: list[type[Event]] = [
     MeetingHeld,
     MeetingMissed,
     ReminderDue,
+    SessionReminderDue,
     ProgrammeEnrolled,
     ProgrammeWaitlisted,
     ProgrammePromoted,

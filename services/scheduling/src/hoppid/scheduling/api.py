@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from hoppid.scheduling import feeds, forms, handlers, ics, person
 from hoppid.scheduling.access import digest, works_at
-from hoppid.scheduling.handlers import Conflict, Context, NotFound, SlotTaken
+from hoppid.scheduling.handlers import Context, NotFound, SlotTaken
 from hoppid.scheduling.model import RuleViolation, Search, oslo_instant
 from hoppid.shared.access import KeyRing, Staff
 from hoppid.shared.links import verify_link
@@ -27,10 +27,9 @@ FEED_HISTORY = timedelta(days=90)  # how far back an advisor's feed reaches
 
 def install(app: FastAPI, ctx: Context, keys: KeyRing, link_secret: str = "") -> None:
     """Routes and error mapping of scheduling; staff prove who they are with a platform key."""
-    app.add_exception_handler(RuleViolation, _rule_problem)
-    app.add_exception_handler(NotFound, _not_found)
-    app.add_exception_handler(Conflict, _conflict)
-    app.add_exception_handler(PermissionError, _forbidden)
+    # field problems, not found, conflicts and 403 are mapped by the shared skeleton; a taken
+    # slot is a conflict that also offers fresh times
+    app.add_exception_handler(SlotTaken, _slot_taken)
     staff = keys.dependency()
     app.include_router(_office_router(ctx, staff))
     app.include_router(_advisor_router(ctx, staff))
@@ -43,32 +42,12 @@ def install(app: FastAPI, ctx: Context, keys: KeyRing, link_secret: str = "") ->
 # --- errors ----------------------------------------------------------------------------------
 
 
-async def _rule_problem(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, RuleViolation)
+async def _slot_taken(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, SlotTaken)
+    slots = jsonable_encoder([handlers.slot_out(s) for s in error.slots])
     return problem(
-        422,
-        "Invalid request",
-        str(error),
-        type_="https://hoppid.no/problems/validation",
-        errors=[{"field": error.field, "message": str(error)}],
+        409, "Conflict", str(error), type_="https://hoppid.no/problems/slot-taken", slots=slots
     )
-
-
-async def _not_found(request: Request, error: Exception) -> JSONResponse:
-    return problem(404, "Not Found", "no such resource for you")
-
-
-async def _conflict(request: Request, error: Exception) -> JSONResponse:
-    if isinstance(error, SlotTaken):
-        slots = jsonable_encoder([handlers.slot_out(s) for s in error.slots])
-        return problem(
-            409, "Conflict", str(error), type_="https://hoppid.no/problems/slot-taken", slots=slots
-        )
-    return problem(409, "Conflict", str(error))
-
-
-async def _forbidden(request: Request, error: Exception) -> JSONResponse:
-    return problem(403, "Forbidden", str(error))
 
 
 def _out(document: dict[str, Any]) -> dict[str, Any]:

@@ -23,6 +23,8 @@ from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.events import scheduling as ev
 from hoppid.shared.pii import PersonalDataVault
+from hoppid.shared.problems import Conflict as Conflict  # re-exported for the use cases
+from hoppid.shared.problems import NotFound as NotFound
 from hoppid.shared.tenancy import OfficeRegistry
 
 Document = dict[str, Any]
@@ -30,14 +32,6 @@ EventHandler = Callable[["Context", Event, Envelope], Awaitable[None]]
 BoundHandler = Callable[[Event, Envelope], Awaitable[None]]
 FRESH_SLOTS = 5  # offered with a conflict answer
 FRESH_DAYS = 14
-
-
-class NotFound(LookupError):
-    """No such thing for this caller (another office's booking is 'not found' too)."""
-
-
-class Conflict(Exception):
-    """The thing changed meanwhile; fetch it again and retry."""
 
 
 class SlotTaken(Conflict):

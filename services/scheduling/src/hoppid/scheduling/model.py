@@ -14,6 +14,8 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from hoppid.shared.problems import FieldProblem
+
 OSLO = ZoneInfo("Europe/Oslo")
 
 Mode = Literal["in_person", "digital"]
@@ -31,12 +33,8 @@ DEFAULT_MINIMUM_NOTICE_HOURS = 24
 DEFAULT_OPENING = tuple((weekday, time(8, 0), time(16, 0)) for weekday in range(5))  # Mon-Fri
 
 
-class RuleViolation(ValueError):
-    """A domain rule refuses the request; ``field`` names what the client should fix."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+class RuleViolation(FieldProblem):
+    """A domain rule refuses the request; ``field`` names what the client should fix (422)."""
 
 
 # --- Norwegian public holidays -----------------------------------------------------------------

@@ -4,6 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 "$REPO/scripts/bootstrap.sh"
+"$REPO/scripts/browser.sh"
 
 STACK="$REPO/deploy/local/stack.sh"
 started_stack=0

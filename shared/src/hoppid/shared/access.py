@@ -25,6 +25,7 @@ OFFICE_ROLES = ("advisor", "office_admin")
 KEY_PREFIX = "hk_"
 KEYS = "api_keys"
 ALL_OFFICES = "*"
+PLATFORM_ADMIN_ID = "platform-admin"
 
 
 @dataclass(frozen=True)
@@ -101,16 +102,27 @@ class KeyRing:
         key = authorization.removeprefix("Bearer ").strip()
         given = hash_key(key)
         if self._admin_hash and hmac.compare_digest(given, self._admin_hash):
-            return Staff("platform-admin", ALL_OFFICES, "platform_admin")
-        key_id = key_id_of(key)
+            return Staff(PLATFORM_ADMIN_ID, ALL_OFFICES, "platform_admin")
+        found = await self.by_hash(key_id_of(key) or "", given)
+        if found is None:
+            raise _unauthorised("unknown or revoked API key")
+        return found
+
+    async def by_hash(self, key_id: str, key_hash: str) -> Staff | None:
+        """The staff behind a key known by its id and hash (a browser session holds only
+        these); None for an unknown, revoked or wrong key."""
+        if key_id == PLATFORM_ADMIN_ID:
+            if self._admin_hash and hmac.compare_digest(key_hash, self._admin_hash):
+                return Staff(PLATFORM_ADMIN_ID, ALL_OFFICES, "platform_admin")
+            return None
         stored = await self.keys.find_one({"_id": key_id}) if key_id else None
         if (
             stored is None
             or stored.get("revoked_at")
             or not stored.get("hash")
-            or not hmac.compare_digest(stored["hash"], given)
+            or not hmac.compare_digest(stored["hash"], key_hash)
         ):
-            raise _unauthorised("unknown or revoked API key")
+            return None
         return Staff(stored["_id"], stored["office_id"], stored["role"])
 
     def dependency(self) -> Callable[..., Awaitable[Staff]]:

@@ -72,6 +72,27 @@ class ServiceSettings(BaseSettings):
         description="Secret that signs the entrepreneurs' links, the same on every service",
     )
     link_days: int = Field(90, ge=1, le=3650, description="How long a person's link is valid")
+    # the web pages: each service serves the pages of the data it owns and links to its siblings
+    intake_public_url: str = Field(
+        "http://127.0.0.1:8001", description="Where people reach intake's pages (no trailing /)"
+    )
+    scheduling_public_url: str = Field(
+        "http://127.0.0.1:8002", description="Where people reach scheduling's pages"
+    )
+    notifications_public_url: str = Field(
+        "http://127.0.0.1:8003", description="Where people reach notifications' pages"
+    )
+    reporting_public_url: str = Field(
+        "http://127.0.0.1:8004", description="Where people reach reporting's pages"
+    )
+    cookie_secure: bool = Field(
+        True,
+        description="Mark the session and form cookies Secure (HTTPS only); false only for "
+        "local runs over plain http",
+    )
+    staff_session_hours: int = Field(
+        8, ge=1, le=24, description="How long a staff sign-in in the browser lasts"
+    )
 
     @field_validator("offices", mode="before")
     @classmethod

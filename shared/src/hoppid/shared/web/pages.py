@@ -1,0 +1,156 @@
+"""Rendering a page: templates (the service's own first, then the shared ones), the chosen
+language, the CSRF cookie and the headers every page carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+from starlette.datastructures import FormData
+
+from hoppid.shared.access import KeyRing, Staff
+from hoppid.shared.settings import ServiceSettings
+from hoppid.shared.web import csrf, session
+from hoppid.shared.web.i18n import LANGUAGE_NAMES, LANGUAGES, Texts, choose_language
+
+HERE = Path(__file__).parent
+HIDDEN_FIELD = Markup('<input type="hidden" name="{}" value="{}">')  # .format escapes
+LANGUAGE_COOKIE = "hoppid_lang"
+# pages may show personal data: never cached, never framed, and the opaque link token in the
+# path must not leak to other sites through the Referer header
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SiblingUrls:
+    """Where people reach each service's pages (links between them)."""
+
+    intake: str
+    scheduling: str
+    notifications: str
+    reporting: str
+
+    @classmethod
+    def of(cls, settings: ServiceSettings) -> SiblingUrls:
+        return cls(
+            settings.intake_public_url.rstrip("/"),
+            settings.scheduling_public_url.rstrip("/"),
+            settings.notifications_public_url.rstrip("/"),
+            settings.reporting_public_url.rstrip("/"),
+        )
+
+
+class Pages:
+    """One service's pages: ``render`` a template, read a checked ``form``, find the ``staff``."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        service_web_folder: Path | None = None,
+        key_ring: KeyRing | None = None,
+    ) -> None:
+        own = [service_web_folder] if service_web_folder else []
+        self.environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(f / "templates") for f in [*own, HERE]]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,  # a misspelt name fails the test, not the reader
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.texts = Texts([HERE / "texts", *(f / "texts" for f in own)])
+        self.urls = SiblingUrls.of(settings)
+        self.key_ring = key_ring
+        self.secret = settings.link_secret.get_secret_value()
+        self.secure_cookies = settings.cookie_secure
+        self.session_hours = settings.staff_session_hours
+
+    def language(self, request: Request) -> str:
+        return choose_language(
+            request.query_params.get("lang"),
+            request.cookies.get(LANGUAGE_COOKIE),
+            request.headers.get("accept-language"),
+        )
+
+    def render(
+        self, request: Request, template: str, status: int = 200, **context: Any
+    ) -> HTMLResponse:
+        lang = self.language(request)
+        csrf_cookie = request.cookies.get(csrf.COOKIE) or csrf.new_cookie_value()
+        token = csrf.form_token(self.secret, csrf_cookie)
+        html = self.environment.get_template(template).render(
+            t=self.texts.translator(lang),
+            lang=lang,
+            languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+            urls=self.urls,
+            path=request.url.path,
+            csrf_field=HIDDEN_FIELD.format(csrf.FIELD, token),
+            staff=context.pop("staff", None),
+            errors=context.pop("errors", {}),
+            **context,
+        )
+        response = HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
+        if request.cookies.get(csrf.COOKIE) != csrf_cookie:
+            self._cookie(response, csrf.COOKIE, csrf_cookie, None)
+        if request.query_params.get("lang") in LANGUAGES:
+            self._cookie(response, LANGUAGE_COOKIE, lang, 365 * 24 * 3600)
+        return response
+
+    async def form(self, request: Request) -> FormData:
+        """The posted form, after its CSRF token is checked (raises CsrfError: a 403 page)."""
+        form = await request.form()
+        given = form.get(csrf.FIELD)
+        csrf.check(
+            self.secret, request.cookies.get(csrf.COOKIE), given if isinstance(given, str) else None
+        )
+        return form
+
+    async def staff(self, request: Request) -> Staff | None:
+        """The signed-in staff member of this browser, if the session and its key are valid."""
+        found = session.read_session(
+            self.secret, request.cookies.get(session.COOKIE), datetime.now(UTC)
+        )
+        if found is None or self.key_ring is None:
+            return None
+        return await self.key_ring.by_hash(*found)
+
+    def sign_in_redirect(self, request: Request) -> RedirectResponse:
+        return self.redirect(f"/pages/sign-in?next={request.url.path}")
+
+    def start_session(self, response: Response, staff: Staff, key_hash: str) -> None:
+        value = session.sign_session(
+            self.secret, staff.key_id, key_hash, datetime.now(UTC), self.session_hours
+        )
+        self._cookie(response, session.COOKIE, value, self.session_hours * 3600)
+
+    def end_session(self, response: Response) -> None:
+        response.delete_cookie(session.COOKIE, path="/")
+
+    @staticmethod
+    def redirect(url: str) -> RedirectResponse:
+        """After a form post: 303 See Other, so a reload does not post again."""
+        return RedirectResponse(url, status_code=303, headers=PAGE_HEADERS)
+
+    def _cookie(self, response: Response, name: str, value: str, max_age: int | None) -> None:
+        response.set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            path="/",
+            httponly=True,
+            secure=self.secure_cookies,
+            samesite="lax",
+        )

@@ -1,0 +1,81 @@
+"""What every service's pages share: the style sheet, the accessibility statement, staff
+sign-in and sign-out, and the answer to a form whose CSRF token is wrong."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from hoppid.shared.access import KeyRing, Staff, hash_key
+from hoppid.shared.web.csrf import CsrfError
+from hoppid.shared.web.pages import HERE, Pages
+
+STYLE = (HERE / "static" / "hoppid.css").read_bytes()
+
+
+def safe_next(value: object) -> str:
+    """Only a path on this site: never an open redirect to another one."""
+    text = value if isinstance(value, str) else ""
+    return text if text.startswith("/") and not text.startswith("//") else "/pages/staff"
+
+
+def shared_pages_router(pages: Pages) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/static/hoppid.css")
+    async def style() -> Response:
+        return Response(
+            STYLE, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"}
+        )
+
+    @router.get("/pages/accessibility", response_class=HTMLResponse)
+    async def accessibility(request: Request) -> HTMLResponse:
+        return pages.render(request, "accessibility.html")
+
+    @router.get("/pages/sign-in", response_class=HTMLResponse)
+    async def sign_in_form(request: Request) -> HTMLResponse:
+        return pages.render(
+            request, "sign_in.html", next=safe_next(request.query_params.get("next"))
+        )
+
+    @router.post("/pages/sign-in", response_model=None)
+    async def sign_in(request: Request) -> Response:
+        form = await pages.form(request)
+        key = str(form.get("key") or "").strip()
+        target = safe_next(form.get("next"))
+        ring = pages.key_ring
+        staff = None
+        if key and ring is not None:
+            staff = await _authenticate(ring, key)
+        if staff is None:
+            errors = {"key": "sign_in_wrong_key"} if key else {"key": "sign_in_key_missing"}
+            return pages.render(request, "sign_in.html", status=401, next=target, errors=errors)
+        response = pages.redirect(target)
+        pages.start_session(response, staff, hash_key(key))
+        return response
+
+    @router.post("/pages/sign-out", response_model=None)
+    async def sign_out(request: Request) -> Response:
+        await pages.form(request)
+        response = pages.redirect("/pages/sign-in")
+        pages.end_session(response)
+        return response
+
+    return router
+
+
+async def _authenticate(ring: KeyRing, key: str) -> Staff | None:
+    try:
+        return await ring.authenticate(f"Bearer {key}")
+    except HTTPException:
+        return None
+
+
+def install_pages(app: FastAPI, pages: Pages) -> None:
+    """The shared routes and the 403 page for a failed CSRF check."""
+    app.include_router(shared_pages_router(pages))
+
+    async def csrf_failed(request: Request, error: Exception) -> HTMLResponse:
+        return pages.render(request, "error.html", status=403, message_key="csrf_failed")
+
+    app.add_exception_handler(CsrfError, csrf_failed)

@@ -136,7 +136,7 @@ async def test_reschedule_keeps_the_advisor_when_free_and_cancel_frees_the_time(
     )
     assert ics.headers["content-type"].startswith("text/calendar")
     assert f"UID:{booking_id}\r\n" in ics.text
-    assert f"DTSTART:{at(9, 30).astimezone(UTC):%Y%m%dT%H%M%SZ}\r\n" in ics.text
+    assert "DTSTART;TZID=Europe/Oslo:" + f"{at(9, 30):%Y%m%dT093000}\r\n" in ics.text
     assert "SEQUENCE:1\r\n" in ics.text
 
     cancelled = await post(scheduling, admin, f"/{booking_id}/cancel", {"reason": "entrepreneur"})

@@ -117,3 +117,52 @@ async def test_each_session_reminder_is_due_once(
     assert stored is not None
     assert stored["session_reminders"] == ["s2:24h", "s2:2h"]
     assert abs(stored["reminder_at"] - (later - timedelta(hours=24))) < timedelta(seconds=1)
+
+
+async def test_session_reminders_due_while_the_service_is_down_come_once_after_restarts(
+    topic_prefix: str, unique: str, database: Any
+) -> None:
+    env = scheduling_env(topic_prefix, unique, HOPPID_SCHEDULING_REMINDER_POLL_SECONDS="0.3")
+    service = await started(ServiceProcess("scheduling", env))
+    now = datetime.now(UTC).replace(microsecond=0)
+    first = now + timedelta(hours=2, seconds=20)  # s1: its 2 h reminder due in 20 s
+    second = now + timedelta(hours=24, seconds=45)  # s2: its 24 h reminder due in 45 s
+    body = {
+        "kind": "innovation_camp",
+        "title": "Innovasjonscamp",
+        "capacity": 10,
+        "sessions": [
+            {"start": s.isoformat(), "end": (s + timedelta(hours=2)).isoformat()}
+            for s in (first, second)
+        ],
+    }
+    topic = f"{topic_prefix}hoppid.scheduling"
+    try:
+        admin = {"Authorization": "Bearer scheduling-platform-admin-key-for-tests"}
+        async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+            made = await client.post(f"/v1/offices/{OFFICE}/programmes", json=body, headers=admin)
+        assert made.status_code == 201, made.text
+        programme_id = made.json()["id"]
+        await service.kill()  # scheduled, nothing due yet: a crash
+        due = first - timedelta(hours=2)
+        await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds() + 2))
+        await started(service)  # s1's reminder came due while the service was down
+        await read_envelopes(topic, lambda es: bool(of_type(es, SESSION)), timeout=60)
+        await service.kill()  # and again, between the first reminder and the second
+        await started(service)
+        found = await read_envelopes(topic, lambda es: len(of_type(es, SESSION)) >= 2, timeout=90)
+        await asyncio.sleep(2)  # a few more polls: nothing more may come
+        found = await read_envelopes(topic, lambda es: len(of_type(es, SESSION)) >= 2)
+    finally:
+        await service.stop()
+    reminders = of_type([e for _, e in found], SESSION)
+    assert sorted((e.data["session_id"], e.data["reminder"]) for e in reminders) == [
+        ("s1", "2h"),
+        ("s2", "24h"),
+    ]  # each exactly once; s1's 24 h one was already past when it was made: dropped
+    assert len({e.id for e in reminders}) == 2
+    assert {e.subject for e in reminders} == {programme_id}
+    stored = await database["programmes"].find_one({"_id": programme_id})
+    assert stored is not None
+    assert stored["session_reminders"] == ["s2:2h"]
+    assert stored["outbox"] == []

@@ -1,4 +1,7 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
 
 from hoppid.scheduling.ics import calendar, fold
 
@@ -15,13 +18,15 @@ BOOKING = {
 OFFICES = {"nordveggen": {"name": "Nordveggen, Åndalsnes; 2. etasje", "video_link": None}}
 
 
-def test_a_booking_is_an_rfc5545_event_in_utc_with_the_booking_id_as_uid() -> None:
+def test_a_booking_is_an_rfc5545_event_in_oslo_time_with_the_booking_id_as_uid() -> None:
     text = calendar([BOOKING], OFFICES, NOW)
     assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
     lines = text.split("\r\n")
     assert lines[0] == "BEGIN:VCALENDAR" and "VERSION:2.0" in lines
     assert "UID:b-1" in lines
-    assert "DTSTART:20261202T080000Z" in lines and "DTEND:20261202T090000Z" in lines
+    assert "DTSTART;TZID=Europe/Oslo:20261202T090000" in lines  # 08:00 UTC in winter
+    assert "DTEND;TZID=Europe/Oslo:20261202T100000" in lines
+    assert "BEGIN:VTIMEZONE" in lines and "TZID:Europe/Oslo" in lines
     assert "DTSTAMP:20261128T120000Z" in lines
     assert "STATUS:CONFIRMED" in lines
     assert "LOCATION:Nordveggen\\, Åndalsnes\\; 2. etasje" in lines
@@ -42,3 +47,25 @@ def test_long_lines_fold_at_75_octets_without_splitting_characters() -> None:
     assert all(len(p.encode()) <= 75 for p in pieces)
     assert all(p.startswith(" ") for p in pieces[1:])
     assert "".join(p[1:] if i else p for i, p in enumerate(pieces)) == line
+
+
+def test_a_parser_reads_back_the_same_instants_in_oslo_time_summer_winter_and_fall_back() -> None:
+    starts = [
+        datetime(2026, 12, 2, 8, 0, tzinfo=UTC),  # CET
+        datetime(2026, 7, 2, 7, 0, tzinfo=UTC),  # CEST
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # 02:30 CEST, the first of two 02:30s
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC),  # 02:30 CET, the second
+    ]
+    bookings = [
+        {**BOOKING, "_id": f"b-{i}", "start": s, "end": s + timedelta(minutes=30)}
+        for i, s in enumerate(starts)
+    ]
+    parsed = icalendar.Calendar.from_ical(calendar(bookings, OFFICES, NOW))
+    events = {str(e["UID"]): e for e in parsed.walk("VEVENT")}
+    for i, start in enumerate(starts):
+        read = events[f"b-{i}"].decoded("DTSTART")
+        assert read.tzinfo is not None
+        assert read.astimezone(UTC) == start
+        assert events[f"b-{i}"].decoded("DTEND").astimezone(UTC) == start + timedelta(minutes=30)
+    assert events["b-0"].decoded("DTSTART").tzinfo == ZoneInfo("Europe/Oslo")
+    assert events["b-1"].decoded("DTSTART").hour == 9  # Oslo wall-clock in summer

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hoppid.notifications import handlers, meetings
+from hoppid.notifications import handlers, meetings, programmes, staff
 from hoppid.notifications.delivery import Context
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
@@ -38,7 +38,12 @@ def install(runtime: Runtime, ctx: Context) -> None:
     @consumer.on(intake_events.ErasureRequested.event_type)
     async def on_erasure_requested(event: Event, envelope: Envelope) -> None:
         assert isinstance(event, intake_events.ErasureRequested)
-        await handlers.erasure_requested(ctx, event)
+        await handlers.erasure_requested(ctx, event, envelope)
+
+    @consumer.on(intake_events.CaseStatusChanged.event_type)
+    async def on_case_status_changed(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, intake_events.CaseStatusChanged)
+        await staff.case_status_changed(ctx, event)
 
     install_scheduling(runtime, ctx)
 
@@ -70,3 +75,41 @@ def install_scheduling(runtime: Runtime, ctx: Context) -> None:
     async def on_meeting_cancelled(event: Event, envelope: Envelope) -> None:
         assert isinstance(event, scheduling_events.MeetingCancelled)
         await meetings.meeting_cancelled(ctx, event, envelope)
+
+    @consumer.on(scheduling_events.AdvisorChanged.event_type)
+    async def on_advisor_changed(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, scheduling_events.AdvisorChanged)
+        await staff.advisor_changed(ctx, event)
+
+    install_programmes(consumer, ctx)
+
+
+def install_programmes(consumer: Consumer, ctx: Context) -> None:
+    """Group programmes and office seats (on scheduling's topic, the same consumer group)."""
+    enrolments = (
+        scheduling_events.ProgrammeEnrolled,
+        scheduling_events.ProgrammeWaitlisted,
+        scheduling_events.ProgrammePromoted,
+    )
+
+    async def on_enrolment(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, enrolments)
+        await programmes.enrolment_changed(ctx, event, envelope)
+
+    for model in enrolments:
+        consumer.on(model.event_type)(on_enrolment)
+
+    @consumer.on(scheduling_events.ProgrammeEnrolmentCancelled.event_type)
+    async def on_enrolment_cancelled(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, scheduling_events.ProgrammeEnrolmentCancelled)
+        await programmes.enrolment_cancelled(ctx, event)
+
+    @consumer.on(scheduling_events.SessionReminderDue.event_type)
+    async def on_session_reminder(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, scheduling_events.SessionReminderDue)
+        await programmes.session_reminder(ctx, event, envelope)
+
+    @consumer.on(scheduling_events.SeatBooked.event_type)
+    async def on_seat_booked(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, scheduling_events.SeatBooked)
+        await programmes.seat_booked(ctx, event, envelope)

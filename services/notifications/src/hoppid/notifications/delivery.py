@@ -98,6 +98,7 @@ def _base_document(out: Outgoing, now: datetime) -> Document:
         "office_id": out.office_id,
         "case_id": out.case_id,
         "attempts": 0,
+        "erase_when_done": out.erase_when_done,
         "created_at": now,
         "updated_at": now,
     }
@@ -174,29 +175,35 @@ async def _send(ctx: Context, document: Document) -> None:
 
 async def _succeed(ctx: Context, document: Document, attempts: int) -> None:
     now = ctx.now()
-    event = ev.MessageSent(
+    event = ev.MessageSentV2(
         **event_fields(document),
         language=document["language"],
         fallback_language=document["fallback_language"],
         attempts=attempts,
         sent_at=now,
     )
-    update = {
-        "$set": {"status": "sent", "sent_at": now, "updated_at": now, "attempts": attempts},
-        "$unset": {"content": ""},
-    }
+    state: Document = {"status": "sent", "sent_at": now, "updated_at": now, "attempts": attempts}
+    update = {"$set": {**state, **_erased(document, now)}, "$unset": {"content": ""}}
     await _record(ctx, document, update, event, "sent")
 
 
 async def _fail(ctx: Context, document: Document, attempts: int, reason: str, code: str) -> None:
     now = ctx.now()
     log.warning("delivery %s failed (%s): %s", document["_id"], reason, code)
-    event = ev.MessageFailed(
+    event = ev.MessageFailedV2(
         **event_fields(document), reason=reason, attempts=attempts, failed_at=now
     )
-    state = {"status": "failed", "reason": reason, "last_error": code, "attempts": attempts}
-    update = {"$set": {**state, "failed_at": now, "updated_at": now}, "$unset": {"content": ""}}
+    state: Document = {"status": "failed", "reason": reason, "last_error": code}
+    state |= {"attempts": attempts, "failed_at": now, "updated_at": now}
+    update = {"$set": {**state, **_erased(document, now)}, "$unset": {"content": ""}}
     await _record(ctx, document, update, event, "failed")
+
+
+def _erased(document: Document, now: datetime) -> Document:
+    """An erasure confirmation keeps the address only until it is sent or given up."""
+    if not document.get("erase_when_done"):
+        return {}
+    return {"to": None, "subject": None, "erased_at": now}
 
 
 async def _schedule_retry(ctx: Context, document: Document, attempts: int, code: str) -> None:
@@ -235,9 +242,10 @@ async def _claim_final(ctx: Context, base: Document, status: str, reason: str) -
     now = ctx.now()
     event: Event
     if status == "suppressed":
-        event = ev.MessageSuppressed(**event_fields(base), reason=reason, suppressed_at=now)
+        event = ev.MessageSuppressedV2(**event_fields(base), reason=reason, suppressed_at=now)
     else:
-        event = ev.MessageFailed(**event_fields(base), reason=reason, attempts=0, failed_at=now)
+        fields = event_fields(base)
+        event = ev.MessageFailedV2(**fields, reason=reason, attempts=0, failed_at=now)
     document = {**base, "status": status, "reason": reason}
     if await ctx.store.claim(document, [status_envelope(event, document)]):
         ctx.metrics.messages.labels(base["channel"], base["message"], status).inc()

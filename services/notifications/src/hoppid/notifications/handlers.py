@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hoppid.notifications import messages, people
+from hoppid.notifications import messages, people, staff
 from hoppid.notifications.delivery import Context, deliver, event_fields, status_envelope
 from hoppid.notifications.offices import OfficeView, office_view, save_office
 from hoppid.shared.envelope import Envelope
@@ -31,6 +31,7 @@ async def inquiry_received(
 
 
 async def case_opened(ctx: Context, event: intake_events.CaseOpened, envelope: Envelope) -> None:
+    await staff.case_opened(ctx, event)  # the digest's open cases
     office = await office_view(ctx.store, event.office_id, ctx.settings.sender_address)
     await deliver(ctx, messages.new_case_notice(event, office, envelope.id))
 
@@ -42,22 +43,31 @@ async def consent_withdrawn(
     await deliver(ctx, messages.consent_confirmation(event, person, envelope.id))
 
 
-async def erasure_requested(ctx: Context, event: intake_events.ErasureRequested) -> None:
-    """Forget the person's contact data and scrub their deliveries; waiting ones never go."""
+async def erasure_requested(
+    ctx: Context, event: intake_events.ErasureRequested, envelope: Envelope
+) -> None:
+    """Confirm the erasure to the person, then forget their contact data and scrub their
+    deliveries; waiting ones never go (except the confirmation, which scrubs itself once sent
+    or given up)."""
+    person = await people.find(ctx.store, ctx.vault, event.person_id)
+    await deliver(ctx, messages.erasure_done(event, person, envelope.id))  # while readable
     now = ctx.now()
     scrub = {"to": None, "subject": None, "erased_at": now, "updated_at": now}
     for delivery in await ctx.store.deliveries_of_person(event.person_id):
+        if delivery["status"] == "scheduled" and delivery.get("erase_when_done"):
+            continue  # the confirmation waiting for a retry
         if delivery["status"] == "scheduled" and await _suppress(ctx, delivery, scrub):
             continue
         await ctx.store.record(delivery["_id"], None, {"$set": scrub, "$unset": {"content": ""}})
     await ctx.store.forget_preferences(event.person_id)
-    await ctx.store.forget_person(event.person_id, now)  # last: the tombstone says "all done"
+    await ctx.store.forget_person(event.person_id, now)  # the tombstone says "all done"
+    await people.shred(ctx.vault, event.person_id)  # last: a stray copy opens to nothing
     ctx.notify()
 
 
 async def _suppress(ctx: Context, delivery: dict[str, Any], scrub: dict[str, Any]) -> bool:
     """A waiting message of an erased person is never sent (unless an attempt just took it)."""
-    event = ev.MessageSuppressed(
+    event = ev.MessageSuppressedV2(
         **event_fields(delivery), reason="erased", suppressed_at=scrub["updated_at"]
     )
     update = {

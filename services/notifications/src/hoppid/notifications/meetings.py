@@ -5,8 +5,8 @@ kept from intake (hoppid.notifications.people). Each meeting event first updates
 own record of the booking (for the calendar file's SEQUENCE and what a later event leaves out),
 then goes through the same claim-once delivery as every message.
 
-Advisors get nothing yet: scheduling's events carry an advisor id, and no address for it
-reaches notifications (see docs/notifications.md).
+A booked meeting is also mailed to its advisor (hoppid.notifications.staff), and the booking
+record keeps the advisor, so it doubles as the daily digest's read model of meetings.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from hoppid.notifications import ics, messages, people
+from hoppid.notifications import ics, messages, people, staff
 from hoppid.notifications.delivery import Context, deliver
 from hoppid.notifications.offices import office_view
 from hoppid.shared.envelope import Envelope
@@ -28,14 +28,21 @@ async def slots_offered(ctx: Context, event: sched.SlotsOffered, envelope: Envel
 
 
 async def meeting_booked(ctx: Context, event: sched.MeetingBooked, envelope: Envelope) -> None:
-    changes = {"start": event.start, "end": event.end, "mode": event.mode}
+    changes = {
+        "start": event.start,
+        "end": event.end,
+        "mode": event.mode,
+        "advisor_id": event.advisor_id,  # the digest's read model of meetings
+        "meeting_type": event.meeting_type,
+    }
     await _notify(ctx, event, envelope, changes, "meeting_booked", "REQUEST", event.booked_at)
+    await staff.meeting_booked(ctx, event, envelope)
 
 
 async def meeting_rescheduled(
     ctx: Context, event: sched.MeetingRescheduled, envelope: Envelope
 ) -> None:
-    changes = {"start": event.start, "end": event.end}
+    changes = {"start": event.start, "end": event.end, "advisor_id": event.advisor_id}
     await _notify(
         ctx,
         event,

@@ -226,3 +226,23 @@ def meeting_reminder(
         person_id=event.person_id,
         link_token=person.link_token if person else None,
     )
+
+
+def erasure_done(
+    event: intake_events.ErasureRequested, person: Person | None, cause_event_id: str
+) -> Outgoing:
+    """The last message: the person's data is erased. Its address and text are dropped as soon
+    as it is sent or given up, and it carries no link (the person's links no longer work)."""
+    return Outgoing(
+        message="erasure_done",
+        channel="email",
+        recipient_kind="person",
+        recipient_id=event.person_id,
+        address=person.email if person else None,
+        office_id=person.office_id if person else "",
+        language=language_of(person.language if person else None),
+        cause_event_id=cause_event_id,
+        message_class="service",
+        person_id=event.person_id,
+        erase_when_done=True,
+    )

@@ -13,6 +13,12 @@ class NotificationMetrics:
             ["channel", "message", "outcome"],
             registry=registry,
         )
+        self.digest_passes = Counter(
+            "hoppid_notifications_digest_passes_total",
+            "Passes over the advisors for the day's digest (one per day and process: each "
+            "digest itself is claimed once per advisor and day)",
+            registry=registry,
+        )
         self.stuck = Gauge(
             "hoppid_notifications_deliveries_stuck_sending",
             "Deliveries claimed for sending whose result was never recorded (a crash mid-send; "

@@ -19,7 +19,7 @@ DEFAULT_LANGUAGE = "nb"
 MAX_BACKOFF_SECONDS = 6 * 3600.0
 
 Channel = Literal["email", "sms"]
-RecipientKind = Literal["person", "office"]
+RecipientKind = Literal["person", "office", "advisor"]
 # service: about the person's own case, meetings and data (always sent); non_essential: anything
 # else (a newsletter): the person can turn it off per channel (hoppid.notifications.preferences)
 MessageClass = Literal["service", "non_essential"]
@@ -55,7 +55,7 @@ class Outgoing:
     message: str  # the template name, e.g. inquiry_receipt
     channel: Channel
     recipient_kind: RecipientKind
-    recipient_id: str  # person id or office id: never an address
+    recipient_id: str  # person, office or advisor id: never an address
     address: str | None  # email address or phone number; None when unknown or erased
     office_id: str
     language: str
@@ -67,6 +67,8 @@ class Outgoing:
     calendar: str | None = None  # an iCalendar file to attach (CRLF lines), if any
     calendar_method: str | None = None  # its METHOD: REQUEST or CANCEL
     link_token: str | None = None  # the person's signed link: their preferences link is made of it
+    # the erasure confirmation: its address and text go as soon as it is sent or given up
+    erase_when_done: bool = False
 
     @property
     def delivery_id(self) -> str:

@@ -2,9 +2,11 @@
 
 Kept from intake's ``inquiry.received`` so that later events that only name the person
 (scheduling's offered times and meetings, consent changes) can reach them. Name and address are
-stored **sealed with the person's vault key**, exactly as they travelled: the copy is scrubbed on
-``erasure.requested``, and any copy that escaped that (a backup, an event that never arrived)
-reads as nothing once intake destroys the key.
+stored **sealed with notifications's own vault key for the person** (``notifications:<person
+id>``), not intake's: intake destroys its key *before* it publishes ``erasure.requested``, and the
+person must still get the confirmation that their data is erased. On ``erasure.requested`` the
+confirmation is sent, the copy replaced by a tombstone, and then this key destroyed too, so a
+copy that escaped (a backup, a restore) reads as nothing from then on.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ async def keep(
     }
     plain = _envelope(event.person_id, contact)
     try:
-        sealed = await vault.seal(plain, SEALED_AS, event.person_id)
+        sealed = await vault.seal(plain, SEALED_AS, key_id(event.person_id))
     except PermissionError:  # erased between reading the event and now
         return
     document = {
@@ -77,6 +79,16 @@ async def find(
         office_id=document.get("office_id", ""),
         link_token=opened.data.get("case_link_token"),
     )
+
+
+def key_id(person_id: str) -> str:
+    """notifications's own key for the person in the vault (intake's is the bare person id)."""
+    return f"notifications:{person_id}"
+
+
+async def shred(vault: PersonalDataVault, person_id: str) -> None:
+    """Erasure's last step: every sealed copy of the contact reads as nothing from now on."""
+    await vault.destroy(key_id(person_id))
 
 
 def _envelope(person_id: str, data: dict[str, object]) -> Envelope:

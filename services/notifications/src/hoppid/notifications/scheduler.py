@@ -1,5 +1,6 @@
 """The poller: sends what has become due (retries after a transient failure, SMS held over
-the night), and counts deliveries left ``sending`` by a crash."""
+the night), the advisors' daily digest once its time has come, and counts deliveries left
+``sending`` by a crash."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from hoppid.notifications.delivery import Context, attempt
+from hoppid.notifications.staff import Digests
 
 log = logging.getLogger("hoppid.notifications.scheduler")
 
@@ -30,10 +32,12 @@ async def run_due(ctx: Context) -> int:
 
 async def poll(ctx: Context, ready: Callable[[], bool], interval_seconds: float) -> None:
     """Until cancelled; waits while the store and broker are not connected yet."""
+    digests = Digests()
     while True:
         if ready():
             try:
                 await run_due(ctx)
+                await digests.run(ctx)
             except asyncio.CancelledError:
                 raise
             except Exception as error:

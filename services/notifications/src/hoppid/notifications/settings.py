@@ -1,5 +1,6 @@
 """notifications's settings: the shared ones plus its own, all from ``HOPPID_*`` variables."""
 
+from datetime import time
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
@@ -132,6 +133,12 @@ class NotificationsSettings(ServiceSettings):
         Path(".stack/sms-outbox.jsonl"),
         validation_alias="HOPPID_NOTIFICATIONS_SMS_OUTBOX_FILE",
         description="The development SMS gateway appends each SMS to this file (JSON lines)",
+    )
+    digest_at: time = Field(
+        time(16, 0),
+        validation_alias="HOPPID_NOTIFICATIONS_DIGEST_AT",
+        description="Europe/Oslo time (HH:MM) from which each advisor's daily digest of the next "
+        "day's meetings and the office's open cases is sent, once per day",
     )
     dev_mailbox: bool = Field(
         False,

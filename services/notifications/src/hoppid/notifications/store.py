@@ -23,11 +23,17 @@ Document = dict[str, Any]
 
 OFFICES, PEOPLE, DELIVERIES, BOOKINGS = "offices", "people", "deliveries", "bookings"
 PREFERENCES = "preferences"
+# read models from events it consumes: advisors (sealed contact), programme enrolments (who a
+# session reminder goes to), cases (the digest's open cases); bookings hold meetings too
+ADVISORS, ENROLMENTS, CASES = "advisors", "enrolments", "cases"
 OUTBOX_COLLECTIONS = (DELIVERIES,)
 
 INDEXES = [
     IndexSpec(DELIVERIES, ["status", "scheduled_for"], name="due"),
     IndexSpec(DELIVERIES, ["person_id"]),
+    IndexSpec(ENROLMENTS, ["programme_id", "status"]),
+    IndexSpec(BOOKINGS, ["advisor_id", "start"]),
+    IndexSpec(CASES, ["office_id", "status"]),
 ]
 
 
@@ -62,6 +68,20 @@ class NotificationsStore:
             await self.db[PEOPLE].replace_one(
                 {"_id": person_id}, {"as_of": at, "erased_at": at}, upsert=True
             )
+
+    async def find_all(
+        self,
+        collection: str,
+        selector: Mapping[str, Any],
+        sort: str = "_id",
+        limit: int = 0,
+    ) -> list[Document]:
+        """A read model's documents, sorted (a limit of 0 means all)."""
+        cursor = self.db[collection].find(dict(selector)).sort(sort, 1).limit(limit)
+        return [document async for document in cursor]
+
+    async def count(self, collection: str, selector: Mapping[str, Any]) -> int:
+        return await self.db[collection].count_documents(dict(selector))
 
     # --- preferences: which channels a person lets non-essential messages through ----------
     async def preferences(self, person_id: str) -> Document | None:

@@ -1,7 +1,10 @@
 """iCalendar (RFC 5545) text for bookings: one file per booking, a feed per advisor. Pure.
 
-Lines end with CRLF and are folded at 75 octets; times are UTC (``Z``); the UID is the booking
-id, so a calendar that imports the file again (or reads the feed) updates the same event.
+Lines end with CRLF and are folded at 75 octets. Meeting times are Oslo wall-clock times with
+``TZID=Europe/Oslo`` and a VTIMEZONE that defines the zone (CET/CEST, the EU rule: last Sunday of
+March and October), so a calendar shows the meeting at the office's time and a parser reads back
+the same instants; DTSTAMP is UTC (``Z``), as RFC 5545 requires. The UID is the booking id, so a
+calendar that imports the file again (or reads the feed) updates the same event.
 No personal data of the entrepreneur is in it: the summary names the kind of meeting only.
 """
 
@@ -11,13 +14,49 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from hoppid.scheduling.model import OSLO
+
 PRODID = "-//hoppid//scheduling//NB"
 SUMMARIES = {"first_guidance": "Veiledningsmøte (første)", "follow_up": "Oppfølgingsmøte"}
 STATUSES = {"booked": "CONFIRMED", "held": "CONFIRMED", "missed": "CONFIRMED"}
 
 
+TZID = "Europe/Oslo"
+# Norway's rule since 1996 (the EU's); every meeting is well after 1970, the rules' start
+VTIMEZONE = [
+    "BEGIN:VTIMEZONE",
+    f"TZID:{TZID}",
+    "BEGIN:DAYLIGHT",
+    "TZOFFSETFROM:+0100",
+    "TZOFFSETTO:+0200",
+    "TZNAME:CEST",
+    "DTSTART:19700329T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+    "END:DAYLIGHT",
+    "BEGIN:STANDARD",
+    "TZOFFSETFROM:+0200",
+    "TZOFFSETTO:+0100",
+    "TZNAME:CET",
+    "DTSTART:19701025T030000",
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+    "END:STANDARD",
+    "END:VTIMEZONE",
+]
+
+
 def utc_stamp(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def oslo_time(name: str, instant: datetime) -> str:
+    """``DTSTART;TZID=Europe/Oslo:20261202T090000``: the instant as Oslo wall-clock time.
+
+    A local time in the hour repeated when the clocks go back names two instants, so such a
+    time (never within opening hours) is written in UTC instead, which names one."""
+    local = instant.astimezone(OSLO)
+    if local.utcoffset() != local.replace(fold=1 - local.fold).utcoffset():
+        return f"{name}:{utc_stamp(instant)}"
+    return f"{name};TZID={TZID}:{local.strftime('%Y%m%dT%H%M%S')}"
 
 
 def escape(text: str) -> str:
@@ -46,8 +85,8 @@ def _event(booking: Mapping[str, Any], office: Mapping[str, Any], now: datetime)
         "BEGIN:VEVENT",
         f"UID:{booking['_id']}",
         f"DTSTAMP:{utc_stamp(now)}",
-        f"DTSTART:{utc_stamp(booking['start'])}",
-        f"DTEND:{utc_stamp(booking['end'])}",
+        oslo_time("DTSTART", booking["start"]),
+        oslo_time("DTEND", booking["end"]),
         f"SUMMARY:{escape(SUMMARIES.get(booking['meeting_type'], 'Møte'))}",
         f"STATUS:{STATUSES.get(booking['status'], 'CANCELLED')}",
         f"SEQUENCE:{booking.get('sequence', 0)}",
@@ -70,6 +109,7 @@ def calendar(
     lines.append("METHOD:PUBLISH")
     if name:
         lines.append(f"X-WR-CALNAME:{escape(name)}")
+    lines.extend(VTIMEZONE)
     for booking in bookings:
         lines.extend(_event(booking, offices.get(booking["office_id"], {}), now))
     lines.append("END:VCALENDAR")

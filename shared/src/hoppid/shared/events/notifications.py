@@ -2,8 +2,12 @@
 
 One delivery is one message on one channel to one recipient, caused by one event. Its subject is
 the delivery id (a hash of the causing event id, the channel and the recipient), so a delivery's
-events keep their order. No address and no text ever travel: the recipient is a person id or an
-office id, and the reason is a code.
+events keep their order. No address and no text ever travel: the recipient is a person id, an
+office id or (``.v2``) an advisor id, and the reason is a code.
+
+``.v2`` of each status event allows the recipient kind ``advisor`` (staff mail); that was a
+breaking change of the ``recipient_kind`` field, so ``.v1`` stays as it was (registered, for
+its contract and old records) and notifications publishes ``.v2`` only from now on.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from hoppid.shared.events.catalogue import catalogue
 
 Channel = Literal["email", "sms"]
 RecipientKind = Literal["person", "office"]
+RecipientKindV2 = Literal["person", "office", "advisor"]
 
 SOURCE = "/hoppid/notifications"
 
@@ -72,4 +77,40 @@ class MessageSuppressed(_DeliveryEvent):
     suppressed_at: datetime = Field(description="When (UTC)")
 
 
-PUBLISHED: list[type[Event]] = [MessageSent, MessageFailed, MessageSuppressed]
+# --- .v2: the same, and an advisor may be the recipient ------------------------------------
+
+_RECIPIENT_V2 = Field(description="A person, an office or an advisor (staff)")
+_RECIPIENT_ID_V2 = Field(
+    description="The person id, office id or advisor id (never an address)"
+)
+
+
+@catalogue.register
+class MessageSentV2(MessageSent):
+    """The message was handed to the mail server (or SMS gateway), which accepted it."""
+
+    event_type: ClassVar[str] = "no.hoppid.notifications.message.sent.v2"
+    recipient_kind: RecipientKindV2 = _RECIPIENT_V2  # type: ignore[assignment]
+    recipient_id: str = _RECIPIENT_ID_V2
+
+
+@catalogue.register
+class MessageFailedV2(MessageFailed):
+    """The message could not be delivered; it will not be tried again."""
+
+    event_type: ClassVar[str] = "no.hoppid.notifications.message.failed.v2"
+    recipient_kind: RecipientKindV2 = _RECIPIENT_V2  # type: ignore[assignment]
+    recipient_id: str = _RECIPIENT_ID_V2
+
+
+@catalogue.register
+class MessageSuppressedV2(MessageSuppressed):
+    """The message was deliberately not sent."""
+
+    event_type: ClassVar[str] = "no.hoppid.notifications.message.suppressed.v2"
+    recipient_kind: RecipientKindV2 = _RECIPIENT_V2  # type: ignore[assignment]
+    recipient_id: str = _RECIPIENT_ID_V2
+
+
+# what notifications publishes now; .v1 stays in the catalogue for its contract
+PUBLISHED: list[type[Event]] = [MessageSentV2, MessageFailedV2, MessageSuppressedV2]

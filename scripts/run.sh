@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The platform on this machine: the local stack and the four services, each its own process.
-# Logs of every process go to $HOPPID_STACK_DIR/logs/. Ctrl-C stops what this script started;
-# running it again continues with the same data.
+# Logs of every process go to $HOPPID_RUN_DIR/logs/ (default: the stack folder, .stack). Ctrl-C
+# stops what this script started; running it again continues with the same data.
+# A second platform can run beside the first on the same stack: give it other ports
+# (HOPPID_<SERVICE>_PORT, HOPPID_NOTIFICATIONS_DEVMAIL_PORT), a HOPPID_TOPIC_PREFIX (which also
+# names its databases) and a HOPPID_RUN_DIR; the journey test of `make run` does that.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 "$REPO/scripts/bootstrap.sh"
 
 STACK="$REPO/deploy/local/stack.sh"
-LOGS="${HOPPID_STACK_DIR:-$REPO/.stack}/logs"
+RUN_DIR="${HOPPID_RUN_DIR:-${HOPPID_STACK_DIR:-$REPO/.stack}}"
+LOGS="$RUN_DIR/logs"
 SERVICES=(intake scheduling notifications reporting)
 declare -A PORTS=(
   [intake]="${HOPPID_INTAKE_PORT:-8001}" [scheduling]="${HOPPID_SCHEDULING_PORT:-8002}"
@@ -36,12 +40,20 @@ mkdir -p "$LOGS"
 # local demo settings: a known platform admin key and a form limit that demo traffic can pass
 export HOPPID_INTAKE_ADMIN_KEY="${HOPPID_INTAKE_ADMIN_KEY:-local-demo-platform-admin-key}"
 export HOPPID_INTAKE_SUBMISSIONS_PER_HOUR="${HOPPID_INTAKE_SUBMISSIONS_PER_HOUR:-100000}"
-export HOPPID_DEMO_KEYS_FILE="${HOPPID_DEMO_KEYS_FILE:-${HOPPID_STACK_DIR:-$REPO/.stack}/demo-keys.json}"
+export HOPPID_DEMO_KEYS_FILE="${HOPPID_DEMO_KEYS_FILE:-$RUN_DIR/demo-keys.json}"
 # the development mailbox: an SMTP server on loopback that keeps what it receives; the
 # notifications service lists and shows those messages at /v1/dev/mailbox
-export HOPPID_NOTIFICATIONS_DEVMAIL_DIR="${HOPPID_NOTIFICATIONS_DEVMAIL_DIR:-${HOPPID_STACK_DIR:-$REPO/.stack}/devmail}"
+export HOPPID_NOTIFICATIONS_DEVMAIL_DIR="${HOPPID_NOTIFICATIONS_DEVMAIL_DIR:-$RUN_DIR/devmail}"
 export HOPPID_NOTIFICATIONS_DEV_MAILBOX="${HOPPID_NOTIFICATIONS_DEV_MAILBOX:-true}"
-export HOPPID_NOTIFICATIONS_SMS_OUTBOX_FILE="${HOPPID_NOTIFICATIONS_SMS_OUTBOX_FILE:-${HOPPID_STACK_DIR:-$REPO/.stack}/sms-outbox.jsonl}"
+export HOPPID_NOTIFICATIONS_SMS_OUTBOX_FILE="${HOPPID_NOTIFICATIONS_SMS_OUTBOX_FILE:-$RUN_DIR/sms-outbox.jsonl}"
+# the pages link to each other; cookies over plain http on this machine
+for name in "${SERVICES[@]}"; do
+  var="HOPPID_${name^^}_PUBLIC_URL"
+  export "$var=${!var:-http://127.0.0.1:${PORTS[$name]}}"
+done
+export HOPPID_COOKIE_SECURE="${HOPPID_COOKIE_SECURE:-false}"
+export HOPPID_DEMO_INTAKE_URL="$HOPPID_INTAKE_PUBLIC_URL"
+export HOPPID_DEMO_SCHEDULING_URL="$HOPPID_SCHEDULING_PUBLIC_URL"
 "$PY" -m hoppid.notifications.devmail >>"$LOGS/devmail.log" 2>&1 &
 pids+=("$!")
 for name in "${SERVICES[@]}"; do

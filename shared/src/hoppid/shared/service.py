@@ -147,7 +147,7 @@ def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> R
         ],
     )
     mongo = make_mongo_client(settings.mongodb_url, timeout_seconds=5.0)
-    database = mongo[settings.database or f"hoppid_{definition.name}"]
+    database = mongo[settings.database_of(definition.name)]
 
     async def publish(topic: str, envelope: Envelope) -> None:
         await publish_envelope(broker, topic, envelope)
@@ -162,7 +162,7 @@ def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> R
         locks=locks,
     )
     topics = Topics(settings.topic_prefix)
-    vault = PersonalDataVault(mongo[settings.vault_database])
+    vault = PersonalDataVault(mongo[settings.vault_database_name()])
     runtime = Runtime(
         definition, settings, metrics, topics, broker, mongo, database, relay, locks, vault
     )

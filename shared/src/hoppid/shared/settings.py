@@ -6,6 +6,7 @@ through :func:`load_settings`, with a message that names the environment variabl
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -32,9 +33,13 @@ class ServiceSettings(BaseSettings):
         "mongodb://127.0.0.1:27017/",
         description="MongoDB (or FerretDB) connection URL",
     )
-    database: str = Field("", description="Database name; empty means hoppid_<service>")
+    database: str = Field(
+        "", description="Database name; empty means <topic prefix>hoppid_<service>"
+    )
     vault_database: str = Field(
-        "hoppid_vault", description="Database of the per-person data keys (crypto-shredding)"
+        "",
+        description="Database of the per-person data keys (crypto-shredding); empty means "
+        "<topic prefix>hoppid_vault",
     )
     http_host: str = Field("127.0.0.1", description="Address the HTTP server listens on")
     topic_prefix: str = Field(
@@ -94,6 +99,14 @@ class ServiceSettings(BaseSettings):
         8, ge=1, le=24, description="How long a staff sign-in in the browser lasts"
     )
 
+    def database_of(self, service: str) -> str:
+        """The service's database: a topic prefix keeps a whole platform instance apart (its
+        topics and its databases), so two instances can share one broker and one store."""
+        return self.database or f"{_database_safe(self.topic_prefix)}hoppid_{service}"
+
+    def vault_database_name(self) -> str:
+        return self.vault_database or f"{_database_safe(self.topic_prefix)}hoppid_vault"
+
     @field_validator("offices", mode="before")
     @classmethod
     def _split_offices(cls, value: object) -> object:
@@ -148,6 +161,11 @@ def load_settings(settings_class: type[S]) -> S:
             )
             problems.append(f"{variable}: {item['msg']}{_shown_input(field, item.get('input'))}")
         raise SettingsError("bad settings:\n  " + "\n  ".join(problems)) from None
+
+
+def _database_safe(prefix: str) -> str:
+    """A topic prefix as part of a database name (MongoDB refuses '.', '/', '$', spaces)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", prefix)
 
 
 _SECRET_HINTS = ("url", "password", "secret", "key", "token")

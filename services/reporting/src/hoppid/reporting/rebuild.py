@@ -108,7 +108,7 @@ def _transient(error: Exception) -> bool:
 
 async def rebuild(settings: ReportingSettings) -> Outcome:
     mongo = make_mongo_client(settings.mongodb_url)
-    database = mongo[settings.database or "hoppid_reporting"]
+    database = mongo[settings.database_of("reporting")]
     versions = Versions(database, DocumentLocks())
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,

@@ -21,6 +21,7 @@ from hoppid.scheduling import (
 )
 from hoppid.scheduling.settings import SchedulingSettings
 from hoppid.shared.access import KeyRing
+from hoppid.shared.clock import clock
 from hoppid.shared.events import scheduling as scheduling_events
 from hoppid.shared.guards import BodySizeLimit
 from hoppid.shared.serve import serve
@@ -51,6 +52,7 @@ def _wire(settings: SchedulingSettings, runtime: Runtime) -> Wired:
         offer_count=settings.offer_count,
         offer_days=settings.offer_days,
         vault=runtime.vault,
+        now=clock(settings.dev_clock_file),
     )
     programmes = group_store.GroupStore(runtime.database, runtime.own_topic, runtime.locks)
     seats = desk_store.DeskStore(runtime.database, runtime.own_topic, runtime.locks)

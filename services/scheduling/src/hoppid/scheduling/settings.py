@@ -1,6 +1,8 @@
 """scheduling's settings: the shared ones plus its own, all from ``HOPPID_*`` variables."""
 
-from pydantic import Field, SecretStr
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
 
 from hoppid.shared.settings import Port, ServiceSettings
 
@@ -50,6 +52,12 @@ class SchedulingSettings(ServiceSettings):
         validation_alias="HOPPID_SCHEDULING_REMINDER_POLL_SECONDS",
         description="How often due meeting reminders (24 h and 2 h before) are looked for",
     )
+    dev_clock_file: Path | None = Field(
+        None,
+        validation_alias="HOPPID_SCHEDULING_DEV_CLOCK_FILE",
+        description="Development and journey tests only: a file holding seconds to add to the "
+        "clock (hoppid.shared.clock); empty in production",
+    )
     desk_poll_seconds: float = Field(
         60.0,
         gt=0,
@@ -71,3 +79,8 @@ class SchedulingSettings(ServiceSettings):
         validation_alias="HOPPID_SCHEDULING_MAX_BODY_BYTES",
         description="Largest request body accepted (then 413)",
     )
+
+    @field_validator("dev_clock_file", mode="before")
+    @classmethod
+    def _empty_is_real_time(cls, value: object) -> object:
+        return None if value == "" else value

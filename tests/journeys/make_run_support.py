@@ -1,0 +1,127 @@
+"""`make run` as a newcomer starts it, on the shared local stack, kept apart from a developer's
+own running platform: its own ports, topic prefix (which also names its databases), run folder
+and development mailbox. The journey reads the mail from that mailbox, as a person would.
+
+Imported by name (this folder is on pytest's pythonpath), so it must stay uniquely named."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import json
+import os
+import signal
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import httpx
+from platform_support import COUNTY_KEY, SERVICES
+
+from hoppid.shared.testing import eventually, free_port
+
+REPO = Path(__file__).resolve().parents[2]
+READY_LINE = "demo traffic: make demo"  # run.sh prints it once the demo data is in
+
+
+@dataclass
+class RunningPlatform:
+    process: asyncio.subprocess.Process
+    run_dir: Path
+    ports: dict[str, int]
+    clock_file: Path
+    prefix: str
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    @property
+    def output(self) -> str:
+        path = self.run_dir / "make-run.out"
+        return path.read_text("utf-8", "replace") if path.exists() else ""
+
+    def demo_keys(self) -> dict[str, str]:
+        keys: dict[str, str] = json.loads((self.run_dir / "demo-keys.json").read_text())
+        return keys
+
+    def move_scheduling_clock_to(self, seconds_ahead: float) -> None:
+        """scheduling's development clock: its time runs this many seconds ahead of ours."""
+        self.clock_file.write_text(f"{seconds_ahead:.0f}\n")
+
+    def mails(self, to: str) -> list[EmailMessage]:
+        """What the development mailbox kept for ``to``, oldest first (its files)."""
+        folder = self.run_dir / "devmail"
+        found = []
+        for path in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
+            parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if to in str(parsed["To"]):
+                found.append(parsed)
+        return found  # type: ignore[return-value]
+
+    async def stop_like_ctrl_c(self) -> int:
+        os.killpg(self.process.pid, signal.SIGINT)
+        return await asyncio.wait_for(self.process.wait(), timeout=90)
+
+
+def environment(prefix: str, run_dir: Path, ports: dict[str, int], clock: Path) -> dict[str, str]:
+    devmail = free_port()
+    return {
+        **os.environ,
+        "HOPPID_TOPIC_PREFIX": prefix,
+        "HOPPID_TOPIC_PARTITIONS": "2",  # keeps the shared local broker small
+        "HOPPID_RUN_DIR": str(run_dir),
+        **{f"HOPPID_{name.upper()}_PORT": str(port) for name, port in ports.items()},
+        "HOPPID_NOTIFICATIONS_DEVMAIL_PORT": str(devmail),
+        "HOPPID_NOTIFICATIONS_SMTP_PORT": str(devmail),
+        "HOPPID_REPORTING_COUNTY_KEY": COUNTY_KEY,
+        "HOPPID_SCHEDULING_DEV_CLOCK_FILE": str(clock),
+        # quick pollers, so the journey does not wait on intervals meant for production
+        "HOPPID_OUTBOX_RELAY_INTERVAL_SECONDS": "0.5",
+        "HOPPID_SCHEDULING_REMINDER_POLL_SECONDS": "0.5",
+        "HOPPID_NOTIFICATIONS_POLL_INTERVAL_SECONDS": "0.5",
+    }
+
+
+async def start_make_run(prefix: str, run_dir: Path) -> RunningPlatform:
+    await asyncio.to_thread(run_dir.mkdir, parents=True, exist_ok=True)
+    ports = {name: free_port() for name in SERVICES}
+    clock = run_dir / "clock-seconds"
+    with (run_dir / "make-run.out").open("wb") as out:
+        process = await asyncio.create_subprocess_exec(
+            "make",
+            "run",
+            cwd=REPO,
+            env=environment(prefix, run_dir, ports, clock),
+            stdout=out,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches
+        )
+    platform = RunningPlatform(process, run_dir, ports, clock, prefix)
+
+    async def demo_loaded() -> bool:
+        if process.returncode is not None:
+            raise AssertionError(f"make run exited {process.returncode}:\n{platform.output}")
+        return READY_LINE in platform.output
+
+    await eventually(demo_loaded, timeout=240, what="make run: services up and demo data in")
+    return platform
+
+
+async def answers(url: str) -> bool:
+    try:
+        async with httpx.AsyncClient(timeout=2) as client:
+            await client.get(f"{url}/healthz")
+        return True
+    except httpx.HTTPError:
+        return False
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def text_of(message: Any) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    return str(part.get_content()) if part is not None else ""

@@ -1,0 +1,189 @@
+"""The journey a newcomer sees, against `make run` itself (the script, its demo data, its
+development mailbox): inquiry -> receipt -> offered times -> booked -> confirmation with ICS ->
+reminders 24 h and 2 h before -> meeting held -> company registered -> reporting's figures and a
+fact on hoppid.public; then Ctrl-C stops everything it started."""
+
+import re
+import signal
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import icalendar
+import pytest
+from make_run_support import RunningPlatform, answers, bearer, start_make_run
+from platform_support import COUNTY_KEY, SERVICES
+
+from hoppid.shared.testing import eventually, read_envelopes
+
+EMAIL = "ola.makerun@example.no"
+OFFICE = "nordveggen"
+
+
+@pytest.fixture
+async def running(topic_prefix: str, tmp_path: Path, mongo: Any) -> AsyncIterator[RunningPlatform]:
+    platform = await start_make_run(topic_prefix, tmp_path / "run")
+    try:
+        yield platform
+    finally:
+        if platform.process.returncode is None:
+            await platform.stop_like_ctrl_c()
+        safe = re.sub(r"[^A-Za-z0-9_-]", "_", topic_prefix)
+        for name in await mongo.list_database_names():
+            if name.startswith(safe):
+                await mongo.drop_database(name)
+
+
+def inquiry() -> dict[str, Any]:
+    return {
+        "name": "Ola Makerun",
+        "email": EMAIL,
+        "phone": "912 34 568",
+        "municipality": "1539",  # Rauma: the Nordveggen office
+        "idea": "Climbing courses in Romsdalen",
+        "stage": "starting",
+        "needs": ["guidance"],
+        "language": "nn",
+        "meeting_mode": "digital",
+        "consent_processing": True,
+        "consent_text_version": "2026-11-01",
+        "share_company_with_partners": True,
+    }
+
+
+async def mail(running: RunningPlatform, subject_part: str, count: int = 1) -> list[Any]:
+    async def arrived() -> list[Any]:
+        found = [m for m in running.mails(EMAIL) if subject_part in str(m["Subject"])]
+        return found if len(found) >= count else []
+
+    return await eventually(arrived, timeout=90, what=f"mail '{subject_part}' to {EMAIL}")
+
+
+async def test_the_whole_journey_against_make_run(running: RunningPlatform) -> None:
+    key = running.demo_keys()[OFFICE]  # printed by make run and kept in its folder
+    intake, scheduling = running.url("intake"), running.url("scheduling")
+    async with httpx.AsyncClient(timeout=30) as client:
+        sent = await client.post(f"{intake}/v1/inquiries", json=inquiry())
+        assert sent.status_code == 201, sent.text
+        reference = sent.json()["reference"]
+
+        # the receipt, as the development mailbox's HTTP API lists it
+        async def listed() -> list[Any]:
+            response = await client.get(
+                f"{running.url('notifications')}/v1/dev/mailbox", params={"to": EMAIL}
+            )
+            return [m for m in response.json() if reference in m["subject"]]
+
+        receipt_id = (await eventually(listed, timeout=90, what="the receipt listed"))[0]["id"]
+        receipt = (
+            await client.get(f"{running.url('notifications')}/v1/dev/mailbox/{receipt_id}")
+        ).json()
+        token = re.search(r"/me/([A-Za-z0-9_-]+)", receipt["text"])
+        assert token, receipt["text"]
+        me = f"{scheduling}/v1/me/{token.group(1)}"
+
+        # offered times, booked through the person's link
+        async def offered() -> list[Any]:
+            offers = (await client.get(f"{me}/meetings")).json().get("offers", [])
+            return offers if offers and offers[0]["slots"] else []
+
+        offer = (await eventually(offered, timeout=90, what="times offered"))[0]
+        slot = offer["slots"][0]
+        booked = await client.post(
+            f"{me}/bookings", json={"case_id": offer["case_id"], "start": slot["start"]}
+        )
+        assert booked.status_code == 201, booked.text
+        booking = booked.json()
+        start = datetime.fromisoformat(booking["start"])
+
+        # the confirmation carries an ICS a standard parser reads back at the booked instant
+        confirmation = await confirmation_with_ics(running)
+        calendar = icalendar.Calendar.from_ical(ics_of(confirmation))
+        (event,) = [c for c in calendar.walk("VEVENT")]
+        assert event.decoded("DTSTART").astimezone(UTC) == start.astimezone(UTC)
+        assert str(event["UID"]).startswith(booking["id"])
+
+        # scheduling's clock moves to 24 h and then 2 h before the meeting: one reminder each
+        now = datetime.now(UTC)
+        running.move_scheduling_clock_to((start - now).total_seconds() - 24 * 3600 + 5)
+        await mail(running, "i morgon")
+        running.move_scheduling_clock_to((start - now).total_seconds() - 2 * 3600 + 5)
+        await mail(running, "om to timar")
+
+        # the meeting starts and the office records it as held
+        running.move_scheduling_clock_to((start - now).total_seconds() + 600)
+        held = await client.post(
+            f"{scheduling}/v1/offices/{OFFICE}/bookings/{booking['id']}/held",
+            headers=bearer(key),
+        )
+        assert held.status_code == 200, held.text
+
+        # the office works the case; the person registers a company
+        case = (await client.get(f"{intake}/v1/cases", headers=bearer(key))).json()[0]
+        for status in ("contacted", "in_guidance"):
+            await client.post(
+                f"{intake}/v1/cases/{case['id']}/status",
+                headers=bearer(key),
+                json={"status": status},
+            )
+        company = await client.post(
+            f"{intake}/v1/cases/{case['id']}/company",
+            headers=bearer(key),
+            json={"org_number": "923609016", "registered_on": date.today().isoformat()},
+        )
+        assert company.status_code == 200, company.text
+
+        async def figures() -> Any:
+            response = await client.get(
+                f"{running.url('reporting')}/v1/figures",
+                params={"office": OFFICE},
+                headers=bearer(COUNTY_KEY),
+            )
+            rows = response.json() if response.status_code == 200 else []
+            row = rows[0] if rows else {}
+            done = row.get("companies_registered") == 1 and row.get("meetings_held") == 1
+            return row if done else None
+
+        counted = await eventually(figures, timeout=90, what="the figures in reporting")
+        assert counted["inquiries"] == 1 and counted["meetings_booked"] == 1
+
+    public = await read_envelopes(
+        f"{running.prefix}hoppid.public",
+        lambda es: (
+            any("923609016" in str(e.data) for e in es) and any("held" in e.type for e in es)
+        ),
+        timeout=90,
+    )
+    for record, _ in public:
+        assert b"Ola" not in record.value and EMAIL.encode() not in record.value
+        assert reference.encode() not in record.value
+
+    # each reminder once, one confirmation
+    subjects = [str(m["Subject"]) for m in running.mails(EMAIL)]
+    assert sum("i morgon" in s for s in subjects) == 1, subjects
+    assert sum("om to timar" in s for s in subjects) == 1, subjects
+
+    # Ctrl-C: every process it started stops, the shared stack stays up
+    # make itself ends by the same SIGINT after run.sh stopped its processes
+    assert await running.stop_like_ctrl_c() in (0, 130, -signal.SIGINT)
+    for name in SERVICES:
+        assert not await answers(running.url(name)), f"{name} still answers after Ctrl-C"
+    assert "stopping the services" in running.output
+
+
+async def confirmation_with_ics(running: RunningPlatform) -> Any:
+    async def arrived() -> Any:
+        found = [m for m in running.mails(EMAIL) if ics_of(m)]
+        return found[0] if found else None
+
+    return await eventually(arrived, timeout=90, what="the confirmation with its ICS")
+
+
+def ics_of(message: Any) -> str:
+    for part in message.iter_attachments():
+        if part.get_content_type() == "text/calendar":
+            content = part.get_content()
+            return content.decode() if isinstance(content, bytes) else str(content)
+    return ""

@@ -56,8 +56,25 @@ export HOPPID_DEMO_INTAKE_URL="$HOPPID_INTAKE_PUBLIC_URL"
 export HOPPID_DEMO_SCHEDULING_URL="$HOPPID_SCHEDULING_PUBLIC_URL"
 "$PY" -m hoppid.notifications.devmail >>"$LOGS/devmail.log" 2>&1 &
 pids+=("$!")
+# Each service under a small supervisor: a service that dies (a crash, a kill -9) is started
+# again, as an orchestrator would; its pid is kept in $RUN_DIR/pids/. TERM stops supervisor and
+# service together.
+supervise() {
+  local name="$1" child=""
+  trap 'if [[ -n $child ]]; then kill -TERM "$child" 2>/dev/null; wait "$child"; fi; exit 0' TERM
+  while true; do
+    "$PY" -m "hoppid.$name.main" >>"$LOGS/$name.log" 2>&1 &
+    child=$!
+    echo "$child" >"$RUN_DIR/pids/$name.pid"
+    code=0
+    wait "$child" || code=$?
+    say "$name stopped (exit $code); starting it again (log: $LOGS/$name.log)"
+    sleep 1
+  done
+}
+mkdir -p "$RUN_DIR/pids"
 for name in "${SERVICES[@]}"; do
-  "$PY" -m "hoppid.$name.main" >>"$LOGS/$name.log" 2>&1 &
+  supervise "$name" &
   pids+=("$!")
 done
 

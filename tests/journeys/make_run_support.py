@@ -60,6 +60,26 @@ class RunningPlatform:
                 found.append(parsed)
         return found  # type: ignore[return-value]
 
+    def service_pid(self, name: str) -> int:
+        """The pid of the service process make run's supervisor started last."""
+        return int((self.run_dir / "pids" / f"{name}.pid").read_text())
+
+    async def kill_service(self, name: str) -> None:
+        """SIGKILL one service, as a crash would, and wait for make run to start it again."""
+        old = self.service_pid(name)
+        os.kill(old, signal.SIGKILL)
+
+        async def started_again() -> bool:
+            if self.service_pid(name) == old:
+                return False
+            try:
+                async with httpx.AsyncClient(timeout=2) as client:
+                    return (await client.get(f"{self.url(name)}/readyz")).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        await eventually(started_again, timeout=90, what=f"make run restarts {name}")
+
     async def stop_like_ctrl_c(self) -> int:
         os.killpg(self.process.pid, signal.SIGINT)
         return await asyncio.wait_for(self.process.wait(), timeout=90)

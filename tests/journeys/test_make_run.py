@@ -16,6 +16,7 @@ import pytest
 from make_run_support import RunningPlatform, answers, bearer, start_make_run
 from platform_support import COUNTY_KEY, SERVICES
 
+from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.testing import eventually, read_envelopes
 
 EMAIL = "ola.makerun@example.no"
@@ -61,6 +62,39 @@ async def mail(running: RunningPlatform, subject_part: str, count: int = 1) -> l
     return await eventually(arrived, timeout=90, what=f"mail '{subject_part}' to {EMAIL}")
 
 
+async def receipt_token(running: RunningPlatform, client: httpx.AsyncClient, reference: str) -> str:
+    """The person's link from the receipt, as the development mailbox's HTTP API shows it."""
+    mailbox = f"{running.url('notifications')}/v1/dev/mailbox"
+
+    async def listed() -> list[Any]:
+        response = await client.get(mailbox, params={"to": EMAIL})
+        return [m for m in response.json() if reference in m["subject"]]
+
+    receipt_id = (await eventually(listed, timeout=90, what="the receipt listed"))[0]["id"]
+    receipt = (await client.get(f"{mailbox}/{receipt_id}")).json()
+    token = re.search(r"/me/([A-Za-z0-9_-]+)", receipt["text"])
+    assert token, receipt["text"]
+    return token.group(1)
+
+
+async def book_offered_time(
+    running: RunningPlatform, client: httpx.AsyncClient, token: str
+) -> dict[str, Any]:
+    me = f"{running.url('scheduling')}/v1/me/{token}"
+
+    async def offered() -> list[Any]:
+        offers = (await client.get(f"{me}/meetings")).json().get("offers", [])
+        return offers if offers and offers[0]["slots"] else []
+
+    offer = (await eventually(offered, timeout=90, what="times offered"))[0]
+    booked = await client.post(
+        f"{me}/bookings", json={"case_id": offer["case_id"], "start": offer["slots"][0]["start"]}
+    )
+    assert booked.status_code == 201, booked.text
+    booking: dict[str, Any] = booked.json()
+    return booking
+
+
 async def test_the_whole_journey_against_make_run(running: RunningPlatform) -> None:
     key = running.demo_keys()[OFFICE]  # printed by make run and kept in its folder
     intake, scheduling = running.url("intake"), running.url("scheduling")
@@ -68,34 +102,8 @@ async def test_the_whole_journey_against_make_run(running: RunningPlatform) -> N
         sent = await client.post(f"{intake}/v1/inquiries", json=inquiry())
         assert sent.status_code == 201, sent.text
         reference = sent.json()["reference"]
-
-        # the receipt, as the development mailbox's HTTP API lists it
-        async def listed() -> list[Any]:
-            response = await client.get(
-                f"{running.url('notifications')}/v1/dev/mailbox", params={"to": EMAIL}
-            )
-            return [m for m in response.json() if reference in m["subject"]]
-
-        receipt_id = (await eventually(listed, timeout=90, what="the receipt listed"))[0]["id"]
-        receipt = (
-            await client.get(f"{running.url('notifications')}/v1/dev/mailbox/{receipt_id}")
-        ).json()
-        token = re.search(r"/me/([A-Za-z0-9_-]+)", receipt["text"])
-        assert token, receipt["text"]
-        me = f"{scheduling}/v1/me/{token.group(1)}"
-
-        # offered times, booked through the person's link
-        async def offered() -> list[Any]:
-            offers = (await client.get(f"{me}/meetings")).json().get("offers", [])
-            return offers if offers and offers[0]["slots"] else []
-
-        offer = (await eventually(offered, timeout=90, what="times offered"))[0]
-        slot = offer["slots"][0]
-        booked = await client.post(
-            f"{me}/bookings", json={"case_id": offer["case_id"], "start": slot["start"]}
-        )
-        assert booked.status_code == 201, booked.text
-        booking = booked.json()
+        token = await receipt_token(running, client, reference)
+        booking = await book_offered_time(running, client, token)
         start = datetime.fromisoformat(booking["start"])
 
         # the confirmation carries an ICS a standard parser reads back at the booked instant
@@ -187,3 +195,94 @@ def ics_of(message: Any) -> str:
             content = part.get_content()
             return content.decode() if isinstance(content, bytes) else str(content)
     return ""
+
+
+async def office_figures(running: RunningPlatform, client: httpx.AsyncClient) -> dict[str, Any]:
+    response = await client.get(
+        f"{running.url('reporting')}/v1/figures",
+        params={"office": OFFICE},
+        headers=bearer(COUNTY_KEY),
+    )
+    rows = response.json() if response.status_code == 200 else []
+    return rows[0] if rows else {}
+
+
+async def test_erasure_against_make_run(running: RunningPlatform, mongo: Any) -> None:
+    databases = re.sub(r"[^A-Za-z0-9_-]", "_", running.prefix) + "hoppid_"
+    async with httpx.AsyncClient(timeout=30) as client:
+        sent = await client.post(f"{running.url('intake')}/v1/inquiries", json=inquiry())
+        token = await receipt_token(running, client, sent.json()["reference"])
+        booking = await book_offered_time(running, client, token)
+        await confirmation_with_ics(running)  # notifications holds the address by now
+
+        erased = await client.post(f"{running.url('intake')}/v1/me/{token}/erasure")
+        assert erased.status_code == 202, erased.text
+
+        async def link_refused() -> bool:
+            meetings = await client.get(f"{running.url('scheduling')}/v1/me/{token}/meetings")
+            return meetings.status_code == 401
+
+        await eventually(link_refused, timeout=90, what="scheduling honours the erasure")
+
+        async def still_holding() -> list[str]:
+            """Where the person's name or address is still stored (service.collection)."""
+            found = []
+            for service in ("intake", "scheduling", "notifications", "reporting"):
+                db = mongo[f"{databases}{service}"]
+                for name in await db.list_collection_names():
+                    async for document in db[name].find({}):
+                        if "makerun" in str(document).lower():
+                            found.append(f"{service}.{name}")
+            return found
+
+        async def scrubbed_everywhere() -> bool:
+            return not await still_holding()
+
+        try:
+            await eventually(scrubbed_everywhere, timeout=90, what="every store scrubbed")
+        except AssertionError as error:
+            raise AssertionError(f"{error}: still in {await still_holding()}") from None
+        stored = await mongo[f"{databases}scheduling"]["bookings"].find_one({"_id": booking["id"]})
+        assert stored is not None and stored["status"] == "cancelled"
+        assert (await office_figures(running, client))["inquiries"] == 1  # the count stays
+
+    found = await read_envelopes(
+        f"{running.prefix}hoppid.intake",
+        lambda es: any(e.type.endswith("erasure.completed.v1") for e in es),
+        timeout=90,
+    )
+    vault = PersonalDataVault(mongo[f"{databases}vault"])
+    for record, envelope in found:
+        assert EMAIL.encode() not in record.value and b"Makerun" not in record.value
+        assert EMAIL not in str((await vault.unseal(envelope)).data)  # unreadable now
+
+
+async def test_services_killed_under_make_run_lose_and_double_nothing(
+    running: RunningPlatform,
+) -> None:
+    intake = running.url("intake")
+    async with httpx.AsyncClient(timeout=30) as client:
+        sent = await client.post(f"{intake}/v1/inquiries", json=inquiry())
+        assert sent.status_code == 201
+        reference = sent.json()["reference"]
+        await running.kill_service("intake")  # dies right after answering; make run restarts it
+        await running.kill_service("notifications")  # the receipt may be mid-send
+        token = await receipt_token(running, client, reference)
+
+        await running.kill_service("scheduling")
+        await book_offered_time(running, client, token)
+        await confirmation_with_ics(running)
+        again = await client.post(f"{intake}/v1/inquiries", json=inquiry())
+        assert again.status_code == 200  # the same person and idea the same day: one case
+        assert again.json()["reference"] == reference
+
+        async def counted() -> dict[str, Any] | None:
+            row = await office_figures(running, client)
+            return row if row.get("meetings_booked") == 1 else None
+
+        row = await eventually(counted, timeout=90, what="the booking counted")
+        assert row["inquiries"] == 1
+
+    subjects = [str(m["Subject"]) for m in running.mails(EMAIL)]
+    assert sum(reference in s for s in subjects) == 1, subjects  # one receipt
+    assert len([m for m in running.mails(EMAIL) if ics_of(m)]) == 1, subjects  # one confirmation

@@ -41,3 +41,20 @@ block = f"<!-- bench:intake_throughput -->\n{stamp}\n\n{table}\n<!-- /bench -->"
 text = re.sub(r"<!-- bench:intake_throughput -->.*?<!-- /bench -->", lambda _: block, text, flags=re.S)
 open(path, "w", encoding="utf-8").write(text)
 PY
+
+# Scheduling: free-slot search latency (10 advisors, 8 weeks) and bookings/s under contention.
+SEARCHES="${SEARCHES:-50}"
+SLOTS="${SLOTS:-40}"
+RACERS="${RACERS:-4}"
+CLIENTS="${CLIENTS:-16}"
+table="$("$PY" "$REPO/bench/scheduling_throughput.py" "$SEARCHES" "$SLOTS" "$RACERS" "$CLIENTS")"
+echo "$table"
+stamp="Made by \`SEARCHES=$SEARCHES SLOTS=$SLOTS RACERS=$RACERS CLIENTS=$CLIENTS make bench\` (bench/scheduling_throughput.py $SEARCHES $SLOTS $RACERS $CLIENTS) on $(date -u +%Y-%m-%d), $(nproc) cores, against the local stack (${store:-the store of HOPPID_MONGODB_URL}, Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$REPO/deploy/local/kafka/pom.xml"))."
+"$PY" - "$REPO/docs/benchmarks.md" "$stamp" "$table" <<'PY'
+import re, sys
+path, stamp, table = sys.argv[1:4]
+text = open(path, encoding="utf-8").read()
+block = f"<!-- bench:scheduling_throughput -->\n{stamp}\n\n{table}\n<!-- /bench -->"
+text = re.sub(r"<!-- bench:scheduling_throughput -->.*?<!-- /bench -->", lambda _: block, text, flags=re.S)
+open(path, "w", encoding="utf-8").write(text)
+PY

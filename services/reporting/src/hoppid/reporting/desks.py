@@ -1,7 +1,10 @@
 """Office seats (desks) from scheduling, pure Python: half days booked, used and no-shows.
 
-Seat events carry the office and the day (Oslo) but no municipality, so, like programmes, they
-count in the office's cell of municipality ``0000`` for the month of the booked day. Each seat
+Seat events carry the office, the day (Oslo) and, since their optional ``municipality`` field,
+the municipality they count for (the office's first; scheduling puts the same one on every
+event of a booking). They count in that cell for the month of the booked day; events without it
+(older ones) in the office's cell of municipality ``0000``. A cancellation takes back from the
+cell its booking was counted in. Each seat
 booking is one half day; its facts (``booked``, ``checked_in``, ``released`` with its reason) are
 recorded per booking and every contribution follows from facts that, once known, stay true, so
 the figures do not depend on the order the events arrive in:
@@ -32,7 +35,7 @@ def derive_seat(booking_id: str, facts: Mapping[str, Any]) -> list[Contribution]
     derived: list[Contribution] = []
 
     def add(name: str, fact: Mapping[str, Any], inc: dict[str, int], *more: str) -> None:
-        cell = Cell(fact["office"], UNKNOWN_MUNICIPALITY, fact["month"])
+        cell = Cell(fact["office"], fact.get("municipality") or UNKNOWN_MUNICIPALITY, fact["month"])
         events = tuple(dict.fromkeys((fact["event"], *more)))
         derived.append(Contribution(f"{name}:{booking_id}", cell, inc, events))
 
@@ -43,7 +46,22 @@ def derive_seat(booking_id: str, facts: Mapping[str, Any]) -> list[Contribution]
     if released and released["reason"] == "no_show":
         add("seat_no_show", released, {"desk_half_days_no_show": 1})
     if booked and released and released["reason"] == "cancelled":
-        add("seat_cancelled", released, {"desk_half_days_booked": -1}, booked["event"])
+        # both offset the booked half day: in its cell, whatever the release's event says
+        add(
+            "seat_cancelled",
+            {**released, **_cell_of(booked)},
+            {"desk_half_days_booked": -1},
+            booked["event"],
+        )
         if used:
-            add("seat_kept", used, {"desk_half_days_booked": 1}, released["event"])
+            add(
+                "seat_kept",
+                {**used, **_cell_of(booked)},
+                {"desk_half_days_booked": 1},
+                released["event"],
+            )
     return derived
+
+
+def _cell_of(fact: Mapping[str, Any]) -> dict[str, Any]:
+    return {"office": fact["office"], "municipality": fact.get("municipality")}

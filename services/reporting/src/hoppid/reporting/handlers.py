@@ -216,6 +216,7 @@ def _seat(
         "office": event.office_id,
         "kind": event.kind,
         "month": oslo_month(moment),
+        "municipality": event.municipality,  # None in events older than the field: 0000
         "participants": event.participants,  # a head count (1 for a person), never who
         "event": envelope.id,
     }
@@ -259,6 +260,7 @@ async def on_session_attended(
             event.participants,
             month,
             envelope.id,
+            event.municipality,
         )
     )
     return event.office_id
@@ -274,6 +276,7 @@ async def _seat_fact(
     value = {
         "office": event.office_id,
         "month": event.day.strftime("%Y-%m"),
+        "municipality": event.municipality,  # None in events older than the field: 0000
         "event": envelope.id,
         **more,
     }

@@ -1,10 +1,12 @@
 """Group programmes from scheduling, pure Python: enrolments net of cancellations, attendance.
 
-Programme events carry the office and the programme's kind but no municipality (a course is the
-office's, and scheduling's events say nothing of where its participants live), so their figures
-go to the office's cell of municipality ``0000`` (not attributable): they count for an office and
-the county, never for one municipality. Nothing about people is kept: an enrolment is its id, a
-school class only its head count.
+Programme events name the office and the programme's kind; since their ``municipality`` field
+(optional within v1) they also name the municipality the enrolment counts for: the person's, as
+scheduling learnt it from the case, else the office's first (see docs/scheduling.md). Events
+without it (published before the field existed) go to the office's cell of municipality ``0000``
+(not attributable): they count for the office and the county, never for one municipality. An
+enrolment's cancellation is taken from the cell its seat was counted in. Nothing about people is
+kept: an enrolment is its id, a school class only its head count.
 
 Contributions (each once, whatever delivers it):
 
@@ -60,7 +62,7 @@ def derive_enrolment(key: str, facts: Mapping[str, Any]) -> list[Contribution]:
     seat = facts.get("enrolled") or facts.get("promoted")  # never both: one seat per enrolment
     if not seat:
         return []
-    cell = Cell(seat["office"], UNKNOWN_MUNICIPALITY, seat["month"])
+    cell = Cell(seat["office"], seat.get("municipality") or UNKNOWN_MUNICIPALITY, seat["month"])
     inc = _seat_inc(seat["kind"], int(seat["participants"]))
     derived = [Contribution(f"enrolment:{key}", cell, inc, (seat["event"],))]
     cancelled = facts.get("cancelled")
@@ -77,11 +79,19 @@ def derive_enrolment(key: str, facts: Mapping[str, Any]) -> list[Contribution]:
 
 
 def attendance(
-    key: str, session_id: str, office: str, kind: str, participants: int, month: str, event: str
+    key: str,
+    session_id: str,
+    office: str,
+    kind: str,
+    participants: int,
+    month: str,
+    event: str,
+    municipality: str | None = None,
 ) -> Contribution:
-    """One enrolment (a person or a class) at one session, in the session's month."""
+    """One enrolment (a person or a class) at one session, in the session's month (and the
+    enrolment's municipality, ``0000`` for an event that names none)."""
     inc = {"programme_attendances": 1, f"programme_attendances_{kind}": 1}
     if kind == SCHOOL:
         inc["school_participants_attended"] = participants
-    cell = Cell(office, UNKNOWN_MUNICIPALITY, month)
+    cell = Cell(office, municipality or UNKNOWN_MUNICIPALITY, month)
     return Contribution(f"attended:{key}:{session_id}", cell, inc, (event,))

@@ -88,6 +88,7 @@ def _event_ids(booking: Document) -> Document:
         "day": booking["day"],
         "half": booking["half"],
         "person_id": booking["person_id"],
+        "municipality": booking.get("municipality"),  # None for bookings older than the field
     }
 
 
@@ -136,6 +137,7 @@ async def _book_desk(
             "half": half,
             "claim": claim_of(desk["_id"], day, half),
             "person_id": form.person_id,
+            "municipality": handlers.main_municipality(office),  # on each of its events
             "status": "booked",
             "booked_by": by,
             "booked_at": now,
@@ -143,7 +145,8 @@ async def _book_desk(
         }
         event = ev.SeatBooked(**_event_ids(booking), booked_by=by, booked_at=now)
         if not await desks.store.book(
-            booking, [handlers.office_envelope(event, booking["_id"], office)]
+            booking,
+            [handlers.office_envelope(event, booking["_id"], office, booking.get("municipality"))],
         ):
             for lost in won:
                 await _release(desks, office, lost, "cancelled", "system", {"status": "booked"})
@@ -172,7 +175,7 @@ async def check_in(desks: Desks, staff: Staff, office_id: str, booking_id: str) 
         booking_id,
         {"status": "booked"},
         {"$set": {"status": "checked_in", "checked_in_at": now, "release_at": None}},
-        [handlers.office_envelope(event, booking_id, office)],
+        [handlers.office_envelope(event, booking_id, office, booking.get("municipality"))],
     )
     if after is None:
         raise Conflict(f"the booking is {booking['status']}, not booked")
@@ -201,7 +204,7 @@ async def _release(
             "claim": f"released:{booking['_id']}",  # frees desk@day@half for the next booking
         }
     }
-    envelope = handlers.office_envelope(event, booking["_id"], office)
+    envelope = handlers.office_envelope(event, booking["_id"], office, booking.get("municipality"))
     return await desks.store.update(booking["_id"], expect, update, [envelope])
 
 

@@ -178,7 +178,9 @@ async def open_programme(
 # --- enrolment, waitlist, promotion: pure decisions on the programme as read -------------------
 
 
-def _entry(programme: Document, form: EnrolForm, by: ev.Actor, now: Any) -> Document:
+def _entry(
+    programme: Document, form: EnrolForm, by: ev.Actor, now: Any, municipality: str | None
+) -> Document:
     school = programme["kind"] == "school_programme"
     if school and (form.school is None or form.school_class is None):
         raise RuleViolation("school", "a school programme enrols a class: school and class")
@@ -199,6 +201,7 @@ def _entry(programme: Document, form: EnrolForm, by: ev.Actor, now: Any) -> Docu
         "school": form.school,
         "school_class": form.school_class,
         "participants": form.participants,
+        "municipality": municipality,  # every event of this enrolment counts there
         "by": by,
         "at": now,
     }
@@ -213,6 +216,7 @@ def _ids(programme: Document, entry: Document) -> Document:
         "person_id": entry["person_id"],
         "case_id": entry["case_id"],
         "participants": entry["participants"],
+        "municipality": entry.get("municipality"),  # None for enrolments older than the field
     }
 
 
@@ -221,13 +225,19 @@ def _people(seats: list[Document], waiting: list[Document]) -> list[str]:
 
 
 def _envelope(event: Event, programme: Document, office: Document) -> Envelope:
-    return handlers.office_envelope(event, programme["_id"], office)
+    municipality = getattr(event, "municipality", None)
+    return handlers.office_envelope(event, programme["_id"], office, municipality)
 
 
 def decide_enrolment(
-    programme: Document, office: Document, form: EnrolForm, by: ev.Actor, now: Any
+    programme: Document,
+    office: Document,
+    form: EnrolForm,
+    by: ev.Actor,
+    now: Any,
+    municipality: str | None = None,
 ) -> Change:
-    entry = _entry(programme, form, by, now)
+    entry = _entry(programme, form, by, now, municipality)
     seats, waiting = list(programme["seats"]), list(programme["waiting"])
     room = programme["capacity"] - programme["taken"]
     if not waiting and entry["participants"] <= room:
@@ -324,7 +334,20 @@ async def enrol(
     office = await handlers.office_for(groups.ctx, staff, office_id)
     await open_programme(groups, staff, office_id, programme_id)
     now = groups.ctx.now()
-    return await _change(groups, programme_id, lambda p: decide_enrolment(p, office, form, by, now))
+    municipality = await enrolment_municipality(groups, office, form)
+    return await _change(
+        groups, programme_id, lambda p: decide_enrolment(p, office, form, by, now, municipality)
+    )
+
+
+async def enrolment_municipality(groups: Groups, office: Document, form: EnrolForm) -> str | None:
+    """Where an enrolment counts: the person's municipality when scheduling knows it from their
+    case (case.opened), else the office's main one (a school class, a person without a case)."""
+    if form.person_id is not None:
+        known = await groups.ctx.store.case_municipality(form.case_id, form.person_id)
+        if known:
+            return known
+    return handlers.main_municipality(office)
 
 
 async def cancel(

@@ -20,6 +20,7 @@ from hoppid.scheduling import (
     store,
 )
 from hoppid.scheduling.settings import SchedulingSettings
+from hoppid.scheduling.web import routes as web_routes
 from hoppid.shared.access import KeyRing
 from hoppid.shared.clock import clock
 from hoppid.shared.events import scheduling as scheduling_events
@@ -105,6 +106,7 @@ def build(settings: SchedulingSettings) -> FastAPI:
     api.install(app, done.context, done.keys, link_secret)
     api_groups.install(app, done.groups, done.keys.dependency(), link_secret)
     api_desks.install(app, done.desks, done.keys.dependency())
+    web_routes.install(app, settings, done.context, done.groups, done.desks, done.keys)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 

@@ -309,6 +309,16 @@ class SchedulingStore:
         return [booking async for booking in cursor]
 
     # --- offers: one per case-opened event ------------------------------------------------------
+    async def case_municipality(self, case_id: str | None, person_id: str) -> str | None:
+        """The municipality of the case (from its case.opened), else of the person's latest
+        case; None when scheduling has seen no case of theirs (or only older offers)."""
+        where = {"case_id": case_id} if case_id else {"person_id": person_id}
+        cursor = self.db[OFFERS].find(where, {"municipality": 1}).sort("created_at", -1)
+        for offer in await cursor.to_list(20):
+            if offer.get("municipality"):
+                return str(offer["municipality"])
+        return None
+
     async def insert_offer(self, offer: Document, events: Iterable[Envelope]) -> bool:
         """False when this event's offer exists already (the event came again)."""
         try:

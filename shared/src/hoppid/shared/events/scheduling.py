@@ -151,6 +151,13 @@ class _EnrolmentEvent(_ProgrammeEvent):
     )
     case_id: str | None = Field(None, description="The case, when staff enrolled for one")
     participants: int = Field(description="Seats it takes: 1 for a person, a class's head count")
+    municipality: str | None = Field(
+        None,
+        description=(
+            "Municipality number the enrolment counts for (e.g. 1539; not personal data): the "
+            "person's, from their case, else the office's first; none in older events"
+        ),
+    )
 
 
 @catalogue.register
@@ -212,6 +219,13 @@ class _SeatEvent(Event):
     day: date = Field(description="The day (Europe/Oslo)")
     half: Half = Field(description="morning or afternoon (Oslo time)")
     person_id: str | None = Field(None, description="Who sits there (an id, no personal data)")
+    municipality: str | None = Field(
+        None,
+        description=(
+            "Municipality number the seat counts for (e.g. 1539; not personal data): the "
+            "office's first; none in older events"
+        ),
+    )
 
 
 @catalogue.register

@@ -1,0 +1,75 @@
+"""What every use case shares: the context, the answers they raise, the office of a call."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from hoppid.scheduling.access import works_at
+from hoppid.scheduling.model import Slot
+from hoppid.scheduling.store import SchedulingStore
+from hoppid.shared.access import Staff
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.events import Event
+from hoppid.shared.events import scheduling as ev
+from hoppid.shared.pii import PersonalDataVault
+from hoppid.shared.problems import Conflict as Conflict  # re-exported for the use cases
+from hoppid.shared.problems import NotFound as NotFound
+
+Document = dict[str, Any]
+EventHandler = Callable[["Context", Event, Envelope], Awaitable[None]]
+BoundHandler = Callable[[Event, Envelope], Awaitable[None]]
+
+
+class SlotTaken(Conflict):
+    """That time is not free (any more); ``slots`` are free ones to choose from instead."""
+
+    def __init__(self, slots: list[Slot]) -> None:
+        super().__init__("that time is not free; choose one of the free times offered")
+        self.slots = slots
+
+
+@dataclass
+class Context:
+    store: SchedulingStore
+    notify: Callable[[], None]  # wakes the outbox relay after a write
+    public_url: str
+    offer_count: int
+    offer_days: int
+    vault: PersonalDataVault  # seals an advisor's name and address on advisor.changed
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+
+async def office_for(ctx: Context, staff: Staff, office_id: str) -> Document:
+    if not works_at(staff, office_id):
+        raise PermissionError("this key is not of this office")
+    office = await ctx.store.office(office_id)
+    if office is None:
+        raise NotFound(office_id)
+    return office
+
+
+def feed_url(ctx: Context, token: str) -> str:
+    return f"{ctx.public_url.rstrip('/')}/v1/calendars/{token}.ics"
+
+
+def main_municipality(office: Document) -> str | None:
+    """The office's main municipality: the first of those it serves (its own; intake's office
+    data lists the host municipality first)."""
+    municipalities = office.get("municipalities") or []
+    return str(municipalities[0]) if municipalities else None
+
+
+def office_envelope(
+    event: Event, subject: str, office: Document, municipality: str | None = None
+) -> Envelope:
+    """The event from the office; ``municipality`` (the ce_municipality extension) is the one the
+    event counts for when it names one, else the office's main one."""
+    return event.to_envelope(
+        source=ev.SOURCE,
+        subject=subject,
+        office=office["_id"],
+        municipality=municipality or main_municipality(office) or "",
+    )

@@ -1,0 +1,117 @@
+"""Free times: the store's advisors and bookings read into the model, searched, claimed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+
+from hoppid.scheduling import forms, model
+from hoppid.scheduling.handlers.common import (
+    Context,
+    Document,
+)
+from hoppid.scheduling.model import Advisor, OfficeRules, RuleViolation, Search, Slot
+
+FRESH_SLOTS = 5  # offered with a conflict answer
+FRESH_DAYS = 14
+
+
+def rules_of(office: Document) -> OfficeRules:
+    settings = forms.OfficeSettings.model_validate(office.get("settings") or {})
+    return OfficeRules(
+        opening=tuple((o.weekday, o.opens, o.closes) for o in settings.opening_hours),
+        closed_days=frozenset(settings.closed_days),
+        durations={
+            "first_guidance": settings.first_guidance_minutes,
+            "follow_up": settings.follow_up_minutes,
+        },
+        buffer_minutes=settings.buffer_minutes,
+        minimum_notice_hours=settings.minimum_notice_hours,
+    )
+
+
+def advisor_of(document: Document) -> Advisor:
+    form = forms.AdvisorForm.model_validate(
+        {k: document[k] for k in forms.AdvisorForm.model_fields}
+    )
+    return Advisor(
+        id=document["_id"],
+        languages=frozenset(form.languages),
+        topics=frozenset(form.topics),
+        hours=tuple(model.Hours(h.weekday, h.start, h.end, h.place) for h in form.weekly_hours),
+        absences=tuple((a.first_day, a.last_day) for a in form.absences),
+    )
+
+
+async def _busy_and_loads(
+    ctx: Context, advisors: Sequence[Advisor], first: date, last: date, ignore: str = ""
+) -> tuple[dict[str, set[datetime]], dict[str, int]]:
+    """Cells booked per advisor around the days, and each advisor's upcoming meetings."""
+    ids = [a.id for a in advisors]
+    since = datetime.combine(first, time(0), UTC) - timedelta(days=1)
+    until = datetime.combine(last, time(0), UTC) + timedelta(days=2)
+    busy: dict[str, set[datetime]] = {advisor_id: set() for advisor_id in ids}
+    now = ctx.now()
+    for booking in await ctx.store.booked_between(ids, since, until):
+        if booking["_id"] != ignore:
+            busy[booking["advisor_id"]].update(booking["cells"])
+    # a booking being written has claimed its cells and not yet stored itself: busy too
+    for claim in await ctx.store.claims_in_flight(ids, since, until, now):
+        if claim["booking_id"] != ignore:
+            busy[claim["advisor_id"]].add(claim["cell"])
+    loads = {advisor_id: await ctx.store.upcoming_count(advisor_id, now) for advisor_id in ids}
+    return busy, loads
+
+
+async def _advisors(ctx: Context, office_id: str) -> list[Advisor]:
+    return [advisor_of(d) for d in await ctx.store.advisors(office_id) if d.get("active", True)]
+
+
+async def search_slots(ctx: Context, office: Document, search: Search) -> list[Slot]:
+    if search.last < search.first:
+        raise RuleViolation("to", "the range ends before it starts")
+    if (search.last - search.first).days > 92:
+        raise RuleViolation("to", "search at most 92 days at a time")
+    advisors = await _advisors(ctx, office["_id"])
+    busy, loads = await _busy_and_loads(ctx, advisors, search.first, search.last)
+    return model.free_slots(rules_of(office), advisors, busy, loads, search)
+
+
+async def fresh_slots(ctx: Context, office: Document, search: Search) -> list[Slot]:
+    day = max(search.first, model.oslo_day(ctx.now()))
+    fresh = Search(
+        first=day,
+        last=day + timedelta(days=FRESH_DAYS),
+        meeting_type=search.meeting_type,
+        now=ctx.now(),
+        language=search.language,
+        topic=search.topic,
+        mode=search.mode,
+        advisor_id=search.advisor_id,
+        limit=FRESH_SLOTS,
+    )
+    return await search_slots(ctx, office, fresh)
+
+
+async def free_candidates(
+    ctx: Context, office: Document, search: Search, start: datetime, prefer: str | None, ignore: str
+) -> list[Slot]:
+    advisors = await _advisors(ctx, office["_id"])
+    busy, loads = await _busy_and_loads(ctx, advisors, search.first, search.last, ignore)
+    return model.free_at(rules_of(office), advisors, busy, loads, search, start, prefer)
+
+
+async def claim_first(
+    ctx: Context, office: Document, candidates: list[Slot], booking_id: str
+) -> tuple[Slot, list[datetime]] | None:
+    """Claim the first candidate the store lets us have (fairest first)."""
+    buffer_minutes = rules_of(office).buffer_minutes
+    for slot in candidates:
+        cells = model.cells(slot.start, slot.end, buffer_minutes)
+        if await ctx.store.claim(slot.advisor_id, cells, booking_id, ctx.now()):
+            return slot, cells
+    return None
+
+
+def slot_out(slot: Slot) -> Document:
+    return {"start": slot.start, "end": slot.end, "advisor_id": slot.advisor_id, "mode": slot.mode}

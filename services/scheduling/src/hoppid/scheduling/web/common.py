@@ -1,0 +1,58 @@
+"""What the person's and the staff's pages share: who is asking, and the answers to refuse."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from hoppid.scheduling.access import works_at
+from hoppid.shared.access import ALL_OFFICES, Staff
+from hoppid.shared.links import verify_link
+
+if TYPE_CHECKING:
+    from hoppid.scheduling.web.routes import Site
+
+Document = dict[str, Any]
+
+
+async def person_of(site: Site, token: str) -> str | None:
+    """The person of a valid link, as the JSON API decides (signature, expiry, erasure)."""
+    claims = verify_link(site.link_secret, token, site.ctx.now())
+    if claims is None or await site.ctx.store.is_erased(claims.person_id):
+        return None
+    return claims.person_id
+
+
+def link_invalid(site: Site, request: Request) -> HTMLResponse:
+    return site.pages.render(request, "error.html", status=404, message_key="link_invalid")
+
+
+def not_found(site: Site, request: Request, staff: Staff | None = None) -> HTMLResponse:
+    return site.pages.render(
+        request, "error.html", status=404, message_key="not_found", staff=staff
+    )
+
+
+async def person_offices(site: Site, person_id: str) -> list[str]:
+    """The offices of the person's cases (those that offered them times), oldest first."""
+    offices: list[str] = []
+    for offer in await site.ctx.store.offers_of_person(person_id):
+        if offer["office_id"] not in offices:
+            offices.append(offer["office_id"])
+    return offices
+
+
+def staff_office(staff: Staff) -> str | None:
+    """The one office whose time a staff member works with here; None for keys of every office
+    (county, partners, platform admin) and roles without scheduling rights."""
+    if staff.office_id == ALL_OFFICES or not works_at(staff, staff.office_id):
+        return None
+    return staff.office_id
+
+
+def refused(site: Site, request: Request, staff: Staff) -> HTMLResponse:
+    return site.pages.render(
+        request, "error.html", status=403, message_key="staff_not_allowed", staff=staff
+    )

@@ -1,0 +1,195 @@
+"""The person's programmes and desks, by their signed link: enrol in a course, camp or
+programme of their office (or join its waitlist), and book a desk at the office by half day.
+The same use cases as the JSON API (``groups``, ``desks``), acting with the office's rights."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+
+from hoppid.scheduling import desks as desk_use
+from hoppid.scheduling import groups as group_use
+from hoppid.scheduling import handlers, model
+from hoppid.scheduling.api_groups import _my_status, _open_to_me, public
+from hoppid.scheduling.desk_forms import SeatForm
+from hoppid.scheduling.group_forms import EnrolForm
+from hoppid.scheduling.handlers import Conflict, NotFound
+from hoppid.scheduling.model import RuleViolation
+from hoppid.scheduling.web.common import Document, link_invalid, person_of
+
+if TYPE_CHECKING:
+    from hoppid.scheduling.web.routes import Site
+
+DESK_DAYS = 10  # open days shown ahead on the desk page
+HALVES = ("morning", "afternoon")
+USED = ("booked", "checked_in")
+
+
+async def _case_of(site: Site, me: str, office_id: str) -> str | None:
+    """The person's newest case at the office (an enrolment belongs to it)."""
+    offers = [o for o in await site.ctx.store.offers_of_person(me) if o["office_id"] == office_id]
+    return offers[-1]["case_id"] if offers else None
+
+
+async def _offices(site: Site, me: str) -> list[str]:
+    offices: list[str] = []
+    for offer in await site.ctx.store.offers_of_person(me):
+        if offer["office_id"] not in offices:
+            offices.append(offer["office_id"])
+    return offices
+
+
+def _open_days(office: Document, today: date, count: int) -> list[date]:
+    """The next days the office is open (not closed, not a public holiday)."""
+    rules = handlers.rules_of(office)
+    weekdays = {weekday for weekday, _, _ in rules.opening}
+    found: list[date] = []
+    day = today
+    while len(found) < count and (day - today).days < 60:
+        if day.weekday() in weekdays and not rules.closed_on(day):
+            found.append(day)
+        day += timedelta(days=1)
+    return found
+
+
+async def _desk_days(site: Site, office_id: str, days: list[date], me: str) -> Document:
+    """Free desks per half of each day, and the person's own bookings among them."""
+    desks = [d for d in await site.desks.store.desks(office_id) if d.get("active", True)]
+    rows, mine = [], []
+    for day in days:
+        bookings = [
+            b
+            for b in await site.desks.store.of_office(office_id, day.isoformat())
+            if b["status"] in USED
+        ]
+        used = {half: sum(1 for b in bookings if b["half"] == half) for half in HALVES}
+        rows.append({"day": day, **{h: len(desks) - used[h] for h in HALVES}})
+        mine += [b for b in bookings if b["person_id"] == me]
+    return {"capacity": len(desks), "rows": rows, "mine": mine}
+
+
+def router(site: Site) -> APIRouter:
+    pages = site.pages
+    router = APIRouter(prefix="/pages/me/{token}", include_in_schema=False)
+
+    async def show_programmes(
+        request: Request, token: str, me: str, status: int = 200, **extra: Any
+    ) -> HTMLResponse:
+        now = site.ctx.now()
+        offices = await _offices(site, me)
+        mine = [_my_status(p, me) for p in await site.groups.store.of_person(me)]
+        taken = {p["id"] for p in mine}
+        open_ = [
+            public(p)
+            for p in await site.groups.store.open_to_people()
+            if p["first_start"] > now and p["office_id"] in offices and p["_id"] not in taken
+        ]
+        notice = request.query_params.get("done")
+        context = {"token": token, "open": open_, "mine": mine, "problem": None, **extra}
+        context["notice"] = notice if notice in ("enrolled", "left") else None
+        return pages.render(request, "me_programmes.html", status=status, **context)
+
+    @router.get("/programmes", response_class=HTMLResponse)
+    async def programmes(request: Request, token: str) -> HTMLResponse:
+        me = await person_of(site, token)
+        if me is None:
+            return link_invalid(site, request)
+        return await show_programmes(request, token, me)
+
+    @router.post("/programmes/{programme_id}/enrol", response_model=None)
+    async def enrol(request: Request, token: str, programme_id: str) -> Response:
+        await pages.form(request)
+        me = await person_of(site, token)
+        if me is None:
+            return link_invalid(site, request)
+        try:
+            programme = await _open_to_me(site.groups, programme_id)
+            office = programme["office_id"]
+            if office not in await _offices(site, me):
+                raise NotFound(programme_id)  # only programmes of the person's own office
+            form = EnrolForm(person_id=me, case_id=await _case_of(site, me, office))
+            staff = group_use.as_office(office)
+            await group_use.enrol(site.groups, staff, office, programme_id, form, "entrepreneur")
+        except NotFound:
+            return await show_programmes(request, token, me, 404, problem="programme_gone")
+        except Conflict:
+            return await show_programmes(request, token, me, 409, problem="programme_conflict")
+        return pages.redirect(f"/pages/me/{token}/programmes?done=enrolled")
+
+    @router.post("/programmes/{programme_id}/cancel", response_model=None)
+    async def leave(request: Request, token: str, programme_id: str) -> Response:
+        await pages.form(request)
+        me = await person_of(site, token)
+        if me is None:
+            return link_invalid(site, request)
+        try:
+            programme = await _open_to_me(site.groups, programme_id)
+            entries = programme["seats"] + programme["waiting"]
+            mine = [e for e in entries if e["person_id"] == me]
+            if not mine:
+                raise NotFound(programme_id)
+            office = programme["office_id"]
+            staff = group_use.as_office(office)
+            await group_use.cancel(
+                site.groups, staff, office, programme_id, mine[0]["id"], "entrepreneur"
+            )
+        except (NotFound, Conflict):
+            return await show_programmes(request, token, me, 409, problem="programme_conflict")
+        return pages.redirect(f"/pages/me/{token}/programmes?done=left")
+
+    async def show_desks(
+        request: Request, token: str, me: str, status: int = 200, **extra: Any
+    ) -> HTMLResponse:
+        offices = await _offices(site, me)
+        office = await site.ctx.store.office(offices[0]) if offices else None
+        context: Document = {"token": token, "office": office, "problem": None}
+        if office is not None:
+            days = _open_days(office, model.oslo_day(site.ctx.now()), DESK_DAYS)
+            context.update(await _desk_days(site, office["_id"], days, me))
+        notice = request.query_params.get("done")
+        context["notice"] = notice if notice == "desk" else None
+        context["values"] = {}
+        context.update(extra)
+        return pages.render(request, "me_desks.html", status=status, **context)
+
+    @router.get("/desks", response_class=HTMLResponse)
+    async def desks(request: Request, token: str) -> HTMLResponse:
+        me = await person_of(site, token)
+        if me is None:
+            return link_invalid(site, request)
+        return await show_desks(request, token, me)
+
+    @router.post("/desks", response_model=None)
+    async def book_desk(request: Request, token: str) -> Response:
+        form = await pages.form(request)
+        me = await person_of(site, token)
+        if me is None:
+            return link_invalid(site, request)
+        offices = await _offices(site, me)
+        values = {k: str(form.get(k) or "") for k in ("day", "half")}
+        if not offices:
+            return await show_desks(request, token, me, 404)
+        try:
+            seat = SeatForm.model_validate({**values, "person_id": me})
+        except ValidationError as error:
+            field = str(error.errors()[0]["loc"][0])
+            errors = {field if field in values else "day": f"desk_bad_{field}"}
+            return await show_desks(request, token, me, 422, errors=errors, values=values)
+        staff = group_use.as_office(offices[0])
+        try:
+            await desk_use.book(site.desks, staff, offices[0], seat, by="entrepreneur")
+        except RuleViolation as error:
+            field = error.field if error.field in values else "day"
+            errors = {field: f"desk_bad_{field}"}
+            return await show_desks(request, token, me, 422, errors=errors, values=values)
+        except Conflict:
+            return await show_desks(
+                request, token, me, 409, problem="desk_none_free", values=values
+            )
+        return pages.redirect(f"/pages/me/{token}/desks?done=desk")
+
+    return router

@@ -1,0 +1,114 @@
+"""The office's pages for signed-in staff: the calendar of meetings per day and advisor, with
+held / no-show buttons, and the advisors with their weekly hours and absences. Only the staff
+member's own office; the same use cases as the JSON API (``handlers.mark``)."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from hoppid.scheduling import handlers, model
+from hoppid.scheduling.handlers import Conflict, NotFound
+from hoppid.scheduling.model import RuleViolation, oslo_instant
+from hoppid.scheduling.web.common import Document, not_found, refused, staff_office
+from hoppid.shared.access import Staff
+
+if TYPE_CHECKING:
+    from hoppid.scheduling.web.routes import Site
+
+DAYS_BACK = 7  # meetings still to record as held or missed
+DAYS_AHEAD = 14
+OUTCOMES = {"held": "held", "no-show": "missed"}
+
+
+def _days(bookings: list[Document], names: dict[str, str]) -> list[Document]:
+    """The meetings by Oslo day, and within a day by advisor, then time."""
+    by_day: dict[Any, list[Document]] = {}
+    for booking in bookings:
+        row = {**booking, "advisor": names.get(booking["advisor_id"], "-")}
+        by_day.setdefault(model.oslo_day(booking["start"]), []).append(row)
+    return [
+        {"day": day, "meetings": sorted(rows, key=lambda r: (r["advisor"], r["start"]))}
+        for day, rows in sorted(by_day.items())
+    ]
+
+
+def router(site: Site) -> APIRouter:
+    pages = site.pages
+    ctx = site.ctx
+    router = APIRouter(prefix="/pages/staff", include_in_schema=False)
+
+    @router.get("", response_model=None)
+    async def start(request: Request) -> RedirectResponse:
+        return pages.redirect("/pages/staff/calendar")
+
+    async def show_calendar(
+        request: Request, staff: Staff, office_id: str, status: int = 200, **extra: Any
+    ) -> HTMLResponse:
+        today = model.oslo_day(ctx.now())
+        since = oslo_instant(today - timedelta(days=DAYS_BACK), time(0))
+        until = oslo_instant(today + timedelta(days=DAYS_AHEAD + 1), time(0))
+        assert since is not None and until is not None  # midnight exists every Oslo day
+        bookings = await ctx.store.bookings_of_office(office_id, since, until)
+        names = {a["_id"]: a["name"] for a in await ctx.store.advisors(office_id)}
+        office = await ctx.store.office(office_id) or {"name": office_id}
+        notice = request.query_params.get("done")
+        context = {
+            "office": office,
+            "days": _days(bookings, names),
+            "now": ctx.now(),
+            "notice": notice if notice in OUTCOMES.values() else None,
+            "problem": None,
+            **extra,
+        }
+        return pages.render(request, "staff_calendar.html", status, staff=staff, **context)
+
+    @router.get("/calendar", response_model=None)
+    async def calendar(request: Request) -> Response:
+        staff = await pages.staff(request)
+        if staff is None:
+            return pages.sign_in_redirect(request)
+        office_id = staff_office(staff)
+        if office_id is None:
+            return refused(site, request, staff)
+        return await show_calendar(request, staff, office_id)
+
+    @router.post("/meetings/{booking_id}/{outcome}", response_model=None)
+    async def mark(request: Request, booking_id: str, outcome: str) -> Response:
+        await pages.form(request)
+        staff = await pages.staff(request)
+        if staff is None:
+            return pages.sign_in_redirect(request)
+        office_id = staff_office(staff)
+        if office_id is None:
+            return refused(site, request, staff)
+        if outcome not in OUTCOMES:
+            return not_found(site, request, staff)
+        try:
+            await handlers.mark(ctx, staff, office_id, booking_id, OUTCOMES[outcome])
+        except NotFound:
+            return not_found(site, request, staff)
+        except RuleViolation:
+            return await show_calendar(request, staff, office_id, 422, problem="mark_too_early")
+        except Conflict:
+            return await show_calendar(request, staff, office_id, 409, problem="meeting_changed")
+        return pages.redirect(f"/pages/staff/calendar?done={OUTCOMES[outcome]}")
+
+    @router.get("/advisors", response_model=None)
+    async def advisors(request: Request) -> Response:
+        staff = await pages.staff(request)
+        if staff is None:
+            return pages.sign_in_redirect(request)
+        office_id = staff_office(staff)
+        if office_id is None:
+            return refused(site, request, staff)
+        office = await ctx.store.office(office_id) or {"name": office_id}
+        found = sorted(await ctx.store.advisors(office_id), key=lambda a: a["name"])
+        return pages.render(
+            request, "staff_advisors.html", staff=staff, office=office, advisors=found
+        )
+
+    return router

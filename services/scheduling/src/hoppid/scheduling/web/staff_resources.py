@@ -1,0 +1,142 @@
+"""The office's programmes (enrolments, waitlist, session attendance) and desks (the bookings
+of a day, check-in) for signed-in staff of that office; the same use cases as the JSON API."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+
+from hoppid.scheduling import desks as desk_use
+from hoppid.scheduling import groups as group_use
+from hoppid.scheduling import model
+from hoppid.scheduling.group_forms import AttendanceForm, Attended
+from hoppid.scheduling.handlers import Conflict, NotFound
+from hoppid.scheduling.model import RuleViolation
+from hoppid.scheduling.web.common import Document, not_found, refused, staff_office
+from hoppid.shared.access import Staff
+
+if TYPE_CHECKING:
+    from hoppid.scheduling.web.routes import Site
+
+
+def _programme_view(programme: Document, now: Any) -> Document:
+    sessions = [
+        {**s, "started": s["start"] <= now, "attended": programme["attendance"].get(s["id"], {})}
+        for s in programme["sessions"]
+    ]
+    return {**programme, "sessions": sessions}
+
+
+def _day_of(request: Request, today: date) -> date:
+    try:
+        return date.fromisoformat(request.query_params.get("day", ""))
+    except ValueError:
+        return today
+
+
+def router(site: Site) -> APIRouter:
+    pages = site.pages
+    router = APIRouter(prefix="/pages/staff", include_in_schema=False)
+
+    async def signed_in(request: Request) -> tuple[Staff, str] | Response:
+        staff = await pages.staff(request)
+        if staff is None:
+            return pages.sign_in_redirect(request)
+        office_id = staff_office(staff)
+        if office_id is None:
+            return refused(site, request, staff)
+        return staff, office_id
+
+    async def show_programmes(
+        request: Request, staff: Staff, office_id: str, status: int = 200, **extra: Any
+    ) -> HTMLResponse:
+        now = site.ctx.now()
+        found = [_programme_view(p, now) for p in await site.groups.store.of_office(office_id)]
+        notice = request.query_params.get("done")
+        context = {"programmes": found, "problem": None, "notice": notice == "attendance"}
+        context.update(extra)
+        return pages.render(request, "staff_programmes.html", status, staff=staff, **context)
+
+    @router.get("/programmes", response_model=None)
+    async def programmes(request: Request) -> Response:
+        who = await signed_in(request)
+        if isinstance(who, Response):
+            return who
+        return await show_programmes(request, *who)
+
+    @router.post("/programmes/{programme_id}/sessions/{session_id}", response_model=None)
+    async def attendance(request: Request, programme_id: str, session_id: str) -> Response:
+        form = await pages.form(request)
+        who = await signed_in(request)
+        if isinstance(who, Response):
+            return who
+        staff, office_id = who
+        came = [Attended(enrolment_id=str(v)) for v in form.getlist("attended")]
+        if not came:
+            return await show_programmes(request, staff, office_id, 422, problem="none_attended")
+        try:
+            await group_use.attend(
+                site.groups,
+                staff,
+                office_id,
+                programme_id,
+                session_id,
+                AttendanceForm(attended=came),
+            )
+        except NotFound:
+            return not_found(site, request, staff)
+        except (RuleViolation, Conflict):
+            return await show_programmes(
+                request, staff, office_id, 422, problem="attendance_refused"
+            )
+        return pages.redirect("/pages/staff/programmes?done=attendance")
+
+    async def show_desks(
+        request: Request, staff: Staff, office_id: str, status: int = 200, **extra: Any
+    ) -> HTMLResponse:
+        today = model.oslo_day(site.ctx.now())
+        day = _day_of(request, today)
+        desks = await site.desks.store.desks(office_id)
+        bookings = await site.desks.store.of_office(office_id, day.isoformat())
+        names = {d["_id"]: d["name"] for d in desks}
+        rows = [{**b, "desk": names.get(b["desk_id"], "-")} for b in bookings]
+        notice = request.query_params.get("done")
+        context = {
+            "day": day,
+            "today": today,
+            "previous": day - timedelta(days=1),
+            "following": day + timedelta(days=1),
+            "desks": desks,
+            "bookings": rows,
+            "problem": None,
+            "notice": notice == "checked_in",
+            **extra,
+        }
+        return pages.render(request, "staff_desks.html", status, staff=staff, **context)
+
+    @router.get("/desks", response_model=None)
+    async def desks(request: Request) -> Response:
+        who = await signed_in(request)
+        if isinstance(who, Response):
+            return who
+        return await show_desks(request, *who)
+
+    @router.post("/desks/{booking_id}/check-in", response_model=None)
+    async def check_in(request: Request, booking_id: str) -> Response:
+        await pages.form(request)
+        who = await signed_in(request)
+        if isinstance(who, Response):
+            return who
+        staff, office_id = who
+        try:
+            await desk_use.check_in(site.desks, staff, office_id, booking_id)
+        except NotFound:
+            return not_found(site, request, staff)
+        except (RuleViolation, Conflict):
+            return await show_desks(request, staff, office_id, 409, problem="check_in_refused")
+        return pages.redirect("/pages/staff/desks?done=checked_in")
+
+    return router

@@ -233,12 +233,14 @@ class IntakeEvents:
         sealed = await self.vault.seal(envelope, ev.InquiryReceived, person_id)
         return (await self.publish(sealed) if publish else sealed), token
 
-    async def case_opened(self, case_id: str = "case-x", language: str = "en") -> Envelope:
+    async def case_opened(
+        self, case_id: str = "case-x", language: str = "en", reference: str = "HOP-CASE-OPEN"
+    ) -> Envelope:
         event = ev.CaseOpened(
             case_id=case_id,
             office_id="nordveggen",
             person_id="person-x",
-            reference="HOP-CASE-OPEN",
+            reference=reference,
             municipality="1539",
             needs=["guidance", "office_seat"],
             stage="idea",
@@ -261,6 +263,18 @@ class IntakeEvents:
         )
         return await self.publish(event.to_envelope(source=INTAKE, subject=person_id))
 
+    async def case_status_changed(self, case_id: str, to_status: str) -> Envelope:
+        event = ev.CaseStatusChanged(
+            case_id=case_id,
+            office_id="nordveggen",
+            from_status="new",
+            to_status=to_status,  # type: ignore[arg-type]
+            changed_at=datetime.now(UTC),
+        )
+        return await self.publish(
+            event.to_envelope(source=INTAKE, subject=case_id, office="nordveggen")
+        )
+
     async def erasure_requested(self, person_id: str, case_ids: list[str]) -> Envelope:
         await self.vault.destroy(person_id)  # intake destroys the key first
         event = ev.ErasureRequested(
@@ -279,7 +293,12 @@ class SchedulingEvents(IntakeEvents):
         super().__init__(topic_prefix, database, domain="scheduling")
 
     async def meeting_booked(
-        self, person_id: str, case_id: str, start: datetime, booking_id: str | None = None
+        self,
+        person_id: str,
+        case_id: str,
+        start: datetime,
+        booking_id: str | None = None,
+        advisor_id: str = "advisor-1",
     ) -> Envelope:
         booking_id = booking_id or f"booking-{uuid.uuid4().hex[:8]}"
         event = sched.MeetingBooked(
@@ -287,7 +306,7 @@ class SchedulingEvents(IntakeEvents):
             office_id="nordveggen",
             case_id=case_id,
             person_id=person_id,
-            advisor_id="advisor-1",
+            advisor_id=advisor_id,
             meeting_type="first_guidance",
             mode="in_person",
             start=start,
@@ -353,3 +372,45 @@ class SchedulingEvents(IntakeEvents):
         return await self.publish(
             event.to_envelope(source=sched.SOURCE, subject=case_id, office="nordveggen")
         )
+
+    async def scheduling_event(self, event: Any, subject: str) -> Envelope:
+        envelope = event.to_envelope(source=sched.SOURCE, subject=subject, office="nordveggen")
+        return await self.publish(envelope)
+
+    async def advisor_changed(
+        self, advisor_id: str, email: str, languages: list[str], active: bool = True
+    ) -> Envelope:
+        """As scheduling writes it: name and address sealed with the advisor's key."""
+        event = sched.AdvisorChanged(
+            advisor_id=advisor_id,
+            office_id="nordveggen",
+            name=f"Rådgiver {advisor_id}",
+            email=email,
+            languages=languages,
+            active=active,
+            changed_at=datetime.now(UTC),
+        )
+        envelope = event.to_envelope(source=sched.SOURCE, subject=advisor_id, office="nordveggen")
+        return await self.publish(await self.vault.seal(envelope, sched.AdvisorChanged, advisor_id))
+
+    async def enrolment(
+        self, model: Any, programme_id: str, person_id: str | None, **fields: Any
+    ) -> Envelope:
+        """A programme.enrolled / waitlisted / promoted / enrolment_cancelled event."""
+        times = {
+            sched.ProgrammeEnrolled: {"enrolled_by": "entrepreneur", "enrolled_at": None},
+            sched.ProgrammeWaitlisted: {"waitlisted_by": "entrepreneur", "waitlisted_at": None},
+            sched.ProgrammePromoted: {"promoted_at": None},
+            sched.ProgrammeEnrolmentCancelled: {"cancelled_by": "staff", "cancelled_at": None},
+        }[model]
+        defaults = {k: v or datetime.now(UTC) for k, v in times.items()}
+        event = model(
+            programme_id=programme_id,
+            office_id="nordveggen",
+            kind="course",
+            enrolment_id=fields.pop("enrolment_id", f"enrolment-{person_id}"),
+            person_id=person_id,
+            participants=1 if person_id else 24,
+            **{**defaults, **fields},
+        )
+        return await self.scheduling_event(event, programme_id)

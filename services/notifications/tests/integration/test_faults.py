@@ -71,12 +71,12 @@ async def test_failing_smtp_is_retried_then_failed_and_the_next_message_goes(
     found = await read_envelopes(
         f"{topic_prefix}hoppid.notifications",
         lambda es: (
-            len(of_type(es, "notifications.message.failed.v1")) == 1
-            and len(of_type(es, "notifications.message.sent.v1")) == 1
+            len(of_type(es, "notifications.message.failed.v2")) == 1
+            and len(of_type(es, "notifications.message.sent.v2")) == 1
         ),
         timeout=60,
     )
-    failed = of_type([e for _, e in found], "notifications.message.failed.v1")[0]
+    failed = of_type([e for _, e in found], "notifications.message.failed.v2")[0]
     assert failed.data["reason"] == "retries_spent" and failed.data["attempts"] == 3
     assert failed.data["recipient_id"] == broken.data["person_id"]
     assert smtp.handler.refused == ["broken@example.no"] * 3  # three attempts, then given up

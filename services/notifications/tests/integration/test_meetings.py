@@ -140,9 +140,9 @@ async def test_a_booking_for_an_unknown_person_is_suppressed(
     booked = await scheduling_events.meeting_booked("person-never-seen", "case-y", SUMMER)
     found = await read_envelopes(
         f"{topic_prefix}hoppid.notifications",
-        lambda es: len(of_type(es, "notifications.message.suppressed.v1")) == 1,
+        lambda es: len(of_type(es, "notifications.message.suppressed.v2")) == 1,
     )
-    suppressed = of_type([e for _, e in found], "notifications.message.suppressed.v1")[0]
+    suppressed = of_type([e for _, e in found], "notifications.message.suppressed.v2")[0]
     assert suppressed.data["reason"] == "no_address"
     assert suppressed.data["message"] == "meeting_booked"
     assert suppressed.data["cause_event_id"] == booked.id

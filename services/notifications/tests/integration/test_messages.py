@@ -34,9 +34,9 @@ async def test_receipt_in_the_persons_language_from_the_offices_sender(
 
     found = await read_envelopes(
         f"{topic_prefix}hoppid.notifications",
-        lambda es: len(of_type(es, "notifications.message.sent.v1")) == 1,
+        lambda es: len(of_type(es, "notifications.message.sent.v2")) == 1,
     )
-    record, sent = next((r, e) for r, e in found if e.type.endswith("message.sent.v1"))
+    record, sent = next((r, e) for r, e in found if e.type.endswith("message.sent.v2"))
     assert sent.data["recipient_id"] == sealed.data["person_id"]
     assert sent.data["language"] == "nn" and sent.data["fallback_language"] is False
     assert sent.office == "nordveggen" and sent.subject == sent.data["delivery_id"]

@@ -1,9 +1,10 @@
-"""The person's data: consent confirmations while the address is readable, erasure everywhere,
-and nothing sent once the person's key is destroyed."""
+"""The person's data: consent confirmations while the address is readable, the erasure
+confirmation (sent before notifications forgets the address, then scrubbed like every message),
+erasure everywhere, and nothing sent once the person's key is destroyed."""
 
 from typing import Any
 
-from notifications_support import IntakeEvents, SmtpServer, handled
+from notifications_support import IntakeEvents, SmtpServer, handled, notifications_env, started
 
 from hoppid.shared.events import intake as ev
 from hoppid.shared.testing import ServiceProcess, eventually, of_type, read_envelopes
@@ -35,19 +36,32 @@ async def test_consent_confirmation_then_erasure_then_nothing(
         return stored is not None and "erased_at" in stored
 
     await eventually(erased, what="the person forgotten")
+    # intake had destroyed its key first: the confirmation still went, in the person's language
+    mails = smtp.handler.to("nora@example.no")
+    assert len(mails) == 3
+    assert mails[2].message["Subject"] == "Your data has been erased"
+    assert mails[2].message["Content-Language"] == "en"
+    assert "we have erased your personal data" in mails[2].text
+    assert "/preferences" not in mails[2].text  # no link: the person's links no longer work
     stored = await database["people"].find_one({"_id": person})
     assert stored is not None and "email" not in stored and "name" not in stored
+    messages = set()
     async for delivery in database["deliveries"].find({"person_id": person}):
         assert delivery["to"] is None and delivery["subject"] is None
         assert "content" not in delivery and delivery["erased_at"]
+        assert "nora@example.no" not in str(delivery)
+        messages.add(delivery["message"])
+    assert "erasure_done" in messages
+    key = await database["person_keys"].find_one({"_id": f"notifications:{person}"})
+    assert key is not None and key.get("destroyed_at") and "key" not in key  # shredded too
 
     await intake_events.consent_withdrawn(person, "processing")
     await intake_events.publish(inquiry)  # an old copy: its personal fields no longer open
     found = await read_envelopes(
         f"{topic_prefix}hoppid.notifications",
-        lambda es: len(of_type(es, "notifications.message.suppressed.v1")) == 1,
+        lambda es: len(of_type(es, "notifications.message.suppressed.v2")) == 1,
     )
-    suppressed = of_type([e for _, e in found], "notifications.message.suppressed.v1")[0]
+    suppressed = of_type([e for _, e in found], "notifications.message.suppressed.v2")[0]
     assert suppressed.data["reason"] == "no_address"
     assert suppressed.data["message"] == "consent_withdrawn_processing"
 
@@ -55,7 +69,7 @@ async def test_consent_confirmation_then_erasure_then_nothing(
         return await handled(notifications, ev.InquiryReceived) == 2
 
     await eventually(replay_handled, what="the old copy handled")
-    assert len(smtp.handler.to("nora@example.no")) == 2  # nothing after the erasure
+    assert len(smtp.handler.to("nora@example.no")) == 3  # nothing after the confirmation
     assert await database["people"].find_one({"_id": person, "email": {"$exists": True}}) is None
 
 
@@ -72,11 +86,11 @@ async def test_an_inquiry_whose_key_is_destroyed_is_suppressed(
     found = await read_envelopes(
         f"{topic_prefix}hoppid.notifications",
         lambda es: (
-            len(of_type(es, "notifications.message.suppressed.v1")) == 1
-            and len(of_type(es, "notifications.message.sent.v1")) == 1
+            len(of_type(es, "notifications.message.suppressed.v2")) == 1
+            and len(of_type(es, "notifications.message.sent.v2")) == 1
         ),
     )
-    suppressed = of_type([e for _, e in found], "notifications.message.suppressed.v1")[0]
+    suppressed = of_type([e for _, e in found], "notifications.message.suppressed.v2")[0]
     assert suppressed.data["recipient_id"] == envelope.data["person_id"]
     assert suppressed.data["reason"] == "no_address"
     assert smtp.handler.to("erased@example.no") == []
@@ -85,3 +99,56 @@ async def test_an_inquiry_whose_key_is_destroyed_is_suppressed(
 
 async def _value(value: Any) -> Any:
     return value
+
+
+async def test_an_erasure_confirmation_waiting_for_a_retry_goes_then_loses_the_address(
+    topic_prefix: str,
+    unique: str,
+    database: Any,
+    smtp: SmtpServer,
+    intake_events: IntakeEvents,
+) -> None:
+    env = notifications_env(
+        topic_prefix,
+        unique,
+        smtp.port,
+        HOPPID_NOTIFICATIONS_RETRY_BASE_SECONDS="1",
+        HOPPID_NOTIFICATIONS_MAX_ATTEMPTS="6",
+    )
+    service = await started(ServiceProcess("notifications", env))
+    try:
+        inquiry, _ = await intake_events.inquiry_received("ella@example.no", language="nb")
+        person = inquiry.data["person_id"]
+        await eventually(lambda: _value(smtp.handler.to("ella@example.no")), what="receipt")
+        smtp.handler.fail_for.add("ella@example.no")  # the mail server says: later (451)
+        await intake_events.erasure_requested(person, [inquiry.subject])
+
+        async def waiting() -> Any:
+            found = await database["deliveries"].find_one({"message": "erasure_done"})
+            forgotten = await database["people"].find_one(
+                {"_id": person, "erased_at": {"$ne": None}}
+            )
+            return found if found and found["status"] == "scheduled" and forgotten else None
+
+        held = await eventually(waiting, what="the confirmation waiting, the person forgotten")
+        assert held["to"] == "ella@example.no"  # kept only while it still has to go
+        smtp.handler.fail_for.clear()
+
+        async def confirmed() -> bool:
+            return len(smtp.handler.to("ella@example.no")) == 2
+
+        await eventually(confirmed, what="the confirmation after the retry")
+        assert smtp.handler.to("ella@example.no")[1].message["Subject"] == (
+            "Opplysningene dine er slettet"
+        )
+
+        async def scrubbed() -> Any:
+            found = await database["deliveries"].find_one({"message": "erasure_done"})
+            return found if found and found["status"] == "sent" else None
+
+        done = await eventually(scrubbed, what="the confirmation recorded")
+        assert done["to"] is None and done["subject"] is None and done["erased_at"]
+        assert "content" not in done and done["attempts"] >= 2
+    finally:
+        await service.stop()
+    assert "Traceback" not in service.log_text()

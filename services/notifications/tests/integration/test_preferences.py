@@ -124,7 +124,7 @@ async def test_an_opted_out_newsletter_is_suppressed_and_service_mail_is_not(
     by_cause = {d["cause_event_id"] + d["channel"]: d async for d in database["deliveries"].find()}
     stopped = by_cause["news-1email"]
     assert (stopped["status"], stopped["reason"]) == ("suppressed", "opted_out")
-    assert stopped["outbox"][0]["event"]["type"] == "no.hoppid.notifications.message.suppressed.v1"
+    assert stopped["outbox"][0]["event"]["type"] == "no.hoppid.notifications.message.suppressed.v2"
     assert stopped["outbox"][0]["event"]["data"]["reason"] == "opted_out"
     assert by_cause["news-1sms"]["status"] == "sent"  # sms still on
     assert by_cause["receipt-1email"]["status"] == "sent"  # a service message always goes

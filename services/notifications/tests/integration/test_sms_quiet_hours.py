@@ -90,7 +90,7 @@ async def test_an_sms_at_night_waits_until_eight_oslo_time(database: Any, tmp_pa
     ]
     done = await database["deliveries"].find_one({})
     assert done is not None and done["status"] == "sent" and "content" not in done
-    assert done["outbox"][0]["event"]["type"] == "no.hoppid.notifications.message.sent.v1"
+    assert done["outbox"][0]["event"]["type"] == "no.hoppid.notifications.message.sent.v2"
 
 
 async def test_a_waiting_sms_of_an_erased_person_never_goes(database: Any, tmp_path: Path) -> None:
@@ -98,11 +98,13 @@ async def test_a_waiting_sms_of_an_erased_person_never_goes(database: Any, tmp_p
     ctx = await make_context(database, tmp_path, clock)
     await deliver(ctx, sms("event-2", person="p2"))
     erasure = ev.ErasureRequested(person_id="p2", case_ids=[], requested_at=clock.at)
-    await handlers.erasure_requested(ctx, erasure)
+    await handlers.erasure_requested(
+        ctx, erasure, erasure.to_envelope(source=ev.SOURCE, subject="p2")
+    )
     clock.at = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
     assert await scheduler.run_due(ctx) == 0
     assert lines(tmp_path) == []
-    stopped = await database["deliveries"].find_one({})
+    stopped = await database["deliveries"].find_one({"channel": "sms"})
     assert stopped is not None and (stopped["status"], stopped["to"]) == ("suppressed", None)
     assert stopped["outbox"][0]["event"]["data"]["reason"] == "erased"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hoppid.notifications import handlers, meetings, programmes, staff
 from hoppid.notifications.delivery import Context
+from hoppid.shared.consumer import EventConsumer
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
@@ -84,7 +85,7 @@ def install_scheduling(runtime: Runtime, ctx: Context) -> None:
     install_programmes(consumer, ctx)
 
 
-def install_programmes(consumer: Consumer, ctx: Context) -> None:
+def install_programmes(consumer: EventConsumer, ctx: Context) -> None:
     """Group programmes and office seats (on scheduling's topic, the same consumer group)."""
     enrolments = (
         scheduling_events.ProgrammeEnrolled,
@@ -92,12 +93,10 @@ def install_programmes(consumer: Consumer, ctx: Context) -> None:
         scheduling_events.ProgrammePromoted,
     )
 
+    @consumer.on(*(model.event_type for model in enrolments))
     async def on_enrolment(event: Event, envelope: Envelope) -> None:
         assert isinstance(event, enrolments)
         await programmes.enrolment_changed(ctx, event, envelope)
-
-    for model in enrolments:
-        consumer.on(model.event_type)(on_enrolment)
 
     @consumer.on(scheduling_events.ProgrammeEnrolmentCancelled.event_type)
     async def on_enrolment_cancelled(event: Event, envelope: Envelope) -> None:

@@ -13,10 +13,11 @@ class NotificationMetrics:
             ["channel", "message", "outcome"],
             registry=registry,
         )
-        self.digest_passes = Counter(
-            "hoppid_notifications_digest_passes_total",
-            "Passes over the advisors for the day's digest (one per day and process: each "
-            "digest itself is claimed once per advisor and day)",
+        self.digests = Counter(
+            "hoppid_notifications_digests_total",
+            "Advisors' daily digests: claimed (made and handed to delivery by this process) or "
+            "claimed_before (found already claimed for the day, e.g. after a restart)",
+            ["outcome"],
             registry=registry,
         )
         self.stuck = Gauge(

@@ -80,9 +80,7 @@ class MessageSuppressed(_DeliveryEvent):
 # --- .v2: the same, and an advisor may be the recipient ------------------------------------
 
 _RECIPIENT_V2 = Field(description="A person, an office or an advisor (staff)")
-_RECIPIENT_ID_V2 = Field(
-    description="The person id, office id or advisor id (never an address)"
-)
+_RECIPIENT_ID_V2 = Field(description="The person id, office id or advisor id (never an address)")
 
 
 @catalogue.register

@@ -1,0 +1,88 @@
+"""Messages about group programmes and office seats, to the person: pure functions, no I/O.
+
+Scheduling names the person by id (none for a school class: then there is nobody to write to);
+the address and language come from the contact copy (hoppid.notifications.people).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from hoppid.notifications import wording
+from hoppid.notifications.model import Outgoing, language_of
+from hoppid.notifications.people import Person
+from hoppid.shared.events import scheduling as sched
+
+Enrolment = sched.ProgrammeEnrolled | sched.ProgrammeWaitlisted | sched.ProgrammePromoted
+
+
+def to_person(
+    message: str,
+    person_id: str,
+    person: Person | None,
+    office_id: str,
+    cause_event_id: str,
+    values: Mapping[str, str],
+    case_id: str | None = None,
+) -> Outgoing:
+    """A service message to the person (about their own seat or place): always sent."""
+    return Outgoing(
+        message=message,
+        channel="email",
+        recipient_kind="person",
+        recipient_id=person_id,
+        address=person.email if person else None,
+        office_id=office_id,
+        language=language_of(person.language if person else None),
+        cause_event_id=cause_event_id,
+        message_class="service",
+        values={"name": person.name if person else "", **values},
+        case_id=case_id,
+        person_id=person_id,
+        link_token=person.link_token if person else None,
+    )
+
+
+def enrolment(
+    message: str, event: Enrolment, person: Person | None, cause_event_id: str
+) -> Outgoing | None:
+    """programme_enrolled / _waitlisted / _promoted; None for a school class (no person)."""
+    if event.person_id is None:
+        return None
+    language = language_of(person.language if person else None)
+    values = {"programme": wording.programme(event.kind, language)}
+    if isinstance(event, sched.ProgrammeWaitlisted):
+        values["position"] = str(event.position)
+    return to_person(
+        message, event.person_id, person, event.office_id, cause_event_id, values, event.case_id
+    )
+
+
+def session_reminder(
+    event: sched.SessionReminderDue, person_id: str, person: Person | None, cause_event_id: str
+) -> Outgoing:
+    """session_reminder_24h / _2h to one seated participant."""
+    language = language_of(person.language if person else None)
+    values = {
+        "programme": wording.programme(event.kind, language),
+        "time": wording.oslo_time(event.start, event.end, language),
+    }
+    message = f"session_reminder_{event.reminder}"
+    return to_person(message, person_id, person, event.office_id, cause_event_id, values)
+
+
+def seat_booked(
+    event: sched.SeatBooked, person: Person | None, cause_event_id: str
+) -> Outgoing | None:
+    """seat_booked: the day and half day (Oslo); None when no person is named."""
+    if event.person_id is None:
+        return None
+    language = language_of(person.language if person else None)
+    values = {
+        "day": wording.oslo_day(event.day, language),
+        "half": wording.half_day(event.half, language),
+        "desk": event.desk_id,
+    }
+    return to_person(
+        "seat_booked", event.person_id, person, event.office_id, cause_event_id, values
+    )

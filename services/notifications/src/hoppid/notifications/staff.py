@@ -1,0 +1,128 @@
+"""Staff mail: the directory of advisors, a meeting booked with one, and the daily digest.
+
+The digest needs a small read model of what notifications already consumes: meetings (the
+``bookings`` record, with advisor, start, end, form and whether it was cancelled) and the
+office's open cases (``cases``: id, office, reference, status; no personal data).
+
+**Exactly once per advisor and day.** The digest of an Oslo day is a delivery whose causing
+"event" is ``digest:<day>``; its id (hash of that, the channel and the advisor) is claimed by
+insert before anything is sent, as every delivery is. A restart, a second pass or a second
+instance finds the claim and sends nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, time, timedelta
+
+from hoppid.notifications import advisors, staff_messages
+from hoppid.notifications.delivery import Context, deliver
+from hoppid.notifications.model import OSLO, delivery_id
+from hoppid.notifications.store import BOOKINGS, CASES
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.events import intake as intake_events
+from hoppid.shared.events import scheduling as sched
+
+log = logging.getLogger("hoppid.notifications.staff")
+
+
+async def advisor_changed(ctx: Context, event: sched.AdvisorChanged) -> None:
+    await advisors.keep(ctx.store, ctx.vault, event)
+
+
+async def meeting_booked(ctx: Context, event: sched.MeetingBooked, envelope: Envelope) -> None:
+    """Mail to the advisor the meeting is with (suppressed when the advisor is not known)."""
+    advisor = await advisors.find(ctx.store, ctx.vault, event.advisor_id)
+    await deliver(ctx, staff_messages.meeting_booked(event, advisor, envelope.id))
+
+
+# --- open cases, from intake's events -----------------------------------------------------
+
+
+async def case_opened(ctx: Context, event: intake_events.CaseOpened) -> None:
+    document = {
+        "_id": event.case_id,
+        "office_id": event.office_id,
+        "reference": event.reference,
+        "status": "new",
+    }
+    await ctx.store.save_if_newer(CASES, document, event.opened_at)
+
+
+async def case_status_changed(ctx: Context, event: intake_events.CaseStatusChanged) -> None:
+    document = {"_id": event.case_id, "office_id": event.office_id, "status": event.to_status}
+    await ctx.store.save_if_newer(CASES, document, event.changed_at)
+
+
+# --- the daily digest ---------------------------------------------------------------------
+
+
+class Digests:
+    """Sends the day's digests once the Oslo clock passes ``digest_at``.
+
+    Run on every poll: an advisor added later in the day still gets theirs. What this process
+    has seen done today is remembered, so a steady pass costs one query (the advisors)."""
+
+    def __init__(self) -> None:
+        self.day: date | None = None
+        self.done: set[str] = set()  # advisor ids whose digest of ``day`` is claimed
+
+    async def run(self, ctx: Context) -> int:
+        local = ctx.now().astimezone(OSLO)
+        if local.time() < ctx.settings.digest_at:
+            return 0
+        if self.day != local.date():
+            self.day, self.done = local.date(), set()
+        sent = 0
+        for advisor in await advisors.active(ctx.store, ctx.vault):
+            if advisor.id not in self.done:
+                sent += await _digest(ctx, advisor, self.day)
+                self.done.add(advisor.id)
+        return sent
+
+
+async def _digest(ctx: Context, advisor: advisors.Advisor, day: date) -> int:
+    cause = staff_messages.digest_cause(day)
+    if await ctx.store.delivery(delivery_id(cause, "email", "advisor", advisor.id)):
+        ctx.metrics.digests.labels("claimed_before").inc()  # an earlier process sent it
+        return 0
+    start, end = _oslo_day_bounds(day + timedelta(days=1))
+    meetings = await ctx.store.find_all(
+        BOOKINGS,
+        {
+            "advisor_id": advisor.id,
+            "start": {"$gte": start, "$lt": end},
+            "cancelled": {"$ne": True},
+        },
+        sort="start",
+    )
+    meetings = [{**m, "start": _aware(m["start"]), "end": _aware(m.get("end"))} for m in meetings]
+    open_selector = {"office_id": advisor.office_id, "status": {"$ne": "closed"}}
+    open_cases = await ctx.store.find_all(
+        CASES, open_selector, sort="as_of", limit=staff_messages.MAX_OPEN_CASES
+    )
+    count = await ctx.store.count(CASES, open_selector)
+    ids = [m.get("case_id") for m in meetings]
+    references = {
+        c["_id"]: c["reference"]
+        for c in await ctx.store.find_all(CASES, {"_id": {"$in": ids}})
+        if c.get("reference")
+    }
+    out = staff_messages.digest(advisor, day, meetings, references, open_cases, count)
+    await deliver(ctx, out)  # claims it: a second instance racing here sends nothing
+    ctx.metrics.digests.labels("claimed").inc()
+    return 1
+
+
+def _oslo_day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC instants where an Oslo day starts and the next one starts (23-25 h: DST)."""
+    start = datetime.combine(day, time(0), tzinfo=OSLO)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=OSLO)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """The store gives naive UTC datetimes back."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)

@@ -231,8 +231,9 @@ async def test_erasure_against_make_run(running: RunningPlatform, mongo: Any) ->
                 db = mongo[f"{databases}{service}"]
                 for name in await db.list_collection_names():
                     async for document in db[name].find({}):
-                        if "makerun" in str(document).lower():
-                            found.append(f"{service}.{name}")
+                        fields = [k for k, v in document.items() if "makerun" in str(v).lower()]
+                        if fields:
+                            found.append(f"{service}.{name} {document['_id']} {fields}")
             return found
 
         async def scrubbed_everywhere() -> bool:

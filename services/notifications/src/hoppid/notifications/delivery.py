@@ -134,6 +134,9 @@ def _compose(
 
 async def attempt(ctx: Context, document: Document) -> None:
     """One try at a claimed (``sending``) delivery, and its recorded result."""
+    if await _person_erased_since(ctx, document):
+        await _suppress_erased(ctx, document)
+        return
     attempts = int(document.get("attempts", 0)) + 1
     try:
         await _send(ctx, document)
@@ -183,7 +186,8 @@ async def _succeed(ctx: Context, document: Document, attempts: int) -> None:
         sent_at=now,
     )
     state: Document = {"status": "sent", "sent_at": now, "updated_at": now, "attempts": attempts}
-    update = {"$set": {**state, **_erased(document, now)}, "$unset": {"content": ""}}
+    scrub = await _erased(ctx, document, now)
+    update = {"$set": {**state, **scrub}, "$unset": {"content": ""}}
     await _record(ctx, document, update, event, "sent")
 
 
@@ -195,15 +199,34 @@ async def _fail(ctx: Context, document: Document, attempts: int, reason: str, co
     )
     state: Document = {"status": "failed", "reason": reason, "last_error": code}
     state |= {"attempts": attempts, "failed_at": now, "updated_at": now}
-    update = {"$set": {**state, **_erased(document, now)}, "$unset": {"content": ""}}
+    scrub = await _erased(ctx, document, now)
+    update = {"$set": {**state, **scrub}, "$unset": {"content": ""}}
     await _record(ctx, document, update, event, "failed")
 
 
-def _erased(document: Document, now: datetime) -> Document:
-    """An erasure confirmation keeps the address only until it is sent or given up."""
-    if not document.get("erase_when_done"):
+async def _erased(ctx: Context, document: Document, now: datetime) -> Document:
+    """The fields to scrub when recording a result: an erasure confirmation keeps the address
+    only until it is sent or given up, and so does a message whose person was erased while it
+    was on its way (the erasure's own scrub may have run before this delivery existed)."""
+    if not document.get("erase_when_done") and not await _person_erased_since(ctx, document):
         return {}
     return {"to": None, "subject": None, "erased_at": now}
+
+
+async def _person_erased_since(ctx: Context, document: Document) -> bool:
+    if document.get("recipient_kind") != "person" or document.get("erase_when_done"):
+        return False
+    return await ctx.store.person_erased(document.get("person_id"))
+
+
+async def _suppress_erased(ctx: Context, document: Document) -> None:
+    """A message to a person erased after it was made is never sent (the race between the
+    erasure and an event handled at the same time on another topic)."""
+    now = ctx.now()
+    event = ev.MessageSuppressedV2(**event_fields(document), reason="erased", suppressed_at=now)
+    scrub = {"to": None, "subject": None, "erased_at": now, "updated_at": now}
+    update = {"$set": {**scrub, "status": "suppressed", "reason": "erased"}}
+    await _record(ctx, document, {**update, "$unset": {"content": ""}}, event, "suppressed")
 
 
 async def _schedule_retry(ctx: Context, document: Document, attempts: int, code: str) -> None:

@@ -52,6 +52,9 @@ async def erasure_requested(
     person = await people.find(ctx.store, ctx.vault, event.person_id)
     await deliver(ctx, messages.erasure_done(event, person, envelope.id))  # while readable
     now = ctx.now()
+    # the tombstone first: a message made after the scrub below lists the deliveries sees it
+    # when it is sent or recorded, and scrubs itself (delivery._erased)
+    await ctx.store.forget_person(event.person_id, now)
     scrub = {"to": None, "subject": None, "erased_at": now, "updated_at": now}
     for delivery in await ctx.store.deliveries_of_person(event.person_id):
         if delivery["status"] == "scheduled" and delivery.get("erase_when_done"):
@@ -60,7 +63,6 @@ async def erasure_requested(
             continue
         await ctx.store.record(delivery["_id"], None, {"$set": scrub, "$unset": {"content": ""}})
     await ctx.store.forget_preferences(event.person_id)
-    await ctx.store.forget_person(event.person_id, now)  # the tombstone says "all done"
     await people.shred(ctx.vault, event.person_id)  # last: a stray copy opens to nothing
     ctx.notify()
 

@@ -62,6 +62,13 @@ class NotificationsStore:
             )
             return True
 
+    async def person_erased(self, person_id: str | None) -> bool:
+        """Whether the person's erasure has been handled here (their tombstone exists)."""
+        if not person_id:
+            return False
+        found = await self.db[PEOPLE].find_one({"_id": person_id, "erased_at": {"$ne": None}})
+        return found is not None
+
     async def forget_person(self, person_id: str, at: datetime) -> None:
         """Erasure: keep only a tombstone (so an older event cannot bring the data back)."""
         async with self.locks.hold(PEOPLE, person_id):

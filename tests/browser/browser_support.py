@@ -59,6 +59,8 @@ class WebPlatform(Platform):
             "HOPPID_NOTIFICATIONS_DEV_MAILBOX": "true",
             "HOPPID_NOTIFICATIONS_DEVMAIL_DIR": str(self.maildir),
             "HOPPID_NOTIFICATIONS_DEVMAIL_PORT": str(self.smtp_port),
+            # the receipt's link opens the person's case page in intake
+            "HOPPID_NOTIFICATIONS_LINK_BASE_URL": f"{self.public('intake')}/pages/me/",
         }
 
     def public(self, name: str) -> str:

@@ -1,28 +1,20 @@
 """intake's HTTP routes, thin: parse -> handler -> response. Four audiences, four routers."""
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Response
 from fastapi.responses import JSONResponse
 
-from hoppid.intake import forms, handlers
+from hoppid.intake import forms, handlers, web
+from hoppid.intake.exports import EXPORT_HEADERS, case_out, export_body
 from hoppid.intake.handlers import Context
-from hoppid.intake.model import CONSENT_TEXT_VERSION
+from hoppid.intake.model import CONSENT_TEXT_VERSION, CONSENT_TEXTS
 from hoppid.intake.settings import IntakeSettings
 from hoppid.shared.access import ALL_OFFICES, KeyRing, Staff
 from hoppid.shared.guards import RateLimit
-from hoppid.shared.links import verify_link
 
-CONSENT_TEXTS = {
-    "nb": "Jeg samtykker i at kontoret behandler opplysningene mine for å gi meg veiledning. "
-    "Jeg kan se, rette, laste ned og slette dem når som helst via lenken jeg får på e-post.",
-    "nn": "Eg samtykkjer i at kontoret handsamar opplysningane mine for å gje meg rettleiing. "
-    "Eg kan sjå, rette, lasta ned og sletta dei når som helst via lenkja eg får på e-post.",
-    "en": "I agree that the office processes my data to give me guidance. I can see, correct, "
-    "download and erase it at any time through the link I receive by email.",
-}
 NEXT_STEPS = {
     "nb": "Takk! Du får en e-post med lenke til saken din. Kontoret tar kontakt innen tre "
     "arbeidsdager og tilbyr deg tider for et gratis veiledningsmøte.",
@@ -37,12 +29,15 @@ def install(app: FastAPI, ctx: Context, settings: IntakeSettings) -> None:
     """Routes and error mapping of intake."""
     # errors (FieldProblem 422, NotFound 404, Conflict 409, PermissionError 403) are mapped to
     # problems by the shared skeleton; keys are checked by the platform's key ring
-    staff = KeyRing(ctx.store.db, settings.admin_key.get_secret_value()).dependency()
-    app.include_router(_public_router(ctx, settings))
+    ring = KeyRing(ctx.store.db, settings.admin_key.get_secret_value())
+    staff = ring.dependency()
+    limit = RateLimit(settings.submissions_per_hour)  # the form's pages share it
+    app.include_router(_public_router(ctx, limit))
     app.include_router(_staff_router(ctx, staff))
     app.include_router(_admin_router(ctx, staff))
     app.include_router(_platform_keys_router(ctx, staff))
-    app.include_router(_person_router(ctx, settings))
+    app.include_router(_person_router(ctx))
+    web.install(app, ctx, settings, ring, limit)
 
 
 # --- who is calling ----------------------------------------------------------------------------
@@ -57,9 +52,8 @@ def _office_staff(staff: Staff) -> Staff:
 # --- public: the inquiry form's API ------------------------------------------------------------
 
 
-def _public_router(ctx: Context, settings: IntakeSettings) -> APIRouter:
+def _public_router(ctx: Context, limit: RateLimit) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["public"])
-    limit = RateLimit(settings.submissions_per_hour)
 
     @router.get("/offices", summary="The offices and the municipalities they serve")
     async def offices() -> list[dict[str, Any]]:
@@ -124,22 +118,10 @@ def _staff_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> list[dict[str, Any]]:
-        filters: dict[str, Any] = {}
-        if status:
-            filters["status"] = status
-        if need:
-            filters["needs"] = need
-        if advisor:
-            filters["advisor_id"] = advisor
-        created: dict[str, Any] = {}
-        if since:
-            created["$gte"] = datetime.combine(since, datetime.min.time())
-        if until:
-            created["$lt"] = datetime.combine(until, datetime.min.time())
-        if created:
-            filters["created_at"] = created
-        office = _office_staff(caller).office_id
-        return [_case_out(c) for c in await ctx.store.find_cases(office, filters, limit, offset)]
+        filters: dict[str, Any] = {"status": status, "need": need, "advisor": advisor}
+        filters.update(since=since, until=until)
+        found = await handlers.find_cases(ctx, _office_staff(caller), filters, limit, offset)
+        return [_case_out(c) for c in found]
 
     @router.get("/{case_id}", summary="One case of the office")
     async def get_case(caller: Caller, case_id: str) -> dict[str, Any]:
@@ -187,8 +169,7 @@ def _staff_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
     return router
 
 
-def _case_out(case: dict[str, Any]) -> dict[str, Any]:
-    return {("id" if k == "_id" else k): v for k, v in case.items() if k != "applied_events"}
+_case_out = case_out
 
 
 # --- office administration ---------------------------------------------------------------------
@@ -241,16 +222,14 @@ def _platform_keys_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRou
 # --- the entrepreneur's own link -------------------------------------------------------------
 
 
-def _person_router(ctx: Context, settings: IntakeSettings) -> APIRouter:
+def _person_router(ctx: Context) -> APIRouter:
     router = APIRouter(prefix="/v1/me/{token}", tags=["the entrepreneur's link"])
-    secret = settings.link_secret.get_secret_value()
 
     async def person_id(token: str) -> str:
-        claims = verify_link(secret, token, ctx.now())
-        person = await ctx.store.person(claims.person_id) if claims else None
-        if claims is None or person is None or person.get("link_epoch") != claims.epoch:
+        found = await handlers.person_of_link(ctx, token)
+        if found is None:
             raise HTTPException(401, "this link is not valid (expired or revoked)")
-        return claims.person_id
+        return found
 
     Person = Annotated[str, Depends(person_id)]
 
@@ -274,12 +253,7 @@ def _person_router(ctx: Context, settings: IntakeSettings) -> APIRouter:
     @router.get("/export", summary="All data intake holds about me, as JSON")
     async def export(person: Person) -> JSONResponse:
         data = await handlers.my_data(ctx, person)
-        body = _jsonable(
-            {"person": _case_out(data["person"]), "cases": [_case_out(c) for c in data["cases"]]}
-        )
-        return JSONResponse(
-            body, headers={"Content-Disposition": 'attachment; filename="hoppid-my-data.json"'}
-        )
+        return JSONResponse(export_body(data), headers=EXPORT_HEADERS)
 
     @router.patch("", summary="Correct my data")
     async def correct(person: Person, form: forms.Correction) -> dict[str, Any]:
@@ -301,9 +275,3 @@ def _person_router(ctx: Context, settings: IntakeSettings) -> APIRouter:
         return {"status": "erased in intake; the other services follow"}
 
     return router
-
-
-def _jsonable(value: Any) -> Any:
-    from fastapi.encoders import jsonable_encoder
-
-    return jsonable_encoder(value)

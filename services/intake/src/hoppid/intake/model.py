@@ -36,6 +36,14 @@ REASONS = ("no_response", "not_ready", "not_viable", "moved_away", "other_help",
 
 # The consent text a person agrees to; the version is stored with the consent.
 CONSENT_TEXT_VERSION = "2026-11-01"
+CONSENT_TEXTS = {
+    "nb": "Jeg samtykker i at kontoret behandler opplysningene mine for å gi meg veiledning. "
+    "Jeg kan se, rette, laste ned og slette dem når som helst via lenken jeg får på e-post.",
+    "nn": "Eg samtykkjer i at kontoret handsamar opplysningane mine for å gje meg rettleiing. "
+    "Eg kan sjå, rette, lasta ned og sletta dei når som helst via lenkja eg får på e-post.",
+    "en": "I agree that the office processes my data to give me guidance. I can see, correct, "
+    "download and erase it at any time through the link I receive by email.",
+}
 
 
 class RuleViolation(FieldProblem):

@@ -9,6 +9,7 @@ from hoppid.intake.handlers.cases import (
     assign_advisor,
     change_status,
     decide_application,
+    find_cases,
     make_introduction,
     open_case,
     record_application,
@@ -20,6 +21,7 @@ from hoppid.intake.handlers.offices import issue_key, revoke_key, save_office, s
 from hoppid.intake.handlers.people import (
     correct_my_data,
     my_data,
+    person_of_link,
     request_erasure,
     withdraw_consent,
 )
@@ -33,10 +35,12 @@ __all__ = [
     "change_status",
     "correct_my_data",
     "decide_application",
+    "find_cases",
     "issue_key",
     "make_introduction",
     "my_data",
     "open_case",
+    "person_of_link",
     "record_application",
     "register_company",
     "request_erasure",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time
+from typing import Any
 
 from hoppid.intake import forms
 from hoppid.intake.handlers.common import (
@@ -14,6 +16,7 @@ from hoppid.intake.handlers.common import (
     case_event,
 )
 from hoppid.intake.model import (
+    OSLO,
     check_transition,
     normalise_org_number,
 )
@@ -22,6 +25,34 @@ from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
 
 # --- office staff --------------------------------------------------------------------------
+
+
+async def find_cases(
+    ctx: Context,
+    staff: Staff,
+    filters: Mapping[str, Any],
+    limit: int,
+    offset: int,
+) -> list[Document]:
+    """The caller's office's cases, newest first. ``filters``: status, need, advisor,
+    municipality, since (from that day) and until (before that day), days in Oslo."""
+    query: Document = {}
+    for name, field in (
+        ("status", "status"),
+        ("need", "needs"),
+        ("advisor", "advisor_id"),
+        ("municipality", "municipality"),
+    ):
+        if filters.get(name):
+            query[field] = filters[name]
+    created: Document = {}
+    for name, operator in (("since", "$gte"), ("until", "$lt")):
+        day = filters.get(name)
+        if isinstance(day, date):
+            created[operator] = datetime.combine(day, time(), OSLO)
+    if created:
+        query["created_at"] = created
+    return await ctx.store.find_cases(staff.office_id, query, limit, offset)
 
 
 async def open_case(ctx: Context, staff: Staff, case_id: str) -> Document:

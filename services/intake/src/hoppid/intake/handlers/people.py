@@ -16,8 +16,19 @@ from hoppid.intake.model import (
     normalise_phone,
 )
 from hoppid.shared.events import intake as ev
+from hoppid.shared.links import verify_link
 
 # --- the entrepreneur's own link -------------------------------------------------------------
+
+
+async def person_of_link(ctx: Context, token: str) -> str | None:
+    """The person a link token stands for; None if it is forged, expired or revoked (erasure
+    moves the person's link epoch on, so every older link stops working)."""
+    claims = verify_link(ctx.link_secret, token, ctx.now())
+    person = await ctx.store.person(claims.person_id) if claims else None
+    if claims is None or person is None or person.get("link_epoch") != claims.epoch:
+        return None
+    return claims.person_id
 
 
 async def my_data(ctx: Context, person_id: str) -> Document:

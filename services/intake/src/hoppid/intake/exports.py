@@ -1,0 +1,19 @@
+"""How intake's documents leave it over HTTP (the JSON API and the pages' download alike)."""
+
+from typing import Any
+
+from fastapi.encoders import jsonable_encoder
+
+EXPORT_HEADERS = {"Content-Disposition": 'attachment; filename="hoppid-my-data.json"'}
+
+
+def case_out(document: dict[str, Any]) -> dict[str, Any]:
+    """A stored document as the API shows it: ``id`` for ``_id``, bookkeeping left out."""
+    return {("id" if k == "_id" else k): v for k, v in document.items() if k != "applied_events"}
+
+
+def export_body(data: dict[str, Any]) -> Any:
+    """The person's data export (from ``handlers.my_data``) as plain JSON values."""
+    return jsonable_encoder(
+        {"person": case_out(data["person"]), "cases": [case_out(c) for c in data["cases"]]}
+    )

@@ -1,0 +1,40 @@
+"""intake's pages: the public inquiry form, the person's own case, the office's case list.
+
+Server-rendered HTML on the shared web core (``hoppid.shared.web``); every page calls the same
+handlers as the JSON API, so the rules live in one place.
+"""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from hoppid.intake.handlers import Context
+from hoppid.intake.settings import IntakeSettings
+from hoppid.intake.web.common import add_filters
+from hoppid.intake.web.inquiry import router as inquiry_router
+from hoppid.intake.web.me import router as me_router
+from hoppid.intake.web.staff import router as staff_router
+from hoppid.shared.access import KeyRing
+from hoppid.shared.guards import RateLimit
+from hoppid.shared.tenancy import load_municipalities
+from hoppid.shared.web import Pages, install_pages
+
+HERE = Path(__file__).parent
+
+
+def build_pages(settings: IntakeSettings, ring: KeyRing | None) -> Pages:
+    pages = Pages(settings, HERE, ring)
+    add_filters(pages)
+    return pages
+
+
+def install(
+    app: FastAPI, ctx: Context, settings: IntakeSettings, ring: KeyRing, limit: RateLimit
+) -> None:
+    """The shared page routes and intake's own, with the API's key ring and rate limit."""
+    pages = build_pages(settings, ring)
+    municipalities = {m.number: m.name for m in load_municipalities()}
+    install_pages(app, pages)
+    app.include_router(inquiry_router(pages, ctx, limit, municipalities))
+    app.include_router(me_router(pages, ctx))
+    app.include_router(staff_router(pages, ctx, municipalities))

@@ -1,0 +1,143 @@
+"""Office staff's pages: the office's case list with filters, and a case with its pipeline.
+
+A staff member sees only their office: every query carries it, so another office's case is a
+404 page like a case that does not exist. Filters are not personal data and live in the query.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from hoppid.intake import forms, handlers
+from hoppid.intake.handlers import Context
+from hoppid.intake.model import NEEDS, STATUSES, TRANSITIONS
+from hoppid.intake.web.common import Errors, error_page, problem_errors, text, validation_errors
+from hoppid.shared.access import Staff
+from hoppid.shared.problems import Conflict, FieldProblem, NotFound
+from hoppid.shared.web import Pages
+
+LIST_LIMIT = 200
+Status = Literal["new", "contacted", "in_guidance", "company_registered", "paused", "closed"]
+
+
+class CaseFilters(BaseModel):
+    """The list's filters; ``until`` is the last day shown (the handler's is exclusive)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    status: Status | None = None
+    need: forms.Need | None = None
+    municipality: str | None = Field(None, pattern=r"^\d{4}$")
+    since: date | None = None
+    until: date | None = None
+
+    def for_handler(self) -> dict[str, Any]:
+        until = self.until + timedelta(days=1) if self.until else None
+        return {**self.model_dump(), "until": until}
+
+
+def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRouter:
+    routes = APIRouter(prefix="/pages/staff", include_in_schema=False)
+
+    async def office_staff(request: Request) -> Staff | Response:
+        staff = await pages.staff(request)
+        if staff is None:
+            return pages.sign_in_redirect(request)
+        if staff.office_id == "*":  # county and partners read figures, not cases
+            return error_page(pages, request, 403, "staff_office_only")
+        return staff
+
+    @routes.get("", response_model=None)
+    async def start() -> Response:
+        return pages.redirect("/pages/staff/cases")
+
+    @routes.get("/cases", response_model=None)
+    async def case_list(request: Request) -> Response:
+        staff = await office_staff(request)
+        if not isinstance(staff, Staff):
+            return staff
+        given = {k: v for k, v in request.query_params.items() if v}
+        errors: Errors = {}
+        cases: list[dict[str, Any]] = []
+        try:
+            filters = CaseFilters.model_validate(given)
+            cases = await handlers.find_cases(ctx, staff, filters.for_handler(), LIST_LIMIT, 0)
+        except ValidationError as error:
+            errors = {k: f"error_filter_{k}" for k in validation_errors(error)}
+        office = await ctx.store.office(staff.office_id) or {}
+        return pages.render(
+            request,
+            "staff_cases.html",
+            status=422 if errors else 200,
+            staff=staff,
+            errors=errors,
+            office=office,
+            cases=cases,
+            limit=LIST_LIMIT,
+            filters={k: given.get(k, "") for k in CaseFilters.model_fields},
+            statuses=STATUSES,
+            needs=NEEDS,
+            office_municipalities=[
+                (n, f"{municipalities.get(n, n)} ({n})") for n in office.get("municipalities", [])
+            ],
+            municipalities=municipalities,
+        )
+
+    async def case_page(
+        request: Request, staff: Staff, case_id: str, status: int = 200, **extra: Any
+    ) -> HTMLResponse:
+        try:
+            case = await handlers.open_case(ctx, staff, case_id)
+        except NotFound:
+            return error_page(pages, request, 404, "not_found")
+        person = await ctx.store.person(case["person_id"]) or {}
+        moves = [s for s in STATUSES if s in TRANSITIONS[case["status"]]]
+        return pages.render(
+            request,
+            "staff_case.html",
+            status=status,
+            staff=staff,
+            case=case,
+            person=person,
+            municipality=municipalities.get(case["municipality"], case["municipality"]),
+            moves=[s for s in moves if s != "company_registered"],
+            done=request.query_params.get("done") == "status",
+            **{"errors": {}, "values": {}, **extra},
+        )
+
+    @routes.get("/cases/{case_id}", response_model=None)
+    async def one_case(request: Request, case_id: str) -> Response:
+        staff = await office_staff(request)
+        if not isinstance(staff, Staff):
+            return staff
+        return await case_page(request, staff, case_id)
+
+    @routes.post("/cases/{case_id}/status", response_model=None)
+    async def change_status(request: Request, case_id: str) -> Response:
+        form = await pages.form(request)
+        staff = await office_staff(request)
+        if not isinstance(staff, Staff):
+            return staff
+        values = {k: text(form, k) for k in ("status", "reason", "comment")}
+        try:
+            change = forms.ChangeStatus.model_validate({k: v for k, v in values.items() if v})
+            await handlers.change_status(ctx, staff, case_id, change)
+        except ValidationError as error:
+            errors = validation_errors(error)
+            return await case_page(request, staff, case_id, 422, errors=errors, values=values)
+        except FieldProblem as problem:
+            errors = problem_errors(problem)
+            return await case_page(request, staff, case_id, 422, errors=errors, values=values)
+        except Conflict:
+            errors = {"status": "error_case_changed"}
+            return await case_page(request, staff, case_id, 409, errors=errors, values=values)
+        except NotFound:
+            return error_page(pages, request, 404, "not_found")
+        return pages.redirect(f"/pages/staff/cases/{case_id}?done=status")
+
+    return routes

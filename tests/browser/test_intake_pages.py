@@ -1,0 +1,157 @@
+"""intake's pages in a real browser: a person sends the inquiry form (a field error first),
+gets the receipt, opens the link from the email in the development mailbox and sees their case;
+office staff sign in with their key and open the case. Every page is checked with axe-core."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+from browser_support import WebPlatform, check_page, new_page
+from platform_support import ADMIN_KEY, bearer
+
+from hoppid.shared.testing import eventually
+
+EMAIL = "sigrid.web@example.no"
+
+
+async def fill_inquiry(page: Any, *, name: str) -> None:
+    """Everything the form asks, by its visible labels (the municipality comes preselected)."""
+    await page.get_by_label("Navn").fill(name)
+    await page.get_by_label("E-postadresse").fill(EMAIL)
+    await page.get_by_label("Telefonnummer").fill("912 34 567")
+    await page.get_by_label("Ideen din").fill("Guided kayak trips on Romsdalsfjorden")
+    await page.get_by_label("Jeg har en idé").check()
+    await page.get_by_label("Veiledning").check()
+    await page.get_by_label("Digitalt").check()
+    await page.get_by_label("Jeg samtykker").check()
+
+
+async def receipt_link(platform: WebPlatform, address: str) -> str:
+    """The personal link in the receipt, read from the development mailbox's JSON API (other
+    messages to the person, such as offered times, may come first)."""
+    mailbox = f"{platform.public('notifications')}/v1/dev/mailbox"
+    pattern = re.compile(rf"{re.escape(platform.public('intake'))}/pages/me/[A-Za-z0-9_-]+")
+    async with httpx.AsyncClient(timeout=10) as client:
+
+        async def link() -> str | None:
+            for message in (await client.get(mailbox, params={"to": address})).json():
+                text = (await client.get(f"{mailbox}/{message['id']}")).json()["text"] or ""
+                found = pattern.search(text)
+                if found:
+                    return found.group(0)
+            return None
+
+        return await eventually(link, timeout=60, what=f"the receipt's link to {address}")
+
+
+async def office_key(platform: WebPlatform) -> str:
+    async with httpx.AsyncClient(timeout=10) as client:
+        issued = await client.post(
+            f"{platform.public('intake')}/v1/offices/nordveggen/keys",
+            headers=bearer(ADMIN_KEY),
+            json={"role": "advisor", "label": "browser test"},
+        )
+    assert issued.status_code == 201, issued.text
+    return str(issued.json()["key"])
+
+
+async def test_a_person_sends_the_form_opens_their_link_and_staff_see_the_case(
+    web_platform: WebPlatform, browser: Any
+) -> None:
+    intake = web_platform.public("intake")
+    page = await new_page(browser)
+    await page.goto(f"{intake}/pages/inquiry?municipality=1539")
+    await check_page(page, screenshot="intake-inquiry")
+
+    await fill_inquiry(page, name="")  # the name forgotten
+    await page.get_by_role("button", name="Send henvendelsen").click()
+    name = page.get_by_label("Navn")
+    assert await name.get_attribute("aria-invalid") == "true"
+    assert await name.get_attribute("aria-describedby") == "error-name"
+    assert (await page.locator("#error-name").inner_text()).endswith("Skriv navnet ditt.")
+    assert await page.get_by_role("alert").get_by_role("link").inner_text() == (
+        "Skriv navnet ditt."
+    )
+    assert await page.get_by_label("E-postadresse").input_value() == EMAIL  # kept
+    await check_page(page, screenshot="intake-inquiry-error")
+
+    await name.fill("Sigrid Web")
+    await page.get_by_role("button", name="Send henvendelsen").click()
+    await page.wait_for_url(re.compile(r"/pages/inquiry/sent"))
+    assert "Sigrid" not in page.url and "example" not in page.url  # nothing personal in it
+    assert "personlig lenke" in await page.locator("main").inner_text()
+    await check_page(page, screenshot="intake-receipt")
+
+    link = await receipt_link(web_platform, EMAIL)
+    await page.goto(link)
+    main = await page.locator("main").inner_text()
+    assert "Hei, Sigrid Web." in main and "HOP-" in main
+    reference = re.search(r"HOP-[A-Z0-9]{4}-[A-Z0-9]{4}", main)
+    assert reference is not None
+    await check_page(page, screenshot="intake-my-case")
+    await page.get_by_role("button", name="Slett opplysningene mine").click()
+    await check_page(page, screenshot="intake-erase-confirm")  # the confirm step, not erased
+    await page.get_by_role("link", name="Nei, tilbake til saken").click()
+
+    phone = await new_page(browser, phone=True)  # the same link on a phone
+    await phone.goto(link)
+    await check_page(phone, screenshot="intake-my-case-phone")
+
+    staff = await new_page(browser)
+    await staff.goto(f"{intake}/pages/staff")
+    await staff.get_by_label("Nøkkel").fill(await office_key(web_platform))
+    await staff.get_by_role("button", name="Logg inn").click()
+    await staff.wait_for_url(re.compile(r"/pages/staff/cases$"))
+    await check_page(staff, screenshot="intake-staff-cases")
+    await staff.get_by_role("link", name=reference.group(0)).click()
+    assert EMAIL in await staff.locator("main").inner_text()
+    await check_page(staff, screenshot="intake-staff-case")
+    await staff.get_by_label("Ny status").select_option("contacted")
+    await staff.get_by_role("button", name="Endre status").click()
+    assert "Statusen er endret." in await staff.locator("main").inner_text()
+
+    await page.reload()  # the person sees the office's move
+    assert "Kontoret har tatt kontakt" in await page.locator("main").inner_text()
+
+
+async def tab_to(page: Any, element_id: str) -> None:
+    """Press Tab until the element has focus: it is reachable by keyboard, in order."""
+    for _ in range(40):
+        await page.keyboard.press("Tab")
+        if await page.evaluate("document.activeElement && document.activeElement.id") == (
+            element_id
+        ):
+            return
+    raise AssertionError(f"#{element_id} is not reachable with Tab")
+
+
+async def test_the_inquiry_form_can_be_sent_with_the_keyboard_alone(
+    web_platform: WebPlatform, browser: Any
+) -> None:
+    page = await new_page(browser)
+    await page.goto(f"{web_platform.public('intake')}/pages/inquiry?municipality=1539")
+    for field, typed in (
+        ("field-name", "Kari Tastatur"),
+        ("field-email", "kari.tastatur@example.no"),
+        ("field-idea", "A bakery in Åndalsnes"),
+    ):
+        await tab_to(page, field)
+        await page.keyboard.type(typed)
+    for choice in ("field-stage-1", "field-needs-1", "field-meeting_mode-1"):
+        await tab_to(page, choice)
+        await page.keyboard.press("Space")
+    await page.keyboard.press("ArrowRight")  # in the radio group: digital instead
+    await tab_to(page, "field-consent_processing")
+    await page.keyboard.press("Space")
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Tab")  # past the two optional boxes to the button
+    assert await page.evaluate("document.activeElement.type") == "submit"
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(re.compile(r"/pages/inquiry/sent"))
+    await check_page(page)
+    assert await page.get_by_role("heading", level=1).inner_text() == (
+        "Takk, henvendelsen er sendt"
+    )

@@ -61,6 +61,8 @@ class WebPlatform(Platform):
             "HOPPID_NOTIFICATIONS_DEVMAIL_PORT": str(self.smtp_port),
             # the receipt's link opens the person's case page in intake
             "HOPPID_NOTIFICATIONS_LINK_BASE_URL": f"{self.public('intake')}/pages/me/",
+            "HOPPID_NOTIFICATIONS_BOOKING_BASE_URL": f"{self.public('scheduling')}/pages/me/",
+            "HOPPID_NOTIFICATIONS_PREFERENCES_BASE_URL": f"{self.public('notifications')}/pages/me/",
         }
 
     def public(self, name: str) -> str:

@@ -82,7 +82,8 @@ class ServiceSettings(BaseSettings):
         "http://127.0.0.1:8001", description="Where people reach intake's pages (no trailing /)"
     )
     scheduling_public_url: str = Field(
-        "http://127.0.0.1:8002", description="Where people reach scheduling's pages"
+        "http://127.0.0.1:8002",
+        description="Where people reach scheduling's pages and the advisors' calendar feeds",
     )
     notifications_public_url: str = Field(
         "http://127.0.0.1:8003", description="Where people reach notifications' pages"

@@ -79,18 +79,18 @@ class NotificationsSettings(ServiceSettings):
         ".txt|.html; empty means none",
     )
     link_base_url: str = Field(
-        "http://127.0.0.1:8001/v1/me/",
+        "http://127.0.0.1:8001/pages/me/",
         validation_alias="HOPPID_NOTIFICATIONS_LINK_BASE_URL",
         description="The person's case link is this followed by their token",
     )
     booking_base_url: str = Field(
-        "http://127.0.0.1:8002/v1/me/",
+        "http://127.0.0.1:8002/pages/me/",
         validation_alias="HOPPID_NOTIFICATIONS_BOOKING_BASE_URL",
         description="The booking link in a message with offered times: this, the person's link "
         "token, then /meetings (scheduling's routes for the person)",
     )
     preferences_base_url: str = Field(
-        "http://127.0.0.1:8003/v1/me/",
+        "http://127.0.0.1:8003/pages/me/",
         validation_alias="HOPPID_NOTIFICATIONS_PREFERENCES_BASE_URL",
         description="Start of the person's preferences link: + their link token + /preferences",
     )

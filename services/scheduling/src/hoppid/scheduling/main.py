@@ -49,7 +49,7 @@ def _wire(settings: SchedulingSettings, runtime: Runtime) -> Wired:
             timedelta(seconds=settings.claim_grace_seconds),
         ),
         notify=runtime.relay.notify,
-        public_url=settings.public_url,
+        public_url=settings.scheduling_public_url,  # shared: the pages link to it too
         offer_count=settings.offer_count,
         offer_days=settings.offer_days,
         vault=runtime.vault,

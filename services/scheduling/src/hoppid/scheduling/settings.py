@@ -18,12 +18,6 @@ class SchedulingSettings(ServiceSettings):
         validation_alias="HOPPID_SCHEDULING_ADMIN_KEY",
         description="scheduling's platform admin key (every office); empty disables it",
     )
-    public_url: str = Field(
-        "http://127.0.0.1:8002",
-        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
-        validation_alias="HOPPID_SCHEDULING_PUBLIC_URL",
-        description="Address people reach this service at (for advisors' calendar feed links)",
-    )
     offer_count: int = Field(
         3,
         ge=1,

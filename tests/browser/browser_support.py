@@ -52,6 +52,7 @@ class WebPlatform(Platform):
         self.devmail: asyncio.subprocess.Process | None = None
 
     def env(self, name: str) -> dict[str, str]:
+        pages = {s: f"{self.public(s)}/pages/me/" for s in SERVICES}  # links in messages
         return {
             **super().env(name),
             **{f"HOPPID_{s.upper()}_PUBLIC_URL": self.public(s) for s in SERVICES},
@@ -60,9 +61,9 @@ class WebPlatform(Platform):
             "HOPPID_NOTIFICATIONS_DEVMAIL_DIR": str(self.maildir),
             "HOPPID_NOTIFICATIONS_DEVMAIL_PORT": str(self.smtp_port),
             # the receipt's link opens the person's case page in intake
-            "HOPPID_NOTIFICATIONS_LINK_BASE_URL": f"{self.public('intake')}/pages/me/",
-            "HOPPID_NOTIFICATIONS_BOOKING_BASE_URL": f"{self.public('scheduling')}/pages/me/",
-            "HOPPID_NOTIFICATIONS_PREFERENCES_BASE_URL": f"{self.public('notifications')}/pages/me/",
+            "HOPPID_NOTIFICATIONS_LINK_BASE_URL": pages["intake"],
+            "HOPPID_NOTIFICATIONS_BOOKING_BASE_URL": pages["scheduling"],
+            "HOPPID_NOTIFICATIONS_PREFERENCES_BASE_URL": pages["notifications"],
         }
 
     def public(self, name: str) -> str:

@@ -128,7 +128,7 @@ async def test_offered_times_in_oslo_time_with_the_booking_link(
     assert "- mandag 03.06.2030 kl. 10:00-11:00, på kontoret" in text
     assert "- mandag 02.12.2030 kl. 10:00-11:00, digitalt (video)" in text
     # the person's own signed link to scheduling's page for them: nobody else can book with it
-    assert f"http://127.0.0.1:8002/v1/me/{token}/meetings" in text
+    assert f"http://127.0.0.1:8002/pages/me/{token}/meetings" in text  # the default
     assert mails[0].calendars() == []
 
 

@@ -10,12 +10,13 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from hoppid.notifications import api, consumers, scheduler, store
+from hoppid.notifications import api, consumers, scheduler, store, web
 from hoppid.notifications.delivery import Context
 from hoppid.notifications.metrics import NotificationMetrics
 from hoppid.notifications.settings import NotificationsSettings
 from hoppid.notifications.sms import FileSmsGateway
 from hoppid.notifications.templates import Templates
+from hoppid.shared.access import KeyRing
 from hoppid.shared.events import notifications as notification_events
 from hoppid.shared.serve import serve
 from hoppid.shared.service import Runtime, ServiceDefinition, build_runtime, create_app
@@ -23,10 +24,12 @@ from hoppid.shared.service import Runtime, ServiceDefinition, build_runtime, cre
 
 def build(settings: NotificationsSettings) -> FastAPI:
     contexts: list[Context] = []
+    rings: list[KeyRing] = []  # staff keys (from intake's key events) for the staff pages
 
     def wire(runtime: Runtime) -> None:  # called by build_runtime, before the broker starts
         context = make_context(runtime, settings)
         contexts.append(context)
+        rings.append(runtime.key_ring())
         consumers.install(runtime, context)
 
     definition = ServiceDefinition(
@@ -42,6 +45,7 @@ def build(settings: NotificationsSettings) -> FastAPI:
     runtime = build_runtime(definition, settings)
     app = create_app(runtime)
     context = contexts[0]
+    web.install(app, settings, lambda: context, rings[0])
     _run_beside(
         app,
         lambda: scheduler.poll(context, lambda: runtime.connected, settings.poll_interval_seconds),

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from hoppid.reporting import api, consumers, store
+from hoppid.reporting import api, consumers, store, web
 from hoppid.reporting.context import Context
 from hoppid.reporting.gauges import BusinessGauges
 from hoppid.reporting.settings import ReportingSettings
@@ -50,6 +50,7 @@ def build(settings: ReportingSettings) -> FastAPI:
     declare_publications(runtime.broker, runtime.topics.public, public_events.PUBLISHED)
     app = create_app(runtime)
     api.install(app, contexts[0])
+    web.install(app, settings, contexts[0])
     return app
 
 

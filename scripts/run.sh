@@ -102,6 +102,7 @@ for name in "${SERVICES[@]}"; do
   fi
 done
 "$PY" "$REPO/demo/seed.py" || say "demo data could not be loaded; see above"
+say "pages: the inquiry form $HOPPID_INTAKE_PUBLIC_URL/pages/inquiry · staff (sign in with a demo key) $HOPPID_INTAKE_PUBLIC_URL/pages/staff · county figures $HOPPID_REPORTING_PUBLIC_URL/pages/figures"
 say "demo traffic: make demo (or python demo/traffic.py 300) in another terminal"
 say "development mailbox: SMTP 127.0.0.1:${HOPPID_NOTIFICATIONS_DEVMAIL_PORT:-1025}, read it at http://127.0.0.1:${PORTS[notifications]}/v1/dev/mailbox"
 say "logs: $LOGS/  ·  stack: make status  ·  Ctrl-C stops everything this started"

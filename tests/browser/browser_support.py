@@ -127,8 +127,24 @@ async def serious_violations(page: Any) -> list[dict[str, Any]]:
     return [v for v in result["violations"] if v.get("impact") in FAILING_IMPACTS]
 
 
+# a page and its style sheet, as sent: small enough for a phone on a rural connection (a whole
+# page here is a few kilobytes; a chart page with its tables is the largest)
+PAGE_BUDGET_BYTES = 60_000
+WEIGHT = """() => performance.getEntriesByType('navigation')
+    .concat(performance.getEntriesByType('resource'))
+    .reduce((sum, entry) => sum + (entry.encodedBodySize || 0), 0)"""
+
+
+async def page_weight(page: Any) -> int:
+    """Bytes of the page and what it loaded, as they came over the wire."""
+    return int(await page.evaluate(WEIGHT))
+
+
 async def check_page(page: Any, screenshot: str | None = None) -> None:
-    """Fail on any serious accessibility violation; save a screenshot for the docs if named."""
+    """Fail on any serious accessibility violation or a page over the weight budget; save a
+    screenshot for the docs if named."""
+    weight = await page_weight(page)
+    assert weight <= PAGE_BUDGET_BYTES, f"{page.url} weighs {weight} bytes"
     found = await serious_violations(page)
     details = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"

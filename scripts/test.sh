@@ -18,7 +18,7 @@ if ! "$STACK" status >/dev/null 2>&1; then
 fi
 
 cd "$REPO"
-say "lint: ruff"
-"$REPO/.venv/bin/ruff" check .
+say "lint: ruff and mypy (strict)"
+"$REPO/scripts/lint.sh"
 say "tests: pytest"
 "$PY" -m pytest "$@"

@@ -27,7 +27,7 @@ def _preferences(link_secret: str, context: Callable[[], Context]) -> APIRouter:
     async def person_id(token: str) -> str:
         ctx = context()
         claims = verify_link(link_secret, token, ctx.now())
-        if claims is None or await _erased(ctx, claims.person_id):
+        if claims is None or await ctx.store.person_erased(claims.person_id):
             raise HTTPException(401, "this link is not valid (expired or revoked)")
         return claims.person_id
 
@@ -44,11 +44,6 @@ def _preferences(link_secret: str, context: Callable[[], Context]) -> APIRouter:
         return await _view(ctx, me)
 
     return router
-
-
-async def _erased(ctx: Context, person_id: str) -> bool:
-    stored = await ctx.store.person(person_id)
-    return stored is not None and bool(stored.get("erased_at"))
 
 
 async def _view(ctx: Context, person_id: str) -> dict[str, Any]:

@@ -2,113 +2,63 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from hoppid.notifications import handlers, meetings, programmes, staff
 from hoppid.notifications.delivery import Context
 from hoppid.shared.consumer import EventConsumer
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
-from hoppid.shared.events import scheduling as scheduling_events
+from hoppid.shared.events import scheduling as sched
 from hoppid.shared.service import Runtime
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[[Context, E, Envelope], Awaitable[None]]
+
+
+def _on(consumer: EventConsumer, ctx: Context, model: type[E], handle: Handler[E]) -> None:
+    """Hand events of this type to a handler typed for it (the consumer hands any Event)."""
+
+    async def checked(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, model)
+        await handle(ctx, event, envelope)
+
+    consumer.on(model.event_type)(checked)
 
 
 def install(runtime: Runtime, ctx: Context) -> None:
     """One consumer group over intake's topic, one over scheduling's."""
-    consumer = runtime.consumer("messages", [runtime.topics.domain("intake")])
-
-    @consumer.on(intake_events.OfficeChanged.event_type)
-    async def on_office_changed(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, intake_events.OfficeChanged)
-        await handlers.office_changed(ctx, event)
-
-    @consumer.on(intake_events.InquiryReceived.event_type)
-    async def on_inquiry_received(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, intake_events.InquiryReceived)
-        await handlers.inquiry_received(ctx, event, envelope)
-
-    @consumer.on(intake_events.CaseOpened.event_type)
-    async def on_case_opened(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, intake_events.CaseOpened)
-        await handlers.case_opened(ctx, event, envelope)
-
-    @consumer.on(intake_events.ConsentWithdrawn.event_type)
-    async def on_consent_withdrawn(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, intake_events.ConsentWithdrawn)
-        await handlers.consent_withdrawn(ctx, event, envelope)
-
-    @consumer.on(intake_events.ErasureRequested.event_type)
-    async def on_erasure_requested(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, intake_events.ErasureRequested)
-        await handlers.erasure_requested(ctx, event, envelope)
-
-    @consumer.on(intake_events.CaseStatusChanged.event_type)
-    async def on_case_status_changed(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, intake_events.CaseStatusChanged)
-        await staff.case_status_changed(ctx, event)
-
-    install_scheduling(runtime, ctx)
-
-
-def install_scheduling(runtime: Runtime, ctx: Context) -> None:
-    consumer = runtime.consumer("meetings", [runtime.topics.domain("scheduling")])
-
-    @consumer.on(scheduling_events.SlotsOffered.event_type)
-    async def on_slots_offered(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, scheduling_events.SlotsOffered)
-        await meetings.slots_offered(ctx, event, envelope)
-
-    @consumer.on(scheduling_events.MeetingBooked.event_type)
-    async def on_meeting_booked(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, scheduling_events.MeetingBooked)
-        await meetings.meeting_booked(ctx, event, envelope)
-
-    @consumer.on(scheduling_events.MeetingRescheduled.event_type)
-    async def on_meeting_rescheduled(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, scheduling_events.MeetingRescheduled)
-        await meetings.meeting_rescheduled(ctx, event, envelope)
-
-    @consumer.on(scheduling_events.ReminderDue.event_type)
-    async def reminder_due(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, scheduling_events.ReminderDue)
-        await meetings.reminder_due(ctx, event, envelope)
-
-    @consumer.on(scheduling_events.MeetingCancelled.event_type)
-    async def on_meeting_cancelled(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, scheduling_events.MeetingCancelled)
-        await meetings.meeting_cancelled(ctx, event, envelope)
-
-    @consumer.on(scheduling_events.AdvisorChanged.event_type)
-    async def on_advisor_changed(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, scheduling_events.AdvisorChanged)
-        await staff.advisor_changed(ctx, event)
-
-    install_programmes(consumer, ctx)
-
-
-def install_programmes(consumer: EventConsumer, ctx: Context) -> None:
-    """Group programmes and office seats (on scheduling's topic, the same consumer group)."""
-    enrolments = (
-        scheduling_events.ProgrammeEnrolled,
-        scheduling_events.ProgrammeWaitlisted,
-        scheduling_events.ProgrammePromoted,
+    intake = runtime.consumer("messages", [runtime.topics.domain("intake")])
+    _on(intake, ctx, intake_events.OfficeChanged, lambda c, e, _: handlers.office_changed(c, e))
+    _on(intake, ctx, intake_events.InquiryReceived, handlers.inquiry_received)
+    _on(intake, ctx, intake_events.CaseOpened, handlers.case_opened)
+    _on(intake, ctx, intake_events.ConsentWithdrawn, handlers.consent_withdrawn)
+    _on(intake, ctx, intake_events.ErasureRequested, handlers.erasure_requested)
+    _on(
+        intake,
+        ctx,
+        intake_events.CaseStatusChanged,
+        lambda c, e, _: staff.case_status_changed(c, e),
     )
 
-    @consumer.on(*(model.event_type for model in enrolments))
-    async def on_enrolment(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, enrolments)
-        await programmes.enrolment_changed(ctx, event, envelope)
-
-    @consumer.on(scheduling_events.ProgrammeEnrolmentCancelled.event_type)
-    async def on_enrolment_cancelled(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, scheduling_events.ProgrammeEnrolmentCancelled)
-        await programmes.enrolment_cancelled(ctx, event)
-
-    @consumer.on(scheduling_events.SessionReminderDue.event_type)
-    async def on_session_reminder(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, scheduling_events.SessionReminderDue)
-        await programmes.session_reminder(ctx, event, envelope)
-
-    @consumer.on(scheduling_events.SeatBooked.event_type)
-    async def on_seat_booked(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, scheduling_events.SeatBooked)
-        await programmes.seat_booked(ctx, event, envelope)
+    scheduling = runtime.consumer("meetings", [runtime.topics.domain("scheduling")])
+    _on(scheduling, ctx, sched.SlotsOffered, meetings.slots_offered)
+    _on(scheduling, ctx, sched.MeetingBooked, meetings.meeting_booked)
+    _on(scheduling, ctx, sched.MeetingRescheduled, meetings.meeting_rescheduled)
+    _on(scheduling, ctx, sched.ReminderDue, meetings.reminder_due)
+    _on(scheduling, ctx, sched.MeetingCancelled, meetings.meeting_cancelled)
+    _on(scheduling, ctx, sched.AdvisorChanged, lambda c, e, _: staff.advisor_changed(c, e))
+    # group programmes and office seats: on scheduling's topic, in the same consumer group
+    _on(scheduling, ctx, sched.ProgrammeEnrolled, programmes.enrolment_changed)
+    _on(scheduling, ctx, sched.ProgrammeWaitlisted, programmes.enrolment_changed)
+    _on(scheduling, ctx, sched.ProgrammePromoted, programmes.enrolment_changed)
+    _on(
+        scheduling,
+        ctx,
+        sched.ProgrammeEnrolmentCancelled,
+        lambda c, e, _: programmes.enrolment_cancelled(c, e),
+    )
+    _on(scheduling, ctx, sched.SessionReminderDue, programmes.session_reminder)
+    _on(scheduling, ctx, sched.SeatBooked, programmes.seat_booked)

@@ -6,41 +6,13 @@ the address and language come from the contact copy (hoppid.notifications.people
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from hoppid.notifications import wording
+from hoppid.notifications.messages import to_person
 from hoppid.notifications.model import Outgoing, language_of
 from hoppid.notifications.people import Person
 from hoppid.shared.events import scheduling as sched
 
 Enrolment = sched.ProgrammeEnrolled | sched.ProgrammeWaitlisted | sched.ProgrammePromoted
-
-
-def to_person(
-    message: str,
-    person_id: str,
-    person: Person | None,
-    office_id: str,
-    cause_event_id: str,
-    values: Mapping[str, str],
-    case_id: str | None = None,
-) -> Outgoing:
-    """A service message to the person (about their own seat or place): always sent."""
-    return Outgoing(
-        message=message,
-        channel="email",
-        recipient_kind="person",
-        recipient_id=person_id,
-        address=person.email if person else None,
-        office_id=office_id,
-        language=language_of(person.language if person else None),
-        cause_event_id=cause_event_id,
-        message_class="service",
-        values={"name": person.name if person else "", **values},
-        case_id=case_id,
-        person_id=person_id,
-        link_token=person.link_token if person else None,
-    )
 
 
 def enrolment(

@@ -6,7 +6,8 @@ An event (and what is known of the person, office and booking) in, an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from hoppid.notifications import ics, wording
@@ -15,6 +16,34 @@ from hoppid.notifications.offices import OfficeView
 from hoppid.notifications.people import Person
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.events import scheduling as scheduling_events
+
+
+def to_person(
+    message: str,
+    person_id: str,
+    person: Person | None,
+    office_id: str,
+    cause_event_id: str,
+    values: Mapping[str, str],
+    case_id: str | None = None,
+) -> Outgoing:
+    """A service message (always sent) to the person, in their language, addressed from their
+    contact copy; without one (never seen, or erased) it has no address and is not sent."""
+    return Outgoing(
+        message=message,
+        channel="email",
+        recipient_kind="person",
+        recipient_id=person_id,
+        address=person.email if person else None,
+        office_id=office_id,
+        language=language_of(person.language if person else None),
+        cause_event_id=cause_event_id,
+        message_class="service",
+        values={"name": person.name if person else "", **values},
+        case_id=case_id,
+        person_id=person_id,
+        link_token=person.link_token if person else None,
+    )
 
 
 def inquiry_receipt(
@@ -74,20 +103,9 @@ def consent_confirmation(
     event: intake_events.ConsentWithdrawn, person: Person | None, cause_event_id: str
 ) -> Outgoing:
     """Confirms a withdrawn consent, if the person's address is still known (not erased)."""
-    return Outgoing(
-        message=f"consent_withdrawn_{event.consent}",
-        channel="email",
-        recipient_kind="person",
-        recipient_id=event.person_id,
-        address=person.email if person else None,
-        office_id=person.office_id if person else "",
-        language=language_of(person.language if person else None),
-        cause_event_id=cause_event_id,
-        message_class="service",
-        values={"name": person.name if person else ""},
-        person_id=event.person_id,
-        link_token=person.link_token if person else None,
-    )
+    office_id = person.office_id if person else ""
+    message = f"consent_withdrawn_{event.consent}"
+    return to_person(message, event.person_id, person, office_id, cause_event_id, {})
 
 
 def slots_offered(
@@ -103,27 +121,16 @@ def slots_offered(
         f"{wording.mode(slot.mode, language)}"
         for slot in event.slots
     ]
-    return Outgoing(
-        message="slots_offered" if event.slots else "slots_unavailable",
-        channel="email",
-        recipient_kind="person",
-        recipient_id=event.person_id,
-        address=person.email if person else None,
-        office_id=event.office_id,
-        language=language,
-        cause_event_id=cause_event_id,
-        message_class="service",
-        values={
-            "name": person.name if person else "",
-            "slots": "\n".join(lines),
-            # the person's own signed link: the booking page acts for them, nobody else
-            "booking_link": f"{booking_base_url}{person.link_token}/meetings"
-            if person and person.link_token
-            else "",
-        },
-        case_id=event.case_id,
-        person_id=event.person_id,
-        link_token=person.link_token if person else None,
+    values = {
+        "slots": "\n".join(lines),
+        # the person's own signed link: the booking page acts for them, nobody else
+        "booking_link": f"{booking_base_url}{person.link_token}/meetings"
+        if person and person.link_token
+        else "",
+    }
+    message = "slots_offered" if event.slots else "slots_unavailable"
+    return to_person(
+        message, event.person_id, person, event.office_id, cause_event_id, values, event.case_id
     )
 
 
@@ -156,7 +163,6 @@ def meeting_notice(
     language = language_of(person.language if person else None)
     previous = meeting.previous_start
     values = {
-        "name": person.name if person else "",
         "time": wording.oslo_time(meeting.start, meeting.end, language),
         "previous_time": wording.oslo_time(previous, None, language) if previous else "",
         "mode": wording.mode(meeting.mode, language),
@@ -164,23 +170,16 @@ def meeting_notice(
     calendar = None
     if person is not None:
         calendar = ics.calendar(_ics_meeting(meeting, person, office, organizer_address), method)
-    return Outgoing(
-        message=message,
-        channel="email",
-        recipient_kind="person",
-        recipient_id=meeting.person_id,
-        address=person.email if person else None,
-        office_id=meeting.office_id,
-        language=language,
-        cause_event_id=cause_event_id,
-        message_class="service",
-        values=values,
-        case_id=meeting.case_id,
-        person_id=meeting.person_id,
-        calendar=calendar,
-        calendar_method=method,
-        link_token=person.link_token if person else None,
+    out = to_person(
+        message,
+        meeting.person_id,
+        person,
+        meeting.office_id,
+        cause_event_id,
+        values,
+        meeting.case_id,
     )
+    return replace(out, calendar=calendar, calendar_method=method)
 
 
 def _ics_meeting(
@@ -207,24 +206,13 @@ def meeting_reminder(
 ) -> Outgoing:
     """A reminder 24 h or 2 h before the meeting (a service message: always sent)."""
     language = language_of(person.language if person else None)
-    return Outgoing(
-        message=f"meeting_reminder_{event.kind}",
-        channel="email",
-        recipient_kind="person",
-        recipient_id=event.person_id,
-        address=person.email if person else None,
-        office_id=event.office_id,
-        language=language,
-        cause_event_id=cause_event_id,
-        message_class="service",
-        values={
-            "name": person.name if person else "",
-            "time": wording.oslo_time(event.start, event.end, language),
-            "mode": wording.mode(event.mode, language),
-        },
-        case_id=event.case_id,
-        person_id=event.person_id,
-        link_token=person.link_token if person else None,
+    values = {
+        "time": wording.oslo_time(event.start, event.end, language),
+        "mode": wording.mode(event.mode, language),
+    }
+    message = f"meeting_reminder_{event.kind}"
+    return to_person(
+        message, event.person_id, person, event.office_id, cause_event_id, values, event.case_id
     )
 
 

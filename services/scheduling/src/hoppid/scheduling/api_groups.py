@@ -7,7 +7,6 @@ who else is in them. Times are UTC; each also comes as Oslo wall-clock time (``*
 """
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException
@@ -15,9 +14,9 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from hoppid.scheduling import groups as use
 from hoppid.scheduling import handlers
 from hoppid.scheduling.group_forms import AttendanceForm, EnrolForm, MyEnrolForm, ProgrammeForm
+from hoppid.scheduling.group_views import my_status, public, staff_view
 from hoppid.scheduling.groups import Groups
 from hoppid.scheduling.handlers import NotFound
-from hoppid.scheduling.model import OSLO
 from hoppid.shared.access import Staff
 from hoppid.shared.links import verify_link
 
@@ -28,40 +27,6 @@ def install(app: FastAPI, groups: Groups, staff_dep: Callable[..., Any], link_se
     app.include_router(_staff_router(groups, staff_dep))
     if link_secret:
         app.include_router(_person_router(groups, link_secret))
-
-
-def oslo(instant: datetime) -> str:
-    return instant.astimezone(OSLO).isoformat()
-
-
-def _sessions(programme: Document) -> list[Document]:
-    return [
-        {**s, "start_oslo": oslo(s["start"]), "end_oslo": oslo(s["end"])}
-        for s in programme["sessions"]
-    ]
-
-
-def public(programme: Document) -> Document:
-    """What anyone with a link may see: no enrolments, only how full it is."""
-    shown = ("kind", "title", "partner_city", "capacity", "minimum", "office_id")
-    return {
-        "id": programme["_id"],
-        **{k: programme.get(k) for k in shown},
-        "sessions": _sessions(programme),
-        "free_seats": programme["capacity"] - programme["taken"],
-        "waiting": len(programme["waiting"]),
-    }
-
-
-def staff_view(programme: Document) -> Document:
-    return {
-        **public(programme),
-        "taken": programme["taken"],
-        "reaches_minimum": programme["taken"] >= programme["minimum"],
-        "seats": programme["seats"],
-        "waitlist": programme["waiting"],
-        "attendance": programme["attendance"],
-    }
 
 
 def _staff_router(groups: Groups, staff_dep: Callable[..., Any]) -> APIRouter:
@@ -117,12 +82,12 @@ def _person_router(groups: Groups, link_secret: str) -> APIRouter:
         open_ = [p for p in await groups.store.open_to_people() if p["first_start"] > now]
         return {
             "open": [public(p) for p in open_],
-            "enrolments": [_my_status(p, me) for p in await groups.store.of_person(me)],
+            "enrolments": [my_status(p, me) for p in await groups.store.of_person(me)],
         }
 
     @router.post("/{programme_id}/enrol", status_code=201, summary="Enrol me (or waitlist me)")
     async def enrol(me: Person, programme_id: str, form: MyEnrolForm) -> Document:
-        programme = await _open_to_me(groups, programme_id)
+        programme = await use.open_to_person(groups, programme_id)
         staff = use.as_office(programme["office_id"])
         enrolment = EnrolForm(person_id=me, case_id=form.case_id)
         office = programme["office_id"]
@@ -130,7 +95,7 @@ def _person_router(groups: Groups, link_secret: str) -> APIRouter:
 
     @router.post("/{programme_id}/cancel", summary="Cancel my enrolment (my seat goes on)")
     async def cancel(me: Person, programme_id: str) -> Document:
-        programme = await _open_to_me(groups, programme_id)
+        programme = await use.open_to_person(groups, programme_id)
         mine = [e for e in programme["seats"] + programme["waiting"] if e["person_id"] == me]
         if not mine:
             raise NotFound(programme_id)
@@ -139,18 +104,3 @@ def _person_router(groups: Groups, link_secret: str) -> APIRouter:
         return await use.cancel(groups, staff, office, programme_id, mine[0]["id"], "entrepreneur")
 
     return router
-
-
-async def _open_to_me(groups: Groups, programme_id: str) -> Document:
-    programme = await groups.store.programme(programme_id)
-    if programme is None or programme["kind"] == "school_programme":
-        raise NotFound(programme_id)
-    return programme
-
-
-def _my_status(programme: Document, person_id: str) -> Document:
-    seated = any(e["person_id"] == person_id for e in programme["seats"])
-    waiting = [e["person_id"] for e in programme["waiting"]]
-    status = "enrolled" if seated else "waitlisted"
-    position = None if seated else waiting.index(person_id) + 1
-    return {**public(programme), "status": status, "position": position}

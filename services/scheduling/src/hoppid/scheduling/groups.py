@@ -43,6 +43,15 @@ def as_office(office_id: str) -> Staff:
     return Staff(key_id="entrepreneur", office_id=office_id, role="advisor")
 
 
+async def open_to_person(groups: Groups, programme_id: str) -> Document:
+    """A programme a person may see and enrol in through their link (school programmes are
+    for classes, enrolled by staff); NotFound otherwise."""
+    programme = await groups.store.programme(programme_id)
+    if programme is None or programme["kind"] == "school_programme":
+        raise NotFound(programme_id)
+    return programme
+
+
 async def _change(groups: Groups, programme_id: str, decide: Decide) -> Document:
     try:
         _, answer = await groups.store.change(programme_id, decide)

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from hoppid.notifications import preferences
-from hoppid.notifications.api import _erased
 from hoppid.notifications.delivery import Context
 from hoppid.notifications.settings import NotificationsSettings
 from hoppid.shared.links import verify_link
@@ -29,7 +28,7 @@ def router(
         """The person behind a valid link (as the JSON API checks it); None otherwise."""
         ctx = context()
         claims = verify_link(secret, token, ctx.now())
-        if claims is None or await _erased(ctx, claims.person_id):
+        if claims is None or await ctx.store.person_erased(claims.person_id):
             return None
         return claims.person_id
 

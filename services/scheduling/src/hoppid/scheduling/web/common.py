@@ -1,11 +1,15 @@
-"""What the person's and the staff's pages share: who is asking, and the answers to refuse."""
+"""What the person's and the staff's pages share: who is asking, and the answers to refuse.
+
+A route asks ``me_of`` or ``office_staff`` first; when the answer is no, they raise
+:class:`PageAnswer` with the page to show instead (routes.install renders it), so every route
+reads as its own job only."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from hoppid.scheduling.access import works_at
 from hoppid.shared.access import ALL_OFFICES, Staff
@@ -17,12 +21,53 @@ if TYPE_CHECKING:
 Document = dict[str, Any]
 
 
+class PageAnswer(Exception):
+    """The page that answers a request instead of its route (a link or a sign-in that does not
+    hold, a refusal, a record that is not there)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+async def answer_instead(request: Request, error: Exception) -> Response:
+    """The exception handler for PageAnswer (the app hands it any exception type)."""
+    assert isinstance(error, PageAnswer)
+    return error.response
+
+
 async def person_of(site: Site, token: str) -> str | None:
     """The person of a valid link, as the JSON API decides (signature, expiry, erasure)."""
     claims = verify_link(site.link_secret, token, site.ctx.now())
     if claims is None or await site.ctx.store.is_erased(claims.person_id):
         return None
     return claims.person_id
+
+
+async def me_of(site: Site, request: Request, token: str) -> str:
+    """The person of the link; PageAnswer with the "link no longer valid" page otherwise."""
+    me = await person_of(site, token)
+    if me is None:
+        raise PageAnswer(link_invalid(site, request))
+    return me
+
+
+async def office_staff(site: Site, request: Request) -> tuple[Staff, str]:
+    """The signed-in staff member and the one office they work with here; PageAnswer with the
+    sign-in (no session) or the refusal (no office of their own, no scheduling rights)."""
+    staff = await site.pages.staff(request)
+    if staff is None:
+        raise PageAnswer(site.pages.sign_in_redirect(request))
+    office_id = staff_office(staff)
+    if office_id is None:
+        raise PageAnswer(refused(site, request, staff))
+    return staff, office_id
+
+
+def notice(request: Request, known: tuple[str, ...]) -> str | None:
+    """The notice a redirect after a form asked for (``?done=``), if it is one of the page's."""
+    done = request.query_params.get("done")
+    return done if done in known else None
 
 
 def link_invalid(site: Site, request: Request) -> HTMLResponse:

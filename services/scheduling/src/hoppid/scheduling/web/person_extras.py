@@ -14,12 +14,12 @@ from pydantic import ValidationError
 from hoppid.scheduling import desks as desk_use
 from hoppid.scheduling import groups as group_use
 from hoppid.scheduling import handlers, model
-from hoppid.scheduling.api_groups import _my_status, _open_to_me, public
 from hoppid.scheduling.desk_forms import SeatForm
 from hoppid.scheduling.group_forms import EnrolForm
+from hoppid.scheduling.group_views import my_status, public
 from hoppid.scheduling.handlers import Conflict, NotFound
 from hoppid.scheduling.model import RuleViolation
-from hoppid.scheduling.web.common import Document, link_invalid, person_of
+from hoppid.scheduling.web.common import Document, me_of, notice, person_offices
 
 if TYPE_CHECKING:
     from hoppid.scheduling.web.routes import Site
@@ -33,14 +33,6 @@ async def _case_of(site: Site, me: str, office_id: str) -> str | None:
     """The person's newest case at the office (an enrolment belongs to it)."""
     offers = [o for o in await site.ctx.store.offers_of_person(me) if o["office_id"] == office_id]
     return offers[-1]["case_id"] if offers else None
-
-
-async def _offices(site: Site, me: str) -> list[str]:
-    offices: list[str] = []
-    for offer in await site.ctx.store.offers_of_person(me):
-        if offer["office_id"] not in offices:
-            offices.append(offer["office_id"])
-    return offices
 
 
 def _open_days(office: Document, today: date, count: int) -> list[date]:
@@ -80,36 +72,31 @@ def router(site: Site) -> APIRouter:
         request: Request, token: str, me: str, status: int = 200, **extra: Any
     ) -> HTMLResponse:
         now = site.ctx.now()
-        offices = await _offices(site, me)
-        mine = [_my_status(p, me) for p in await site.groups.store.of_person(me)]
+        offices = await person_offices(site, me)
+        mine = [my_status(p, me) for p in await site.groups.store.of_person(me)]
         taken = {p["id"] for p in mine}
         open_ = [
             public(p)
             for p in await site.groups.store.open_to_people()
             if p["first_start"] > now and p["office_id"] in offices and p["_id"] not in taken
         ]
-        notice = request.query_params.get("done")
         context = {"token": token, "open": open_, "mine": mine, "problem": None, **extra}
-        context["notice"] = notice if notice in ("enrolled", "left") else None
+        context["notice"] = notice(request, ("enrolled", "left"))
         return pages.render(request, "me_programmes.html", status=status, **context)
 
     @router.get("/programmes", response_class=HTMLResponse)
     async def programmes(request: Request, token: str) -> HTMLResponse:
-        me = await person_of(site, token)
-        if me is None:
-            return link_invalid(site, request)
+        me = await me_of(site, request, token)
         return await show_programmes(request, token, me)
 
     @router.post("/programmes/{programme_id}/enrol", response_model=None)
     async def enrol(request: Request, token: str, programme_id: str) -> Response:
         await pages.form(request)
-        me = await person_of(site, token)
-        if me is None:
-            return link_invalid(site, request)
+        me = await me_of(site, request, token)
         try:
-            programme = await _open_to_me(site.groups, programme_id)
+            programme = await group_use.open_to_person(site.groups, programme_id)
             office = programme["office_id"]
-            if office not in await _offices(site, me):
+            if office not in await person_offices(site, me):
                 raise NotFound(programme_id)  # only programmes of the person's own office
             form = EnrolForm(person_id=me, case_id=await _case_of(site, me, office))
             staff = group_use.as_office(office)
@@ -123,11 +110,9 @@ def router(site: Site) -> APIRouter:
     @router.post("/programmes/{programme_id}/cancel", response_model=None)
     async def leave(request: Request, token: str, programme_id: str) -> Response:
         await pages.form(request)
-        me = await person_of(site, token)
-        if me is None:
-            return link_invalid(site, request)
+        me = await me_of(site, request, token)
         try:
-            programme = await _open_to_me(site.groups, programme_id)
+            programme = await group_use.open_to_person(site.groups, programme_id)
             entries = programme["seats"] + programme["waiting"]
             mine = [e for e in entries if e["person_id"] == me]
             if not mine:
@@ -144,32 +129,27 @@ def router(site: Site) -> APIRouter:
     async def show_desks(
         request: Request, token: str, me: str, status: int = 200, **extra: Any
     ) -> HTMLResponse:
-        offices = await _offices(site, me)
+        offices = await person_offices(site, me)
         office = await site.ctx.store.office(offices[0]) if offices else None
         context: Document = {"token": token, "office": office, "problem": None}
         if office is not None:
             days = _open_days(office, model.oslo_day(site.ctx.now()), DESK_DAYS)
             context.update(await _desk_days(site, office["_id"], days, me))
-        notice = request.query_params.get("done")
-        context["notice"] = notice if notice == "desk" else None
+        context["notice"] = notice(request, ("desk",))
         context["values"] = {}
         context.update(extra)
         return pages.render(request, "me_desks.html", status=status, **context)
 
     @router.get("/desks", response_class=HTMLResponse)
     async def desks(request: Request, token: str) -> HTMLResponse:
-        me = await person_of(site, token)
-        if me is None:
-            return link_invalid(site, request)
+        me = await me_of(site, request, token)
         return await show_desks(request, token, me)
 
     @router.post("/desks", response_model=None)
     async def book_desk(request: Request, token: str) -> Response:
         form = await pages.form(request)
-        me = await person_of(site, token)
-        if me is None:
-            return link_invalid(site, request)
-        offices = await _offices(site, me)
+        me = await me_of(site, request, token)
+        offices = await person_offices(site, me)
         values = {k: str(form.get(k) or "") for k in ("day", "half")}
         if not offices:
             return await show_desks(request, token, me, 404)

@@ -14,7 +14,13 @@ from pydantic import ValidationError
 from hoppid.scheduling import forms, handlers, ics, model, person
 from hoppid.scheduling.handlers import Conflict, NotFound, SlotTaken
 from hoppid.scheduling.model import RuleViolation, Search
-from hoppid.scheduling.web.common import Document, link_invalid, not_found, person_of
+from hoppid.scheduling.web.common import (
+    Document,
+    PageAnswer,
+    me_of,
+    not_found,
+    notice,
+)
 
 if TYPE_CHECKING:
     from hoppid.scheduling.web.routes import Site
@@ -91,11 +97,10 @@ def router(site: Site) -> APIRouter:
     async def show(
         request: Request, token: str, me: str, status: int = 200, **extra: Any
     ) -> HTMLResponse:
-        notice = request.query_params.get("done")
         context = {
             **await _overview(site, me),
             "token": token,
-            "notice": notice if notice in NOTICES else None,
+            "notice": notice(request, NOTICES),
             "slot_value": slot_value,
             "fresh": None,
             "fresh_case": None,
@@ -106,16 +111,12 @@ def router(site: Site) -> APIRouter:
 
     @router.get("", response_class=HTMLResponse)
     async def meetings(request: Request, token: str) -> HTMLResponse:
-        me = await person_of(site, token)
-        if me is None:
-            return link_invalid(site, request)
+        me = await me_of(site, request, token)
         return await show(request, token, me)
 
     @router.get("/times/{case_id}", response_class=HTMLResponse)
     async def more_times(request: Request, token: str, case_id: str) -> HTMLResponse:
-        me = await person_of(site, token)
-        if me is None:
-            return link_invalid(site, request)
+        me = await me_of(site, request, token)
         offers = [o for o in (await _overview(site, me))["offers"] if o["case_id"] == case_id]
         if not offers:
             return not_found(site, request)
@@ -135,9 +136,7 @@ def router(site: Site) -> APIRouter:
     @router.post("/book", response_model=None)
     async def book(request: Request, token: str) -> Response:
         form = await pages.form(request)
-        me = await person_of(site, token)
-        if me is None:
-            return link_invalid(site, request)
+        me = await me_of(site, request, token)
         chosen = parse_slot(form.get("slot"))
         if chosen is None:
             return await show(request, token, me, 422, errors={"slot": "choose_time"})
@@ -154,9 +153,15 @@ def router(site: Site) -> APIRouter:
             return await show(request, token, me, 422, errors={"slot": "choose_time"})
         return pages.redirect(f"/pages/me/{token}/meetings?done=booked")
 
-    async def mine(me: str, booking_id: str) -> Document | None:
+    async def mine(request: Request, me: str, booking_id: str, upcoming: bool = False) -> Document:
+        """The person's own booking (only a coming one when ``upcoming``); else the 404 page."""
         found = await person.my_meetings(site.ctx, me)
-        return next((b for b in found["bookings"] if b["_id"] == booking_id), None)
+        booking: Document | None = next(
+            (b for b in found["bookings"] if b["_id"] == booking_id), None
+        )
+        if booking is None or (upcoming and not _upcoming(booking, site.ctx.now())):
+            raise PageAnswer(not_found(site, request))
+        return booking
 
     async def show_move(
         request: Request, token: str, booking: Document, status: int = 200, **extra: Any
@@ -168,23 +173,15 @@ def router(site: Site) -> APIRouter:
 
     @router.get("/{booking_id}/move", response_class=HTMLResponse)
     async def move_form(request: Request, token: str, booking_id: str) -> HTMLResponse:
-        me = await person_of(site, token)
-        if me is None:
-            return link_invalid(site, request)
-        booking = await mine(me, booking_id)
-        if booking is None or not _upcoming(booking, site.ctx.now()):
-            return not_found(site, request)
+        me = await me_of(site, request, token)
+        booking = await mine(request, me, booking_id, upcoming=True)
         return await show_move(request, token, booking)
 
     @router.post("/{booking_id}/move", response_model=None)
     async def move(request: Request, token: str, booking_id: str) -> Response:
         form = await pages.form(request)
-        me = await person_of(site, token)
-        if me is None:
-            return link_invalid(site, request)
-        booking = await mine(me, booking_id)
-        if booking is None:
-            return not_found(site, request)
+        me = await me_of(site, request, token)
+        booking = await mine(request, me, booking_id)
         chosen = parse_slot(form.get("slot"))
         if chosen is None:
             return await show_move(request, token, booking, 422, errors={"slot": "choose_time"})
@@ -199,20 +196,14 @@ def router(site: Site) -> APIRouter:
 
     @router.get("/{booking_id}/cancel", response_class=HTMLResponse)
     async def cancel_form(request: Request, token: str, booking_id: str) -> HTMLResponse:
-        me = await person_of(site, token)
-        if me is None:
-            return link_invalid(site, request)
-        booking = await mine(me, booking_id)
-        if booking is None or not _upcoming(booking, site.ctx.now()):
-            return not_found(site, request)
+        me = await me_of(site, request, token)
+        booking = await mine(request, me, booking_id, upcoming=True)
         return pages.render(request, "me_cancel.html", token=token, booking=booking)
 
     @router.post("/{booking_id}/cancel", response_model=None)
     async def cancel(request: Request, token: str, booking_id: str) -> Response:
         await pages.form(request)
-        me = await person_of(site, token)
-        if me is None:
-            return link_invalid(site, request)
+        me = await me_of(site, request, token)
         try:
             await person.cancel(site.ctx, me, booking_id)
         except NotFound:
@@ -223,12 +214,8 @@ def router(site: Site) -> APIRouter:
 
     @router.get("/{booking_id}/calendar.ics", response_model=None)
     async def calendar(request: Request, token: str, booking_id: str) -> Response:
-        me = await person_of(site, token)
-        if me is None:
-            return link_invalid(site, request)
-        booking = await mine(me, booking_id)
-        if booking is None:
-            return not_found(site, request)
+        me = await me_of(site, request, token)
+        booking = await mine(request, me, booking_id)
         office = await site.ctx.store.office(booking["office_id"]) or {}
         settings = office.get("settings") or {}
         place = {"name": office.get("name", ""), "video_link": settings.get("video_link")}

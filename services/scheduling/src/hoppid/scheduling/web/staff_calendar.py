@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from hoppid.scheduling import handlers, model
 from hoppid.scheduling.handlers import Conflict, NotFound
 from hoppid.scheduling.model import RuleViolation, oslo_instant
-from hoppid.scheduling.web.common import Document, not_found, refused, staff_office
+from hoppid.scheduling.web.common import Document, not_found, notice, office_staff
 from hoppid.shared.access import Staff
 
 if TYPE_CHECKING:
@@ -55,12 +55,11 @@ def router(site: Site) -> APIRouter:
         bookings = await ctx.store.bookings_of_office(office_id, since, until)
         names = {a["_id"]: a["name"] for a in await ctx.store.advisors(office_id)}
         office = await ctx.store.office(office_id) or {"name": office_id}
-        notice = request.query_params.get("done")
         context = {
             "office": office,
             "days": _days(bookings, names),
             "now": ctx.now(),
-            "notice": notice if notice in OUTCOMES.values() else None,
+            "notice": notice(request, tuple(OUTCOMES.values())),
             "problem": None,
             **extra,
         }
@@ -68,23 +67,13 @@ def router(site: Site) -> APIRouter:
 
     @router.get("/calendar", response_model=None)
     async def calendar(request: Request) -> Response:
-        staff = await pages.staff(request)
-        if staff is None:
-            return pages.sign_in_redirect(request)
-        office_id = staff_office(staff)
-        if office_id is None:
-            return refused(site, request, staff)
+        staff, office_id = await office_staff(site, request)
         return await show_calendar(request, staff, office_id)
 
     @router.post("/meetings/{booking_id}/{outcome}", response_model=None)
     async def mark(request: Request, booking_id: str, outcome: str) -> Response:
         await pages.form(request)
-        staff = await pages.staff(request)
-        if staff is None:
-            return pages.sign_in_redirect(request)
-        office_id = staff_office(staff)
-        if office_id is None:
-            return refused(site, request, staff)
+        staff, office_id = await office_staff(site, request)
         if outcome not in OUTCOMES:
             return not_found(site, request, staff)
         try:
@@ -99,12 +88,7 @@ def router(site: Site) -> APIRouter:
 
     @router.get("/advisors", response_model=None)
     async def advisors(request: Request) -> Response:
-        staff = await pages.staff(request)
-        if staff is None:
-            return pages.sign_in_redirect(request)
-        office_id = staff_office(staff)
-        if office_id is None:
-            return refused(site, request, staff)
+        staff, office_id = await office_staff(site, request)
         office = await ctx.store.office(office_id) or {"name": office_id}
         found = sorted(await ctx.store.advisors(office_id), key=lambda a: a["name"])
         return pages.render(

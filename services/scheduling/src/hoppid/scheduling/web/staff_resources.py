@@ -15,7 +15,7 @@ from hoppid.scheduling import model
 from hoppid.scheduling.group_forms import AttendanceForm, Attended
 from hoppid.scheduling.handlers import Conflict, NotFound
 from hoppid.scheduling.model import RuleViolation
-from hoppid.scheduling.web.common import Document, not_found, refused, staff_office
+from hoppid.scheduling.web.common import Document, not_found, notice, office_staff
 from hoppid.shared.access import Staff
 
 if TYPE_CHECKING:
@@ -41,39 +41,23 @@ def router(site: Site) -> APIRouter:
     pages = site.pages
     router = APIRouter(prefix="/pages/staff", include_in_schema=False)
 
-    async def signed_in(request: Request) -> tuple[Staff, str] | Response:
-        staff = await pages.staff(request)
-        if staff is None:
-            return pages.sign_in_redirect(request)
-        office_id = staff_office(staff)
-        if office_id is None:
-            return refused(site, request, staff)
-        return staff, office_id
-
     async def show_programmes(
         request: Request, staff: Staff, office_id: str, status: int = 200, **extra: Any
     ) -> HTMLResponse:
         now = site.ctx.now()
         found = [_programme_view(p, now) for p in await site.groups.store.of_office(office_id)]
-        notice = request.query_params.get("done")
-        context = {"programmes": found, "problem": None, "notice": notice == "attendance"}
+        context = {"programmes": found, "problem": None, "notice": notice(request, ("attendance",))}
         context.update(extra)
         return pages.render(request, "staff_programmes.html", status, staff=staff, **context)
 
     @router.get("/programmes", response_model=None)
     async def programmes(request: Request) -> Response:
-        who = await signed_in(request)
-        if isinstance(who, Response):
-            return who
-        return await show_programmes(request, *who)
+        return await show_programmes(request, *await office_staff(site, request))
 
     @router.post("/programmes/{programme_id}/sessions/{session_id}", response_model=None)
     async def attendance(request: Request, programme_id: str, session_id: str) -> Response:
         form = await pages.form(request)
-        who = await signed_in(request)
-        if isinstance(who, Response):
-            return who
-        staff, office_id = who
+        staff, office_id = await office_staff(site, request)
         came = [Attended(enrolment_id=str(v)) for v in form.getlist("attended")]
         if not came:
             return await show_programmes(request, staff, office_id, 422, problem="none_attended")
@@ -103,7 +87,6 @@ def router(site: Site) -> APIRouter:
         bookings = await site.desks.store.of_office(office_id, day.isoformat())
         names = {d["_id"]: d["name"] for d in desks}
         rows = [{**b, "desk": names.get(b["desk_id"], "-")} for b in bookings]
-        notice = request.query_params.get("done")
         context = {
             "day": day,
             "today": today,
@@ -112,25 +95,19 @@ def router(site: Site) -> APIRouter:
             "desks": desks,
             "bookings": rows,
             "problem": None,
-            "notice": notice == "checked_in",
+            "notice": notice(request, ("checked_in",)),
             **extra,
         }
         return pages.render(request, "staff_desks.html", status, staff=staff, **context)
 
     @router.get("/desks", response_model=None)
     async def desks(request: Request) -> Response:
-        who = await signed_in(request)
-        if isinstance(who, Response):
-            return who
-        return await show_desks(request, *who)
+        return await show_desks(request, *await office_staff(site, request))
 
     @router.post("/desks/{booking_id}/check-in", response_model=None)
     async def check_in(request: Request, booking_id: str) -> Response:
         await pages.form(request)
-        who = await signed_in(request)
-        if isinstance(who, Response):
-            return who
-        staff, office_id = who
+        staff, office_id = await office_staff(site, request)
         try:
             await desk_use.check_in(site.desks, staff, office_id, booking_id)
         except NotFound:

@@ -1,141 +1,73 @@
 """Demo traffic: inquiries and the offices' work on them, through the public APIs.
 
 `make demo` (or `python demo/traffic.py 300`) sends that many inquiries from people across the
-county's municipalities, then has each office work its cases the way an office does: contact
-most, take many into guidance, book first meetings, help with applications, make
-introductions, and see some register a company. Figures, dashboards and the mailbox then have
-something to show. Needs `make run` going (it reads the demo keys it printed).
+county's municipalities, then plays the next weeks of the offices:
+
+1. each office puts on a course, a growth programme, an innovation camp and a school programme
+   (classes by head count) and has two desks (demo_offer);
+2. each office works its cases: contacts most, takes many into guidance, books first meetings,
+   helps with applications, makes introductions, sees some register a company;
+3. people enrol in programmes through their own link (read from the development mailbox); some
+   wait, some cancel and the first waiting gets the seat (demo_people);
+4. time passes: scheduling's development clock moves past the booked meetings and sessions;
+   staff mark meetings held or no-show, record attendance and run desk days (demo_time).
+
+Figures, dashboards and the mailbox then have something to show. Needs `make run` going (it
+reads the demo keys it printed) and scheduling's clock file (HOPPID_SCHEDULING_DEV_CLOCK_FILE,
+passed by scripts/demo.sh). Seeded: the same size plays the same demo.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import sys
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import date, datetime, timedelta
 from typing import Any
 
+import demo_offer
+import demo_people
+import demo_time
 import httpx
-
-INTAKE = os.environ.get("HOPPID_DEMO_INTAKE_URL", "http://127.0.0.1:8001")
-SCHEDULING = os.environ.get("HOPPID_DEMO_SCHEDULING_URL", "http://127.0.0.1:8002")
-KEYS_FILE = Path(os.environ.get("HOPPID_DEMO_KEYS_FILE", ".stack/demo-keys.json"))
-FIRST = [
-    "Kari",
-    "Ola",
-    "Ingrid",
-    "Lars",
-    "Åse",
-    "Øystein",
-    "Sigrid",
-    "Håkon",
-    "Marit",
-    "Eirik",
-    "Nora",
-    "Jonas",
-    "Aisha",
-    "Mateusz",
-    "Linnea",
-    "Bjørn",
-]
-LAST = ["Nordmann", "Hansen", "Røed", "Fjellstad", "Ødegård", "Aas", "Vik", "Strand", "Bakke"]
-IDEAS = [
-    "Guided climbs in Romsdalen",
-    "A bakery with local grain",
-    "Fish-skin leather goods",
-    "Digital bookkeeping for farms",
-    "Kayak rental on the fjord",
-    "A coworking café",
-    "Wool design studio",
-    "E-bike repairs",
-    "Apps for tourist cabins",
-    "Seaweed snacks",
-]
-# the bigger towns get more inquiries, as they do
-MUNICIPALITIES = (
-    ["1539"] * 4
-    + ["1506"] * 5
-    + ["1508"] * 6
-    + ["1505"] * 4
-    + [
-        "1511",
-        "1514",
-        "1515",
-        "1516",
-        "1517",
-        "1520",
-        "1525",
-        "1528",
-        "1531",
-        "1532",
-        "1535",
-        "1547",
-        "1554",
-        "1557",
-        "1560",
-        "1563",
-        "1566",
-        "1573",
-        "1576",
-        "1577",
-        "1578",
-        "1579",
-        "1580",
-    ]
-)
-NEEDS = ["guidance", "course", "application_help", "network_introduction", "office_seat"]
+from demo_common import INTAKE, KEYS_FILE, SCHEDULING, SchedulingClock, bearer, oslo
+from demo_inquiries import inquiry, org_number
+from demo_time import Meeting
 
 
-def org_number(rng: random.Random) -> str:
-    """A number with a valid mod-11 check digit (as Brønnøysund gives them)."""
-    while True:
-        digits = [9] + [rng.randrange(10) for _ in range(7)]
-        remainder = sum(d * w for d, w in zip(digits, (3, 2, 7, 6, 5, 4, 3, 2), strict=True)) % 11
-        check = 0 if remainder == 0 else 11 - remainder
-        if check != 10:
-            return "".join(map(str, digits)) + str(check)
-
-
-def inquiry(n: int, rng: random.Random) -> dict[str, Any]:
-    first, last = rng.choice(FIRST), rng.choice(LAST)
-    return {
-        "name": f"{first} {last}",
-        "email": f"demo{n}@example.no",
-        "phone": f"9{rng.randrange(10_000_000):07d}",
-        "municipality": rng.choice(MUNICIPALITIES),
-        "idea": f"{rng.choice(IDEAS)} (demo {n})",
-        "stage": rng.choice(["idea", "starting", "running"]),
-        "needs": rng.sample(NEEDS, rng.randint(1, 3)),
-        "language": rng.choice(["nb", "nb", "nn", "en"]),
-        "meeting_mode": rng.choice(["in_person", "digital"]),
-        "consent_processing": True,
-        "consent_text_version": "2026-11-01",
-        "consent_newsletter": rng.random() < 0.4,
-        "share_company_with_partners": rng.random() < 0.6,
-    }
-
-
-async def send_inquiries(client: httpx.AsyncClient, count: int, rng: random.Random) -> int:
-    sent = 0
+async def send_inquiries(client: httpx.AsyncClient, count: int, rng: random.Random) -> list[Any]:
+    """The inquiries accepted (each with its form, so later steps know who needs what)."""
+    sent = []
     for n in range(count):
+        form = inquiry(n, rng)
         response = await client.post(
-            f"{INTAKE}/v1/inquiries", json=inquiry(n, rng), headers={"Idempotency-Key": f"demo-{n}"}
+            f"{INTAKE}/v1/inquiries", json=form, headers={"Idempotency-Key": f"demo-{n}"}
         )
-        sent += response.status_code in (200, 201)
+        if response.status_code in (200, 201):
+            sent.append(form)
     return sent
 
 
+class OfficeWork:
+    """One office's cases worked: counts, the meetings booked, who wants a desk."""
+
+    def __init__(self, office: str, key: str) -> None:
+        self.office, self.key = office, key
+        self.done = {"contacted": 0, "guidance": 0, "meetings": 0, "companies": 0}
+        self.meetings: list[Meeting] = []
+        self.sitters: list[str] = []  # person ids, office_seat first
+
+
 async def work_cases(
-    client: httpx.AsyncClient, office: str, key: str, rng: random.Random
-) -> dict[str, int]:
-    auth = {"Authorization": f"Bearer {key}"}
-    done = {"contacted": 0, "guidance": 0, "meetings": 0, "companies": 0}
+    client: httpx.AsyncClient, work: OfficeWork, today: date, rng: random.Random
+) -> None:
+    auth = bearer(work.key)
+    done = work.done
     cases = (
         await client.get(f"{INTAKE}/v1/cases", params={"status": "new", "limit": 500}, headers=auth)
     ).json()
+    seats = [c["person_id"] for c in cases if "office_seat" in c.get("needs", [])]
+    work.sitters = (seats or [c["person_id"] for c in cases])[:6]
     for case in cases:
         url = f"{INTAKE}/v1/cases/{case['id']}"
         if rng.random() < 0.1:
@@ -145,18 +77,21 @@ async def work_cases(
             continue
         await client.post(f"{url}/status", json={"status": "contacted"}, headers=auth)
         done["contacted"] += 1
-        done["meetings"] += await book_first_meeting(client, office, case, auth)
+        meeting = await book_first_meeting(client, work, case, today)
+        if meeting is not None:
+            work.meetings.append(meeting)
+            done["meetings"] += 1
         if rng.random() < 0.6:
             await client.post(f"{url}/status", json={"status": "in_guidance"}, headers=auth)
             done["guidance"] += 1
             await guidance(client, url, auth, rng)
             if rng.random() < 0.25:
+                # intake keeps real time (only scheduling runs on the development clock)
                 registered = (date.today() - timedelta(days=rng.randint(0, 30))).isoformat()
                 body = {"org_number": org_number(rng), "registered_on": registered}
                 done["companies"] += (
                     await client.post(f"{url}/company", json=body, headers=auth)
                 ).status_code == 200
-    return done
 
 
 async def guidance(
@@ -187,12 +122,13 @@ async def guidance(
 
 
 async def book_first_meeting(
-    client: httpx.AsyncClient, office: str, case: dict[str, Any], auth: dict[str, str]
-) -> int:
-    first = date.today() + timedelta(days=2)
+    client: httpx.AsyncClient, work: OfficeWork, case: dict[str, Any], today: date
+) -> Meeting | None:
+    """The earliest free first meeting from two days on (scheduling's days)."""
+    first = today + timedelta(days=2)
     slots = await client.get(
-        f"{SCHEDULING}/v1/offices/{office}/slots",
-        headers=auth,
+        f"{SCHEDULING}/v1/offices/{work.office}/slots",
+        headers=bearer(work.key),
         params={
             "from": first.isoformat(),
             "to": (first + timedelta(days=14)).isoformat(),
@@ -201,11 +137,11 @@ async def book_first_meeting(
         },
     )
     if slots.status_code != 200 or not slots.json():
-        return 0
+        return None
     slot = slots.json()[0]
     booked = await client.post(
-        f"{SCHEDULING}/v1/offices/{office}/bookings",
-        headers=auth,
+        f"{SCHEDULING}/v1/offices/{work.office}/bookings",
+        headers=bearer(work.key),
         json={
             "case_id": case["id"],
             "person_id": case["person_id"],
@@ -214,19 +150,78 @@ async def book_first_meeting(
             "advisor_id": slot["advisor_id"],
         },
     )
-    return int(booked.status_code == 201)
+    if booked.status_code != 201:
+        return None
+    start = datetime.fromisoformat(booked.json()["start"])
+    return Meeting(work.office, work.key, booked.json()["id"], start)
+
+
+async def offer(
+    client: httpx.AsyncClient, keys: dict[str, str], count: int, today: date, rng: random.Random
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """Programmes and desks at every office: (office, key, programme) of each programme."""
+    capacity = max(2, count // 60)  # grows slower than the people: popular ones fill
+    made, seated, waiting = [], 0, 0
+    for office, key in keys.items():
+        for programme in await demo_offer.programmes(client, office, key, today, capacity):
+            made.append((office, key, programme))
+        school, *classes = await demo_offer.school_programme(client, office, key, today, rng)
+        made.append((office, key, school))
+        seated, waiting = seated + classes[0], waiting + classes[1]  # (seated, waiting) classes
+        await demo_offer.desks(client, office, key)
+    counts = {"programmes": len(made), "school_classes": seated, "classes_waiting": waiting}
+    show("offer", {**counts, "desks": 2 * len(keys)})
+    return made
+
+
+def show(what: str, done: dict[str, int]) -> None:
+    print(f"{what:14} " + ", ".join(f"{k} {v}" for k, v in done.items()))
 
 
 async def main(count: int) -> None:
     rng = random.Random(2026)  # the same demo every time
     keys: dict[str, str] = json.loads(KEYS_FILE.read_text())
+    clock = SchedulingClock.from_environment()
+    today = clock.today()
+    print(f"scheduling's day: {today} (its clock runs {clock.offset():.0f} s ahead)")
     async with httpx.AsyncClient(timeout=30) as client:
         sent = await send_inquiries(client, count, rng)
-        print(f"{sent} inquiries sent")
+        print(f"{len(sent)} inquiries sent")
+        programmes = await offer(client, keys, count, today, rng)
         await asyncio.sleep(2)  # let the case-opened events reach scheduling
-        for office, key in keys.items():
-            done = await work_cases(client, office, key, rng)
-            print(f"{office:14} " + ", ".join(f"{k} {v}" for k, v in done.items()))
+        offices = [OfficeWork(office, key) for office, key in keys.items()]
+        for work in offices:
+            await work_cases(client, work, today, rng)
+            show(work.office, work.done)
+        keen = [f["email"] for f in sent if "course" in f["needs"] or rng.random() < 0.2]
+        show("programmes", await demo_people.enrolments(client, keen, rng))
+        await time_passes(client, clock, offices, programmes, count, rng)
+
+
+async def time_passes(
+    client: httpx.AsyncClient,
+    clock: SchedulingClock,
+    offices: list[OfficeWork],
+    programmes: list[tuple[str, str, dict[str, Any]]],
+    count: int,
+    rng: random.Random,
+) -> None:
+    """Move scheduling's clock past every meeting and session, and record how they went."""
+    meetings = [m for work in offices for m in work.meetings]
+    starts = [m.start for m in meetings] + [
+        datetime.fromisoformat(s["start"]) for _, _, p in programmes for s in p["sessions"]
+    ]
+    first_day = demo_time.working_day_after(max(starts))
+    await clock.move_to(oslo(first_day, 9))
+    print(f"scheduling's clock moved on to {first_day} 09:00 (and left there)")
+    show("meetings", await demo_time.mark_meetings(client, meetings, rng))
+    attended = 0
+    for office, key, programme in programmes:
+        attended += await demo_time.record_attendance(client, office, key, programme["id"], rng)
+    show("sessions", {"attendances": attended})
+    sitters = {w.office: (w.key, w.sitters) for w in offices if w.sitters}
+    days = max(1, min(5, count // 50))
+    show("desks", await demo_time.desk_days(client, clock, first_day, days, sitters, rng))
 
 
 if __name__ == "__main__":

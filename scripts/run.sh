@@ -41,6 +41,11 @@ mkdir -p "$LOGS"
 export HOPPID_INTAKE_ADMIN_KEY="${HOPPID_INTAKE_ADMIN_KEY:-local-demo-platform-admin-key}"
 export HOPPID_INTAKE_SUBMISSIONS_PER_HOUR="${HOPPID_INTAKE_SUBMISSIONS_PER_HOUR:-100000}"
 export HOPPID_DEMO_KEYS_FILE="${HOPPID_DEMO_KEYS_FILE:-$RUN_DIR/demo-keys.json}"
+# scheduling's development clock: seconds added to the real time (0 = real time). make demo
+# moves it on past the meetings it books; kept across restarts, so what was played stays past.
+export HOPPID_SCHEDULING_DEV_CLOCK_FILE="${HOPPID_SCHEDULING_DEV_CLOCK_FILE:-$RUN_DIR/scheduling-clock-seconds}"
+mkdir -p "$(dirname "$HOPPID_SCHEDULING_DEV_CLOCK_FILE")"
+[[ -s "$HOPPID_SCHEDULING_DEV_CLOCK_FILE" ]] || echo 0 >"$HOPPID_SCHEDULING_DEV_CLOCK_FILE"
 # the development mailbox: an SMTP server on loopback that keeps what it receives; the
 # notifications service lists and shows those messages at /v1/dev/mailbox
 export HOPPID_NOTIFICATIONS_DEVMAIL_DIR="${HOPPID_NOTIFICATIONS_DEVMAIL_DIR:-$RUN_DIR/devmail}"
@@ -103,7 +108,8 @@ for name in "${SERVICES[@]}"; do
 done
 "$PY" "$REPO/demo/seed.py" || say "demo data could not be loaded; see above"
 say "pages: the inquiry form $HOPPID_INTAKE_PUBLIC_URL/pages/inquiry · staff (sign in with a demo key) $HOPPID_INTAKE_PUBLIC_URL/pages/staff · county figures $HOPPID_REPORTING_PUBLIC_URL/pages/figures"
-say "demo traffic: make demo (or python demo/traffic.py 300) in another terminal"
+say "scheduling's development clock: $HOPPID_SCHEDULING_DEV_CLOCK_FILE holds $(tr -d '[:space:]' <"$HOPPID_SCHEDULING_DEV_CLOCK_FILE") seconds ahead of real time (0 = real time; make demo moves it on)"
+say "demo traffic: make demo (or DEMO_INQUIRIES=300 make demo) in another terminal"
 say "development mailbox: SMTP 127.0.0.1:${HOPPID_NOTIFICATIONS_DEVMAIL_PORT:-1025}, read it at http://127.0.0.1:${PORTS[notifications]}/v1/dev/mailbox"
 say "logs: $LOGS/  ·  stack: make status  ·  Ctrl-C stops everything this started"
 wait -n "${pids[@]}" || true

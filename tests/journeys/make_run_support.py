@@ -81,8 +81,19 @@ class RunningPlatform:
         await eventually(started_again, timeout=90, what=f"make run restarts {name}")
 
     async def stop_like_ctrl_c(self) -> int:
+        """Ctrl-C reaches the whole process group; make exits at once, while run.sh stops its
+        services: wait until no process of the group is left (as a terminal would see it)."""
         os.killpg(self.process.pid, signal.SIGINT)
-        return await asyncio.wait_for(self.process.wait(), timeout=90)
+        code = await asyncio.wait_for(self.process.wait(), timeout=90)
+        await eventually(self._group_gone, timeout=60, what="every process of make run stopped")
+        return code
+
+    async def _group_gone(self) -> bool:
+        try:
+            os.killpg(self.process.pid, 0)  # signal 0: only asks whether any process is left
+        except ProcessLookupError:
+            return True
+        return False
 
 
 def environment(prefix: str, run_dir: Path, ports: dict[str, int], clock: Path) -> dict[str, str]:

@@ -58,3 +58,33 @@ block = f"<!-- bench:scheduling_throughput -->\n{stamp}\n\n{table}\n<!-- /bench 
 text = re.sub(r"<!-- bench:scheduling_throughput -->.*?<!-- /bench -->", lambda _: block, text, flags=re.S)
 open(path, "w", encoding="utf-8").write(text)
 PY
+
+# Notifications: SMTP ceiling, rendering alone, and events to mails in the loopback SMTP server.
+MESSAGES="${MESSAGES:-300}"
+table="$("$PY" "$REPO/bench/notifications_throughput.py" "$MESSAGES")"
+echo "$table"
+stamp="Made by \`MESSAGES=$MESSAGES make bench\` (bench/notifications_throughput.py $MESSAGES) on $(date -u +%Y-%m-%d), $(nproc) cores, against the local stack (${store:-the store of HOPPID_MONGODB_URL}, Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$REPO/deploy/local/kafka/pom.xml"))."
+"$PY" - "$REPO/docs/benchmarks.md" "$stamp" "$table" <<'PY'
+import re, sys
+path, stamp, table = sys.argv[1:4]
+text = open(path, encoding="utf-8").read()
+block = f"<!-- bench:notifications_throughput -->\n{stamp}\n\n{table}\n<!-- /bench -->"
+text = re.sub(r"<!-- bench:notifications_throughput -->.*?<!-- /bench -->", lambda _: block, text, flags=re.S)
+open(path, "w", encoding="utf-8").write(text)
+PY
+
+# Reporting: events projected per second, live (the service) and by a rebuild, beside a plain
+# aiokafka consumer reading the same topics in the same run (the ceiling).
+REPORTING_EVENTS="${REPORTING_EVENTS:-500}"
+REBUILD_EVENTS="${REBUILD_EVENTS:-1000}"
+table="$("$PY" "$REPO/bench/reporting_throughput.py" "$REPORTING_EVENTS" "$REBUILD_EVENTS")"
+echo "$table"
+stamp="Made by \`REPORTING_EVENTS=$REPORTING_EVENTS REBUILD_EVENTS=$REBUILD_EVENTS make bench\` (bench/reporting_throughput.py $REPORTING_EVENTS $REBUILD_EVENTS) on $(date -u +%Y-%m-%d), $(nproc) cores, against the local stack (${store:-the store of HOPPID_MONGODB_URL}, Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$REPO/deploy/local/kafka/pom.xml"))."
+"$PY" - "$REPO/docs/benchmarks.md" "$stamp" "$table" <<'PY'
+import re, sys
+path, stamp, table = sys.argv[1:4]
+text = open(path, encoding="utf-8").read()
+block = f"<!-- bench:reporting_throughput -->\n{stamp}\n\n{table}\n<!-- /bench -->"
+text = re.sub(r"<!-- bench:reporting_throughput -->.*?<!-- /bench -->", lambda _: block, text, flags=re.S)
+open(path, "w", encoding="utf-8").write(text)
+PY

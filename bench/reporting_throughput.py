@@ -23,7 +23,8 @@ one run:
 Topics, the database and the vault database are deleted afterwards. Writes a table to stdout
 (progress to stderr); scripts/bench.sh puts it in docs/benchmarks.md. Run with the local stack
 up: ``python bench/reporting_throughput.py [EVENTS [REBUILD_EVENTS]]`` (or the environment
-variables of those names; 500 and 1000 by default: see docs/benchmarks.md for why).
+variables of those names; 500 and 1000 by default, quick; docs/benchmarks.md shows
+``500 1000000``).
 """
 
 from __future__ import annotations
@@ -443,8 +444,10 @@ async def main(count: int, rebuild_count: int) -> None:
         rate = total / rebuild_ceiling
         lines += [
             "",
-            f"Rebuild: {total:,} events ({stream.expected.cases:,} cases); it projected "
-            f"{outcome['events']:,} and skipped {outcome['skipped']:,}; rebuilt cells: "
+            f"Rebuild: {total:,} events ({stream.expected.cases:,} cases); it replayed "
+            f"{outcome['events']:,} and skipped {outcome['skipped']:,}, wrote "
+            f"{outcome.get('documents', 0):,} documents, peak RSS of the rebuild process "
+            f"{outcome.get('peak_rss_mib', 0):,.0f} MiB; rebuilt cells: "
             f"{rebuilt['inquiries']:,} inquiries, {rebuilt['meetings_held']:,} meetings held, "
             f"{rebuilt['companies_registered']:,} companies "
             f"({'as produced' if matches(rebuilt, stream.expected) else 'NOT as produced'}).",

@@ -3,16 +3,19 @@
     python -m hoppid.reporting.rebuild
 
 1. A new version N+1 of the collections is made (indexes first).
-2. The topics are replayed from their beginning to their end *as they are now* into N+1, with
-   a plain aiokafka consumer without a group: no offset commits (one commit per event costs
-   ~6 ms, docs/benchmarks.md); the projections are idempotent, so nothing needs remembering.
-   The live service goes on projecting into version N meanwhile.
+2. The topics are replayed from their beginning to their end *as they are now* into memory
+   (memory_store.py: the same documents, no store round-trip per event), with a plain aiokafka
+   consumer without a group: no offset commits (one commit per event costs ~6 ms,
+   docs/benchmarks.md); the projections are idempotent, so nothing needs remembering. The
+   finished documents are then inserted into N+1 in batches. The live service goes on
+   projecting into version N meanwhile.
 3. Switch-over: a lease in ``projection_state`` makes the live projections wait (they retry;
    nothing is committed), a grace period lets a handler already running finish, and the
-   rebuild catches up to the topics' new end. Only then does the pointer move to N+1 and the
-   lease end: from here the live service writes N+1, re-applying what it had not committed
-   (once-only, so harmless). So exactly one process writes N+1 at any time (FerretDB loses
-   concurrent updates from two processes, docs/decisions/0002).
+   rebuild catches up to the topics' new end, through the Mongo store on N+1 (a few events).
+   Only then does the pointer move to N+1 and the lease end: from here the live service writes
+   N+1, re-applying what it had not committed (once-only, so harmless). So exactly one process
+   writes N+1 at any time (FerretDB loses concurrent updates from two processes,
+   docs/decisions/0002).
 4. Versions older than N are dropped; N stays for comparison until the next rebuild.
 
 A rebuild that fails releases the lease; one that dies lets it run out
@@ -24,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import resource
 import sys
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -32,9 +36,10 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from hoppid.reporting.consumers import PROJECTED_TOPICS
-from hoppid.reporting.handlers import project
+from hoppid.reporting.handlers import PROJECTED_TYPES, project
+from hoppid.reporting.memory_store import MemoryProjectionStore
 from hoppid.reporting.settings import ReportingSettings
-from hoppid.reporting.store import ProjectionStore, Versions
+from hoppid.reporting.store import Projecting, ProjectionStore, Versions
 from hoppid.shared.consumer import TRANSIENT_ERRORS
 from hoppid.shared.envelope import Envelope, EnvelopeError
 from hoppid.shared.events import catalogue
@@ -51,15 +56,17 @@ BATCH = 500
 class Outcome:
     version: int = 0
     previous: int = 0
-    events: int = 0
+    events: int = 0  # replayed: projected, or of a type no projection handles
     skipped: int = 0  # poison (it went to the DLQ live too) or another office's
+    documents: int = 0  # written from memory into the new version
+    peak_rss_mib: float = 0.0  # the rebuild process's, replay in memory included
 
 
 class Replay:
     """Reads assigned partitions up to given offsets and projects every event into one store."""
 
     def __init__(
-        self, consumer: AIOKafkaConsumer, store: ProjectionStore, offices: frozenset[str]
+        self, consumer: AIOKafkaConsumer, store: Projecting, offices: frozenset[str]
     ) -> None:
         self.consumer = consumer
         self.store = store
@@ -84,11 +91,20 @@ class Replay:
     async def _one(self, record: Any) -> None:
         try:
             envelope = Envelope.from_kafka(record.headers, record.value)
-            event = catalogue.parse(envelope)
         except EnvelopeError:
             self.outcome.skipped += 1
             return
         if self.offices and envelope.office and envelope.office not in self.offices:
+            self.outcome.skipped += 1
+            return
+        if envelope.type not in PROJECTED_TYPES:
+            # nothing projects it: not parsed, as live (where sealed personal fields, which
+            # only the live consumer unseals, would fail the model and look like poison)
+            self.outcome.events += 1
+            return
+        try:
+            event = catalogue.parse(envelope)
+        except EnvelopeError:
             self.outcome.skipped += 1
             return
         try:
@@ -100,6 +116,11 @@ class Replay:
             self.outcome.skipped += 1
             return
         self.outcome.events += 1
+
+
+def _peak_rss_mib() -> float:
+    """This process's peak resident memory (Linux reports ru_maxrss in KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def _transient(error: Exception) -> bool:
@@ -133,13 +154,18 @@ async def _build(
     settings: ReportingSettings, versions: Versions, consumer: AIOKafkaConsumer, version: int
 ) -> Outcome:
     partitions = await _partitions(settings)
-    store = ProjectionStore(versions.db, version, versions.locks)
-    replay = Replay(consumer, store, settings.offices)
+    memory = MemoryProjectionStore(version)
+    replay = Replay(consumer, memory, settings.offices)
     if partitions:
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         await replay.until(await consumer.end_offsets(partitions))
-    log.info("version %d replayed (%d events); switching over", version, replay.outcome.events)
+    log.info("version %d replayed (%d events); writing it", version, replay.outcome.events)
+    replay.outcome.documents = await memory.flush(versions.db)
+    replay.outcome.peak_rss_mib = _peak_rss_mib()
+    del memory  # the catch-up is small: it goes through the store on the written version
+    replay.store = ProjectionStore(versions.db, version, versions.locks)
+    log.info("version %d written (%d documents); switching over", version, replay.outcome.documents)
 
     async def renew() -> None:
         await versions.hold_switch(settings.rebuild_lease_seconds)

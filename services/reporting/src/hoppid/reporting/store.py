@@ -16,7 +16,7 @@ import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, Protocol
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
@@ -125,6 +125,35 @@ class Versions:
 
 # --- one version of the read models ----------------------------------------------------------
 
+FactsKind = Literal["cases", "enrolments", "seats"]  # the collections of things' facts
+
+
+class Projecting(Protocol):
+    """What the projections (handlers.py) need of one version's read models: this module's
+    ProjectionStore live and in a rebuild's catch-up, memory_store's while a rebuild replays."""
+
+    version: int
+
+    async def record_case(self, case_id: str, facts: Mapping[str, Any]) -> Document: ...
+
+    async def mark_done(self, case_id: str, contribution_ids: Iterable[str]) -> None: ...
+
+    async def record_facts(
+        self, kind: FactsKind, key: str, facts: Mapping[str, Any]
+    ) -> Document: ...
+
+    async def mark_facts_done(
+        self, kind: FactsKind, key: str, contribution_ids: Iterable[str]
+    ) -> None: ...
+
+    async def apply(self, contribution: Contribution) -> bool: ...
+
+    async def resolve(self, distinct: Distinct) -> Contribution: ...
+
+    async def record_office(
+        self, office_id: str, event_id: str, fields: Mapping[str, Any]
+    ) -> None: ...
+
 
 class ProjectionStore:
     def __init__(
@@ -145,19 +174,23 @@ class ProjectionStore:
     # facts of a case, an enrolment or a seat booking --------------------------------------
     async def record_case(self, case_id: str, facts: Mapping[str, Any]) -> Document:
         """Set facts of a case (setting the same fact twice changes nothing); the whole case."""
-        return await self.record_facts(self.cases, case_id, facts)
+        return await self.record_facts("cases", case_id, facts)
 
     async def mark_done(self, case_id: str, contribution_ids: Iterable[str]) -> None:
-        await self.mark_facts_done(self.cases, case_id, contribution_ids)
+        await self.mark_facts_done("cases", case_id, contribution_ids)
 
-    async def record_facts(
-        self, collection: AsyncCollection[Document], key: str, facts: Mapping[str, Any]
-    ) -> Document:
-        """Set facts of one thing in ``collection``; the whole document after."""
+    def _facts(self, kind: FactsKind) -> AsyncCollection[Document]:
+        return {"cases": self.cases, "enrolments": self.enrolments, "seats": self.seats}[kind]
+
+    async def record_facts(self, kind: FactsKind, key: str, facts: Mapping[str, Any]) -> Document:
+        """Set facts of one thing of ``kind``; the whole document after."""
+        collection = self._facts(kind)
         async with self.locks.hold(collection.name, key):
             document = await collection.find_one_and_update(
                 {"_id": key},
-                {"$set": dict(facts), "$setOnInsert": {"done": []}},
+                # no ``done: []`` on insert: FerretDB 1.24 drops an empty array in $setOnInsert
+                # (MongoDB keeps it), so ``done`` appears with its first id on both alike
+                {"$set": dict(facts)},
                 upsert=True,
                 return_document=ReturnDocument.AFTER,
             )
@@ -165,9 +198,9 @@ class ProjectionStore:
         return document
 
     async def mark_facts_done(
-        self, collection: AsyncCollection[Document], key: str, contribution_ids: Iterable[str]
+        self, kind: FactsKind, key: str, contribution_ids: Iterable[str]
     ) -> None:
-        ids = list(contribution_ids)
+        ids, collection = list(contribution_ids), self._facts(kind)
         if ids:
             async with self.locks.hold(collection.name, key):
                 await collection.update_one({"_id": key}, {"$addToSet": {"done": {"$each": ids}}})

@@ -1,9 +1,13 @@
-"""The ``platform`` fixture: all four services, their databases and topics, an SMTP server."""
+"""The journeys' fixtures: ``platform`` (all four services started by the test, their databases
+and topics, an SMTP server) and ``running`` (`make run` itself, beside any running platform)."""
 
+import re
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from make_run_support import RunningPlatform, start_make_run
 from platform_support import SERVICES, Mailbox, Platform, start_smtp
 
 
@@ -21,3 +25,19 @@ async def platform(topic_prefix: str, unique: str, mongo: Any) -> AsyncIterator[
         controller.stop()
         for name in platform.databases():
             await mongo.drop_database(name)
+
+
+@pytest.fixture
+async def running(topic_prefix: str, tmp_path: Path, mongo: Any) -> AsyncIterator[RunningPlatform]:
+    """`make run` with its own ports, topic prefix, databases and run folder; stopped like
+    Ctrl-C, its databases dropped (the topic_prefix fixture deletes its topics)."""
+    platform = await start_make_run(topic_prefix, tmp_path / "run")
+    try:
+        yield platform
+    finally:
+        if platform.process.returncode is None:
+            await platform.stop_like_ctrl_c()
+        safe = re.sub(r"[^A-Za-z0-9_-]", "_", topic_prefix)
+        for name in await mongo.list_database_names():
+            if name.startswith(safe):
+                await mongo.drop_database(name)

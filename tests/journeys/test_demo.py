@@ -6,13 +6,10 @@ public APIs; reporting's figures then show every kind of it."""
 import asyncio
 import os
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
-from make_run_support import REPO, RunningPlatform, bearer, start_make_run
+from make_run_support import REPO, RunningPlatform, bearer
 from platform_support import COUNTY_KEY
 
 from hoppid.shared.testing import eventually
@@ -30,20 +27,6 @@ FIGURES = (
     "desk_half_days_no_show",
     "companies_registered",
 )
-
-
-@pytest.fixture
-async def running(topic_prefix: str, tmp_path: Path, mongo: Any) -> AsyncIterator[RunningPlatform]:
-    platform = await start_make_run(topic_prefix, tmp_path / "run")
-    try:
-        yield platform
-    finally:
-        if platform.process.returncode is None:
-            await platform.stop_like_ctrl_c()
-        safe = re.sub(r"[^A-Za-z0-9_-]", "_", topic_prefix)
-        for name in await mongo.list_database_names():
-            if name.startswith(safe):
-                await mongo.drop_database(name)
 
 
 async def make_demo(running: RunningPlatform) -> str:

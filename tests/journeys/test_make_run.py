@@ -5,15 +5,12 @@ fact on hoppid.public; then Ctrl-C stops everything it started."""
 
 import re
 import signal
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import icalendar
-import pytest
-from make_run_support import RunningPlatform, answers, bearer, start_make_run
+from make_run_support import RunningPlatform, answers, bearer
 from platform_support import COUNTY_KEY, SERVICES
 
 from hoppid.shared.pii import PersonalDataVault
@@ -21,20 +18,6 @@ from hoppid.shared.testing import eventually, read_envelopes
 
 EMAIL = "ola.makerun@example.no"
 OFFICE = "nordveggen"
-
-
-@pytest.fixture
-async def running(topic_prefix: str, tmp_path: Path, mongo: Any) -> AsyncIterator[RunningPlatform]:
-    platform = await start_make_run(topic_prefix, tmp_path / "run")
-    try:
-        yield platform
-    finally:
-        if platform.process.returncode is None:
-            await platform.stop_like_ctrl_c()
-        safe = re.sub(r"[^A-Za-z0-9_-]", "_", topic_prefix)
-        for name in await mongo.list_database_names():
-            if name.startswith(safe):
-                await mongo.drop_database(name)
 
 
 def inquiry() -> dict[str, Any]:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 from hoppid.shared.access import KeyRing, new_api_key
 from hoppid.shared.settings import ServiceSettings
@@ -101,3 +101,16 @@ async def test_a_session_is_signed_and_expires() -> None:
     assert read_session("s" * 32, value, now + timedelta(hours=2)) is None
     assert read_session("t" * 32, value, now) is None
     assert read_session("s" * 32, value.replace(".", "x."), now) is None
+
+
+async def test_a_staff_page_without_a_session_answers_with_the_sign_in() -> None:
+    app, pages = app_with()
+
+    @app.get("/pages/staff/things")
+    async def things(request: Request) -> str:
+        return (await pages.signed_in(request)).office_id
+
+    async with client(app) as http:
+        answer = await http.get("/pages/staff/things")
+        assert answer.status_code == 303
+        assert answer.headers["location"] == "/pages/sign-in?next=/pages/staff/things"

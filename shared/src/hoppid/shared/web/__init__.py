@@ -7,7 +7,7 @@ and the accessibility statement. No JavaScript: every page works as plain HTML f
 """
 
 from hoppid.shared.web.csrf import CsrfError
-from hoppid.shared.web.pages import Pages, SiblingUrls
+from hoppid.shared.web.pages import PageAnswer, Pages, SiblingUrls
 from hoppid.shared.web.router import install_pages
 
-__all__ = ["CsrfError", "Pages", "SiblingUrls", "install_pages"]
+__all__ = ["CsrfError", "PageAnswer", "Pages", "SiblingUrls", "install_pages"]

@@ -35,6 +35,16 @@ PAGE_HEADERS = {
 }
 
 
+class PageAnswer(Exception):
+    """The page that answers a request instead of its route: a sign-in or a link that does not
+    hold, a refusal, a record that is not there. install_pages renders it, so a route can ask
+    "who is this?" in one line and read as its own job only."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
 @dataclass(frozen=True)
 class SiblingUrls:
     """Where people reach each service's pages (links between them)."""
@@ -126,6 +136,13 @@ class Pages:
         if found is None or self.key_ring is None:
             return None
         return await self.key_ring.by_hash(*found)
+
+    async def signed_in(self, request: Request) -> Staff:
+        """The signed-in staff member; PageAnswer with the sign-in page otherwise."""
+        staff = await self.staff(request)
+        if staff is None:
+            raise PageAnswer(self.sign_in_redirect(request))
+        return staff
 
     def sign_in_redirect(self, request: Request) -> RedirectResponse:
         return self.redirect(f"/pages/sign-in?next={request.url.path}")

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from hoppid.shared.access import KeyRing, Staff, hash_key
 from hoppid.shared.web.csrf import CsrfError
-from hoppid.shared.web.pages import HERE, Pages
+from hoppid.shared.web.pages import HERE, PageAnswer, Pages
 
 STYLE = (HERE / "static" / "hoppid.css").read_bytes()
 
@@ -72,8 +72,14 @@ async def _authenticate(ring: KeyRing, key: str) -> Staff | None:
 
 
 def install_pages(app: FastAPI, pages: Pages) -> None:
-    """The shared routes and the 403 page for a failed CSRF check."""
+    """The shared routes, the 403 page for a failed CSRF check, and any PageAnswer."""
     app.include_router(shared_pages_router(pages))
+
+    async def answer_instead(request: Request, error: Exception) -> Response:
+        assert isinstance(error, PageAnswer)
+        return error.response
+
+    app.add_exception_handler(PageAnswer, answer_instead)
 
     async def csrf_failed(request: Request, error: Exception) -> HTMLResponse:
         return pages.render(request, "error.html", status=403, message_key="csrf_failed")

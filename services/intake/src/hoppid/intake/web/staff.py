@@ -45,9 +45,7 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
     routes = APIRouter(prefix="/pages/staff", include_in_schema=False)
 
     async def office_staff(request: Request) -> Staff | Response:
-        staff = await pages.staff(request)
-        if staff is None:
-            return pages.sign_in_redirect(request)
+        staff = await pages.signed_in(request)
         if staff.office_id == "*":  # county and partners read figures, not cases
             return error_page(pages, request, 403, "staff_office_only")
         return staff

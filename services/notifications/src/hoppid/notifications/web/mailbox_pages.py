@@ -33,9 +33,7 @@ def router(pages: Pages, settings: NotificationsSettings) -> APIRouter:
 
     @router.get("/pages/staff/mailbox")
     async def messages(request: Request) -> Response:
-        staff = await pages.staff(request)
-        if staff is None:
-            return pages.sign_in_redirect(request)
+        staff = await pages.signed_in(request)
         if not settings.dev_mailbox:
             return _not_found(pages, request, staff)
         found = []
@@ -47,9 +45,7 @@ def router(pages: Pages, settings: NotificationsSettings) -> APIRouter:
 
     @router.get("/pages/staff/mailbox/{message_id}")
     async def message(request: Request, message_id: str) -> Response:
-        staff = await pages.staff(request)
-        if staff is None:
-            return pages.sign_in_redirect(request)
+        staff = await pages.signed_in(request)
         found = mailbox.full(folder, message_id) if MESSAGE_ID.match(message_id) else None
         if not settings.dev_mailbox or found is None:
             return _not_found(pages, request, staff)

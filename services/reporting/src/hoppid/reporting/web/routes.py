@@ -34,9 +34,7 @@ def router(pages: Pages, ctx: Context) -> APIRouter:
 
     @router.get("/pages/staff/figures")
     async def office_figures(request: Request) -> Response:
-        staff = await pages.staff(request)
-        if staff is None:
-            return pages.sign_in_redirect(request)
+        staff = await pages.signed_in(request)
         reader, chosen = _reader(staff), filters.read(request.query_params)
         allowed, office = _office_of(reader, chosen)
         if reader is None or not allowed:
@@ -68,9 +66,7 @@ def router(pages: Pages, ctx: Context) -> APIRouter:
 
     @router.get("/pages/figures")
     async def all_figures(request: Request) -> Response:
-        staff = await pages.staff(request)
-        if staff is None:
-            return pages.sign_in_redirect(request)
+        staff = await pages.signed_in(request)
         reader, chosen = _reader(staff), filters.read(request.query_params)
         if reader is None or reader.role == "office":
             return _forbidden(pages, request, staff)
@@ -100,9 +96,7 @@ def router(pages: Pages, ctx: Context) -> APIRouter:
     @router.get("/pages/figures/{table}.csv")
     async def download(request: Request, table: Table) -> Response:
         """The same CSV as ``/v1/...?format=csv``, on the browser's session instead of a key."""
-        staff = await pages.staff(request)
-        if staff is None:
-            return pages.sign_in_redirect(request)
+        staff = await pages.signed_in(request)
         reader, chosen = _reader(staff), filters.read(request.query_params)
         allowed, office = _office_of(reader, chosen)
         if reader is None or not allowed:

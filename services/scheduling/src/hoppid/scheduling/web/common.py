@@ -1,7 +1,7 @@
 """What the person's and the staff's pages share: who is asking, and the answers to refuse.
 
 A route asks ``me_of`` or ``office_staff`` first; when the answer is no, they raise
-:class:`PageAnswer` with the page to show instead (routes.install renders it), so every route
+:class:`PageAnswer` with the page to show instead (the shared pages render it), so every route
 reads as its own job only."""
 
 from __future__ import annotations
@@ -9,31 +9,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 
 from hoppid.scheduling.access import works_at
 from hoppid.shared.access import ALL_OFFICES, Staff
 from hoppid.shared.links import verify_link
+from hoppid.shared.web import PageAnswer
 
 if TYPE_CHECKING:
     from hoppid.scheduling.web.routes import Site
 
 Document = dict[str, Any]
-
-
-class PageAnswer(Exception):
-    """The page that answers a request instead of its route (a link or a sign-in that does not
-    hold, a refusal, a record that is not there)."""
-
-    def __init__(self, response: Response) -> None:
-        super().__init__(response.status_code)
-        self.response = response
-
-
-async def answer_instead(request: Request, error: Exception) -> Response:
-    """The exception handler for PageAnswer (the app hands it any exception type)."""
-    assert isinstance(error, PageAnswer)
-    return error.response
 
 
 async def person_of(site: Site, token: str) -> str | None:
@@ -55,9 +41,7 @@ async def me_of(site: Site, request: Request, token: str) -> str:
 async def office_staff(site: Site, request: Request) -> tuple[Staff, str]:
     """The signed-in staff member and the one office they work with here; PageAnswer with the
     sign-in (no session) or the refusal (no office of their own, no scheduling rights)."""
-    staff = await site.pages.staff(request)
-    if staff is None:
-        raise PageAnswer(site.pages.sign_in_redirect(request))
+    staff = await site.pages.signed_in(request)
     office_id = staff_office(staff)
     if office_id is None:
         raise PageAnswer(refused(site, request, staff))

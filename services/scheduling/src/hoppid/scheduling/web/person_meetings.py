@@ -14,13 +14,8 @@ from pydantic import ValidationError
 from hoppid.scheduling import forms, handlers, ics, model, person
 from hoppid.scheduling.handlers import Conflict, NotFound, SlotTaken
 from hoppid.scheduling.model import RuleViolation, Search
-from hoppid.scheduling.web.common import (
-    Document,
-    PageAnswer,
-    me_of,
-    not_found,
-    notice,
-)
+from hoppid.scheduling.web.common import Document, me_of, not_found, notice
+from hoppid.shared.web import PageAnswer
 
 if TYPE_CHECKING:
     from hoppid.scheduling.web.routes import Site

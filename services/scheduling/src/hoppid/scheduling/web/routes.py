@@ -13,7 +13,6 @@ from hoppid.scheduling.groups import Groups
 from hoppid.scheduling.handlers import Context
 from hoppid.scheduling.settings import SchedulingSettings
 from hoppid.scheduling.web import (
-    common,
     person_extras,
     person_meetings,
     staff_calendar,
@@ -48,7 +47,6 @@ def install(
     pages = Pages(settings, WEB, keys)
     views.install_filters(pages.environment)
     install_pages(app, pages)
-    app.add_exception_handler(common.PageAnswer, common.answer_instead)
     site = Site(pages, ctx, groups, desks, settings.link_secret.get_secret_value())
     for module in (person_meetings, person_extras, staff_calendar, staff_resources):
         app.include_router(module.router(site))

@@ -28,6 +28,7 @@ class SideStack:
             "HOPPID_KAFKA_CONTROLLER_PORT": str(free_port()),
             "HOPPID_STORE_PORT": str(self.store_port),
             "HOPPID_FERRETDB_DEBUG_PORT": "off",
+            "HOPPID_POSTGRES_PORT": str(free_port()),
         }
 
     async def run(self, *args: str) -> None:

@@ -1,18 +1,27 @@
 # shellcheck shell=bash
 # FerretDB, the MongoDB-compatible store used when there is no mongod: built once from source into
-# the cache, run with its SQLite backend and the data in the stack dir. Sourced after lib.sh.
+# the cache with its PostgreSQL backend only, run on the stack's own PostgreSQL (postgres.sh), which
+# keeps the data in the stack dir. Sourced after lib.sh and postgres.sh.
 
 FERRETDB_VERSION=v1.24.2
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
-FERRETDB_BIN="$HOPPID_CACHE_DIR/bin/ferretdb"
+# Not plain "ferretdb": that name in the cache is the SQLite-only build of earlier versions of this
+# script, which must be rebuilt, not reused.
+FERRETDB_BIN="$HOPPID_CACHE_DIR/bin/ferretdb-postgresql"
+# FerretDB's database in PostgreSQL; each MongoDB database is a schema in it.
+FERRETDB_PG_DATABASE=ferretdb
+# The event trigger that gives FerretDB's collections the indexes its queries can use.
+FERRETDB_INDEXES_SQL="$LOCAL_DIR/ferretdb/gin-indexes.sql"
 
-# Built, and of the wanted version: bumping FERRETDB_VERSION rebuilds.
+# Built, of the wanted version, and with the PostgreSQL backend: bumping FERRETDB_VERSION rebuilds.
 ferretdb_built() {
   [[ -x "$FERRETDB_BIN" ]] &&
-    [[ "$("$FERRETDB_BIN" --version 2>/dev/null | head -n 1)" == "version: $FERRETDB_VERSION" ]]
+    [[ "$("$FERRETDB_BIN" --version 2>/dev/null | head -n 1)" == "version: $FERRETDB_VERSION" ]] &&
+    "$FERRETDB_BIN" --help 2>/dev/null | grep -q -- '--postgresql-url'
 }
 
 ferretdb_prereqs() {
+  postgres_prereqs
   ferretdb_built && return 0
   command -v go >/dev/null ||
     MISSING+=("go: not found (needed once, to build FerretDB $FERRETDB_VERSION, the store used when there is no mongod on PATH and HOPPID_MONGODB_URL is not set); install Go 1.24+ from https://go.dev/dl/, or install mongod, or set HOPPID_MONGODB_URL to a running MongoDB")
@@ -25,7 +34,7 @@ ferretdb_prepare() {
   lock_cache
   if ! ferretdb_built; then
     local started=$SECONDS json module_dir scratch="$HOPPID_CACHE_DIR/build/ferretdb-$FERRETDB_VERSION"
-    say "store: building FerretDB $FERRETDB_VERSION from source into $FERRETDB_BIN (once; takes a few minutes) ..."
+    say "store: building FerretDB $FERRETDB_VERSION (PostgreSQL backend) from source into $FERRETDB_BIN (once; takes a few minutes) ..."
     # GOFLAGS/GOWORK cleared: a user's -mod=vendor or go.work must not steer this build.
     json="$(cd "$HOPPID_CACHE_DIR" && GOFLAGS='' GOWORK=off go mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION")" ||
       die "store: 'go mod download $FERRETDB_MODULE@$FERRETDB_VERSION' failed: $json"
@@ -36,19 +45,30 @@ ferretdb_prepare() {
     cp -R "$module_dir" "$scratch"
     chmod -R u+w "$scratch" # the module cache is read-only
     printf '%s\n' "$FERRETDB_VERSION" >"$scratch/build/version/version.txt"
-    # ferretdb_no_postgresql: we only use the SQLite backend; a smaller binary.
-    (cd "$scratch" && GOFLAGS='' GOWORK=off go build -trimpath -tags ferretdb_no_postgresql \
+    # ferretdb_no_sqlite: the PostgreSQL backend only; nothing here runs the SQLite one any more.
+    (cd "$scratch" && GOFLAGS='' GOWORK=off go build -trimpath -tags ferretdb_no_sqlite \
       -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb) || die "store: building FerretDB failed (see above)"
     mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
     rm -rf "$scratch"
-    ferretdb_built || die "store: the FerretDB binary built but does not report version $FERRETDB_VERSION"
+    ferretdb_built || die "store: the FerretDB binary built but does not report version $FERRETDB_VERSION with the PostgreSQL backend"
     say "store: FerretDB built ($((SECONDS - started)) s)"
   fi
   unlock_cache
 }
 
 ferretdb_settings() {
-  printf '%s' "FerretDB $HOPPID_STORE_HOST:$HOPPID_STORE_PORT, debug port $HOPPID_FERRETDB_DEBUG_PORT"
+  printf '%s' "FerretDB $HOPPID_STORE_HOST:$HOPPID_STORE_PORT, debug port $HOPPID_FERRETDB_DEBUG_PORT, $(postgres_settings)"
+}
+
+# FerretDB's database, and the event trigger in it, on every start: the SQL is idempotent, and an
+# edited SQL file (or a stack made before it existed) is brought up to date, indexes included.
+ferretdb_prepare_database() {
+  if [[ "$(postgres_sql postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$FERRETDB_PG_DATABASE'")" != 1 ]]; then
+    postgres_sql postgres -qc "CREATE DATABASE $FERRETDB_PG_DATABASE" >/dev/null ||
+      die "store: could not create the PostgreSQL database $FERRETDB_PG_DATABASE (see $LOG_DIR/postgres.log)"
+  fi
+  postgres_sql "$FERRETDB_PG_DATABASE" -q -f "$FERRETDB_INDEXES_SQL" >/dev/null ||
+    die "store: installing $FERRETDB_INDEXES_SQL into PostgreSQL failed (above)"
 }
 
 ferretdb_start() {
@@ -58,16 +78,34 @@ ferretdb_start() {
     require_free_port "$HOPPID_STORE_HOST" HOPPID_FERRETDB_DEBUG_PORT
     debug_addr="$HOPPID_STORE_HOST:$HOPPID_FERRETDB_DEBUG_PORT"
   fi
-  # The SQLite URL must name an existing folder and end in a slash (one file per database).
-  mkdir -p "$HOPPID_STACK_DIR/ferretdb" "$HOPPID_STACK_DIR/ferretdb-state"
-  say "store: starting FerretDB $FERRETDB_VERSION (SQLite) at $HOPPID_STORE_HOST:$HOPPID_STORE_PORT"
+  postgres_up
+  ferretdb_prepare_database
+  if [[ -d "$HOPPID_STACK_DIR/ferretdb" ]]; then
+    warn "store: $HOPPID_STACK_DIR/ferretdb holds data of the earlier SQLite store, which is no longer read; delete that folder (or 'stack.sh reset') when you no longer need it"
+  fi
+  mkdir -p "$HOPPID_STACK_DIR/ferretdb-state"
+  say "store: starting FerretDB $FERRETDB_VERSION (PostgreSQL) at $HOPPID_STORE_HOST:$HOPPID_STORE_PORT"
   start_detached ferretdb "$LOG_DIR/ferretdb.log" "$FERRETDB_BIN" \
-    --handler=sqlite \
-    "--sqlite-url=file:$HOPPID_STACK_DIR/ferretdb/" \
+    --handler=postgresql \
+    "--postgresql-url=$(postgres_url "$FERRETDB_PG_DATABASE")" \
     "--listen-addr=$HOPPID_STORE_HOST:$HOPPID_STORE_PORT" \
     "--state-dir=$HOPPID_STACK_DIR/ferretdb-state" \
     "--debug-addr=$debug_addr" \
     --telemetry=disable \
     --log-format=console
   started_with ferretdb "$(ferretdb_settings)"
+}
+
+# A FerretDB on SQLite that an earlier version of this script started may still run; it is left
+# running (other people's tests may be using it) until someone stops it.
+ferretdb_on_sqlite() {
+  local settings
+  settings="$(started_with ferretdb)"
+  [[ -n "$settings" && "$settings" != *PostgreSQL* ]]
+}
+
+# FerretDB first (its clients see the store go), then its PostgreSQL.
+ferretdb_stop() {
+  stop_process ferretdb
+  postgres_down
 }

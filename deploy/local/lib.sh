@@ -18,13 +18,18 @@
 #   HOPPID_FERRETDB_DEBUG_PORT    FerretDB's HTTP debug/metrics port, or "off".
 #                                 Default: HOPPID_STORE_PORT + 1 (27018), so a second stack that
 #                                 moves the store port moves this one too.
+#   HOPPID_POSTGRES_PORT          Port of the PostgreSQL under FerretDB (loopback, on
+#                                 HOPPID_STORE_HOST). Default: HOPPID_STORE_PORT + 2 (27019).
+#   HOPPID_POSTGRES_BIN_DIR       Folder of PostgreSQL's initdb, pg_ctl, postgres and psql.
+#                                 Default: the newest /usr/lib/postgresql/<major>/bin, else PATH.
 #   HOPPID_MONGODB_URL            If set, the store is external: `up` only checks that it answers,
 #                                 `down` leaves it alone. NOTE: the services read the same variable
 #                                 as their connection URL, so exporting it for them also tells
 #                                 stack.sh not to start a store.
 #
 # Which store runs: HOPPID_MONGODB_URL if set; else `mongod` if it is on PATH; else FerretDB
-# (SQLite backend), built once from source into HOPPID_CACHE_DIR.
+# (PostgreSQL backend, built once from source into HOPPID_CACHE_DIR) on a PostgreSQL cluster of
+# this stack's own (postgres.sh).
 
 set -euo pipefail
 
@@ -76,9 +81,11 @@ check_port_setting HOPPID_KAFKA_CONTROLLER_PORT
 check_port_setting HOPPID_STORE_PORT
 HOPPID_FERRETDB_DEBUG_PORT="${HOPPID_FERRETDB_DEBUG_PORT:-$((10#$HOPPID_STORE_PORT + 1))}"
 [[ "$HOPPID_FERRETDB_DEBUG_PORT" == off ]] || check_port_setting HOPPID_FERRETDB_DEBUG_PORT
+HOPPID_POSTGRES_PORT="${HOPPID_POSTGRES_PORT:-$((10#$HOPPID_STORE_PORT + 2))}"
+check_port_setting HOPPID_POSTGRES_PORT
 # Two settings on one port would only show up as a server dying at start; say it plainly.
 check_distinct_ports() {
-  local a b names=(HOPPID_KAFKA_PORT HOPPID_KAFKA_CONTROLLER_PORT HOPPID_STORE_PORT)
+  local a b names=(HOPPID_KAFKA_PORT HOPPID_KAFKA_CONTROLLER_PORT HOPPID_STORE_PORT HOPPID_POSTGRES_PORT)
   [[ "$HOPPID_FERRETDB_DEBUG_PORT" == off ]] || names+=(HOPPID_FERRETDB_DEBUG_PORT)
   for a in "${names[@]}"; do
     for b in "${names[@]}"; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The local stack without Docker: a single-node Kafka and a MongoDB-compatible store, run as
-# background processes with their data under HOPPID_STACK_DIR. Settings: see lib.sh.
+# The local stack without Docker: a single-node Kafka and a MongoDB-compatible store (FerretDB on
+# a PostgreSQL of the stack's own, or mongod), with their data under HOPPID_STACK_DIR. See lib.sh.
 #
 #   stack.sh up     [kafka|store]      start (and wait until it really answers); no-op if running
 #   stack.sh down   [kafka|store]      stop (SIGTERM, then SIGKILL after 30 s); data is kept
@@ -16,6 +16,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/lib.sh"
 # shellcheck source=kafka.sh
 source "$HERE/kafka.sh"
+# shellcheck source=postgres.sh
+source "$HERE/postgres.sh"
 # shellcheck source=ferretdb.sh
 source "$HERE/ferretdb.sh"
 # shellcheck source=store.sh

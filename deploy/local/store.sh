@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The MongoDB-compatible store of the local stack. Which one: HOPPID_MONGODB_URL if set (external:
-# checked, never started or stopped); else mongod if on PATH; else FerretDB (ferretdb.sh).
-# Sourced after lib.sh and ferretdb.sh.
+# checked, never started or stopped); else mongod if on PATH; else FerretDB on the stack's own
+# PostgreSQL (ferretdb.sh, postgres.sh). Sourced after lib.sh, postgres.sh and ferretdb.sh.
 
 STORE_URL="mongodb://$HOPPID_STORE_HOST:$HOPPID_STORE_PORT/"
 STORE_READY_TIMEOUT=60
@@ -70,8 +70,12 @@ store_up() {
   fi
   if kind="$(store_running)"; then
     pid="$(running_pid "$kind")"
-    if [[ "$(started_with "$kind")" != "$("${kind}_settings")" ]]; then
+    if [[ "$kind" == ferretdb ]] && ferretdb_on_sqlite; then
+      warn "store: FerretDB on SQLite, started by an earlier stack.sh, runs (pid $pid) and is left as it is; 'stack.sh down store' and 'stack.sh up store' move this stack to FerretDB on PostgreSQL (with empty databases)"
+    elif [[ "$(started_with "$kind")" != "$("${kind}_settings")" ]]; then
       die "store: $kind running (pid $pid) with other settings ($(started_with "$kind")); run 'stack.sh down store' first to apply the new ones"
+    elif [[ "$kind" == ferretdb ]]; then
+      postgres_up # FerretDB runs; its PostgreSQL may not (stopped or killed on its own)
     fi
     if probe mongo "$STORE_URL" >/dev/null 2>&1; then
       say "store: already running at $STORE_URL ($kind, pid $pid)"
@@ -90,7 +94,9 @@ store_up() {
 store_down() {
   local kind
   if kind="$(store_running)"; then
-    stop_process "$kind"
+    if [[ "$kind" == ferretdb ]]; then ferretdb_stop; else stop_process "$kind"; fi
+  elif running_pid postgres >/dev/null; then
+    postgres_down # FerretDB is gone (stopped or killed on its own), its PostgreSQL is not
   elif [[ -n "$HOPPID_MONGODB_URL" ]]; then
     say "store: external (HOPPID_MONGODB_URL), left alone"
   else
@@ -114,11 +120,18 @@ store_status() {
     return 1
   fi
   pid="$(running_pid "$kind")"
-  if answer="$(probe mongo "$STORE_URL" 2>&1)"; then
-    say "store: up ($kind, pid $pid) - $answer"
+  local backend="" backend_ok=0
+  if [[ "$kind" == ferretdb ]] && ferretdb_on_sqlite; then
+    backend=", on SQLite: started by an earlier stack.sh, down and up the store to move it to PostgreSQL"
+  elif [[ "$kind" == ferretdb ]]; then
+    backend="$(postgres_status)" || backend_ok=1
+    backend=", $backend"
+  fi
+  if answer="$(probe mongo "$STORE_URL" 2>&1)" && ((backend_ok == 0)); then
+    say "store: up ($kind, pid $pid$backend) - $answer"
     return 0
   fi
-  say "store: $kind running (pid $pid) but not answering - $answer"
+  say "store: $kind running (pid $pid$backend) but not answering - $answer"
   return 1
 }
 
@@ -131,6 +144,7 @@ store_log_files() {
       found=1
     fi
   done
+  [[ ! -f "$POSTGRES_LOG" ]] || printf '%s\n' "$POSTGRES_LOG"
   ((found)) || printf '%s\n' "$LOG_DIR/$(store_wanted).log"
 }
 

@@ -80,6 +80,7 @@ def test_the_alerts_cover_what_operators_asked_for() -> None:
         "HoppidConsumerLagGrowing",
         "HoppidDeadLetters",
         "HoppidOutboxBacklogOld",
+        "HoppidOutboxParked",
         "HoppidHttpErrors",
         "HoppidHttpSlow",
     }

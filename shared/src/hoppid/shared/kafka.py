@@ -6,7 +6,7 @@ acknowledged event survives. Consumers live in :mod:`hoppid.shared.consumer`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,11 +84,22 @@ async def ensure_topics(
 
 async def publish_envelope(broker: KafkaBroker, topic: str, envelope: Envelope) -> None:
     """Publish one event in CloudEvents binary mode, keyed by its subject; wait for the ack."""
-    await broker.publish(
+    await (await send_envelope(broker, topic, envelope))
+
+
+async def send_envelope(broker: KafkaBroker, topic: str, envelope: Envelope) -> Awaitable[object]:
+    """Hand one event to the producer and return its pending ack without waiting for it.
+
+    Sends made one after another keep their order within a key (the idempotent producer keeps
+    a partition's order), so a caller may send many events and then await the acks together.
+    An event the producer refuses at once (larger than its max request size) raises here."""
+    ack: Awaitable[object] = await broker.publish(
         envelope.value(),
         topic,
         key=envelope.key(),
         headers=envelope.headers(),
         # FastStream's own correlation header carries the event id, so its logs line up with ours
         correlation_id=envelope.id,
+        no_confirm=True,
     )
+    return ack

@@ -48,6 +48,12 @@ class ServiceMetrics:
             ["service"],
             registry=self.registry,
         )
+        self.outbox_parked = Counter(
+            "hoppid_outbox_parked_total",
+            "Outbox events Kafka will never accept (too large, bad topic): parked, not published",
+            ["service", "topic"],
+            registry=self.registry,
+        )
         self.dlq_events = Counter(
             "hoppid_dlq_events_total",
             "Events sent to a dead-letter topic",

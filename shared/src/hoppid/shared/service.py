@@ -34,7 +34,7 @@ from hoppid.shared.events.base import Event
 from hoppid.shared.events.catalogue import catalogue
 from hoppid.shared.events.intake import ApiKeyIssued, ApiKeyRevoked
 from hoppid.shared.health import flag_check, health_router, kafka_check, mongo_check
-from hoppid.shared.kafka import Topics, ensure_topics, make_broker, publish_envelope
+from hoppid.shared.kafka import Topics, ensure_topics, make_broker, send_envelope
 from hoppid.shared.metrics import ServiceMetrics
 from hoppid.shared.mongo import DocumentLocks, IndexSpec, apply_indexes, make_mongo_client
 from hoppid.shared.outbox import OutboxRelay
@@ -149,8 +149,9 @@ def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> R
     mongo = make_mongo_client(settings.mongodb_url, timeout_seconds=5.0)
     database = mongo[settings.database_of(definition.name)]
 
-    async def publish(topic: str, envelope: Envelope) -> None:
-        await publish_envelope(broker, topic, envelope)
+    async def publish(topic: str, envelope: Envelope) -> Awaitable[object]:
+        # the relay hands a pass's events over in order and awaits their acks together
+        return await send_envelope(broker, topic, envelope)
 
     locks = DocumentLocks()
     relay = OutboxRelay(

@@ -4,12 +4,15 @@ from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 
+from hoppid.shared.outbox import OUTBOX_FIELDS
+
 EXPORT_HEADERS = {"Content-Disposition": 'attachment; filename="hoppid-my-data.json"'}
 
 
 def case_out(document: dict[str, Any]) -> dict[str, Any]:
     """A stored document as the API shows it: ``id`` for ``_id``, bookkeeping left out."""
-    return {("id" if k == "_id" else k): v for k, v in document.items() if k != "applied_events"}
+    hidden = {"applied_events", *OUTBOX_FIELDS}
+    return {("id" if k == "_id" else k): v for k, v in document.items() if k not in hidden}
 
 
 def export_body(data: dict[str, Any]) -> Any:

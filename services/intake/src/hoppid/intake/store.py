@@ -17,7 +17,13 @@ from pymongo.errors import DuplicateKeyError
 
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.mongo import DocumentLocks, IndexSpec
-from hoppid.shared.outbox import outbox_entries, with_outbox
+from hoppid.shared.outbox import (
+    HIDE_OUTBOX,
+    outbox_fields,
+    outbox_indexes,
+    with_outbox,
+    without_outbox,
+)
 
 Document = dict[str, Any]
 
@@ -31,6 +37,7 @@ INDEXES = [
     IndexSpec(CASES, ["office_id", "status"]),
     IndexSpec(CASES, ["person_id"]),
     IndexSpec(KEYS, ["office_id"]),
+    *outbox_indexes(OUTBOX_COLLECTIONS),
 ]
 
 
@@ -49,14 +56,14 @@ class IntakeStore:
             )
 
     async def office(self, office_id: str) -> Document | None:
-        return await self.db[OFFICES].find_one({"_id": office_id}, {"outbox": 0})
+        return await self.db[OFFICES].find_one({"_id": office_id}, HIDE_OUTBOX)
 
     async def offices(self) -> list[Document]:
-        cursor = self.db[OFFICES].find({}, {"outbox": 0}).sort("_id", ASCENDING)
+        cursor = self.db[OFFICES].find({}, HIDE_OUTBOX).sort("_id", ASCENDING)
         return [office async for office in cursor]
 
     async def office_serving(self, municipality: str) -> Document | None:
-        return await self.db[OFFICES].find_one({"municipalities": municipality}, {"outbox": 0})
+        return await self.db[OFFICES].find_one({"municipalities": municipality}, HIDE_OUTBOX)
 
     async def save_office(self, office: Document, events: Iterable[Envelope]) -> None:
         fields = {k: v for k, v in office.items() if k != "_id"}
@@ -69,7 +76,7 @@ class IntakeStore:
 
     # --- API keys (the key ring reads the same collection: hoppid.shared.access) --------------
     async def add_key(self, key: Document, events: Iterable[Envelope]) -> None:
-        await self.db[KEYS].insert_one({**key, "outbox": outbox_entries(self.topic, events)})
+        await self.db[KEYS].insert_one({**key, **outbox_fields(self.topic, events)})
 
     async def revoke_key(
         self, office_id: str, key_id: str, at: datetime, events: Iterable[Envelope]
@@ -100,7 +107,7 @@ class IntakeStore:
         return await self.db[PEOPLE].find_one({"email": email})
 
     async def person(self, person_id: str) -> Document | None:
-        return await self.db[PEOPLE].find_one({"_id": person_id}, {"outbox": 0})
+        return await self.db[PEOPLE].find_one({"_id": person_id}, HIDE_OUTBOX)
 
     async def insert_person(self, person: Document) -> Document:
         """Insert, or return the person who got there first with the same email."""
@@ -123,27 +130,26 @@ class IntakeStore:
             person = await self.db[PEOPLE].find_one_and_update(
                 {"_id": person_id}, full, return_document=ReturnDocument.AFTER
             )
-        return _without_outbox(person)
+        # FerretDB 1.24 cannot project in findAndModify: the outbox is dropped here
+        return without_outbox(person)
 
     # --- cases ---------------------------------------------------------------------------
     async def insert_case(self, case: Document, events: Iterable[Envelope]) -> bool:
         """Insert the case with its events; False if it exists already (a retried submission)."""
         try:
-            await self.db[CASES].insert_one({**case, "outbox": outbox_entries(self.topic, events)})
+            await self.db[CASES].insert_one({**case, **outbox_fields(self.topic, events)})
             return True
         except DuplicateKeyError:
             return False
 
     async def case_by_id(self, case_id: str) -> Document | None:
-        return await self.db[CASES].find_one({"_id": case_id}, {"outbox": 0})
+        return await self.db[CASES].find_one({"_id": case_id}, HIDE_OUTBOX)
 
     async def case(self, office_id: str, case_id: str) -> Document | None:
-        return await self.db[CASES].find_one(
-            {"_id": case_id, "office_id": office_id}, {"outbox": 0}
-        )
+        return await self.db[CASES].find_one({"_id": case_id, "office_id": office_id}, HIDE_OUTBOX)
 
     async def cases_of_person(self, person_id: str) -> list[Document]:
-        cursor = self.db[CASES].find({"person_id": person_id}, {"outbox": 0}).sort("created_at", 1)
+        cursor = self.db[CASES].find({"person_id": person_id}, HIDE_OUTBOX).sort("created_at", 1)
         return [case async for case in cursor]
 
     async def find_cases(
@@ -152,7 +158,7 @@ class IntakeStore:
         query = {**filters, "office_id": office_id}  # the office last: filters cannot widen it
         cursor = (
             self.db[CASES]
-            .find(query, {"outbox": 0, "notes": 0})
+            .find(query, {**HIDE_OUTBOX, "notes": 0})
             .sort("created_at", DESCENDING)
             .skip(offset)
             .limit(limit)
@@ -175,11 +181,5 @@ class IntakeStore:
                 with_outbox(update, self.topic, events),
                 return_document=ReturnDocument.AFTER,
             )
-        return _without_outbox(case)
-
-
-def _without_outbox(document: Document | None) -> Document | None:
-    # FerretDB 1.24 cannot project in findAndModify, so the outbox is dropped here instead
-    if document is not None:
-        document.pop("outbox", None)
-    return document
+        # FerretDB 1.24 cannot project in findAndModify: the outbox is dropped here
+        return without_outbox(case)

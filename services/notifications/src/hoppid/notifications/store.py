@@ -17,7 +17,7 @@ from pymongo.errors import DuplicateKeyError
 
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.mongo import DocumentLocks, IndexSpec
-from hoppid.shared.outbox import outbox_entries, with_outbox
+from hoppid.shared.outbox import HIDE_OUTBOX, outbox_fields, outbox_indexes, with_outbox
 
 Document = dict[str, Any]
 
@@ -34,6 +34,7 @@ INDEXES = [
     IndexSpec(ENROLMENTS, ["programme_id", "status"]),
     IndexSpec(BOOKINGS, ["advisor_id", "start"]),
     IndexSpec(CASES, ["office_id", "status"]),
+    *outbox_indexes(OUTBOX_COLLECTIONS),
 ]
 
 
@@ -132,15 +133,13 @@ class NotificationsStore:
     async def claim(self, delivery: Document, events: Iterable[Envelope] = ()) -> bool:
         """Insert the delivery unless it exists; False means another delivery of the event won."""
         try:
-            await self.db[DELIVERIES].insert_one(
-                {**delivery, "outbox": outbox_entries(self.topic, events)}
-            )
+            await self.db[DELIVERIES].insert_one({**delivery, **outbox_fields(self.topic, events)})
             return True
         except DuplicateKeyError:
             return False
 
     async def delivery(self, delivery_id: str) -> Document | None:
-        return await self.db[DELIVERIES].find_one({"_id": delivery_id}, {"outbox": 0})
+        return await self.db[DELIVERIES].find_one({"_id": delivery_id}, HIDE_OUTBOX)
 
     async def due(self, now: datetime, limit: int = 100) -> list[str]:
         cursor = (
@@ -178,7 +177,7 @@ class NotificationsStore:
         return result.modified_count == 1
 
     async def deliveries_of_person(self, person_id: str) -> list[Document]:
-        cursor = self.db[DELIVERIES].find({"person_id": person_id}, {"outbox": 0})
+        cursor = self.db[DELIVERIES].find({"person_id": person_id}, HIDE_OUTBOX)
         return [document async for document in cursor]
 
     async def count_stuck(self, before: datetime) -> int:

@@ -27,7 +27,7 @@ from hoppid.reporting.model import Contribution, Distinct, claim_id, level_field
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.inbox import APPLIED, apply_once
 from hoppid.shared.mongo import DocumentLocks, IndexSpec, apply_indexes
-from hoppid.shared.outbox import outbox_entries
+from hoppid.shared.outbox import outbox_fields, outbox_indexes
 
 Document = dict[str, Any]
 
@@ -37,7 +37,7 @@ OUTBOX_COLLECTIONS = (PUBLIC_FACTS,)
 VERSIONED = ("cells", "cases", "claims", "ledger", "offices", "enrolments", "seats")
 _DUPLICATE_KEY = 11000
 
-INDEXES: list[IndexSpec] = []
+INDEXES: list[IndexSpec] = [*outbox_indexes(OUTBOX_COLLECTIONS)]
 
 
 def version_indexes(version: int) -> list[IndexSpec]:
@@ -301,7 +301,7 @@ class PublicFacts:
                     "_id": source_event_id,
                     "type": envelope.type,
                     "at": datetime.now(UTC),
-                    "outbox": outbox_entries(self.topic, [envelope]),
+                    **outbox_fields(self.topic, [envelope]),
                 }
             )
             return True

@@ -19,6 +19,7 @@ from hoppid.scheduling.handlers import Context, NotFound, SlotTaken
 from hoppid.scheduling.model import RuleViolation, Search, oslo_instant
 from hoppid.shared.access import KeyRing, Staff
 from hoppid.shared.links import verify_link
+from hoppid.shared.outbox import OUTBOX_FIELDS
 from hoppid.shared.problems import problem
 
 CALENDAR = "text/calendar; charset=utf-8"
@@ -51,7 +52,7 @@ async def _slot_taken(request: Request, error: Exception) -> JSONResponse:
 
 
 def _out(document: dict[str, Any]) -> dict[str, Any]:
-    hidden = {"_id", "applied_events", "feed_token_hash", "claim_ids", "cells"}
+    hidden = {"_id", "applied_events", "feed_token_hash", "claim_ids", "cells", *OUTBOX_FIELDS}
     return {"id": document["_id"], **{k: v for k, v in document.items() if k not in hidden}}
 
 

@@ -11,6 +11,7 @@ from hoppid.scheduling import handlers
 from hoppid.scheduling.desk_forms import DeskForm, SeatForm
 from hoppid.scheduling.desks import Desks
 from hoppid.shared.access import Staff
+from hoppid.shared.outbox import OUTBOX_FIELDS
 
 Document = dict[str, Any]
 
@@ -20,7 +21,7 @@ def install(app: FastAPI, desks: Desks, staff_dep: Callable[..., Any]) -> None:
 
 
 def _out(document: Document) -> Document:
-    hidden = {"_id", "claim", "outbox"}
+    hidden = {"_id", "claim", *OUTBOX_FIELDS}
     return {"id": document["_id"], **{k: v for k, v in document.items() if k not in hidden}}
 
 

@@ -19,7 +19,13 @@ from pymongo.errors import DuplicateKeyError
 
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.mongo import DocumentLocks, IndexSpec
-from hoppid.shared.outbox import outbox_entries, with_outbox
+from hoppid.shared.outbox import (
+    HIDE_OUTBOX,
+    outbox_fields,
+    outbox_indexes,
+    with_outbox,
+    without_outbox,
+)
 
 Document = dict[str, Any]
 
@@ -29,6 +35,7 @@ INDEXES = [
     IndexSpec(SEAT_BOOKINGS, ["claim"], unique=True, name="one_booking_per_desk_half_day"),
     IndexSpec(SEAT_BOOKINGS, ["office_id", "day"]),
     IndexSpec(SEAT_BOOKINGS, ["status", "release_at"]),
+    *outbox_indexes([SEAT_BOOKINGS]),
 ]
 
 
@@ -56,19 +63,19 @@ class DeskStore:
     async def book(self, booking: Document, events: Iterable[Envelope]) -> bool:
         """False when the desk's half day is taken (the unique claim)."""
         try:
-            document = {**booking, "outbox": outbox_entries(self.topic, events)}
+            document = {**booking, **outbox_fields(self.topic, events)}
             await self.db[SEAT_BOOKINGS].insert_one(document)
             return True
         except DuplicateKeyError:
             return False
 
     async def booking(self, booking_id: str) -> Document | None:
-        return await self.db[SEAT_BOOKINGS].find_one({"_id": booking_id}, {"outbox": 0})
+        return await self.db[SEAT_BOOKINGS].find_one({"_id": booking_id}, HIDE_OUTBOX)
 
     async def of_office(self, office_id: str, day: str) -> list[Document]:
         cursor = (
             self.db[SEAT_BOOKINGS]
-            .find({"office_id": office_id, "day": day}, {"outbox": 0})
+            .find({"office_id": office_id, "day": day}, HIDE_OUTBOX)
             .sort([("desk_id", ASCENDING), ("half", ASCENDING)])
         )
         return [booking async for booking in cursor]
@@ -88,12 +95,12 @@ class DeskStore:
                 return_document=ReturnDocument.AFTER,
             )
         if after is not None:
-            after.pop("outbox", None)  # FerretDB cannot project in findAndModify
+            without_outbox(after)  # FerretDB cannot project in findAndModify
         return after
 
     async def no_shows(self, now: datetime, office_id: str | None = None) -> list[Document]:
         query: Document = {"status": "booked", "release_at": {"$lte": now}}
         if office_id is not None:
             query["office_id"] = office_id
-        cursor = self.db[SEAT_BOOKINGS].find(query, {"outbox": 0}).limit(500)
+        cursor = self.db[SEAT_BOOKINGS].find(query, HIDE_OUTBOX).limit(500)
         return [booking async for booking in cursor]

@@ -25,12 +25,22 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.mongo import DocumentLocks, IndexSpec
-from hoppid.shared.outbox import outbox_entries, with_outbox
+from hoppid.shared.outbox import (
+    HIDE_OUTBOX,
+    outbox_fields,
+    outbox_indexes,
+    with_outbox,
+    without_outbox,
+)
 
 Document = dict[str, Any]
 
 PROGRAMMES = "programmes"
-INDEXES = [IndexSpec(PROGRAMMES, ["office_id", "first_start"]), IndexSpec(PROGRAMMES, ["people"])]
+INDEXES = [
+    IndexSpec(PROGRAMMES, ["office_id", "first_start"]),
+    IndexSpec(PROGRAMMES, ["people"]),
+    *outbox_indexes([PROGRAMMES]),
+]
 ATTEMPTS = 20  # recomputations when other processes keep changing the programme meanwhile
 
 
@@ -58,16 +68,16 @@ class GroupStore:
         self.locks = locks
 
     async def insert(self, programme: Document, events: Iterable[Envelope] = ()) -> None:
-        document = {**programme, "version": 0, "outbox": outbox_entries(self.topic, events)}
+        document = {**programme, "version": 0, **outbox_fields(self.topic, events)}
         await self.db[PROGRAMMES].insert_one(document)
 
     async def programme(self, programme_id: str) -> Document | None:
-        return await self.db[PROGRAMMES].find_one({"_id": programme_id}, {"outbox": 0})
+        return await self.db[PROGRAMMES].find_one({"_id": programme_id}, HIDE_OUTBOX)
 
     async def of_office(self, office_id: str) -> list[Document]:
         cursor = (
             self.db[PROGRAMMES]
-            .find({"office_id": office_id}, {"outbox": 0})
+            .find({"office_id": office_id}, HIDE_OUTBOX)
             .sort("first_start", ASCENDING)
         )
         return [programme async for programme in cursor]
@@ -76,20 +86,20 @@ class GroupStore:
         """Programmes a person may enrol in through their link (school ones are by class)."""
         cursor = (
             self.db[PROGRAMMES]
-            .find({"kind": {"$ne": "school_programme"}}, {"outbox": 0})
+            .find({"kind": {"$ne": "school_programme"}}, HIDE_OUTBOX)
             .sort("first_start", ASCENDING)
         )
         return [programme async for programme in cursor]
 
     async def reminders_due(self, now: datetime, limit: int = 200) -> list[Document]:
-        cursor = self.db[PROGRAMMES].find({"reminder_at": {"$lte": now}}, {"outbox": 0})
+        cursor = self.db[PROGRAMMES].find({"reminder_at": {"$lte": now}}, HIDE_OUTBOX)
         return [programme async for programme in cursor.limit(limit)]
 
     async def of_person(self, person_id: str) -> list[Document]:
         # ``people`` lists the person ids seated or waiting (kept beside seats and waiting)
         cursor = (
             self.db[PROGRAMMES]
-            .find({"people": person_id}, {"outbox": 0})
+            .find({"people": person_id}, HIDE_OUTBOX)
             .sort("first_start", ASCENDING)
         )
         return [programme async for programme in cursor]
@@ -121,5 +131,5 @@ class GroupStore:
             query, update, return_document=ReturnDocument.AFTER
         )
         if after is not None:
-            after.pop("outbox", None)  # FerretDB cannot project in findAndModify
+            without_outbox(after)  # FerretDB cannot project in findAndModify
         return after

@@ -23,7 +23,13 @@ from pymongo.errors import DuplicateKeyError
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.inbox import apply_once
 from hoppid.shared.mongo import DocumentLocks, IndexSpec
-from hoppid.shared.outbox import outbox_entries, with_outbox
+from hoppid.shared.outbox import (
+    HIDE_OUTBOX,
+    outbox_fields,
+    outbox_indexes,
+    with_outbox,
+    without_outbox,
+)
 
 Document = dict[str, Any]
 
@@ -41,6 +47,7 @@ INDEXES = [
     IndexSpec(OFFERS, ["person_id"]),
     IndexSpec(ADVISORS, ["office_id"]),
     IndexSpec(ADVISORS, ["feed_token_hash"]),
+    *outbox_indexes(OUTBOX_COLLECTIONS),
 ]
 
 
@@ -103,23 +110,21 @@ class SchedulingStore:
         return result.matched_count == 1
 
     async def office_by_feed(self, token_hash: str) -> Document | None:
-        return await self.db[OFFICES].find_one({"feed_token_hash": token_hash}, {"outbox": 0})
+        return await self.db[OFFICES].find_one({"feed_token_hash": token_hash}, HIDE_OUTBOX)
 
     # --- advisors ------------------------------------------------------------------------------
     async def insert_advisor(self, advisor: Document, events: Iterable[Envelope] = ()) -> None:
         """The advisor with its ``advisor.changed`` event in its outbox: one insert."""
-        await self.db[ADVISORS].insert_one(
-            {**advisor, "outbox": outbox_entries(self.topic, events)}
-        )
+        await self.db[ADVISORS].insert_one({**advisor, **outbox_fields(self.topic, events)})
 
     async def advisor(self, office_id: str, advisor_id: str) -> Document | None:
         return await self.db[ADVISORS].find_one(
-            {"_id": advisor_id, "office_id": office_id}, {"outbox": 0}
+            {"_id": advisor_id, "office_id": office_id}, HIDE_OUTBOX
         )
 
     async def advisors(self, office_id: str) -> list[Document]:
         cursor = (
-            self.db[ADVISORS].find({"office_id": office_id}, {"outbox": 0}).sort("_id", ASCENDING)
+            self.db[ADVISORS].find({"office_id": office_id}, HIDE_OUTBOX).sort("_id", ASCENDING)
         )
         return [advisor async for advisor in cursor]
 
@@ -140,11 +145,11 @@ class SchedulingStore:
                 return_document=ReturnDocument.AFTER,
             )
         if found is not None:
-            found.pop("outbox", None)  # no projection in find_one_and_update on FerretDB
+            without_outbox(found)  # no projection in find_one_and_update on FerretDB
         return found
 
     async def advisor_by_feed(self, token_hash: str) -> Document | None:
-        return await self.db[ADVISORS].find_one({"feed_token_hash": token_hash}, {"outbox": 0})
+        return await self.db[ADVISORS].find_one({"feed_token_hash": token_hash}, HIDE_OUTBOX)
 
     # --- slot claims: the store's guarantee against double booking ------------------------------
     async def claim(
@@ -215,13 +220,11 @@ class SchedulingStore:
 
     # --- bookings ------------------------------------------------------------------------------
     async def insert_booking(self, booking: Document, events: Iterable[Envelope]) -> None:
-        await self.db[BOOKINGS].insert_one(
-            {**booking, "outbox": outbox_entries(self.topic, events)}
-        )
+        await self.db[BOOKINGS].insert_one({**booking, **outbox_fields(self.topic, events)})
 
     async def booking(self, office_id: str, booking_id: str) -> Document | None:
         return await self.db[BOOKINGS].find_one(
-            {"_id": booking_id, "office_id": office_id}, {"outbox": 0}
+            {"_id": booking_id, "office_id": office_id}, HIDE_OUTBOX
         )
 
     async def update_booking(
@@ -239,13 +242,13 @@ class SchedulingStore:
                 return_document=ReturnDocument.AFTER,
             )
         if booking is not None:
-            booking.pop("outbox", None)  # FerretDB cannot project in findAndModify
+            without_outbox(booking)  # FerretDB cannot project in findAndModify
         return booking
 
     async def reminders_due(self, now: datetime, limit: int = 200) -> list[Document]:
         cursor = (
             self.db[BOOKINGS]
-            .find({"status": "booked", "reminder_at": {"$lte": now}}, {"outbox": 0})
+            .find({"status": "booked", "reminder_at": {"$lte": now}}, HIDE_OUTBOX)
             .limit(limit)
         )
         return [booking async for booking in cursor]
@@ -259,7 +262,7 @@ class SchedulingStore:
                 "status": "booked",
                 "start": {"$gte": first, "$lt": last},
             },
-            {"outbox": 0},
+            HIDE_OUTBOX,
         )
         return [booking async for booking in cursor]
 
@@ -271,23 +274,23 @@ class SchedulingStore:
     async def bookings_of_advisor(self, advisor_id: str, since: datetime) -> list[Document]:
         cursor = (
             self.db[BOOKINGS]
-            .find({"advisor_id": advisor_id, "start": {"$gte": since}}, {"outbox": 0})
+            .find({"advisor_id": advisor_id, "start": {"$gte": since}}, HIDE_OUTBOX)
             .sort("start", ASCENDING)
         )
         return [booking async for booking in cursor]
 
     async def booked_of_person(self, person_id: str, since: datetime) -> list[Document]:
         cursor = self.db[BOOKINGS].find(
-            {"person_id": person_id, "status": "booked", "start": {"$gte": since}}, {"outbox": 0}
+            {"person_id": person_id, "status": "booked", "start": {"$gte": since}}, HIDE_OUTBOX
         )
         return [booking async for booking in cursor]
 
     async def bookings_of_person(self, person_id: str) -> list[Document]:
-        cursor = self.db[BOOKINGS].find({"person_id": person_id}, {"outbox": 0}).sort("start", 1)
+        cursor = self.db[BOOKINGS].find({"person_id": person_id}, HIDE_OUTBOX).sort("start", 1)
         return [booking async for booking in cursor]
 
     async def offers_of_person(self, person_id: str) -> list[Document]:
-        cursor = self.db[OFFERS].find({"person_id": person_id}, {"outbox": 0}).sort("created_at", 1)
+        cursor = self.db[OFFERS].find({"person_id": person_id}, HIDE_OUTBOX).sort("created_at", 1)
         return [offer async for offer in cursor]
 
     async def mark_erased(self, person_id: str, at: datetime) -> None:
@@ -303,7 +306,7 @@ class SchedulingStore:
     ) -> list[Document]:
         cursor = (
             self.db[BOOKINGS]
-            .find({"office_id": office_id, "start": {"$gte": first, "$lt": last}}, {"outbox": 0})
+            .find({"office_id": office_id, "start": {"$gte": first, "$lt": last}}, HIDE_OUTBOX)
             .sort("start", ASCENDING)
         )
         return [booking async for booking in cursor]
@@ -322,9 +325,7 @@ class SchedulingStore:
     async def insert_offer(self, offer: Document, events: Iterable[Envelope]) -> bool:
         """False when this event's offer exists already (the event came again)."""
         try:
-            await self.db[OFFERS].insert_one(
-                {**offer, "outbox": outbox_entries(self.topic, events)}
-            )
+            await self.db[OFFERS].insert_one({**offer, **outbox_fields(self.topic, events)})
             return True
         except DuplicateKeyError:
             return False

@@ -1,9 +1,13 @@
-"""The consumer wrapper: commit after success, retry transient errors, dead-letter poison."""
+"""The consumer wrapper against the real broker: batches committed once, only for work that is done;
+transient errors retried and their records (with the rest of their partition) delivered again;
+poison dead-lettered per record; types without a handler skipped. No Kafka mocks."""
 
 import asyncio
+from collections.abc import Awaitable
 from typing import Any
 
-from aiokafka import AIOKafkaProducer, TopicPartition
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from hoppid.shared.consumer import EventConsumer, TransientError
@@ -16,16 +20,21 @@ from hoppid.shared.testing import eventually, kafka_servers
 
 from .helpers import ThingBroke, ThingHappened, header_map, read_all, test_catalogue
 
+Record = tuple[list[tuple[str, bytes]], bytes]
 
-async def produce(topic: str, records: list[tuple[list[tuple[str, bytes]], bytes]]) -> None:
-    """Write raw records in order to partition 0: poison must be craftable byte by byte."""
+
+async def produce(topic: str, records: list[Record], *, partition: int = 0) -> None:
+    """Write raw records in order to one partition: poison must be craftable byte by byte."""
     producer = AIOKafkaProducer(bootstrap_servers=kafka_servers(), acks="all")
     await producer.start()
     try:
-        for headers, value in records:
-            await producer.send_and_wait(
-                topic, value, key=b"same-subject", partition=0, headers=headers
+        sent = [
+            await producer.send(
+                topic, value, key=b"same-subject", partition=partition, headers=headers
             )
+            for headers, value in records
+        ]
+        await asyncio.gather(*sent)  # one partition, one producer: written in this order
     finally:
         await producer.stop()
 
@@ -37,9 +46,12 @@ def raw(event: Event, **attributes: str) -> tuple[list[tuple[str, bytes]], bytes
 
 
 class Harness:
-    """A consumer of one single-partition topic, and what its handlers did."""
+    """A consumer of one topic (one partition unless told), and what its handlers did.
 
-    def __init__(self, prefix: str, *, max_retries: int = 3) -> None:
+    A second harness with the same prefix is a restarted consumer: the same group, topic, DLQ."""
+
+    def __init__(self, prefix: str, *, max_retries: int = 3, partitions: int = 1) -> None:
+        self.partitions = partitions
         self.topic = Topics(prefix).domain("testing")
         self.metrics = ServiceMetrics("testing")
         self.broker = make_broker(
@@ -57,7 +69,9 @@ class Harness:
         self.handled: list[str] = []
 
     async def create_topics(self) -> None:
-        await ensure_topics(kafka_servers(), [self.topic, Topics.dlq(self.topic)], partitions=1)
+        await ensure_topics(
+            kafka_servers(), [self.topic, Topics.dlq(self.topic)], partitions=self.partitions
+        )
 
     async def __aenter__(self) -> "Harness":
         await self.create_topics()
@@ -68,15 +82,28 @@ class Harness:
     async def __aexit__(self, *exc: object) -> None:
         await self.broker.stop()
 
-    async def committed_offset(self) -> int | None:
+    async def committed_offset(self, partition: int = 0) -> int | None:
+        return (await self.committed_offsets()).get(partition)
+
+    async def committed_offsets(self) -> dict[int, int]:
+        """The group's committed offset per partition (absent where nothing was committed)."""
         admin = AIOKafkaAdminClient(bootstrap_servers=kafka_servers())
         await admin.start()
         try:
             offsets = await admin.list_consumer_group_offsets(self.consumer.group_id)
         finally:
             await admin.close()
-        meta = offsets.get(TopicPartition(self.topic, 0))
-        return meta.offset if meta else None
+        return {
+            tp.partition: meta.offset
+            for tp, meta in offsets.items()
+            if tp.topic == self.topic and meta.offset >= 0
+        }
+
+    def metric(self, name: str, **labels: str) -> float | None:
+        value: float | None = self.metrics.registry.get_sample_value(
+            name, {"service": "testing", "topic": self.topic, **labels}
+        )
+        return value
 
 
 async def test_poison_events_go_to_the_dlq_and_the_partition_moves_on(topic_prefix: str) -> None:
@@ -99,20 +126,21 @@ async def test_poison_events_go_to_the_dlq_and_the_partition_moves_on(topic_pref
             (good_headers, b"{not json"),  # offset 0
             raw(ThingHappened(counter="x"), ce_type="no.hoppid.test.nobody.knows.v1"),  # 1
             raw(ThingBroke(reason="bug")),  # 2
-            raw(ThingHappened(counter="after-the-poison")),  # 3
+            raw(ThingHappened(counter="x"), ce_specversion=""),  # 3: not a CloudEvent
+            raw(ThingHappened(counter="after-the-poison")),  # 4
         ],
     )
     async with harness:
         await eventually(lambda: _value(harness.handled), what="the event after the poison")
         dead = await read_all(Topics.dlq(harness.topic), expected=3)
-        assert await eventually(_committed_at(harness, 4), what="offset 4 committed") == 4
+        assert await eventually(_committed_at(harness, 5), what="offset 5 committed") == 5
 
     assert harness.handled == ["after-the-poison"]
     errors = [header_map(r)["hoppid_dlq_error"] for r in dead]
     assert "not valid JSON" in errors[0]
-    assert "unknown event type 'no.hoppid.test.nobody.knows.v1'" in errors[1]
-    assert errors[2] == "ValueError: this handler always fails"
-    for offset, record in enumerate(dead):
+    assert errors[1] == "ValueError: this handler always fails"
+    assert "missing CloudEvents headers: ce_specversion" in errors[2]
+    for offset, record in zip((0, 2, 3), dead, strict=True):
         origin = header_map(record)
         assert origin["hoppid_dlq_topic"] == harness.topic
         assert origin["hoppid_dlq_partition"] == "0"
@@ -120,12 +148,40 @@ async def test_poison_events_go_to_the_dlq_and_the_partition_moves_on(topic_pref
         assert origin["hoppid_dlq_group"] == harness.consumer.group_id
         assert record.key == b"same-subject"
     assert dead[0].value == b"{not json"  # the original bytes, for examination and replay
-    assert (
-        harness.metrics.registry.get_sample_value(
-            "hoppid_dlq_events_total", {"service": "testing", "topic": harness.topic}
-        )
-        == 3
+    assert harness.metric("hoppid_dlq_events_total") == 3
+    # a type this consumer has no handler for is skipped, not dead-lettered (GUIDE.md §5)
+    assert harness.metric("hoppid_events_skipped_total", type="unknown") == 1
+
+
+async def test_types_without_a_handler_are_skipped_counted_and_never_parsed(
+    topic_prefix: str,
+) -> None:
+    harness = Harness(topic_prefix)
+
+    @harness.consumer.on(ThingHappened.event_type)
+    async def count(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, ThingHappened)
+        harness.handled.append(event.counter)
+
+    broke_headers, _ = raw(ThingBroke(reason="not ours"))
+    await harness.create_topics()
+    await produce(
+        harness.topic,
+        [
+            (broke_headers, b"{not json"),  # 0: a known type nobody here handles, unreadable
+            raw(ThingHappened(counter="x"), ce_type="no.hoppid.test.deployed.later.v1"),  # 1
+            raw(ThingHappened(counter="ours")),  # 2
+        ],
     )
+    async with harness:
+        await eventually(lambda: _value(harness.handled), what="the event we handle")
+        assert await eventually(_committed_at(harness, 3), what="offset 3 committed") == 3
+
+    assert harness.handled == ["ours"]
+    assert await read_all(Topics.dlq(harness.topic), expected=0) == []
+    assert harness.metric("hoppid_dlq_events_total") is None
+    assert harness.metric("hoppid_events_skipped_total", type=ThingBroke.event_type) == 1
+    assert harness.metric("hoppid_events_skipped_total", type="unknown") == 1
 
 
 async def test_transient_errors_are_retried_and_never_lost(topic_prefix: str) -> None:
@@ -150,12 +206,7 @@ async def test_transient_errors_are_retried_and_never_lost(topic_prefix: str) ->
         assert await eventually(_committed_at(harness, 2), what="offset 2 committed") == 2
     assert harness.handled == ["first", "second"]
     assert failures["left"] == 0
-    assert (
-        harness.metrics.registry.get_sample_value(
-            "hoppid_dlq_events_total", {"service": "testing", "topic": harness.topic}
-        )
-        is None
-    )
+    assert harness.metric("hoppid_dlq_events_total") is None
 
 
 async def test_offset_is_not_committed_before_the_handler_succeeds(topic_prefix: str) -> None:
@@ -176,13 +227,201 @@ async def test_offset_is_not_committed_before_the_handler_succeeds(topic_prefix:
         assert await eventually(_committed_at(harness, 1), what="commit after success") == 1
 
 
+def happened(counter: str) -> Record:
+    return raw(ThingHappened(counter=counter))
+
+
+def counting_commits(monkeypatch: pytest.MonkeyPatch) -> list[dict[Any, Any]]:
+    """Every commit request the consumers make, as they make it (still sent to the broker)."""
+    commits: list[dict[Any, Any]] = []
+    real_commit = AIOKafkaConsumer.commit
+
+    async def commit(self: AIOKafkaConsumer, offsets: Any = None) -> None:
+        commits.append(dict(offsets or {}))
+        await real_commit(self, offsets)
+
+    monkeypatch.setattr(AIOKafkaConsumer, "commit", commit)
+    return commits
+
+
+async def test_a_batch_is_handled_in_order_and_committed_once_not_per_event(
+    topic_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commits = counting_commits(monkeypatch)
+    harness = Harness(topic_prefix, partitions=3)
+
+    @harness.consumer.on(ThingHappened.event_type)
+    async def count(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, ThingHappened)
+        harness.handled.append(event.counter)
+
+    await harness.create_topics()
+    per_partition = 200
+    for partition in range(3):
+        await produce(
+            harness.topic,
+            [happened(f"{partition}:{n}") for n in range(per_partition)],
+            partition=partition,
+        )
+    async with harness:
+        await eventually(
+            lambda: _value(len(harness.handled) >= 3 * per_partition), what="every event"
+        )
+        await eventually(
+            lambda: _eq(harness.committed_offsets(), {p: per_partition for p in range(3)}),
+            what="every partition committed to its end",
+        )
+
+    assert sorted(harness.handled) == sorted(
+        f"{p}:{n}" for p in range(3) for n in range(per_partition)
+    ), "each event handled once"
+    for partition in range(3):  # each partition in order
+        mine = [c for c in harness.handled if c.startswith(f"{partition}:")]
+        assert mine == [f"{partition}:{n}" for n in range(per_partition)]
+    # one commit per poll, not per event (how many polls the broker's fetches make varies)
+    assert 1 <= len(commits) <= len(harness.handled) // 20, commits
+
+    # a new consumer in the same group reads nothing again, only what comes after: one more
+    # event a partition, which (partitions keep their order) comes after any redelivery
+    for partition in range(3):
+        await produce(harness.topic, [happened(f"later-{partition}")], partition=partition)
+    again = Harness(topic_prefix, partitions=3)
+
+    @again.consumer.on(ThingHappened.event_type)
+    async def count_again(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, ThingHappened)
+        again.handled.append(event.counter)
+
+    async with again:
+        await eventually(lambda: _value(len(again.handled) >= 3), what="the events after")
+    assert sorted(again.handled) == ["later-0", "later-1", "later-2"]
+
+
+async def test_poison_in_the_middle_of_a_batch_is_dead_lettered_and_the_rest_handled(
+    topic_prefix: str,
+) -> None:
+    harness = Harness(topic_prefix)
+
+    @harness.consumer.on(ThingHappened.event_type)
+    async def count(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, ThingHappened)
+        harness.handled.append(event.counter)
+
+    @harness.consumer.on(ThingBroke.event_type)
+    async def always_fails(event: Event, envelope: Envelope) -> None:
+        raise ValueError("broken rule")
+
+    good_headers, _ = raw(ThingHappened(counter="x"))
+    before = [happened(f"before-{n}") for n in range(50)]
+    after = [happened(f"after-{n}") for n in range(50)]
+    await harness.create_topics()
+    await produce(
+        harness.topic,
+        [*before, (good_headers, b"{not json"), raw(ThingBroke(reason="bug")), *after],
+    )
+    async with harness:
+        await eventually(lambda: _value(len(harness.handled) >= 100), what="all good events")
+        dead = await read_all(Topics.dlq(harness.topic), expected=2)
+        assert await eventually(_committed_at(harness, 102), what="the batch committed") == 102
+
+    assert harness.handled == [f"before-{n}" for n in range(50)] + [f"after-{n}" for n in range(50)]
+    assert [header_map(r)["hoppid_dlq_offset"] for r in dead] == ["50", "51"]
+    assert dead[0].value == b"{not json"
+
+
+async def test_a_transient_failure_that_never_clears_holds_that_record_and_its_successors(
+    topic_prefix: str,
+) -> None:
+    """Partition 0: offsets 0-4 are handled once and committed; 5 fails transiently every time,
+    so 5-9 are never committed and come again (to this consumer after each failed delivery, and
+    to a restarted one) while 0-4 never do. Partition 1 is not held up."""
+    broken = {"stuck-5"}
+    deliveries: dict[str, int] = {}
+
+    def make(prefix: str) -> Harness:
+        harness = Harness(prefix, max_retries=1, partitions=2)
+
+        @harness.consumer.on(ThingHappened.event_type)
+        async def count(event: Event, envelope: Envelope) -> None:
+            assert isinstance(event, ThingHappened)
+            deliveries[event.counter] = deliveries.get(event.counter, 0) + 1
+            if event.counter in broken:
+                raise TransientError("store unreachable")
+            harness.handled.append(event.counter)
+
+        return harness
+
+    first = make(topic_prefix)
+    await first.create_topics()
+    await produce(first.topic, [happened(f"stuck-{n}") for n in range(10)], partition=0)
+    await produce(first.topic, [happened(f"free-{n}") for n in range(10)], partition=1)
+    async with first:
+        # two tries a delivery (max_retries=1): three deliveries at least
+        await eventually(lambda: _value(deliveries.get("stuck-5", 0) >= 6), what="redeliveries")
+        assert await eventually(_committed_at(first, 5), what="0-4 committed") == 5
+        assert await eventually(_committed_at(first, 10, partition=1), what="1 committed") == 10
+    assert [c for c in first.handled if c.startswith("stuck")] == [f"stuck-{n}" for n in range(5)]
+    assert [c for c in first.handled if c.startswith("free")] == [f"free-{n}" for n in range(10)]
+    assert all(deliveries[f"stuck-{n}"] == 1 for n in range(5)), "nothing before it came again"
+    assert not any(f"stuck-{n}" in deliveries for n in range(6, 10)), "nothing after it ran"
+    assert first.metric("hoppid_dlq_events_total") is None  # transient: never dead-lettered
+    assert await first.committed_offset(0) == 5  # still, after the stop
+
+    broken.clear()  # the store is back; the consumer restarts
+    restarted = make(topic_prefix)
+    async with restarted:
+        await eventually(lambda: _value(len(restarted.handled) >= 5), what="5-9 again")
+        assert await eventually(_committed_at(restarted, 10), what="all committed") == 10
+    assert restarted.handled == [f"stuck-{n}" for n in range(5, 10)]
+
+
+async def test_a_crash_mid_batch_redelivers_the_uncommitted_batch_and_loses_nothing(
+    topic_prefix: str,
+) -> None:
+    """Stopped in the middle of a batch (as by a crash): nothing of that batch was committed, so
+    a restarted consumer gets all of it again, the part that was done included."""
+    hang = asyncio.Event()
+    first = Harness(topic_prefix)
+
+    @first.consumer.on(ThingHappened.event_type)
+    async def hangs_at_six(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, ThingHappened)
+        if event.counter == "6":
+            hang.set()
+            await asyncio.Event().wait()  # never returns: the process dies here
+        first.handled.append(event.counter)
+
+    await first.create_topics()
+    await produce(first.topic, [happened(str(n)) for n in range(10)])
+    async with first:
+        await eventually(lambda: _value(hang.is_set()), what="the handler stuck at 6")
+    assert first.handled == [str(n) for n in range(6)]
+    assert await first.committed_offset() is None
+
+    restarted = Harness(topic_prefix)
+
+    @restarted.consumer.on(ThingHappened.event_type)
+    async def count(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, ThingHappened)
+        restarted.handled.append(event.counter)
+
+    async with restarted:
+        await eventually(lambda: _value(len(restarted.handled) >= 10), what="the batch again")
+        assert await eventually(_committed_at(restarted, 10), what="all committed") == 10
+    assert restarted.handled == [str(n) for n in range(10)]
+
+
+async def _eq(got: Awaitable[Any], expected: Any) -> bool:
+    return await got == expected
+
+
 async def _value(value: Any) -> Any:
     return value
 
 
-def _committed_at(harness: Harness, offset: int) -> Any:
+def _committed_at(harness: Harness, offset: int, *, partition: int = 0) -> Any:
     async def probe() -> int | None:
-        committed = await harness.committed_offset()
+        committed = await harness.committed_offset(partition)
         return committed if committed == offset else None
 
     return probe

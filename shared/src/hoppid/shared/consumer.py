@@ -1,31 +1,39 @@
-"""Consuming events: commit only after success, retry what is transient, dead-letter poison.
+"""Consuming events: commit per batch what is done, retry what is transient, dead-letter poison.
 
-Every record goes through :meth:`EventConsumer._on_record`:
+The subscriber takes records in batches (FastStream ``batch=True``, ``AckPolicy.MANUAL``) and
+handles each partition's records in order, one by one (:meth:`EventConsumer._handle`):
 
-- not a readable CloudEvent, an unknown type, invalid data, or a handler error that is not
-  transient: the record goes to ``<topic>.dlq`` with the error and its origin in headers, and the
-  partition moves on;
+- a type this consumer has no handler for: skipped and counted (``hoppid_events_skipped_total``),
+  neither parsed nor dead-lettered: producers and consumers are deployed at different times;
+- not a readable CloudEvent, invalid data, or a handler error that is not transient: the record
+  goes to ``<topic>.dlq`` with the error and its origin in headers, and the partition moves on;
 - a transient error (the store or the broker unreachable): retried with exponential backoff; when
-  the retries are spent the record is *not* committed (FastStream nacks it: the consumer seeks
-  back) so it comes again, and nothing is lost while a server is down;
-- success: FastStream commits the offset (``AckPolicy.NACK_ON_ERROR``; never ``ACK_FIRST``).
+  the retries are spent, that record and the rest of its partition's batch are *not* committed:
+  the consumer seeks the partition back to it, so it comes again, and nothing is lost while a
+  server is down;
+- done (handled, skipped or dead-lettered): counted towards the batch's commit.
 
-Kafka redelivers after a crash or a rebalance, so handlers must be idempotent (see inbox.py).
+After the batch, one commit sets each partition's offset just past its last done record (never
+past a record that is not done; never ``ACK_FIRST``). A crash before that commit redelivers the
+batch, so handlers must be idempotent (see inbox.py). Decision record: docs/decisions/0006.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from prometheus_client import Counter
 from pymongo.errors import ConnectionFailure, NetworkTimeout
 
 from hoppid.shared.envelope import Envelope
@@ -73,9 +81,20 @@ class EventConsumer:
     retry_base_seconds: float = 0.2
     handlers: dict[str, Handler] = field(default_factory=dict)
     vault: PersonalDataVault | None = None  # decrypts sealed personal fields before handlers
+    # a batch: at most this many records from one poll (all partitions together) ...
+    batch_max_records: int = 1000
+    # ... and no new record started after this long: the rest is sought back and polled again,
+    # so slow handlers never keep the consumer from polling (max_poll_interval_ms is 300 s)
+    batch_max_seconds: float = 30.0
+    # how long a poll waits for records when there are none (FastStream sleeps as long again)
+    batch_timeout_ms: int = 100
+    _handled_counters: dict[tuple[str, str], Counter] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _commit_in_flight: asyncio.Task[None] | None = field(default=None, init=False, repr=False)
 
     def on(self, *event_types: str) -> Callable[[Handler], Handler]:
-        """Decorator: handle these event types (other known types are skipped and committed)."""
+        """Decorator: handle these event types (other types are skipped, counted and committed)."""
 
         def register(handler: Handler) -> Handler:
             for event_type in event_types:
@@ -89,47 +108,132 @@ class EventConsumer:
         """Subscribe to the broker; call before the broker starts."""
         self.broker.subscriber(
             *self.topics,
+            batch=True,
+            max_records=self.batch_max_records,
+            batch_timeout_ms=self.batch_timeout_ms,
             group_id=self.group_id,
             auto_offset_reset="earliest",
-            ack_policy=AckPolicy.NACK_ON_ERROR,
-            decoder=_raw_value,
+            # commits are ours: one per batch, for the records that are done (see _handle_batch)
+            ack_policy=AckPolicy.MANUAL,
+            decoder=_no_body,
             title=f"{self.group_id}:{','.join(self.topics)}",
-        )(self._on_record)
+        )(self._on_batch)
 
-    async def _on_record(self, body: bytes, message: KafkaMessage) -> None:
-        record: Any = message.raw_message  # one aiokafka ConsumerRecord (not a batch)
+    async def _on_batch(self, body: bytes, message: KafkaMessage) -> None:
+        # ``body`` is unused (see _no_body); typed as one record's value, it keeps the AsyncAPI
+        # document describing the records on the topic rather than FastStream's polls
+        consumer = message.consumer
+        if not isinstance(consumer, AIOKafkaConsumer):  # FastStream's test client has none
+            raise TypeError(f"a batch needs the aiokafka consumer, not {consumer!r}")
+        records: Sequence[Any] = message.raw_message  # aiokafka ConsumerRecords, in poll order
+        await self._handle_batch(consumer, records)
+
+    async def _handle_batch(self, consumer: AIOKafkaConsumer, records: Sequence[Any]) -> None:
+        """Handle one poll's records, each partition in order; commit what is done, once.
+
+        A partition stops at a record that must come again (transient error with its retries
+        spent, or the DLQ unreachable), and every partition stops once the batch has taken
+        ``batch_max_seconds``. Each partition is then sought back to its first record not done,
+        so the next poll starts there, and the done records are committed in one request.
+        """
+        partitions: dict[TopicPartition, list[Any]] = {}
+        for record in records:
+            partitions.setdefault(TopicPartition(record.topic, record.partition), []).append(record)
+        done: dict[TopicPartition, int] = {}  # next offset to commit, per partition
+        deadline = time.monotonic() + self.batch_max_seconds
         try:
-            envelope = Envelope.from_kafka(record.headers, record.value)
+            for partition, batch in partitions.items():
+                for record in batch:
+                    if time.monotonic() > deadline or not await self._handle(record):
+                        break
+                    done[partition] = record.offset + 1
+        finally:
+            # runs on a shutdown or an unforeseen error too: no later commit may skip a record
+            self._rewind(consumer, partitions, done)
+        await self._commit(consumer, done)
+
+    def _rewind(
+        self,
+        consumer: AIOKafkaConsumer,
+        partitions: dict[TopicPartition, list[Any]],
+        done: dict[TopicPartition, int],
+    ) -> None:
+        """Seek each partition whose batch is not all done back to its first record not done."""
+        assigned = consumer.assignment()
+        for partition, batch in partitions.items():
+            first_not_done = done.get(partition, batch[0].offset)
+            if first_not_done > batch[-1].offset or partition not in assigned:
+                continue  # all done; or revoked meanwhile: its new owner starts at the commit
+            consumer.seek(partition, first_not_done)
+            log.warning(
+                "%s[%d] not done from offset %d: it comes again",
+                partition.topic,
+                partition.partition,
+                first_not_done,
+            )
+
+    async def _commit(self, consumer: AIOKafkaConsumer, done: dict[TopicPartition, int]) -> None:
+        """Send one commit for the batch, without waiting for it: the next poll and batch go on
+        meanwhile. At most one commit is in flight (the next batch's waits for it), so the
+        offsets reach the broker in order."""
+        if self._commit_in_flight is not None:
+            await self._commit_in_flight
+            self._commit_in_flight = None
+        assigned = consumer.assignment()
+        offsets = {partition: offset for partition, offset in done.items() if partition in assigned}
+        if offsets:
+            self._commit_in_flight = asyncio.create_task(_send_commit(consumer, offsets))
+
+    async def _handle(self, record: Any) -> bool:
+        """Handle one record: True when it is done, False when it must come again."""
+        event_type = _header(record.headers, "ce_type")
+        handler = self.handlers.get(event_type)
+        if handler is None and event_type:  # not ours: neither parsed nor dead-lettered
+            # a type no catalogue of this build knows is labelled "unknown": labels stay bounded
+            label = event_type if self.catalogue.knows(event_type) else "unknown"
+            self.metrics.events_skipped.labels(self.metrics.service, record.topic, label).inc()
+            return True
+        try:
+            envelope = Envelope.from_kafka(record.headers, record.value)  # no ce_type: poison
+            assert handler is not None  # a readable envelope has a type, and we handle it
             token = correlation_id.set(envelope.id)
             try:
-                await self._dispatch(envelope, record.topic)
+                await self._with_retries(
+                    record.topic, lambda: self._dispatch(handler, envelope, record.topic)
+                )
             finally:
                 correlation_id.reset(token)
         except TRANSIENT_ERRORS:
-            raise  # retries spent: not committed, the record comes again
+            return False  # retries spent: not committed, the record comes again
         except Exception as error:
-            await self._dead_letter(record, error)
+            try:
+                await self._dead_letter(record, error)
+            except Exception as dlq_error:
+                log.error("could not dead-letter the event; it comes again: %s", dlq_error)
+                return False
+        return True
 
-    async def _dispatch(self, envelope: Envelope, topic: str) -> None:
+    async def _dispatch(self, handler: Handler, envelope: Envelope, topic: str) -> None:
         if self.vault is not None:
-            envelope = await self.vault.unseal(envelope)
-        event = self.catalogue.parse(envelope)  # unknown type or invalid data: poison
-        handler = self.handlers.get(envelope.type)
-        if handler is None or not self._serves(envelope.office):
+            envelope = await self.vault.unseal(envelope)  # the store may be down: transient
+        event = self.catalogue.parse(envelope)  # invalid data: poison
+        if not self._serves(envelope.office):
             return
-        await self._with_retries(handler, event, envelope, topic)
-        self.metrics.events_handled.labels(self.metrics.service, topic, envelope.type).inc()
+        await handler(event, envelope)
+        counter = self._handled_counters.get((topic, envelope.type))
+        if counter is None:  # a labelled child once per topic and type, not per event
+            counter = self.metrics.events_handled.labels(self.metrics.service, topic, envelope.type)
+            self._handled_counters[(topic, envelope.type)] = counter
+        counter.inc()
         log.info("handled %s", envelope.type, extra={"event_type": envelope.type})
 
     def _serves(self, office: str) -> bool:
         return not self.offices or not office or office in self.offices
 
-    async def _with_retries(
-        self, handler: Handler, event: Event, envelope: Envelope, topic: str
-    ) -> None:
+    async def _with_retries(self, topic: str, work: Callable[[], Awaitable[None]]) -> None:
         for attempt in range(self.max_retries + 1):
             try:
-                await handler(event, envelope)
+                await work()
                 return
             except TRANSIENT_ERRORS as error:
                 if attempt == self.max_retries:
@@ -156,6 +260,15 @@ class EventConsumer:
         )
 
 
+async def _send_commit(consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:
+    try:
+        await consumer.commit(offsets)
+    except Exception as error:  # never lost: the records are only delivered again
+        # e.g. a rebalance took the partitions: they come again to their new owner (handlers are
+        # idempotent); or the consumer stopped; otherwise the next batch's commit covers these
+        log.warning("could not commit %s: %s", offsets, error)
+
+
 def dead_letter_headers(record: Any, error: Exception, group_id: str) -> dict[str, str]:
     """Why and from where an event was dead-lettered, so it can be examined and replayed."""
     return {
@@ -168,9 +281,17 @@ def dead_letter_headers(record: Any, error: Exception, group_id: str) -> dict[st
     }
 
 
-async def _raw_value(message: Any) -> bytes:
-    """Keep FastStream from decoding the value: bad JSON must reach our DLQ, not its logs."""
-    return bytes(message.body or b"")
+def _header(headers: Iterable[tuple[str, bytes | None]], name: str) -> str:
+    for key, value in headers:
+        if key == name:
+            return (value or b"").decode("utf-8", "replace")
+    return ""
+
+
+async def _no_body(message: Any) -> bytes:
+    """Keep FastStream from decoding the values (bad JSON must reach our DLQ, not its logs): the
+    batch's records are read from ``message.raw_message``, so FastStream hands an empty body."""
+    return b""
 
 
 def dead_letter_topics(topics: Iterable[str]) -> list[str]:

@@ -78,6 +78,12 @@ class ServiceMetrics:
             ["service", "topic", "type"],
             registry=self.registry,
         )
+        self.events_skipped = Counter(
+            "hoppid_events_skipped_total",
+            "Events of a type a consumer has no handler for: skipped, not dead-lettered",
+            ["service", "topic", "type"],
+            registry=self.registry,
+        )
 
     async def http_middleware(
         self, request: Request, call_next: Callable[[Request], Awaitable[Response]]

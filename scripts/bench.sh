@@ -30,7 +30,7 @@ table="$("$PY" "$REPO/bench/intake_throughput.py" "$INQUIRIES" "$CONCURRENCY")"
 echo "$table"
 store="$("$STACK" status 2>&1 | sed -n 's/^store: \(up (\)\{0,1\}\([a-z]*\).*/\2/p' || true)"
 if [[ $store == ferretdb ]]; then
-  store="FerretDB $(sed -n 's/^FERRETDB_VERSION=//p' "$REPO/deploy/local/ferretdb.sh") on SQLite"
+  store="FerretDB $(sed -n 's/^FERRETDB_VERSION=//p' "$REPO/deploy/local/ferretdb.sh") on PostgreSQL"
 fi
 stamp="Made by \`INQUIRIES=$INQUIRIES CONCURRENCY=$CONCURRENCY make bench\` (bench/intake_throughput.py) on $(date -u +%Y-%m-%d), $(nproc) cores, against the local stack (${store:-the store of HOPPID_MONGODB_URL}, Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$REPO/deploy/local/kafka/pom.xml"))."
 "$PY" - "$REPO/docs/benchmarks.md" "$stamp" "$table" <<'PY'

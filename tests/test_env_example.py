@@ -1,5 +1,6 @@
 """Every setting a service reads is documented in .env.example."""
 
+import re
 from pathlib import Path
 
 from hoppid.intake.settings import IntakeSettings
@@ -24,3 +25,12 @@ def test_every_service_setting_is_in_env_example() -> None:
         for name, field in settings.model_fields.items():
             variable = field.validation_alias or f"HOPPID_{name.upper()}"
             assert variable in documented(), f"{variable} is not in .env.example"
+
+
+def test_every_local_stack_setting_is_in_env_example() -> None:
+    # lib.sh lists every setting of the stack scripts in its header, one "#   HOPPID_X  ..." each
+    lib = (ROOT / "deploy" / "local" / "lib.sh").read_text()
+    settings = set(re.findall(r"^#   (HOPPID_[A-Z_]+) ", lib, re.MULTILINE))
+    assert settings, "no settings found in the header of deploy/local/lib.sh"
+    for variable in settings:
+        assert variable in documented(), f"{variable} (deploy/local/lib.sh) is not in .env.example"

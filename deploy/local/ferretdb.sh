@@ -81,7 +81,7 @@ ferretdb_start() {
   postgres_up
   ferretdb_prepare_database
   if [[ -d "$HOPPID_STACK_DIR/ferretdb" ]]; then
-    warn "store: $HOPPID_STACK_DIR/ferretdb holds data of the earlier SQLite store, which is no longer read; delete that folder (or 'stack.sh reset') when you no longer need it"
+    warn "store: $HOPPID_STACK_DIR/ferretdb holds the data of the earlier SQLite store, which is no longer read, and Kafka's topics and the demo keys still match it; 'stack.sh reset' (deletes the whole stack folder) starts over cleanly"
   fi
   mkdir -p "$HOPPID_STACK_DIR/ferretdb-state"
   say "store: starting FerretDB $FERRETDB_VERSION (PostgreSQL) at $HOPPID_STORE_HOST:$HOPPID_STORE_PORT"

@@ -176,9 +176,9 @@ class EventConsumer:
         """Send one commit for the batch, without waiting for it: the next poll and batch go on
         meanwhile. At most one commit is in flight (the next batch's waits for it), so the
         offsets reach the broker in order."""
-        if self._commit_in_flight is not None:
-            await self._commit_in_flight
-            self._commit_in_flight = None
+        previous, self._commit_in_flight = self._commit_in_flight, None
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])  # its failure is its own (logged), never this batch's
         assigned = consumer.assignment()
         offsets = {partition: offset for partition, offset in done.items() if partition in assigned}
         if offsets:

@@ -116,7 +116,11 @@ store_status() {
     return 1
   fi
   if ! kind="$(store_running)"; then
-    say "store: down"
+    if pid="$(running_pid postgres)"; then
+      say "store: down (FerretDB is not running; its PostgreSQL, pid $pid, is)"
+    else
+      say "store: down"
+    fi
     return 1
   fi
   pid="$(running_pid "$kind")"

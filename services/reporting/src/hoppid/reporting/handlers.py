@@ -341,6 +341,29 @@ PROJECTIONS: dict[str, dict[type[Event], Projection]] = {"figures": FIGURES, "of
 PROJECTED_TYPES = frozenset(model.event_type for table in PROJECTIONS.values() for model in table)
 
 
+def facts_of(event: Event) -> tuple[str, str] | None:
+    """The facts document (collection, key) an event's projection reads, if any: the rebuild
+    reads a whole window's back from the store at once (rebuild_store.prefetch)."""
+    match event:
+        case ev.CaseOpened() | ev.CaseStatusChanged() | ev.CompanyRegistered():
+            return "cases", event.case_id
+        case (
+            sc.MeetingBooked()
+            | sc.MeetingRescheduled()
+            | sc.MeetingCancelled()
+            | sc.MeetingHeld()
+            | sc.MeetingMissed()
+        ):
+            return "cases", event.case_id
+        case sc.ProgrammeEnrolled() | sc.ProgrammePromoted() | sc.ProgrammeEnrolmentCancelled():
+            return "enrolments", enrolment_key(event.programme_id, event.enrolment_id)
+        case sc.SeatBooked() | sc.SeatCheckedIn() | sc.SeatReleased():
+            return "seats", event.seat_booking_id
+        case ev.OfficeChanged():
+            return "offices", event.office_id
+    return None
+
+
 async def project(store: Projecting, event: Event, envelope: Envelope) -> str | None:
     """Apply one event to every projection that handles it (the rebuild's path)."""
     office = None

@@ -1,14 +1,19 @@
 """Rebuild every read model from the topics' beginning into a fresh version, then switch over.
 
-    python -m hoppid.reporting.rebuild
+    python -m hoppid.reporting.rebuild [--fresh]
 
 1. A new version N+1 of the collections is made (indexes first).
-2. The topics are replayed from their beginning to their end *as they are now* into memory
-   (memory_store.py: the same documents, no store round-trip per event), with a plain aiokafka
-   consumer without a group: no offset commits (one commit per event costs ~6 ms,
-   docs/benchmarks.md); the projections are idempotent, so nothing needs remembering. The
-   finished documents are then inserted into N+1 in batches. The live service goes on
-   projecting into version N meanwhile.
+2. The topics are replayed from their beginning to their end *as they are now*, with a plain
+   aiokafka consumer without a group (no offset commits: one per event costs ~6 ms,
+   docs/benchmarks.md), in about the records' time order across partitions (InTimeOrder).
+   The replay streams in *windows* (rebuild_store.py): the facts the window's events need
+   are read back from N+1 in one query per collection, the events are projected in memory,
+   and the window is written to N+1 in bulk and forgotten, every
+   ``HOPPID_REPORTING_REBUILD_FLUSH_EVENTS`` events or sooner when it holds
+   ``HOPPID_REPORTING_REBUILD_MAX_HELD`` items. After each write the offsets reached per
+   partition are recorded with the version (the *checkpoint*, in ``projection_state``): a
+   rebuild that stops (killed, failed, the machine restarted) continues from there when run
+   again, unless ``--fresh``. The live service goes on projecting into version N meanwhile.
 3. Switch-over: a lease in ``projection_state`` makes the live projections wait (they retry;
    nothing is committed), a grace period lets a handler already running finish, and the
    rebuild catches up to the topics' new end, through the Mongo store on N+1 (a few events).
@@ -24,25 +29,30 @@ A rebuild that fails releases the lease; one that dies lets it run out
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import heapq
 import json
 import logging
 import resource
 import sys
+from collections import deque
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
+from itertools import islice
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from hoppid.reporting.consumers import PROJECTED_TOPICS
-from hoppid.reporting.handlers import PROJECTED_TYPES, project
-from hoppid.reporting.memory_store import MemoryProjectionStore
+from hoppid.reporting.handlers import PROJECTED_TYPES, facts_of, project
+from hoppid.reporting.rebuild_store import RebuildStore
 from hoppid.reporting.settings import ReportingSettings
 from hoppid.reporting.store import Projecting, ProjectionStore, Versions
 from hoppid.shared.consumer import TRANSIENT_ERRORS
 from hoppid.shared.envelope import Envelope, EnvelopeError
-from hoppid.shared.events import catalogue
+from hoppid.shared.events import Event, catalogue
 from hoppid.shared.kafka import Topics
 from hoppid.shared.logs import configure_logging
 from hoppid.shared.mongo import DocumentLocks, make_mongo_client
@@ -50,6 +60,7 @@ from hoppid.shared.settings import SettingsError, load_settings
 
 log = logging.getLogger("hoppid.reporting.rebuild")
 BATCH = 500
+Offsets = dict[TopicPartition, int]
 
 
 @dataclass
@@ -58,12 +69,27 @@ class Outcome:
     previous: int = 0
     events: int = 0  # replayed: projected, or of a type no projection handles
     skipped: int = 0  # poison (it went to the DLQ live too) or another office's
-    documents: int = 0  # written from memory into the new version
-    peak_rss_mib: float = 0.0  # the rebuild process's, replay in memory included
+    documents: int = 0  # written into the new version by the replay (its catch-up aside)
+    replaced: int = 0  # stored documents a later window changed, written again whole
+    peak_rss_mib: float = 0.0  # the rebuild process's
+    peak_held: int = 0  # the most documents, claims and contributions held in memory at once
+    flushes: int = 0  # windows written by this run
+    resumed: bool = False  # continued a stopped rebuild from its checkpoint
+
+
+@dataclass
+class Item:
+    """One record read: its event when some projection handles it."""
+
+    partition: TopicPartition
+    offset: int
+    envelope: Envelope | None = None
+    event: Event | None = None
+    skipped: bool = False
 
 
 class Replay:
-    """Reads assigned partitions up to given offsets and projects every event into one store."""
+    """Reads assigned partitions and projects every event into one store."""
 
     def __init__(
         self, consumer: AIOKafkaConsumer, store: Projecting, offices: frozenset[str]
@@ -73,49 +99,207 @@ class Replay:
         self.offices = offices
         self.outcome = Outcome(version=store.version)
 
-    async def until(self, ends: dict[TopicPartition, int], between_batches: Any = None) -> None:
-        while await self._behind(ends):
+    async def until(self, ends: Offsets, between_batches: Any = None) -> None:
+        """Event by event up to ``ends`` (the catch-up, through the Mongo store)."""
+        while await self.behind(ends):
             batches = await self.consumer.getmany(timeout_ms=500, max_records=BATCH)
             for records in batches.values():
                 for record in records:
-                    await self._one(record)
+                    await self.apply(self.read(record))
             if between_batches is not None:
                 await between_batches()
 
-    async def _behind(self, ends: dict[TopicPartition, int]) -> bool:
+    async def behind(self, ends: Offsets) -> bool:
         for partition, end in ends.items():
             if await self.consumer.position(partition) < end:
                 return True
         return False
 
-    async def _one(self, record: Any) -> None:
+    def read(self, record: Any) -> Item:
+        item = Item(TopicPartition(record.topic, record.partition), record.offset)
         try:
             envelope = Envelope.from_kafka(record.headers, record.value)
         except EnvelopeError:
-            self.outcome.skipped += 1
-            return
+            item.skipped = True
+            return item
         if self.offices and envelope.office and envelope.office not in self.offices:
-            self.outcome.skipped += 1
-            return
+            item.skipped = True
+            return item
+        item.envelope = envelope
         if envelope.type not in PROJECTED_TYPES:
             # nothing projects it: not parsed, as live (where sealed personal fields, which
             # only the live consumer unseals, would fail the model and look like poison)
+            return item
+        try:
+            item.event = catalogue.parse(envelope)
+        except EnvelopeError:
+            item.skipped = True
+        return item
+
+    async def apply(self, item: Item) -> None:
+        if item.skipped:
+            self.outcome.skipped += 1
+            return
+        if item.event is None or item.envelope is None:
             self.outcome.events += 1
             return
         try:
-            event = catalogue.parse(envelope)
-        except EnvelopeError:
-            self.outcome.skipped += 1
-            return
-        try:
-            await project(self.store, event, envelope)
+            await project(self.store, item.event, item.envelope)
         except Exception as error:  # the live consumer dead-letters these: skip them alike
             if _transient(error):
                 raise
-            log.error("event %s cannot be projected, skipped: %s", envelope.id, error)
+            log.error("event %s cannot be projected, skipped: %s", item.envelope.id, error)
             self.outcome.skipped += 1
             return
         self.outcome.events += 1
+
+
+class Windows:
+    """The replay in windows into a RebuildStore, each written and checkpointed."""
+
+    def __init__(
+        self,
+        replay: Replay,
+        store: RebuildStore,
+        versions: Versions,
+        settings: ReportingSettings,
+        reached: Offsets,
+    ) -> None:
+        self.replay = replay
+        self.store = store
+        self.versions = versions
+        self.size = settings.rebuild_flush_events
+        self.reached = reached  # the next offset to project, per partition
+        self.saved: dict[str, Any] = {}  # the last checkpoint written
+        self.verify_until: Offsets | None = None
+
+    async def run(self, ends: Offsets) -> None:
+        reader = InTimeOrder(self.replay.consumer, ends)
+        while await reader.more():
+            window = [self.replay.read(record) for record in await reader.take(self.size)]
+            await self._project(window)
+            await self._flush()
+
+    async def _project(self, items: list[Item]) -> None:
+        await self.store.prefetch(_facts(items))
+        for n, item in enumerate(items):
+            if self.store.full() and self.store.held:
+                await self._flush()
+                await self.store.prefetch(_facts(items[n:]))
+            await self.replay.apply(item)
+            self.reached[item.partition] = item.offset + 1
+
+    async def _flush(self) -> None:
+        """Write the window, then record how far the replay got with it."""
+        outcome = self.replay.outcome
+        # first what this write covers: a stop during it makes the next run check claims' owners
+        intent = {**self.saved, "flushing": _encode(self.reached)}
+        await self.versions.save_checkpoint(self.store.version, intent)
+        written = await self.store.flush()
+        outcome.documents += written.inserted
+        outcome.replaced += written.replaced
+        outcome.flushes += 1
+        outcome.peak_held = self.store.peak_held
+        if self.verify_until is not None and _passed(self.reached, self.verify_until):
+            self.store.verify_owners = False
+            self.verify_until = None
+        self.saved = {
+            "offsets": _encode(self.reached),
+            "events": outcome.events,
+            "skipped": outcome.skipped,
+            "documents": outcome.documents,
+        }
+        await self.versions.save_checkpoint(self.store.version, self.saved)
+
+    def resume(self, checkpoint: Mapping[str, Any]) -> None:
+        """Continue from a stopped build's checkpoint."""
+        outcome = self.replay.outcome
+        outcome.resumed = True
+        outcome.events = int(checkpoint.get("events", 0))
+        outcome.skipped = int(checkpoint.get("skipped", 0))
+        outcome.documents = int(checkpoint.get("documents", 0))
+        self.reached.update(_decode(checkpoint.get("offsets", [])))
+        self.saved = {k: checkpoint[k] for k in ("offsets", "events", "skipped", "documents")}
+        if checkpoint.get("flushing"):  # it stopped while writing: its claims may be stored
+            self.store.verify_owners = True
+            self.verify_until = _decode(checkpoint["flushing"])
+
+
+class InTimeOrder:
+    """Reads partitions up to their ends in about the order of the records' timestamps.
+
+    The partition whose latest record read is the oldest is read next, and ``take`` gives the
+    records up to the time every partition still being read has reached, merged by timestamp.
+    So one case's events, spread over partitions (intake's keyed by case, scheduling's by
+    booking), come in one window as they came live, instead of drifting windows apart as the
+    partitions with fewer events per case run ahead; each partition keeps its own order.
+    """
+
+    def __init__(self, consumer: AIOKafkaConsumer, ends: Offsets) -> None:
+        self.consumer = consumer
+        self.ends = ends
+        self.buffers: dict[TopicPartition, deque[Any]] = {p: deque() for p in ends}
+        self.latest: dict[TopicPartition, int] = {}  # timestamp of the last record read
+        self.ready: dict[TopicPartition, int] = dict.fromkeys(ends, 0)  # leading, up to horizon
+
+    async def _open(self) -> list[TopicPartition]:
+        return [p for p, end in self.ends.items() if await self.consumer.position(p) < end]
+
+    async def more(self) -> bool:
+        return any(self.buffers.values()) or bool(await self._open())
+
+    async def take(self, size: int) -> list[Any]:
+        while sum(self.ready.values()) < size and (reading := await self._open()):
+            horizon = min(self.latest.get(p, -1) for p in reading)
+            laggards = [p for p in reading if self.latest.get(p, -1) == horizon]
+            batches = await self.consumer.getmany(*laggards, timeout_ms=500, max_records=BATCH)
+            for partition, records in batches.items():
+                self.buffers[partition].extend(records)
+                if records:
+                    self.latest[partition] = max(
+                        self.latest.get(partition, -1), records[-1].timestamp
+                    )
+            self._advance(await self._open())
+        return self._pop(size)
+
+    def _advance(self, reading: list[TopicPartition]) -> None:
+        """Count the leading records of each buffer up to the horizon (all when none is read)."""
+        horizon = min((self.latest.get(p, -1) for p in reading), default=None)
+        for partition, buffer in self.buffers.items():
+            n = self.ready[partition]
+            while n < len(buffer) and (horizon is None or buffer[n].timestamp <= horizon):
+                n += 1
+            self.ready[partition] = n
+
+    def _pop(self, size: int) -> list[Any]:
+        ready = [list(islice(self.buffers[p], n)) for p, n in self.ready.items() if n]
+        merged = list(islice(heapq.merge(*ready, key=lambda record: record.timestamp), size))
+        for record in merged:
+            partition = TopicPartition(record.topic, record.partition)
+            self.buffers[partition].popleft()
+            self.ready[partition] -= 1
+        return merged
+
+
+def _facts(items: list[Item]) -> Iterator[tuple[str, str]]:
+    for item in items:
+        if item.event is not None and (key := facts_of(item.event)) is not None:
+            yield key
+
+
+def _encode(offsets: Offsets) -> list[dict[str, Any]]:
+    return [
+        {"topic": p.topic, "partition": p.partition, "offset": offset}
+        for p, offset in sorted(offsets.items())
+    ]
+
+
+def _decode(offsets: list[dict[str, Any]]) -> Offsets:
+    return {TopicPartition(o["topic"], int(o["partition"])): int(o["offset"]) for o in offsets}
+
+
+def _passed(reached: Offsets, mark: Offsets) -> bool:
+    return all(reached.get(partition, 0) >= offset for partition, offset in mark.items())
 
 
 def _peak_rss_mib() -> float:
@@ -127,7 +311,7 @@ def _transient(error: Exception) -> bool:
     return isinstance(error, TRANSIENT_ERRORS)
 
 
-async def rebuild(settings: ReportingSettings) -> Outcome:
+async def rebuild(settings: ReportingSettings, fresh: bool = False) -> Outcome:
     mongo = make_mongo_client(settings.mongodb_url)
     database = mongo[settings.database_of("reporting")]
     versions = Versions(database, DocumentLocks())
@@ -139,9 +323,9 @@ async def rebuild(settings: ReportingSettings) -> Outcome:
     )
     await consumer.start()
     try:
-        version = await versions.begin_build()
+        version, checkpoint = await versions.begin_build(resume=not fresh)
         try:
-            return await _build(settings, versions, consumer, version)
+            return await _build(settings, versions, consumer, version, checkpoint)
         except BaseException:
             await versions.release()
             raise
@@ -151,21 +335,30 @@ async def rebuild(settings: ReportingSettings) -> Outcome:
 
 
 async def _build(
-    settings: ReportingSettings, versions: Versions, consumer: AIOKafkaConsumer, version: int
+    settings: ReportingSettings,
+    versions: Versions,
+    consumer: AIOKafkaConsumer,
+    version: int,
+    checkpoint: Mapping[str, Any] | None,
 ) -> Outcome:
     partitions = await _partitions(settings)
-    memory = MemoryProjectionStore(version)
-    replay = Replay(consumer, memory, settings.offices)
+    store = RebuildStore(versions.db, version, settings.rebuild_max_held)
+    replay = Replay(consumer, store, settings.offices)
+    windows = Windows(replay, store, versions, settings, {})
+    if checkpoint is not None:
+        windows.resume(checkpoint)
+        await store.recall()
     if partitions:
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
-        await replay.until(await consumer.end_offsets(partitions))
-    log.info("version %d replayed (%d events); writing it", version, replay.outcome.events)
-    replay.outcome.documents = await memory.flush(versions.db)
+        for partition, offset in windows.reached.items():
+            if partition in partitions:
+                consumer.seek(partition, offset)
+        await windows.run(await consumer.end_offsets(partitions))
     replay.outcome.peak_rss_mib = _peak_rss_mib()
-    del memory  # the catch-up is small: it goes through the store on the written version
+    log.info("version %d written (%d events); switching over", version, replay.outcome.events)
+    # the catch-up is small: it goes through the store on the written version
     replay.store = ProjectionStore(versions.db, version, versions.locks)
-    log.info("version %d written (%d documents); switching over", version, replay.outcome.documents)
 
     async def renew() -> None:
         await versions.hold_switch(settings.rebuild_lease_seconds)
@@ -198,13 +391,18 @@ async def _partitions(settings: ReportingSettings) -> list[TopicPartition]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m hoppid.reporting.rebuild")
+    parser.add_argument(
+        "--fresh", action="store_true", help="start over, not from a stopped rebuild's checkpoint"
+    )
+    arguments = parser.parse_args()
     try:
         settings = load_settings(ReportingSettings)
     except SettingsError as error:
         print(f"hoppid-reporting rebuild cannot start: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     configure_logging("reporting-rebuild", settings.log_level)
-    outcome = asyncio.run(rebuild(settings))
+    outcome = asyncio.run(rebuild(settings, fresh=arguments.fresh))
     print(json.dumps({"rebuilt": asdict(outcome)}))
 
 

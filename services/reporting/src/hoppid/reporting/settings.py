@@ -32,3 +32,18 @@ class ReportingSettings(ServiceSettings):
         description="How long live projections wait for a switching rebuild before going on "
         "(renewed while it works; a rebuild that dies releases them when it runs out)",
     )
+    rebuild_flush_events: int = Field(
+        20_000,
+        ge=1,
+        le=1_000_000,
+        validation_alias="HOPPID_REPORTING_REBUILD_FLUSH_EVENTS",
+        description="A rebuild writes what it projected to the new version, and records how far "
+        "it got (its checkpoint), after this many events",
+    )
+    rebuild_max_held: int = Field(
+        200_000,
+        ge=1_000,
+        validation_alias="HOPPID_REPORTING_REBUILD_MAX_HELD",
+        description="A rebuild writes earlier when it holds this many documents, claims and "
+        "contributions in memory (about 1 KiB each)",
+    )

@@ -32,6 +32,7 @@ from hoppid.shared.outbox import outbox_fields, outbox_indexes
 Document = dict[str, Any]
 
 STATE, STATE_ID = "projection_state", "projections"
+CHECKPOINT_ID = "rebuild"  # in STATE: how far the build of the version ``building`` has got
 PUBLIC_FACTS, PARTNER_CASES = "public_facts", "partner_cases"
 OUTBOX_COLLECTIONS = (PUBLIC_FACTS,)
 VERSIONED = ("cells", "cases", "claims", "ledger", "offices", "enrolments", "seats")
@@ -89,13 +90,27 @@ class Versions:
         async with self.locks.hold(STATE, STATE_ID):
             await self.db[STATE].update_one({"_id": STATE_ID}, {"$set": dict(fields)})
 
-    async def begin_build(self) -> int:
+    async def begin_build(self, resume: bool = True) -> tuple[int, Document | None]:
+        """The version to build, and the checkpoint of a stopped build of it to continue from
+        (None: a fresh version, any half-built one dropped first)."""
         state = await self.ensure()
+        if resume and state.building is not None and state.building > state.active:
+            checkpoint = await self.db[STATE].find_one(
+                {"_id": CHECKPOINT_ID, "version": state.building}
+            )
+            if checkpoint is not None:
+                return state.building, checkpoint
         version = max(state.active, state.building or 0) + 1
-        await self.drop(version)  # a build that died half way leaves no trace in the new one
+        await self.drop(version)  # a build that died before its first checkpoint: no trace
+        await self.db[STATE].delete_one({"_id": CHECKPOINT_ID})
         await apply_indexes(self.db, version_indexes(version))
         await self._set({"building": version})
-        return version
+        return version, None
+
+    async def save_checkpoint(self, version: int, fields: Mapping[str, Any]) -> None:
+        """Where the build of ``version`` has got to (rebuild.py writes and reads the fields)."""
+        document = {"_id": CHECKPOINT_ID, "version": version, **fields}
+        await self.db[STATE].replace_one({"_id": CHECKPOINT_ID}, document, upsert=True)
 
     async def hold_switch(self, seconds: float) -> None:
         await self._set({"switching_until": datetime.now(UTC) + timedelta(seconds=seconds)})
@@ -106,10 +121,12 @@ class Versions:
         await self._set(
             {"active": version, "previous": previous, "building": None, "switching_until": None}
         )
+        await self.db[STATE].delete_one({"_id": CHECKPOINT_ID})
         return previous
 
     async def release(self) -> None:
-        await self._set({"switching_until": None, "building": None})
+        """End the lease; the version stays ``building`` so a new run continues it."""
+        await self._set({"switching_until": None})
 
     async def drop(self, version: int) -> None:
         for name in VERSIONED:
@@ -130,7 +147,7 @@ FactsKind = Literal["cases", "enrolments", "seats"]  # the collections of things
 
 class Projecting(Protocol):
     """What the projections (handlers.py) need of one version's read models: this module's
-    ProjectionStore live and in a rebuild's catch-up, memory_store's while a rebuild replays."""
+    ProjectionStore live and in a rebuild's catch-up, rebuild_store's while a rebuild replays."""
 
     version: int
 

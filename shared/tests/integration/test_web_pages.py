@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI, Request
 
 from hoppid.shared.access import KeyRing, new_api_key
@@ -12,6 +13,9 @@ from hoppid.shared.settings import ServiceSettings
 from hoppid.shared.web import Pages, install_pages
 from hoppid.shared.web.i18n import LANGUAGES, choose_language
 from hoppid.shared.web.session import read_session, sign_session
+
+# its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
+pytestmark = pytest.mark.time_of_day
 
 
 def app_with(key_ring: KeyRing | None = None) -> tuple[FastAPI, Pages]:

@@ -13,6 +13,9 @@ from intake_support import ADMIN_KEY, Intake, intake_env, started
 from hoppid.shared.links import sign_link
 from hoppid.shared.testing import ServiceProcess
 
+# its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
+pytestmark = pytest.mark.time_of_day
+
 LINK_SECRET = "pages-test-link-secret-0123456789abcdef"
 
 

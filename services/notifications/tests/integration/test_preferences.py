@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from notifications_support import LINK_SECRET, IntakeEvents, SmtpServer
 from prometheus_client import CollectorRegistry
 
@@ -22,7 +23,12 @@ from hoppid.shared.mongo import DocumentLocks, apply_indexes
 from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.testing import ServiceProcess, eventually
 
+# its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
+pytestmark = pytest.mark.time_of_day
+
 ALL_ON = {"email": True, "sms": True}
+# A weekday at noon in Oslo: outside the SMS quiet hours whatever the hour of the test run.
+NOON = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
 
 
 async def test_preferences_by_link_and_service_messages_still_go(
@@ -93,6 +99,7 @@ async def make_context(database: Any, tmp_path: Path, smtp_port: int) -> Context
         metrics=NotificationMetrics(CollectorRegistry()),
         notify=lambda: None,
         vault=PersonalDataVault(database),
+        now=lambda: NOON,
     )
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from prometheus_client import CollectorRegistry
 
 from hoppid.notifications import handlers, scheduler
@@ -20,6 +21,9 @@ from hoppid.notifications.templates import Templates
 from hoppid.shared.events import intake as ev
 from hoppid.shared.mongo import DocumentLocks, apply_indexes
 from hoppid.shared.pii import PersonalDataVault
+
+# its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
+pytestmark = pytest.mark.time_of_day
 
 
 class Clock:

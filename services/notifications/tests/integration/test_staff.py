@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from notifications_support import (
     IntakeEvents,
     Received,
@@ -17,6 +18,9 @@ from notifications_support import (
 )
 
 from hoppid.shared.testing import ServiceProcess, eventually, of_type, read_envelopes
+
+# its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
+pytestmark = pytest.mark.time_of_day
 
 OSLO = ZoneInfo("Europe/Oslo")
 SUMMER = datetime(2030, 6, 3, 8, 0, tzinfo=UTC)  # 10:00 in Oslo

@@ -13,6 +13,9 @@ from hoppid.notifications.model import (
     smtp_reply_error,
 )
 
+# its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
+pytestmark = pytest.mark.time_of_day
+
 
 def test_delivery_id_is_one_per_event_channel_and_recipient() -> None:
     one = delivery_id("event-1", "email", "person", "p1")

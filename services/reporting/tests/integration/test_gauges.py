@@ -2,9 +2,13 @@
 
 from datetime import UTC, datetime
 
+import pytest
 from reporting_support import Reporting, Script, drained, produce
 
 from hoppid.shared.testing import eventually
+
+# its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
+pytestmark = pytest.mark.time_of_day
 
 
 async def test_gauges_follow_the_figures_with_the_office_label_only(

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from reporting_support import (
     COUNTY,
     Groups,
@@ -24,6 +25,9 @@ from reporting_support import (
 )
 
 from hoppid.shared.testing import eventually
+
+# its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
+pytestmark = pytest.mark.time_of_day
 
 ZERO = {
     "programme_enrolments": 0,

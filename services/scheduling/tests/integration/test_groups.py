@@ -7,10 +7,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from scheduling_support import OFFICE, Scheduling, bearer
 
 from hoppid.shared.links import sign_link
 from hoppid.shared.testing import of_type, read_envelopes
+
+# its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
+pytestmark = pytest.mark.time_of_day
 
 SECRET = "development-only-link-secret-change-me"  # the service's default link secret
 RACERS = 8

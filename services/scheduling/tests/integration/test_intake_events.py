@@ -4,11 +4,15 @@ learns offices, offers free times when a case opens, honours erasure. Each at mo
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+import pytest
 from scheduling_support import OFFICE, Scheduling, bearer, publish, working_day
 
 from hoppid.scheduling.model import oslo_instant
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.testing import eventually, of_type, read_envelopes
+
+# its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
+pytestmark = pytest.mark.time_of_day
 
 
 def case_opened(case_id: str, **changes: Any) -> intake_events.CaseOpened:

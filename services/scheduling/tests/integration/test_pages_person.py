@@ -3,8 +3,12 @@ file, move it, cancel it after a confirm step; a taken time; programmes and desk
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from scheduling_pages_support import open_case, post_form, site, slots_of, token_of
 from scheduling_support import OFFICE, Scheduling, bearer
+
+# its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
+pytestmark = pytest.mark.time_of_day
 
 __all__ = ["site"]  # the fixture, used by name
 

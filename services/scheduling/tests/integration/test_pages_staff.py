@@ -5,8 +5,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from scheduling_pages_support import csrf_of, open_case, post_form, site, slots_of
 from scheduling_support import OFFICE, Scheduling, bearer
+
+# its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
+pytestmark = pytest.mark.time_of_day
 
 __all__ = ["site"]  # the fixture, used by name
 

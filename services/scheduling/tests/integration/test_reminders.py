@@ -5,9 +5,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from scheduling_support import OFFICE, scheduling_env, started
 
 from hoppid.shared.testing import ServiceProcess, eventually, of_type, read_envelopes
+
+# its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
+pytestmark = pytest.mark.time_of_day
 
 REMINDER = "scheduling.reminder.due.v1"
 SESSION = "scheduling.session.reminder_due.v1"

@@ -21,6 +21,9 @@ from hoppid.scheduling.model import (
     public_holidays,
 )
 
+# its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
+pytestmark = pytest.mark.time_of_day
+
 # a Wednesday long before any of the days below: minimum notice never gets in the way
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 

@@ -1,4 +1,12 @@
-"""The development clock: UTC now, moved on by a number of seconds kept in a file.
+"""The one place the platform reads the time: ``real_now``, and the clocks built on it.
+
+Code that reasons about the time (quiet hours, opening hours, reminders, expiry) takes a clock
+(``Clock``, a callable returning an aware UTC datetime) from its service's context, so a test
+sets the time it means. Code that only stamps a record calls ``real_now``. Nothing else reads the
+system clock (tests/test_one_clock.py checks it), and scripts/time_of_day.sh runs the tests that
+touch the time of day on faked clocks (night, noon, the autumn DST change).
+
+The development clock: UTC now, moved on by a number of seconds kept in a file.
 
 A journey through a meeting's day (booked, reminded 24 h and 2 h before, held) cannot wait a day
 in a test or a demo. A service given ``HOPPID_<SERVICE>_DEV_CLOCK_FILE`` reads the seconds to add
@@ -14,6 +22,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 log = logging.getLogger("hoppid.clock")
+
+Clock = Callable[[], datetime]
 
 
 def real_now() -> datetime:
@@ -43,7 +53,7 @@ class DevelopmentClock:
         return self._offset
 
 
-def clock(dev_clock_file: Path | None) -> Callable[[], datetime]:
+def clock(dev_clock_file: Path | None) -> Clock:
     """Real time, unless a development clock file is set."""
     if dev_clock_file is None:
         return real_now

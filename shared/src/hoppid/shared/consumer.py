@@ -25,7 +25,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -36,6 +35,7 @@ from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import Counter
 from pymongo.errors import ConnectionFailure, NetworkTimeout
 
+from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events.base import Event
 from hoppid.shared.events.catalogue import EventCatalogue
@@ -277,7 +277,7 @@ def dead_letter_headers(record: Any, error: Exception, group_id: str) -> dict[st
         "hoppid_dlq_partition": str(record.partition),
         "hoppid_dlq_offset": str(record.offset),
         "hoppid_dlq_group": group_id,
-        "hoppid_dlq_time": datetime.now(UTC).isoformat(),
+        "hoppid_dlq_time": real_now().isoformat(),
     }
 
 

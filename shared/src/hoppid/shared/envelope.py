@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from hoppid.shared.clock import real_now
+
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"
 
@@ -36,7 +38,7 @@ class Envelope:
     office: str = ""
     municipality: str = ""
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    time: datetime = field(default_factory=real_now)
     content_type: str = CONTENT_TYPE
 
     def key(self) -> bytes:

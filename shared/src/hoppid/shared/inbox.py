@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+
+from hoppid.shared.clock import real_now
 
 Document = dict[str, Any]
 APPLIED = "applied_events"
@@ -68,7 +69,7 @@ class Inbox:
                 {
                     "_id": self._key(event_id),
                     "consumer": self.consumer,
-                    "handled_at": datetime.now(UTC),
+                    "handled_at": real_now(),
                 }
             )
 

@@ -14,7 +14,6 @@ import base64
 import dataclasses
 import os
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -22,6 +21,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events.base import Event
 
@@ -61,9 +61,7 @@ class PersonalDataVault:
             return None
         key = AESGCM.generate_key(bit_length=256)
         try:
-            await self.keys.insert_one(
-                {"_id": person_id, "key": key, "created_at": datetime.now(UTC)}
-            )
+            await self.keys.insert_one({"_id": person_id, "key": key, "created_at": real_now()})
             return key
         except DuplicateKeyError:  # another writer made it first: use theirs
             return await self._key(person_id, create=False)
@@ -101,7 +99,7 @@ class PersonalDataVault:
         """Erasure: the key is gone for good; a tombstone keeps it from being made again."""
         await self.keys.update_one(
             {"_id": person_id},
-            {"$set": {"destroyed_at": datetime.now(UTC)}, "$unset": {"key": ""}},
+            {"$set": {"destroyed_at": real_now()}, "$unset": {"key": ""}},
             upsert=True,
         )
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from hoppid.notifications import model, preferences
@@ -33,6 +33,7 @@ from hoppid.notifications.settings import NotificationsSettings, SmtpServer
 from hoppid.notifications.sms import Sms, SmsGateway
 from hoppid.notifications.store import NotificationsStore
 from hoppid.notifications.templates import TemplateError, Templates
+from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import notifications as ev
@@ -54,7 +55,7 @@ class Context:
     notify: Callable[[], None]  # wakes the outbox relay after a write
     vault: PersonalDataVault  # opens the person's sealed contact copy
     send_mail: SendMail = send_email
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    now: Callable[[], datetime] = field(default=real_now)
 
 
 async def deliver(ctx: Context, out: Outgoing) -> None:

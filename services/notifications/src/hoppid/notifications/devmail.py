@@ -15,7 +15,6 @@ import logging
 import os
 import sys
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from aiosmtpd.smtp import SMTP
 
 from hoppid.notifications.mailbox import ENVELOPE_TO, SUFFIX
 from hoppid.notifications.settings import NotificationsSettings
+from hoppid.shared.clock import real_now
 from hoppid.shared.logs import configure_logging
 from hoppid.shared.serve import EXIT_BAD_SETTINGS
 from hoppid.shared.settings import SettingsError, load_settings
@@ -45,7 +45,7 @@ class KeepingHandler:
 def keep(folder: Path, recipients: list[str], content: bytes) -> Path:
     """Write one message atomically (a reader never sees half a file)."""
     folder.mkdir(parents=True, exist_ok=True)
-    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
+    name = f"{real_now():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
     header = f"{ENVELOPE_TO}: {', '.join(recipients)}\r\n".encode()
     partial = folder / f"{name}.partial"
     partial.write_bytes(header + content)

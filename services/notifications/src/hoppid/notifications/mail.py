@@ -13,7 +13,6 @@ import asyncio
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
@@ -26,6 +25,7 @@ from hoppid.notifications.model import (
     smtp_reply_error,
 )
 from hoppid.notifications.settings import SmtpServer
+from hoppid.shared.clock import real_now
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def mime_message(email: Email) -> EmailMessage:
         message["Reply-To"] = email.reply_to
     message["Subject"] = email.subject
     message["Message-ID"] = make_msgid(idstring=email.delivery_id, domain="hoppid")
-    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Date"] = format_datetime(real_now())
     message.set_content(email.text)
     message.add_alternative(_html_document(email), subtype="html")
     if email.calendar is not None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from hoppid.notifications.model import TransientSendError
+from hoppid.shared.clock import real_now
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class FileSmsGateway:
     async def send(self, sms: Sms) -> None:
         line = json.dumps(
             {
-                "at": datetime.now(UTC).isoformat(),
+                "at": real_now().isoformat(),
                 "from": sms.sender[:11],
                 "to": sms.to,
                 "text": sms.text,

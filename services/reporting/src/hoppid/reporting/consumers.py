@@ -8,7 +8,6 @@ so the event is retried and, if need be, not committed and delivered again later
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from hoppid.reporting.context import Context
@@ -16,6 +15,7 @@ from hoppid.reporting.handlers import PROJECTIONS, Projection
 from hoppid.reporting.model import oslo_month
 from hoppid.reporting.public import meeting_held, public_fact
 from hoppid.reporting.store import ProjectionStore
+from hoppid.shared.clock import real_now
 from hoppid.shared.consumer import TransientError
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
@@ -40,7 +40,7 @@ def install(runtime: Runtime, ctx: Context) -> None:
 def _live(ctx: Context, table: dict[type[Event], Projection]) -> Handler:
     async def handle(event: Event, envelope: Envelope) -> None:
         state = await ctx.versions.state()
-        if state.switching(datetime.now(UTC)):
+        if state.switching(real_now()):
             raise TransientError("a rebuild is switching the read models over")
         store = ProjectionStore(ctx.database, state.active, ctx.locks)
         office = await table[type(event)](store, event, envelope)

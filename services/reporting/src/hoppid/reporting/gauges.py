@@ -6,12 +6,11 @@ a projection handles for an office, so they follow the figures the API gives.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from prometheus_client import CollectorRegistry, Gauge
 
 from hoppid.reporting.model import OSLO, Totals, level_field
 from hoppid.reporting.store import ProjectionStore
+from hoppid.shared.clock import real_now
 
 # gauge name part -> (counter in the cells, help text)
 FIGURES = {
@@ -46,7 +45,7 @@ class BusinessGauges:
 
     async def refresh(self, store: ProjectionStore, office: str | None = None) -> None:
         """Set the gauges of one office (or of every office with figures this year)."""
-        year = datetime.now(UTC).astimezone(OSLO).strftime("%Y")
+        year = real_now().astimezone(OSLO).strftime("%Y")
         query = {"year": year, **({"office": office} if office else {})}
         cells = await store.find_cells(query)
         offices = {office} if office else {cell["office"] for cell in cells}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from pymongo import ReturnDocument
@@ -24,6 +24,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from hoppid.reporting.model import Contribution, Distinct, claim_id, level_field, level_keys
+from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.inbox import APPLIED, apply_once
 from hoppid.shared.mongo import DocumentLocks, IndexSpec, apply_indexes
@@ -113,7 +114,7 @@ class Versions:
         await self.db[STATE].replace_one({"_id": CHECKPOINT_ID}, document, upsert=True)
 
     async def hold_switch(self, seconds: float) -> None:
-        await self._set({"switching_until": datetime.now(UTC) + timedelta(seconds=seconds)})
+        await self._set({"switching_until": real_now() + timedelta(seconds=seconds)})
 
     async def switch(self, version: int) -> int:
         """Make ``version`` active; returns the version it replaces."""
@@ -317,7 +318,7 @@ class PublicFacts:
                 {
                     "_id": source_event_id,
                     "type": envelope.type,
-                    "at": datetime.now(UTC),
+                    "at": real_now(),
                     **outbox_fields(self.topic, [envelope]),
                 }
             )

@@ -4,7 +4,6 @@ language, the CSRF cookie and the headers every page carries."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from markupsafe import Markup
 from starlette.datastructures import FormData
 
 from hoppid.shared.access import KeyRing, Staff
+from hoppid.shared.clock import real_now
 from hoppid.shared.settings import ServiceSettings
 from hoppid.shared.web import csrf, session
 from hoppid.shared.web.i18n import LANGUAGE_NAMES, LANGUAGES, Texts, choose_language
@@ -130,9 +130,7 @@ class Pages:
 
     async def staff(self, request: Request) -> Staff | None:
         """The signed-in staff member of this browser, if the session and its key are valid."""
-        found = session.read_session(
-            self.secret, request.cookies.get(session.COOKIE), datetime.now(UTC)
-        )
+        found = session.read_session(self.secret, request.cookies.get(session.COOKIE), real_now())
         if found is None or self.key_ring is None:
             return None
         return await self.key_ring.by_hash(*found)
@@ -149,7 +147,7 @@ class Pages:
 
     def start_session(self, response: Response, staff: Staff, key_hash: str) -> None:
         value = session.sign_session(
-            self.secret, staff.key_id, key_hash, datetime.now(UTC), self.session_hours
+            self.secret, staff.key_id, key_hash, real_now(), self.session_hours
         )
         self._cookie(response, session.COOKIE, value, self.session_hours * 3600)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from hoppid.intake.store import IntakeStore
+from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
@@ -25,7 +26,7 @@ class Context:
     link_days: int
     notify: Callable[[], None]  # wakes the outbox relay after a write
     vault: PersonalDataVault  # seals personal fields on the topic; erasure destroys the key
-    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    now: Callable[[], datetime] = real_now
 
 
 def case_event(event: Event, case: Document) -> Envelope:

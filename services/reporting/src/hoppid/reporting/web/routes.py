@@ -8,7 +8,6 @@ Pages call the same queries as the JSON API (queries.py) through the same read r
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import urlencode
 
@@ -20,6 +19,7 @@ from hoppid.reporting.context import Context
 from hoppid.reporting.model import Period
 from hoppid.reporting.web import filters, views
 from hoppid.shared.access import Staff
+from hoppid.shared.clock import real_now
 from hoppid.shared.web import Pages
 
 Table = Literal["figures", "offices", "funnel", "series"]
@@ -136,7 +136,7 @@ def _office_of(reader: access.Reader | None, chosen: filters.Chosen) -> tuple[bo
 
 
 async def _series(ctx: Context, where: queries.Filter) -> list[queries.Row]:
-    first, last = filters.series_months(where.period, datetime.now(UTC))
+    first, last = filters.series_months(where.period, real_now())
     store = await ctx.active_store()
     return await queries.series(store, replace(where, period=Period()), first, last)
 

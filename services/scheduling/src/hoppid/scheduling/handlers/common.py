@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from hoppid.scheduling.access import works_at
 from hoppid.scheduling.model import Slot
 from hoppid.scheduling.store import SchedulingStore
 from hoppid.shared.access import Staff
+from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import scheduling as ev
@@ -39,7 +40,7 @@ class Context:
     offer_count: int
     offer_days: int
     vault: PersonalDataVault  # seals an advisor's name and address on advisor.changed
-    now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    now: Callable[[], datetime] = real_now
 
 
 async def office_for(ctx: Context, staff: Staff, office_id: str) -> Document:

@@ -41,3 +41,25 @@ async def test_sealed_until_the_key_is_destroyed(database: AsyncDatabase[dict[st
         raise AssertionError("an erased person must not get a new key")
     except PermissionError:
         pass
+
+
+async def test_a_key_made_without_looking_first_is_still_the_one_key(
+    database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    """``likely_new`` only saves a look-up: an existing key is used, a destroyed one refused."""
+    vault = PersonalDataVault(database)
+    envelope = Greeted(case_id="c2", name="Per", email="per@example.no").to_envelope(
+        source="/t", subject="c2"
+    )
+    first = await vault.seal(envelope, Greeted, "person-2", likely_new=True)
+    again = await vault.seal(envelope, Greeted, "person-2", likely_new=True)  # key exists
+    for sealed in (first, again):
+        assert (await vault.unseal(sealed)).data["email"] == "per@example.no"
+    assert await database["person_keys"].count_documents({"_id": "person-2"}) == 1
+
+    await vault.destroy("person-2")
+    try:
+        await vault.seal(envelope, Greeted, "person-2", likely_new=True)
+        raise AssertionError("an erased person must not get a new key")
+    except PermissionError:
+        pass

@@ -56,6 +56,43 @@ async def test_retries_and_same_day_duplicates_are_one_case(intake: Intake, data
     assert await database["cases"].count_documents({}) == 1
 
 
+async def test_a_new_key_on_a_same_day_duplicate_stands_for_that_case(
+    intake: Intake, database: Any
+) -> None:
+    first = await intake.client.post(
+        "/v1/inquiries", json=inquiry(), headers={"Idempotency-Key": "a"}
+    )
+    other_key = {"Idempotency-Key": "b"}
+    duplicate = await intake.client.post("/v1/inquiries", json=inquiry(), headers=other_key)
+    # the key claimed beside the duplicate's claim now names the same case, whatever the body
+    retried = await intake.client.post(
+        "/v1/inquiries", json=inquiry(idea="Something else"), headers=other_key
+    )
+    assert (first.status_code, duplicate.status_code, retried.status_code) == (201, 200, 200)
+    assert len({r.json()["reference"] for r in (first, duplicate, retried)}) == 1
+    assert await database["cases"].count_documents({}) == 1
+
+
+async def test_a_returning_person_is_updated_and_not_first(intake: Intake, database: Any) -> None:
+    first = await intake.client.post("/v1/inquiries", json=inquiry(phone="912 34 567"))
+    changed = inquiry(name="Kari N. Berg", phone=None, idea="A second idea", language="en")
+    second = await intake.client.post("/v1/inquiries", json=changed)
+    assert (first.status_code, second.status_code) == (201, 201)
+    person = await database["people"].find_one({})
+    assert person is not None and await database["people"].count_documents({}) == 1
+    assert (person["name"], person["phone"], person["language"]) == (
+        "Kari N. Berg",
+        "+4791234567",  # no phone given: the known one stays
+        "en",
+    )
+    found = await read_envelopes(
+        intake.topic, lambda es: len(of_type(es, "intake.case.opened.v1")) == 2
+    )
+    opened = of_type([e for _, e in found], "intake.case.opened.v1")
+    firsts = {e.data["reference"]: e.data["first_case_of_person"] for e in opened}
+    assert firsts == {first.json()["reference"]: True, second.json()["reference"]: False}
+
+
 async def test_one_person_many_cases_across_offices(intake: Intake, database: Any) -> None:
     first = await intake.client.post("/v1/inquiries", json=inquiry(email="Ola@Example.no"))
     other_idea = inquiry(email="ola@example.no", idea="A bakery", municipality="1506")

@@ -53,25 +53,33 @@ class PersonalDataVault:
     def __init__(self, database: AsyncDatabase[dict[str, Any]]) -> None:
         self.keys = database[KEYS]
 
-    async def _key(self, person_id: str, *, create: bool) -> bytes | None:
-        found = await self.keys.find_one({"_id": person_id})
-        if found is not None:
-            return None if found.get("destroyed_at") else bytes(found["key"])
+    async def _key(self, person_id: str, *, create: bool, look_first: bool = True) -> bytes | None:
+        if look_first or not create:
+            found = await self.keys.find_one({"_id": person_id})
+            if found is not None:
+                return None if found.get("destroyed_at") else bytes(found["key"])
         if not create:
             return None
         key = AESGCM.generate_key(bit_length=256)
         try:
             await self.keys.insert_one({"_id": person_id, "key": key, "created_at": real_now()})
             return key
-        except DuplicateKeyError:  # another writer made it first: use theirs
+        except DuplicateKeyError:  # another writer made it first (or it was destroyed): theirs
             return await self._key(person_id, create=False)
 
-    async def seal(self, envelope: Envelope, model: type[Event], person_id: str) -> Envelope:
-        """The envelope with each personal field encrypted with the person's key."""
+    async def seal(
+        self, envelope: Envelope, model: type[Event], person_id: str, *, likely_new: bool = False
+    ) -> Envelope:
+        """The envelope with each personal field encrypted with the person's key.
+
+        ``likely_new``: the person was just created, so their key is made without looking for it
+        first (one round-trip instead of two); a key that exists all the same (a retried write,
+        a tombstone) is found through the duplicate and used, or refused, exactly as without it.
+        """
         fields = model.pii_fields() & set(envelope.data)
         if not fields:
             return envelope
-        key = await self._key(person_id, create=True)
+        key = await self._key(person_id, create=True, look_first=not likely_new)
         if key is None:
             raise PermissionError(f"person {person_id} is erased: no new personal data")
         data = dict(envelope.data)
@@ -90,9 +98,12 @@ class PersonalDataVault:
         if not sealed:
             return envelope
         data = dict(envelope.data)
+        keys: dict[str, bytes | None] = {}  # each person's key read once per envelope
         for field, value in sealed.items():
-            key = await self._key(value["person"], create=False)
-            data[field] = _open(key, value, _context(envelope.type, field, value["person"]))
+            person = value["person"]
+            if person not in keys:
+                keys[person] = await self._key(person, create=False)
+            data[field] = _open(keys[person], value, _context(envelope.type, field, person))
         return dataclasses.replace(envelope, data=data)
 
     async def destroy(self, person_id: str) -> None:

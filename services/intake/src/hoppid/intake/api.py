@@ -81,7 +81,7 @@ def _public_router(ctx: Context, limit: RateLimit) -> APIRouter:
         case, created = await handlers.submit_inquiry(ctx, form, idempotency_key)
         if not created:
             response.status_code = 200
-        office = await ctx.store.office(case["office_id"]) or {}
+        office = await ctx.store.recent_office(case["office_id"]) or {}
         return {
             "reference": case["reference"],
             "office": {

@@ -7,14 +7,15 @@ caller's office in the filter, so one office can never see or change another's c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from hoppid.shared.cache import TtlCache
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.mongo import DocumentLocks, IndexSpec
 from hoppid.shared.outbox import (
@@ -29,6 +30,10 @@ Document = dict[str, Any]
 
 OFFICES, KEYS, PEOPLE, CASES, CLAIMS = "offices", "api_keys", "people", "cases", "claims"
 OUTBOX_COLLECTIONS = (OFFICES, PEOPLE, CASES, KEYS)
+# how long an inquiry may use offices read earlier: a change made through this process is seen at
+# once, one made through another instance of intake within this time
+OFFICES_TTL_SECONDS = 10.0
+DUPLICATE_KEY = 11000
 
 INDEXES = [
     IndexSpec(PEOPLE, ["email"], unique=True, name="one_person_per_email"),
@@ -42,10 +47,18 @@ INDEXES = [
 
 
 class IntakeStore:
-    def __init__(self, database: AsyncDatabase[Document], topic: str, locks: DocumentLocks) -> None:
+    def __init__(
+        self,
+        database: AsyncDatabase[Document],
+        topic: str,
+        locks: DocumentLocks,
+        offices_ttl_seconds: float = OFFICES_TTL_SECONDS,
+    ) -> None:
         self.db = database
         self.topic = topic
         self.locks = locks  # every update of an existing document holds its lock
+        # the public form's look-ups (which office serves a municipality, the answer's office)
+        self._recent_offices: TtlCache[str, list[Document]] = TtlCache(offices_ttl_seconds)
 
     # --- offices -------------------------------------------------------------------------
     async def seed_office(self, office: Document) -> None:
@@ -54,6 +67,7 @@ class IntakeStore:
             await self.db[OFFICES].update_one(
                 {"_id": office["_id"]}, {"$setOnInsert": office}, upsert=True
             )
+        self._recent_offices.forget()
 
     async def office(self, office_id: str) -> Document | None:
         return await self.db[OFFICES].find_one({"_id": office_id}, HIDE_OUTBOX)
@@ -62,8 +76,18 @@ class IntakeStore:
         cursor = self.db[OFFICES].find({}, HIDE_OUTBOX).sort("_id", ASCENDING)
         return [office async for office in cursor]
 
+    async def recent_offices(self) -> list[Document]:
+        """All offices, as read from the store at most ``offices_ttl_seconds`` ago (a handful
+        of documents: one read serves every inquiry meanwhile)."""
+        return await self._recent_offices.get(OFFICES, self.offices)
+
+    async def recent_office(self, office_id: str) -> Document | None:
+        return next((o for o in await self.recent_offices() if o["_id"] == office_id), None)
+
     async def office_serving(self, municipality: str) -> Document | None:
-        return await self.db[OFFICES].find_one({"municipalities": municipality}, HIDE_OUTBOX)
+        """The office for a municipality, from the recently read offices."""
+        offices = await self.recent_offices()
+        return next((o for o in offices if municipality in o.get("municipalities", ())), None)
 
     async def save_office(self, office: Document, events: Iterable[Envelope]) -> None:
         fields = {k: v for k, v in office.items() if k != "_id"}
@@ -73,6 +97,7 @@ class IntakeStore:
                 with_outbox({"$set": fields}, self.topic, events),
                 upsert=True,
             )
+        self._recent_offices.forget()
 
     # --- API keys (the key ring reads the same collection: hoppid.shared.access) --------------
     async def add_key(self, key: Document, events: Iterable[Envelope]) -> None:
@@ -89,18 +114,30 @@ class IntakeStore:
         return result.modified_count == 1
 
     # --- submission claims: one case per idempotency key / per duplicate fingerprint --------
-    async def claim(self, key: str, case_id: str, at: datetime) -> str:
-        """The case id this key stands for: ours if we are first, else the earlier one."""
-        try:
-            await self.db[CLAIMS].insert_one({"_id": key, "case_id": case_id, "at": at})
-            return case_id
-        except DuplicateKeyError:
-            existing = await self.db[CLAIMS].find_one({"_id": key})
-            assert existing is not None
-            return str(existing["case_id"])
+    async def claim(self, keys: Sequence[str], case_id: str, at: datetime) -> str:
+        """The case id these keys stand for: ``case_id`` if every key is new, else the case of
+        the first key (in order) claimed before, to which the keys made now are pointed too.
 
-    async def point_claim(self, key: str, case_id: str) -> None:
-        await self.db[CLAIMS].update_one({"_id": key}, {"$set": {"case_id": case_id}})
+        All keys are inserted in one round-trip (unordered: each insert stands on its own)."""
+        documents = [{"_id": key, "case_id": case_id, "at": at} for key in keys]
+        try:
+            await self.db[CLAIMS].insert_many(documents, ordered=False)
+            return case_id
+        except BulkWriteError as error:
+            errors = error.details.get("writeErrors", [])
+            if any(e.get("code") != DUPLICATE_KEY for e in errors):
+                raise
+            taken = {int(e["index"]) for e in errors}
+        first = keys[min(taken)]
+        existing = await self.db[CLAIMS].find_one({"_id": first})
+        assert existing is not None
+        claimed = str(existing["case_id"])
+        made = [keys[i] for i in range(len(keys)) if i not in taken]
+        if made and claimed != case_id:
+            await self.db[CLAIMS].update_many(
+                {"_id": {"$in": made}}, {"$set": {"case_id": claimed}}
+            )
+        return claimed
 
     # --- people --------------------------------------------------------------------------
     async def person_by_email(self, email: str) -> Document | None:
@@ -109,17 +146,14 @@ class IntakeStore:
     async def person(self, person_id: str) -> Document | None:
         return await self.db[PEOPLE].find_one({"_id": person_id}, HIDE_OUTBOX)
 
-    async def insert_person(self, person: Document) -> Document:
-        """Insert, or return the person who got there first with the same email."""
+    async def insert_person(self, person: Document) -> bool:
+        """Insert a new person; False if one with the same email (or this ``_id``: the same
+        insert, retried by the driver) exists already."""
         try:
             await self.db[PEOPLE].insert_one(person)
-            return person
+            return True
         except DuplicateKeyError:
-            existing = await self.person_by_email(person["email"])
-            if existing is None:  # the duplicate was the _id: the same insert, retried
-                existing = await self.person(person["_id"])
-            assert existing is not None
-            return existing
+            return False
 
     async def update_person(
         self, person_id: str, update: Mapping[str, Any], events: Iterable[Envelope] = ()
@@ -151,6 +185,9 @@ class IntakeStore:
     async def cases_of_person(self, person_id: str) -> list[Document]:
         cursor = self.db[CASES].find({"person_id": person_id}, HIDE_OUTBOX).sort("created_at", 1)
         return [case async for case in cursor]
+
+    async def has_cases(self, person_id: str) -> bool:
+        return await self.db[CASES].find_one({"person_id": person_id}, {"_id": 1}) is not None
 
     async def find_cases(
         self, office_id: str, filters: Mapping[str, Any], limit: int, offset: int

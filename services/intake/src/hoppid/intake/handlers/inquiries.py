@@ -31,7 +31,10 @@ async def submit_inquiry(
     ctx: Context, form: forms.InquiryForm, idempotency_key: str | None
 ) -> tuple[Document, bool]:
     """Open a case for an inquiry; (case, created). A retry or a same-day duplicate is the same
-    case: claims on the idempotency key and on the duplicate fingerprint decide its id first."""
+    case: claims on the idempotency key and on the duplicate fingerprint decide its id first.
+
+    A new person's inquiry costs four store round-trips: the claims, the person, their vault
+    key and the case with its events (the office comes from offices read recently)."""
     now = ctx.now()
     if form.consent_text_version != CONSENT_TEXT_VERSION:
         raise RuleViolation("consent_text_version", "the consent text has changed: read it again")
@@ -44,14 +47,18 @@ async def submit_inquiry(
         )
     email = normalise_email(str(form.email))
     phone = normalise_phone(form.phone) if form.phone else None
-    case_id = await _claim_case_id(ctx, email, form.idea, idempotency_key, now)
-    existing = await ctx.store.case_by_id(case_id)
-    if existing is not None:
-        return existing, False
-    person = await _person_for(ctx, form, email, phone, now)
-    previous = await ctx.store.cases_of_person(person["_id"])
+    new_id = str(uuid.uuid4())
+    case_id = await ctx.store.claim(
+        _claim_keys(email, form.idea, idempotency_key, now), new_id, now
+    )
+    if case_id != new_id:  # claimed before: that case, unless it was never written (a crash)
+        existing = await ctx.store.case_by_id(case_id)
+        if existing is not None:
+            return existing, False
+    person, new_person = await _person_for(ctx, form, email, phone, now)
+    first = new_person or not await ctx.store.has_cases(person["_id"])
     case = _new_case(case_id, person["_id"], office["_id"], form, now)
-    events = await _opening_events(ctx, case, person, form, now, first=not previous)
+    events = await _opening_events(ctx, case, person, form, now, first=first, new=new_person)
     if not await ctx.store.insert_case(case, events):
         again = await ctx.store.case_by_id(case_id)
         assert again is not None
@@ -60,51 +67,47 @@ async def submit_inquiry(
     return case, True
 
 
-async def _claim_case_id(
-    ctx: Context, email: str, idea: str, idempotency_key: str | None, now: datetime
-) -> str:
+def _claim_keys(email: str, idea: str, idempotency_key: str | None, now: datetime) -> list[str]:
+    """The idempotency key's claim first (it decides), then the same-day duplicate's."""
     claims = [f"dup:{duplicate_fingerprint(email, idea, now)}"]
     if idempotency_key:
         digest = hashlib.sha256(idempotency_key.encode()).hexdigest()
         claims.insert(0, f"idem:{digest}")
-    case_id = str(uuid.uuid4())
-    for index, key in enumerate(claims):
-        claimed = await ctx.store.claim(key, case_id, now)
-        if claimed != case_id:
-            for earlier in claims[:index]:
-                await ctx.store.point_claim(earlier, claimed)
-            return claimed
-    return case_id
+    return claims
 
 
 async def _person_for(
     ctx: Context, form: forms.InquiryForm, email: str, phone: str | None, now: datetime
-) -> Document:
+) -> tuple[Document, bool]:
+    """(the person, whether they are new): inserted with this form's data, or, when their email
+    is known already, that person updated with it."""
     consent = {"given_at": now, "text_version": form.consent_text_version}
-    person = await ctx.store.person_by_email(email)
-    if person is None:
-        person = await ctx.store.insert_person(
-            {
-                "_id": str(uuid.uuid4()),
-                "email": email,
-                "name": form.name,
-                "phone": phone,
-                "language": form.language,
-                "link_epoch": 0,
-                "created_at": now,
-                "consents": {
-                    "processing": consent,
-                    "newsletter": form.consent_newsletter,
-                    "share_company_with_partners": form.share_company_with_partners,
-                },
-            }
-        )
+    person = {
+        "_id": str(uuid.uuid4()),
+        "email": email,
+        "name": form.name,
+        "phone": phone,
+        "language": form.language,
+        "link_epoch": 0,
+        "created_at": now,
+        "consents": {
+            "processing": consent,
+            "newsletter": form.consent_newsletter,
+            "share_company_with_partners": form.share_company_with_partners,
+        },
+    }
+    if await ctx.store.insert_person(person):
+        return person, True
+    known = await ctx.store.person_by_email(email)
+    assert known is not None
+    if known["_id"] == person["_id"]:  # our own insert, retried by the driver
+        return person, True
     updated = await ctx.store.update_person(
-        person["_id"],
+        known["_id"],
         {
             "$set": {
                 "name": form.name,
-                "phone": phone or person.get("phone"),
+                "phone": phone or known.get("phone"),
                 "language": form.language,
                 "consents.processing": consent,
                 "consents.newsletter": form.consent_newsletter,
@@ -113,7 +116,7 @@ async def _person_for(
         },
     )
     assert updated is not None
-    return updated
+    return updated, False
 
 
 def _new_case(
@@ -150,6 +153,7 @@ async def _opening_events(
     now: datetime,
     *,
     first: bool,
+    new: bool,
 ) -> list[Envelope]:
     token = sign_link(ctx.link_secret, person["_id"], person["link_epoch"], now, ctx.link_days)
     received = ev.InquiryReceived(
@@ -178,5 +182,7 @@ async def _opening_events(
         opened_at=now,
         first_case_of_person=first,
     )
-    sealed = await ctx.vault.seal(case_event(received, case), ev.InquiryReceived, person["_id"])
+    sealed = await ctx.vault.seal(
+        case_event(received, case), ev.InquiryReceived, person["_id"], likely_new=new
+    )
     return [sealed, case_event(opened, case)]

@@ -58,15 +58,17 @@ async def save_office(
         raise PermissionError("only the platform admin adds offices")
     if not new and not staff.may_administer(office_id):
         raise PermissionError("not an admin of this office")
-    existing = await ctx.store.office(office_id)
+    offices = await ctx.store.offices()  # read now, not the inquiries' recent copy
+    existing = next((o for o in offices if o["_id"] == office_id), None)
     if new and existing is not None:
         raise Conflict(f"office {office_id} exists already")
     if not new and existing is None:
         raise NotFound(office_id)
+    serving = {n: o["_id"] for o in offices for n in o.get("municipalities", ())}
     for number in form.municipalities:
-        holder = await ctx.store.office_serving(number)
-        if holder is not None and holder["_id"] != office_id:
-            raise RuleViolation("municipalities", f"{number} is served by {holder['_id']}")
+        holder = serving.get(number)
+        if holder is not None and holder != office_id:
+            raise RuleViolation("municipalities", f"{number} is served by {holder}")
     document = office_document(office_id, form)
     await ctx.store.save_office(document, [_office_changed(document, ctx.now())])
     ctx.notify()

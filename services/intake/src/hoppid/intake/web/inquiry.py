@@ -95,7 +95,7 @@ def router(
 
     @routes.get("/pages/inquiry/sent", response_class=HTMLResponse)
     async def sent(request: Request) -> HTMLResponse:
-        office = await ctx.store.office(request.query_params.get("office", ""))
+        office = await ctx.store.recent_office(request.query_params.get("office", ""))
         return pages.render(request, "inquiry_sent.html", office=office)
 
     return routes

@@ -138,13 +138,17 @@ async def test_a_booking_for_an_unknown_person_is_suppressed(
     topic_prefix: str,
 ) -> None:
     booked = await scheduling_events.meeting_booked("person-never-seen", "case-y", SUMMER)
+
+    def to_the_person(envelopes: list[Any]) -> list[Any]:
+        # the advisor's mail of the same event is made beside it, in no fixed order
+        suppressed = of_type(envelopes, "notifications.message.suppressed.v2")
+        return [e for e in suppressed if e.data["message"] == "meeting_booked"]
+
     found = await read_envelopes(
-        f"{topic_prefix}hoppid.notifications",
-        lambda es: len(of_type(es, "notifications.message.suppressed.v2")) == 1,
+        f"{topic_prefix}hoppid.notifications", lambda es: len(to_the_person(es)) == 1
     )
-    suppressed = of_type([e for _, e in found], "notifications.message.suppressed.v2")[0]
+    (suppressed,) = to_the_person([e for _, e in found])
     assert suppressed.data["reason"] == "no_address"
-    assert suppressed.data["message"] == "meeting_booked"
     assert suppressed.data["cause_event_id"] == booked.id
 
 

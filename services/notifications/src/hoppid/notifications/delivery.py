@@ -13,6 +13,7 @@ most once; see docs/notifications.md). Transient failures are scheduled again wi
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -56,6 +57,18 @@ class Context:
     vault: PersonalDataVault  # opens the person's sealed contact copy
     send_mail: SendMail = send_email
     now: Callable[[], datetime] = field(default=real_now)
+
+
+async def together(*steps: Awaitable[None]) -> None:
+    """Run independent steps of one event concurrently (their store round-trips overlap).
+
+    Every step runs to its end even when another fails (a send is never cut off between its
+    claim and its record); then the first failure is raised, and the event comes again: each
+    step is idempotent (claims, newest-version copies)."""
+    results = await asyncio.gather(*steps, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
 
 
 async def deliver(ctx: Context, out: Outgoing) -> None:
@@ -134,7 +147,11 @@ def _compose(
 
 
 async def attempt(ctx: Context, document: Document) -> None:
-    """One try at a claimed (``sending``) delivery, and its recorded result."""
+    """One try at a claimed (``sending``) delivery, and its recorded result.
+
+    The person's erasure is looked up once, here, after the claim: an erasure handled from now
+    on lists this delivery (its tombstone comes first, its list after) and scrubs it itself,
+    so the result is recorded without looking again."""
     if await _person_erased_since(ctx, document):
         await _suppress_erased(ctx, document)
         return
@@ -187,8 +204,7 @@ async def _succeed(ctx: Context, document: Document, attempts: int) -> None:
         sent_at=now,
     )
     state: Document = {"status": "sent", "sent_at": now, "updated_at": now, "attempts": attempts}
-    scrub = await _erased(ctx, document, now)
-    update = {"$set": {**state, **scrub}, "$unset": {"content": ""}}
+    update = {"$set": {**state, **_scrub_when_done(document, now)}, "$unset": {"content": ""}}
     await _record(ctx, document, update, event, "sent")
 
 
@@ -200,16 +216,15 @@ async def _fail(ctx: Context, document: Document, attempts: int, reason: str, co
     )
     state: Document = {"status": "failed", "reason": reason, "last_error": code}
     state |= {"attempts": attempts, "failed_at": now, "updated_at": now}
-    scrub = await _erased(ctx, document, now)
-    update = {"$set": {**state, **scrub}, "$unset": {"content": ""}}
+    update = {"$set": {**state, **_scrub_when_done(document, now)}, "$unset": {"content": ""}}
     await _record(ctx, document, update, event, "failed")
 
 
-async def _erased(ctx: Context, document: Document, now: datetime) -> Document:
+def _scrub_when_done(document: Document, now: datetime) -> Document:
     """The fields to scrub when recording a result: an erasure confirmation keeps the address
-    only until it is sent or given up, and so does a message whose person was erased while it
-    was on its way (the erasure's own scrub may have run before this delivery existed)."""
-    if not document.get("erase_when_done") and not await _person_erased_since(ctx, document):
+    only until it is sent or given up. (A message whose person is erased while it is on its
+    way is scrubbed by the erasure, which finds it: see :func:`attempt`.)"""
+    if not document.get("erase_when_done"):
         return {}
     return {"to": None, "subject": None, "erased_at": now}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from hoppid.notifications import messages, people, staff
-from hoppid.notifications.delivery import Context, deliver, event_fields, status_envelope
+from hoppid.notifications.delivery import Context, deliver, event_fields, status_envelope, together
 from hoppid.notifications.offices import OfficeView, office_view, save_office
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import intake as intake_events
@@ -25,15 +25,19 @@ async def office_changed(ctx: Context, event: intake_events.OfficeChanged) -> No
 async def inquiry_received(
     ctx: Context, event: intake_events.InquiryReceived, envelope: Envelope
 ) -> None:
-    await people.keep(ctx.store, ctx.vault, event)
     base_url = ctx.settings.link_base_url
-    await deliver(ctx, messages.inquiry_receipt(event, envelope.id, base_url))
+    await together(  # the receipt is made from the event: it need not wait for the copy
+        people.keep(ctx.store, ctx.vault, event),
+        deliver(ctx, messages.inquiry_receipt(event, envelope.id, base_url)),
+    )
 
 
 async def case_opened(ctx: Context, event: intake_events.CaseOpened, envelope: Envelope) -> None:
-    await staff.case_opened(ctx, event)  # the digest's open cases
-    office = await office_view(ctx.store, event.office_id, ctx.settings.sender_address)
-    await deliver(ctx, messages.new_case_notice(event, office, envelope.id))
+    async def notice() -> None:
+        office = await office_view(ctx.store, event.office_id, ctx.settings.sender_address)
+        await deliver(ctx, messages.new_case_notice(event, office, envelope.id))
+
+    await together(staff.case_opened(ctx, event), notice())  # and the digest's open cases
 
 
 async def consent_withdrawn(

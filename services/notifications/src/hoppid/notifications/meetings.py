@@ -11,11 +11,12 @@ record keeps the advisor, so it doubles as the daily digest's read model of meet
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
 from hoppid.notifications import ics, messages, people, staff
-from hoppid.notifications.delivery import Context, deliver
+from hoppid.notifications.delivery import Context, deliver, together
 from hoppid.notifications.offices import office_view
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import scheduling as sched
@@ -35,8 +36,10 @@ async def meeting_booked(ctx: Context, event: sched.MeetingBooked, envelope: Env
         "advisor_id": event.advisor_id,  # the digest's read model of meetings
         "meeting_type": event.meeting_type,
     }
-    await _notify(ctx, event, envelope, changes, "meeting_booked", "REQUEST", event.booked_at)
-    await staff.meeting_booked(ctx, event, envelope)
+    await together(  # the person's mail and the advisor's do not wait for each other
+        _notify(ctx, event, envelope, changes, "meeting_booked", "REQUEST", event.booked_at),
+        staff.meeting_booked(ctx, event, envelope),
+    )
 
 
 async def meeting_rescheduled(
@@ -73,7 +76,10 @@ async def _notify(
     previous_start: datetime | None = None,
 ) -> None:
     ids = {"office_id": event.office_id, "case_id": event.case_id, "person_id": event.person_id}
-    booking = await ctx.store.booking_version(event.booking_id, envelope.id, {**ids, **changes})
+    booking, person = await asyncio.gather(
+        ctx.store.booking_version(event.booking_id, envelope.id, {**ids, **changes}),
+        people.find(ctx.store, ctx.vault, event.person_id),
+    )
     meeting = messages.MeetingVersion(
         booking_id=event.booking_id,
         office_id=event.office_id,
@@ -86,7 +92,6 @@ async def _notify(
         stamp=stamp,
         previous_start=previous_start,
     )
-    person = await people.find(ctx.store, ctx.vault, event.person_id)
     office = await office_view(ctx.store, event.office_id, ctx.settings.sender_address)
     organizer = ctx.settings.smtp_for(event.office_id).from_address
     out = messages.meeting_notice(message, method, meeting, person, office, organizer, envelope.id)

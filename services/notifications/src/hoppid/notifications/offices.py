@@ -35,7 +35,7 @@ class OfficeView:
 async def office_view(
     store: NotificationsStore, office_id: str, fallback_contact: str
 ) -> OfficeView:
-    stored = await store.office(office_id)
+    stored = await store.recent_office(office_id)
     if stored is not None:
         return OfficeView(
             office_id, stored["name"], stored["contact_email"], tuple(stored["languages"])

@@ -9,12 +9,13 @@ holds its lock (FerretDB 1.24 loses concurrent updates otherwise).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from hoppid.shared.cache import TtlCache
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.mongo import DocumentLocks, IndexSpec
 from hoppid.shared.outbox import HIDE_OUTBOX, outbox_fields, outbox_indexes, with_outbox
@@ -27,6 +28,9 @@ PREFERENCES = "preferences"
 # session reminder goes to), cases (the digest's open cases); bookings hold meetings too
 ADVISORS, ENROLMENTS, CASES = "advisors", "enrolments", "cases"
 OUTBOX_COLLECTIONS = (DELIVERIES,)
+# how long a message may use an office read earlier: a change this process stores from
+# office.changed is seen at once, one stored by another instance within this time
+OFFICES_TTL_SECONDS = 10.0
 
 INDEXES = [
     IndexSpec(DELIVERIES, ["status", "scheduled_for"], name="due"),
@@ -39,29 +43,48 @@ INDEXES = [
 
 
 class NotificationsStore:
-    def __init__(self, database: AsyncDatabase[Document], topic: str, locks: DocumentLocks) -> None:
+    def __init__(
+        self,
+        database: AsyncDatabase[Document],
+        topic: str,
+        locks: DocumentLocks,
+        offices_ttl_seconds: float = OFFICES_TTL_SECONDS,
+    ) -> None:
         self.db = database
         self.topic = topic
         self.locks = locks
+        self._recent_offices: TtlCache[str, Document | None] = TtlCache(offices_ttl_seconds)
 
     # --- offices and people: local copies, kept from events ------------------------------
     async def office(self, office_id: str) -> Document | None:
         return await self.db[OFFICES].find_one({"_id": office_id})
 
+    async def recent_office(self, office_id: str) -> Document | None:
+        """The office as read at most ``offices_ttl_seconds`` ago (every message needs it)."""
+        return await self._recent_offices.get(office_id, lambda: self.office(office_id))
+
     async def person(self, person_id: str) -> Document | None:
         return await self.db[PEOPLE].find_one({"_id": person_id})
 
     async def save_if_newer(self, collection: str, document: Document, at: datetime) -> bool:
-        """Keep the copy made from the newest event; an older or repeated event changes nothing."""
-        async with self.locks.hold(collection, document["_id"]):
-            existing = await self.db[collection].find_one({"_id": document["_id"]})
-            if existing is not None and _utc(existing["as_of"]) >= at:
-                return False
-            fields = {k: v for k, v in document.items() if k != "_id"}
-            await self.db[collection].update_one(
-                {"_id": document["_id"]}, {"$set": {**fields, "as_of": at}}, upsert=True
-            )
-            return True
+        """Keep the copy made from the newest event; an older or repeated event changes nothing.
+
+        One conditional upsert: it matches only an older copy; when a copy as new or newer
+        exists, the upsert's insert meets its ``_id`` and nothing is written."""
+        fields = {k: v for k, v in document.items() if k != "_id"}
+        try:
+            async with self.locks.hold(collection, document["_id"]):
+                await self.db[collection].update_one(
+                    {"_id": document["_id"], "as_of": {"$lt": at}},
+                    {"$set": {**fields, "as_of": at}},
+                    upsert=True,
+                )
+        except DuplicateKeyError:
+            return False
+        finally:
+            if collection == OFFICES:
+                self._recent_offices.forget()
+        return True
 
     async def person_erased(self, person_id: str | None) -> bool:
         """Whether the person's erasure has been handled here (their tombstone exists)."""
@@ -184,7 +207,3 @@ class NotificationsStore:
         return await self.db[DELIVERIES].count_documents(
             {"status": "sending", "updated_at": {"$lt": before}}
         )
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -231,25 +231,73 @@ def _starts(day: date, hours: Hours, length: timedelta) -> Iterator[tuple[dateti
         start += SLOT_STEP
 
 
+class _Calendar:
+    """What one search works out once and every advisor shares: which days the office is
+    closed, its opening hours of a day in UTC, and the starts of a working window on a day.
+    The same rules as computing them per advisor and slot, only not again and again."""
+
+    def __init__(self, rules: OfficeRules, length: timedelta) -> None:
+        self.rules = rules
+        self.length = length
+        # the cells a meeting starting at 0 covers (its buffer after it included)
+        epoch = datetime(2000, 1, 1, tzinfo=UTC)
+        self.offsets = tuple(c - epoch for c in cells(epoch, epoch + length, rules.buffer_minutes))
+        self._closed: dict[date, bool] = {}
+        self._opening: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
+        self._starts: dict[tuple[date, time, time], tuple[tuple[datetime, datetime], ...]] = {}
+
+    def closed_on(self, day: date) -> bool:
+        if day not in self._closed:
+            self._closed[day] = self.rules.closed_on(day)
+        return self._closed[day]
+
+    def starts(self, day: date, hours: Hours) -> tuple[tuple[datetime, datetime], ...]:
+        key = (day, hours.start, hours.end)
+        if key not in self._starts:
+            self._starts[key] = tuple(_starts(day, hours, self.length))
+        return self._starts[key]
+
+    def open_during(self, day: date, start: datetime, end: datetime) -> bool:
+        """``OfficeRules.open_during`` with the day's opening hours turned into UTC once."""
+        if day not in self._opening:
+            spans = []
+            for weekday, opens, closes in self.rules.opening:
+                first, last = oslo_instant(day, opens), oslo_instant(day, closes)
+                if weekday == day.weekday() and first is not None and last is not None:
+                    spans.append((first, last))
+            self._opening[day] = tuple(spans)
+        return any(first <= start and end <= last for first, last in self._opening[day])
+
+    def blocked(self, busy: set[datetime]) -> set[datetime]:
+        """The starts whose meeting (with its buffer) would cover a busy cell: a start is taken
+        when ``start + offset`` is busy for any offset, i.e. when it is ``cell - offset``."""
+        return {cell - offset for cell in busy for offset in self.offsets}
+
+
 def advisor_slots(
-    rules: OfficeRules, advisor: Advisor, busy: set[datetime], search: Search
+    rules: OfficeRules,
+    advisor: Advisor,
+    busy: set[datetime],
+    search: Search,
+    calendar: _Calendar | None = None,
 ) -> Iterator[Slot]:
     """Every free slot of one advisor in the search's range (its filters applied)."""
-    length = rules.duration(search.meeting_type)
+    calendar = calendar or _Calendar(rules, rules.duration(search.meeting_type))
     earliest = search.now + timedelta(hours=rules.minimum_notice_hours)
+    blocked = calendar.blocked(busy)
     for day in days(search.first, search.last):
-        if rules.closed_on(day) or advisor.absent_on(day):
+        if calendar.closed_on(day) or advisor.absent_on(day):
             continue
         for hours in advisor.hours:
             if hours.weekday != day.weekday():
                 continue
-            for start, end in _starts(day, hours, length):
-                if start < earliest or busy.intersection(cells(start, end, rules.buffer_minutes)):
+            for start, end in calendar.starts(day, hours):
+                if start < earliest or start in blocked:
                     continue
                 for mode in modes_at(hours.place):
                     if search.mode not in (None, mode):
                         continue
-                    if mode == "in_person" and not rules.open_during(day, start, end):
+                    if mode == "in_person" and not calendar.open_during(day, start, end):
                         continue
                     yield Slot(start, end, advisor.id, mode)
                     break  # one slot per advisor and time: the most natural mode of the day
@@ -270,10 +318,11 @@ def free_slots(
     """Free times, earliest first, one per start time and mode: of the advisors free then, the
     least loaded one holds it."""
     by_time: dict[tuple[datetime, Mode], list[Slot]] = {}
+    calendar = _Calendar(rules, rules.duration(search.meeting_type))
     for advisor in advisors:
         if not fits(advisor, search):
             continue
-        for slot in advisor_slots(rules, advisor, busy.get(advisor.id, set()), search):
+        for slot in advisor_slots(rules, advisor, busy.get(advisor.id, set()), search, calendar):
             by_time.setdefault((slot.start, slot.mode), []).append(slot)
     chosen = []
     for key in sorted(by_time):
@@ -295,11 +344,12 @@ def free_at(
 ) -> list[Slot]:
     """The slots starting exactly at ``start`` (one per free matching advisor), in the order to
     try them: the preferred advisor first (rescheduling keeps the advisor), then the fairest."""
+    calendar = _Calendar(rules, rules.duration(search.meeting_type))
     found = [
         slot
         for advisor in advisors
         if fits(advisor, search)
-        for slot in advisor_slots(rules, advisor, busy.get(advisor.id, set()), search)
+        for slot in advisor_slots(rules, advisor, busy.get(advisor.id, set()), search, calendar)
         if slot.start == start
     ]
     return sorted(

@@ -18,7 +18,7 @@ from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.inbox import apply_once
@@ -37,6 +37,7 @@ OFFICES, ADVISORS = "offices", "advisors"
 BOOKINGS, CLAIMS, OFFERS = "bookings", "claims", "offers"
 ERASED = "erased_people"  # ids only: people whose links this service refuses
 OUTBOX_COLLECTIONS = (BOOKINGS, OFFERS, ADVISORS)
+DUPLICATE_KEY = 11000
 
 INDEXES = [
     IndexSpec(CLAIMS, ["advisor_id", "cell"], unique=True, name="one_claim_per_advisor_cell"),
@@ -53,6 +54,25 @@ INDEXES = [
 
 def claim_id(advisor_id: str, cell: datetime) -> str:
     return f"{advisor_id}@{cell.timestamp():.0f}"
+
+
+def _claim_document(advisor_id: str, cell: datetime, booking_id: str, now: datetime) -> Document:
+    return {
+        "_id": claim_id(advisor_id, cell),
+        "advisor_id": advisor_id,
+        "cell": cell,
+        "booking_id": booking_id,
+        "at": now,
+    }
+
+
+def _first_duplicate(error: BulkWriteError) -> int:
+    """The position of the claim an ordered insert stopped at: a cell someone holds already.
+    Any other failure is no answer about the cell, so it is raised."""
+    first = error.details["writeErrors"][0]
+    if first.get("code") != DUPLICATE_KEY:
+        raise error
+    return int(first["index"])
 
 
 class SchedulingStore:
@@ -155,30 +175,37 @@ class SchedulingStore:
     async def claim(
         self, advisor_id: str, cells: Sequence[datetime], booking_id: str, now: datetime
     ) -> bool:
-        """Claim every cell for the booking, earliest first; all or nothing."""
+        """Claim every cell for the booking, earliest first; all or nothing.
+
+        The cells go in as one ordered insert (one round-trip), which stops at the first cell
+        another claim holds; that cell is looked at on its own (this booking's already, or left
+        by a crash) and the rest go in after it, still in time order."""
+        remaining = sorted(cells)
         inserted: list[str] = []
-        for cell in sorted(cells):
-            outcome = await self._claim_one(advisor_id, cell, booking_id, now)
+        while remaining:
+            documents = [_claim_document(advisor_id, c, booking_id, now) for c in remaining]
+            try:
+                await self.db[CLAIMS].insert_many(documents, ordered=True)
+                return True
+            except BulkWriteError as error:
+                held = _first_duplicate(error)
+            inserted += [d["_id"] for d in documents[:held]]
+            outcome = await self._claim_one(advisor_id, remaining[held], booking_id, now)
             if outcome is None:
                 await self.db[CLAIMS].delete_many(
                     {"_id": {"$in": inserted}, "booking_id": booking_id}
                 )
                 return False
             if outcome:
-                inserted.append(claim_id(advisor_id, cell))
+                inserted.append(claim_id(advisor_id, remaining[held]))
+            remaining = remaining[held + 1 :]
         return True
 
     async def _claim_one(
         self, advisor_id: str, cell: datetime, booking_id: str, now: datetime
     ) -> bool | None:
         """True: claimed now; False: the booking held it already; None: another booking has it."""
-        document = {
-            "_id": claim_id(advisor_id, cell),
-            "advisor_id": advisor_id,
-            "cell": cell,
-            "booking_id": booking_id,
-            "at": now,
-        }
+        document = _claim_document(advisor_id, cell, booking_id, now)
         for _ in range(2):
             try:
                 await self.db[CLAIMS].insert_one(document)
@@ -253,23 +280,19 @@ class SchedulingStore:
         )
         return [booking async for booking in cursor]
 
-    async def booked_between(
-        self, advisor_ids: Sequence[str], first: datetime, last: datetime
-    ) -> list[Document]:
+    async def booked_since(self, advisor_ids: Sequence[str], since: datetime) -> list[Document]:
+        """The advisors' booked meetings starting at ``since`` or later, only what a search
+        needs of them (advisor, start, cells): their busy cells and how many each has ahead,
+        from one range query on (advisor_id, status, start)."""
         cursor = self.db[BOOKINGS].find(
             {
                 "advisor_id": {"$in": list(advisor_ids)},
                 "status": "booked",
-                "start": {"$gte": first, "$lt": last},
+                "start": {"$gte": since},
             },
-            HIDE_OUTBOX,
+            {"advisor_id": 1, "start": 1, "cells": 1},
         )
         return [booking async for booking in cursor]
-
-    async def upcoming_count(self, advisor_id: str, now: datetime) -> int:
-        return await self.db[BOOKINGS].count_documents(
-            {"advisor_id": advisor_id, "status": "booked", "start": {"$gte": now}}
-        )
 
     async def bookings_of_advisor(self, advisor_id: str, since: datetime) -> list[Document]:
         cursor = (

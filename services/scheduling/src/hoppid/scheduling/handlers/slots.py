@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -46,20 +47,30 @@ def advisor_of(document: Document) -> Advisor:
 async def _busy_and_loads(
     ctx: Context, advisors: Sequence[Advisor], first: date, last: date, ignore: str = ""
 ) -> tuple[dict[str, set[datetime]], dict[str, int]]:
-    """Cells booked per advisor around the days, and each advisor's upcoming meetings."""
+    """Cells booked per advisor around the days, and each advisor's upcoming meetings.
+
+    Two reads for the whole range and every advisor, made at once: the booked meetings from the
+    earlier of the range and now (their cells, and how many each advisor has ahead), and the
+    claims of bookings being written."""
     ids = [a.id for a in advisors]
     since = datetime.combine(first, time(0), UTC) - timedelta(days=1)
     until = datetime.combine(last, time(0), UTC) + timedelta(days=2)
-    busy: dict[str, set[datetime]] = {advisor_id: set() for advisor_id in ids}
     now = ctx.now()
-    for booking in await ctx.store.booked_between(ids, since, until):
-        if booking["_id"] != ignore:
+    booked, in_flight = await asyncio.gather(
+        ctx.store.booked_since(ids, min(since, now)),
+        ctx.store.claims_in_flight(ids, since, until, now),
+    )
+    busy: dict[str, set[datetime]] = {advisor_id: set() for advisor_id in ids}
+    loads = dict.fromkeys(ids, 0)
+    for booking in booked:
+        if booking["start"] >= now:
+            loads[booking["advisor_id"]] += 1
+        if booking["_id"] != ignore and since <= booking["start"] < until:
             busy[booking["advisor_id"]].update(booking["cells"])
     # a booking being written has claimed its cells and not yet stored itself: busy too
-    for claim in await ctx.store.claims_in_flight(ids, since, until, now):
+    for claim in in_flight:
         if claim["booking_id"] != ignore:
             busy[claim["advisor_id"]].add(claim["cell"])
-    loads = {advisor_id: await ctx.store.upcoming_count(advisor_id, now) for advisor_id in ids}
     return busy, loads
 
 
@@ -96,9 +107,17 @@ async def fresh_slots(ctx: Context, office: Document, search: Search) -> list[Sl
 async def free_candidates(
     ctx: Context, office: Document, search: Search, start: datetime, prefer: str | None, ignore: str
 ) -> list[Slot]:
+    """The slots at ``start`` to try to claim, in order. With one advisor at most whose hours,
+    absences and filters allow it, the claim itself decides (a cell booked or being booked
+    refuses it), so nothing more is read; among several, their calendars and loads choose."""
     advisors = await _advisors(ctx, office["_id"])
-    busy, loads = await _busy_and_loads(ctx, advisors, search.first, search.last, ignore)
-    return model.free_at(rules_of(office), advisors, busy, loads, search, start, prefer)
+    rules = rules_of(office)
+    possible = model.free_at(rules, advisors, {}, {}, search, start, prefer)
+    if len(possible) < 2:
+        return possible
+    fitting = [a for a in advisors if a.id in {slot.advisor_id for slot in possible}]
+    busy, loads = await _busy_and_loads(ctx, fitting, search.first, search.last, ignore)
+    return model.free_at(rules, fitting, busy, loads, search, start, prefer)
 
 
 async def claim_first(

@@ -446,8 +446,10 @@ async def main(count: int, rebuild_count: int) -> None:
             "",
             f"Rebuild: {total:,} events ({stream.expected.cases:,} cases); it replayed "
             f"{outcome['events']:,} and skipped {outcome['skipped']:,}, wrote "
-            f"{outcome.get('documents', 0):,} documents, peak RSS of the rebuild process "
-            f"{outcome.get('peak_rss_mib', 0):,.0f} MiB; rebuilt cells: "
+            f"{outcome.get('documents', 0):,} documents ({outcome.get('replaced', 0):,} written "
+            f"again whole by a later window) in {outcome.get('flushes', 1):,} windows, held at "
+            f"most {outcome.get('peak_held', 0):,} items in memory, peak RSS of the rebuild "
+            f"process {outcome.get('peak_rss_mib', 0):,.0f} MiB; rebuilt cells: "
             f"{rebuilt['inquiries']:,} inquiries, {rebuilt['meetings_held']:,} meetings held, "
             f"{rebuilt['companies_registered']:,} companies "
             f"({'as produced' if matches(rebuilt, stream.expected) else 'NOT as produced'}).",

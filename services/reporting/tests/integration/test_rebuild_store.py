@@ -104,7 +104,6 @@ async def test_small_windows_and_a_small_bound_leave_the_same_documents(
     store = RebuildStore(database, 2, max_held=bound)
     await windowed(store, events, size)
 
-    assert store.held == 0
     assert 0 < store.peak_held <= bound
     from_memory = await documents(database, 2)
     for name in VERSIONED:

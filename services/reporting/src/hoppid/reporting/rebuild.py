@@ -36,6 +36,7 @@ import json
 import logging
 import resource
 import sys
+import time
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
@@ -195,7 +196,15 @@ class Windows:
         # first what this write covers: a stop during it makes the next run check claims' owners
         intent = {**self.saved, "flushing": _encode(self.reached)}
         await self.versions.save_checkpoint(self.store.version, intent)
+        started = time.perf_counter()
         written = await self.store.flush()
+        log.info(
+            "window written: %d documents inserted, %d replaced in %.1f s; %d events replayed",
+            written.inserted,
+            written.replaced,
+            time.perf_counter() - started,
+            outcome.events + outcome.skipped,
+        )
         outcome.documents += written.inserted
         outcome.replaced += written.replaced
         outcome.flushes += 1

@@ -88,3 +88,19 @@ block = f"<!-- bench:reporting_throughput -->\n{stamp}\n\n{table}\n<!-- /bench -
 text = re.sub(r"<!-- bench:reporting_throughput -->.*?<!-- /bench -->", lambda _: block, text, flags=re.S)
 open(path, "w", encoding="utf-8").write(text)
 PY
+
+# Outbox relay: a backlog of pending outbox entries to acknowledged records, beside a plain
+# aiokafka producer sending the same events (the ceiling) and the relay's pass as it was before.
+RELAY_EVENTS="${RELAY_EVENTS:-5000}"
+RELAY_PER_DOCUMENT="${RELAY_PER_DOCUMENT:-5}"
+table="$("$PY" "$REPO/bench/outbox_relay_throughput.py" "$RELAY_EVENTS" "$RELAY_PER_DOCUMENT")"
+echo "$table"
+stamp="Made by \`RELAY_EVENTS=$RELAY_EVENTS RELAY_PER_DOCUMENT=$RELAY_PER_DOCUMENT make bench\` (bench/outbox_relay_throughput.py $RELAY_EVENTS $RELAY_PER_DOCUMENT) on $(date -u +%Y-%m-%d), $(nproc) cores, against the local stack (${store:-the store of HOPPID_MONGODB_URL}, Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$REPO/deploy/local/kafka/pom.xml"))."
+"$PY" - "$REPO/docs/benchmarks.md" "$stamp" "$table" <<'PY'
+import re, sys
+path, stamp, table = sys.argv[1:4]
+text = open(path, encoding="utf-8").read()
+block = f"<!-- bench:outbox_relay_throughput -->\n{stamp}\n\n{table}\n<!-- /bench -->"
+text = re.sub(r"<!-- bench:outbox_relay_throughput -->.*?<!-- /bench -->", lambda _: block, text, flags=re.S)
+open(path, "w", encoding="utf-8").write(text)
+PY

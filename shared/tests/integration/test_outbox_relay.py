@@ -288,3 +288,34 @@ async def test_the_marker_stays_while_writes_race_the_relay(
     records = await read_all(topic, expected=changes)
     counters = {int(json.loads(record.value)["counter"]) for record in records}
     assert counters == set(range(changes))  # nothing lost
+
+
+async def test_the_relays_look_up_uses_the_declared_index(database: Db) -> None:
+    """Among thousands of published documents, the pending few are found through the index,
+    on MongoDB (its own plan) and on the local FerretDB on PostgreSQL (PostgreSQL's plan of the
+    SQL FerretDB sends). FerretDB on SQLite uses no index at all: nothing to check there."""
+    await apply_indexes(database, outbox_indexes(["cases"]))
+    await database["cases"].insert_many(
+        {"_id": f"done-{n}", "status": "closed", "outbox": []} for n in range(5000)
+    )
+    for n in range(5):
+        envelope = event(f"pending-{n}", str(n))
+        await database["cases"].insert_one(
+            {"_id": envelope.subject, **outbox_fields("hoppid.intake", [envelope])}
+        )
+    answer = await database.command(
+        "explain", {"find": "cases", "filter": {PENDING: True}}, verbosity="queryPlanner"
+    )
+    planner = answer["queryPlanner"]
+    if "ferretdbVersion" not in answer.get("serverInfo", {}):
+        assert "IXSCAN" in str(planner["winningPlan"]), planner
+    elif isinstance(planner.get("Plan"), dict):  # PostgreSQL's plan
+
+        def scans(node: dict[str, Any]) -> list[tuple[str, str]]:
+            own = [(node["Node Type"], node.get("Index Cond") or node.get("Filter") or "")]
+            return [*own, *(s for child in node.get("Plans", []) for s in scans(child))]
+
+        found = [(kind, cond) for kind, cond in scans(planner["Plan"]) if kind.endswith("Scan")]
+        assert any("Index" in kind and f"'{PENDING}'" in cond for kind, cond in found), found
+        assert not any(kind == "Seq Scan" for kind, _ in found), found
+    assert await database["cases"].count_documents({PENDING: True}) == 5

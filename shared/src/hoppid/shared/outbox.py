@@ -78,7 +78,6 @@ _PERMANENT_ERRORS: tuple[type[BaseException], ...] = (
 )
 # Kafka's legal topic names; any other name would only time out waiting for metadata
 _TOPIC_NAME = re.compile(r"[A-Za-z0-9._-]{1,249}")
-_SETTLE_CONCURRENCY = 16
 
 
 class UnpublishableEntry(ValueError):
@@ -154,6 +153,7 @@ class OutboxRelay:
         interval_seconds: float = 0.5,
         batch_size: int = 500,
         max_attempts: int = 3,
+        settle_concurrency: int = 4,
         locks: DocumentLocks | None = None,
     ) -> None:
         self.database = database
@@ -163,6 +163,9 @@ class OutboxRelay:
         self.interval_seconds = interval_seconds
         self.batch_size = batch_size
         self.max_attempts = max_attempts
+        # documents updated at once after a pass: 4 is about 30% faster than one at a time on
+        # FerretDB/PostgreSQL; 16 made FerretDB on SQLite answer "database is locked"
+        self.settle_concurrency = settle_concurrency
         self.locks = locks or DocumentLocks()
         self._wake = asyncio.Event()
         self._failures: dict[str, int] = {}  # event id -> passes it failed for good in a row
@@ -212,7 +215,7 @@ class OutboxRelay:
 
         # 3. per document, one update removes what went out and parks what never will
         failures, self._failures = self._failures, {}
-        limit = asyncio.Semaphore(_SETTLE_CONCURRENCY)
+        limit = asyncio.Semaphore(self.settle_concurrency)
         settled = await asyncio.gather(
             *(self._settle(item, failures, limit) for item in pending), return_exceptions=True
         )

@@ -1,0 +1,231 @@
+"""Store round-trips per inquiry (intake) and per message (notifications), counted by command.
+
+Calls the services' own handlers in this process against the local stack's store, on fresh
+databases, with a PyMongo ``CommandListener`` counting every command the handler sends (not
+the driver's own hello/ping). No HTTP, no Kafka, no outbox relay: what is counted is what one
+inquiry or one event costs the store before its events wait in the outbox. The relay's work
+(publishing those events and removing them) and the consumer's commits come on top.
+
+- intake: ``submit_inquiry`` for a new person (and, after them, a retried submission, a same-day
+  duplicate and a returning person), plus the office of the answer, as ``POST /v1/inquiries``
+  does;
+- notifications: ``inquiry.received`` (opened as the consumer opens it) to the receipt, and
+  ``meeting.booked`` to the person's mail and the advisor's; mail is handed to a no-op sender.
+
+Run with the stack up: ``python bench/store_round_trips.py``. Prints a table per path, with the
+commands by collection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+from pymongo import AsyncMongoClient, monitoring
+
+from hoppid.intake import forms, handlers, store
+from hoppid.notifications import handlers as notification_handlers
+from hoppid.notifications import meetings, staff
+from hoppid.notifications import store as notifications_store
+from hoppid.notifications.delivery import Context
+from hoppid.notifications.mail import Email
+from hoppid.notifications.metrics import NotificationMetrics
+from hoppid.notifications.settings import NotificationsSettings, SmtpServer
+from hoppid.notifications.sms import FileSmsGateway
+from hoppid.notifications.templates import Templates
+from hoppid.shared.events import intake as intake_events
+from hoppid.shared.events import scheduling as sched
+from hoppid.shared.mongo import DocumentLocks, apply_indexes
+from hoppid.shared.pii import PersonalDataVault
+from hoppid.shared.tenancy import load_registry
+
+MONGODB_URL = os.environ.get("HOPPID_MONGODB_URL", "mongodb://127.0.0.1:27017/")
+LINK_SECRET = os.environ.get("HOPPID_LINK_SECRET", "") or "bench-" + uuid.uuid4().hex
+DRIVER = {"hello", "isMaster", "ismaster", "ping", "endSessions", "buildInfo"}
+SAMPLES = 5  # the figure is the count of the last: the first may read offices, later not
+
+
+class Commands(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.seen: Counter[str] = Counter()
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name not in DRIVER:
+            collection = event.command.get(event.command_name)
+            self.seen[f"{event.command_name} {collection}"] += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+    def take(self) -> Counter[str]:
+        taken, self.seen = self.seen, Counter()
+        return taken
+
+
+def row(path: str, seen: Counter[str]) -> str:
+    detail = ", ".join(f"{name} {n}" for name, n in sorted(seen.items()))
+    return f"| {path} | {sum(seen.values())} | {detail} |"
+
+
+def inquiry_form(n: int, **changes: Any) -> forms.InquiryForm:
+    body = {
+        "name": "Kari Nordmann",
+        "email": f"kari{n}@example.no",
+        "phone": "912 34 567",
+        "municipality": "1539",
+        "idea": f"idea {n}: a bakery with a café",
+        "stage": "idea",
+        "needs": ["guidance"],
+        "language": "nb",
+        "meeting_mode": "digital",
+        "consent_processing": True,
+        "consent_text_version": "2026-11-01",
+    }
+    return forms.InquiryForm.model_validate({**body, **changes})
+
+
+async def intake_rows(database: Any, commands: Commands) -> list[str]:
+    await apply_indexes(database, store.INDEXES)
+    intake = store.IntakeStore(database, "bench.hoppid.intake", DocumentLocks())
+    ctx = handlers.Context(
+        store=intake,
+        link_secret=LINK_SECRET,
+        link_days=30,
+        notify=lambda: None,
+        vault=PersonalDataVault(database),
+    )
+    await handlers.seed_offices(ctx, load_registry())
+
+    async def inquire(form: forms.InquiryForm, key: str | None) -> Counter[str]:
+        commands.take()
+        case, _ = await handlers.submit_inquiry(ctx, form, key)
+        # the answer's office, as the route reads it
+        answer = getattr(intake, "recent_office", intake.office)
+        await answer(case["office_id"])
+        return commands.take()
+
+    for n in range(SAMPLES):
+        seen = await inquire(inquiry_form(n), f"key-{n}")
+    rows = [row("intake: inquiry of a new person (with Idempotency-Key)", seen)]
+    rows.append(row("intake: the same request again", await inquire(inquiry_form(0), "key-0")))
+    duplicate = await inquire(inquiry_form(0), None)
+    rows.append(row("intake: a same-day duplicate (no key)", duplicate))
+    returning = await inquire(inquiry_form(0, idea="another idea"), "key-x")
+    rows.append(row("intake: a returning person's new case", returning))
+    return rows
+
+
+async def no_mail(server: SmtpServer, email: Email) -> None:
+    return None
+
+
+async def notification_rows(database: Any, commands: Commands, folder: Path) -> list[str]:
+    await apply_indexes(database, notifications_store.INDEXES)
+    vault = PersonalDataVault(database)
+    locks = DocumentLocks()
+    ctx = Context(
+        store=notifications_store.NotificationsStore(database, "bench.n", locks),
+        templates=Templates(),
+        settings=NotificationsSettings.model_validate({}),
+        sms=FileSmsGateway(folder / "sms.jsonl"),
+        metrics=NotificationMetrics(CollectorRegistry()),
+        notify=lambda: None,
+        vault=vault,
+        send_mail=no_mail,
+    )
+    now = datetime.now(UTC)
+    advisor = sched.AdvisorChanged(
+        advisor_id="advisor-1",
+        office_id="nordveggen",
+        name="Ola",
+        email="ola@example.no",
+        languages=["nb"],
+        changed_at=now,
+    )
+    sealed_advisor = await vault.seal(
+        advisor.to_envelope(source=sched.SOURCE, subject="advisor-1"),
+        sched.AdvisorChanged,
+        "advisor-1",
+    )
+    await staff.advisor_changed(
+        ctx, sched.AdvisorChanged.model_validate((await vault.unseal(sealed_advisor)).data)
+    )
+    people = []
+    for n in range(SAMPLES):
+        person_id = str(uuid.uuid4())
+        people.append(person_id)
+        event = intake_events.InquiryReceived(
+            case_id=f"case-{n}",
+            office_id="nordveggen",
+            person_id=person_id,
+            reference=f"HOP-{n:04d}-BNCH",
+            municipality="1539",
+            language="nb",
+            needs=["guidance"],
+            received_at=now,
+            name="Kari",
+            email=f"kari{n}@example.no",
+            case_link_token=f"token-{n}",
+        )
+        envelope = event.to_envelope(source=intake_events.SOURCE, subject=f"case-{n}")
+        sealed = await vault.seal(envelope, intake_events.InquiryReceived, person_id)
+        commands.take()
+        opened = await vault.unseal(sealed)  # what the consumer does before the handler
+        received = intake_events.InquiryReceived.model_validate(opened.data)
+        await notification_handlers.inquiry_received(ctx, received, opened)
+        receipt = commands.take()
+    rows = [row("notifications: inquiry.received to the receipt (1 mail)", receipt)]
+    for n, person_id in enumerate(people):
+        start = now + timedelta(days=3, hours=n)
+        booked = sched.MeetingBooked(
+            booking_id=f"booking-{n}",
+            office_id="nordveggen",
+            case_id=f"case-{n}",
+            person_id=person_id,
+            advisor_id="advisor-1",
+            meeting_type="first_guidance",
+            mode="digital",
+            start=start,
+            end=start + timedelta(hours=1),
+            booked_by="staff",
+            booked_at=now,
+        )
+        envelope = booked.to_envelope(source=sched.SOURCE, subject=f"booking-{n}")
+        commands.take()
+        await meetings.meeting_booked(ctx, booked, await vault.unseal(envelope))
+        meeting = commands.take()
+    rows.append(row("notifications: meeting.booked to person and advisor (2 mails)", meeting))
+    return rows
+
+
+async def main() -> None:
+    commands = Commands()
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        MONGODB_URL, tz_aware=True, event_listeners=[commands]
+    )
+    names = [f"bench_round_trips_{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    try:
+        with TemporaryDirectory(prefix="hoppid-bench-") as folder:
+            rows = await intake_rows(mongo[names[0]], commands)
+            rows += await notification_rows(mongo[names[1]], commands, Path(folder))
+    finally:
+        for name in names:
+            await mongo.drop_database(name)
+        await mongo.close()
+    print("| path | store round-trips | commands (command collection: count) |")
+    print("|---|---:|---|")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -46,6 +46,7 @@ from aiokafka.errors import (
 )
 from pymongo.asynchronous.database import AsyncDatabase
 
+from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.metrics import ServiceMetrics
 from hoppid.shared.mongo import DocumentLocks, IndexSpec
@@ -194,9 +195,7 @@ class OutboxRelay:
                         {"$set": {PENDING: True}},
                     )
                 marked += result.modified_count
-            await state.update_one(
-                {"_id": name}, {"$set": {"marked_at": datetime.now(UTC)}}, upsert=True
-            )
+            await state.update_one({"_id": name}, {"$set": {"marked_at": real_now()}}, upsert=True)
         if marked:
             log.info("marked %d documents written before the outbox marker as pending", marked)
         return marked
@@ -310,7 +309,7 @@ class OutboxRelay:
     def _record_backlog(self, times: list[datetime]) -> None:
         service = self.metrics.service
         self.metrics.outbox_backlog.labels(service).set(len(times))
-        oldest = (datetime.now(UTC) - min(times)).total_seconds() if times else 0.0
+        oldest = (real_now() - min(times)).total_seconds() if times else 0.0
         self.metrics.outbox_oldest_age.labels(service).set(oldest)
 
     async def run(self) -> None:
@@ -362,7 +361,7 @@ def _parked(attempt: _Attempt, attempts: int) -> Document:
         **attempt.entry,
         "error": f"{type(error).__name__}: {error}",
         "attempts": attempts,
-        "parked_at": datetime.now(UTC),
+        "parked_at": real_now(),
     }
 
 
@@ -375,5 +374,5 @@ def _event_time(entry: Mapping[str, Any]) -> datetime:
     event = entry.get("event")
     time = event.get("time") if isinstance(event, Mapping) else None
     if not isinstance(time, datetime):
-        return datetime.now(UTC)  # a malformed entry: it will be parked
+        return real_now()  # a malformed entry: it will be parked
     return time if time.tzinfo else time.replace(tzinfo=UTC)

@@ -194,7 +194,9 @@ class Windows:
         """Write the window, then record how far the replay got with it."""
         outcome = self.replay.outcome
         # first what this write covers: a stop during it makes the next run check claims' owners
-        intent = {**self.saved, "flushing": _encode(self.reached)}
+        # (up to the furthest write that may have been stopped, this one or an earlier run's)
+        covers = _furthest(self.reached, self.verify_until or {})
+        intent = {**self.saved, "flushing": _encode(covers)}
         await self.versions.save_checkpoint(self.store.version, intent)
         started = time.perf_counter()
         written = await self.store.flush()
@@ -228,7 +230,12 @@ class Windows:
         outcome.skipped = int(checkpoint.get("skipped", 0))
         outcome.documents = int(checkpoint.get("documents", 0))
         self.reached.update(_decode(checkpoint.get("offsets", [])))
-        self.saved = {k: checkpoint[k] for k in ("offsets", "events", "skipped", "documents")}
+        self.saved = {
+            "offsets": checkpoint.get("offsets", []),  # none: stopped in its first write
+            "events": outcome.events,
+            "skipped": outcome.skipped,
+            "documents": outcome.documents,
+        }
         if checkpoint.get("flushing"):  # it stopped while writing: its claims may be stored
             self.store.verify_owners = True
             self.verify_until = _decode(checkpoint["flushing"])
@@ -305,6 +312,10 @@ def _encode(offsets: Offsets) -> list[dict[str, Any]]:
 
 def _decode(offsets: list[dict[str, Any]]) -> Offsets:
     return {TopicPartition(o["topic"], int(o["partition"])): int(o["offset"]) for o in offsets}
+
+
+def _furthest(one: Offsets, other: Offsets) -> Offsets:
+    return {p: max(one.get(p, 0), other.get(p, 0)) for p in {*one, *other}}
 
 
 def _passed(reached: Offsets, mark: Offsets) -> bool:

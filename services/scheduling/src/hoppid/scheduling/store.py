@@ -7,6 +7,11 @@ time order, so the one that takes the earliest shared cell wins all of them. A c
 booking never got written (a crash in between) or no longer lists it is stale after a grace
 period and is removed by the next booking that meets it.
 
+A booking being written is marked in ``claims_pending`` (its office, advisor and cells) before
+its first claim and unmarked once its document holds the cells, so a free-slot search reads the
+office's booked meetings and these few marks, never the whole ``claims`` collection. A mark
+older than the grace period was left by a crash and counts no more, like its claims.
+
 Events go out through the outbox of ``bookings`` and ``offers`` (hoppid.shared.outbox).
 """
 
@@ -35,6 +40,7 @@ Document = dict[str, Any]
 
 OFFICES, ADVISORS = "offices", "advisors"
 BOOKINGS, CLAIMS, OFFERS = "bookings", "claims", "offers"
+PENDING = "claims_pending"  # bookings between their first claim and their written document
 ERASED = "erased_people"  # ids only: people whose links this service refuses
 OUTBOX_COLLECTIONS = (BOOKINGS, OFFERS, ADVISORS)
 DUPLICATE_KEY = 11000
@@ -42,7 +48,10 @@ DUPLICATE_KEY = 11000
 INDEXES = [
     IndexSpec(CLAIMS, ["advisor_id", "cell"], unique=True, name="one_claim_per_advisor_cell"),
     IndexSpec(CLAIMS, ["booking_id"]),
+    IndexSpec(PENDING, ["office_id", "at"]),
+    IndexSpec(PENDING, ["booking_id"]),
     IndexSpec(BOOKINGS, ["advisor_id", "status", "start"]),
+    IndexSpec(BOOKINGS, ["office_id", "status", "start"]),
     IndexSpec(BOOKINGS, ["office_id", "start"]),
     IndexSpec(BOOKINGS, ["person_id"]),
     IndexSpec(OFFERS, ["person_id"]),
@@ -173,11 +182,37 @@ class SchedulingStore:
 
     # --- slot claims: the store's guarantee against double booking ------------------------------
     async def claim(
+        self,
+        office_id: str,
+        advisor_id: str,
+        cells: Sequence[datetime],
+        booking_id: str,
+        now: datetime,
+    ) -> bool:
+        """Claim every cell for the booking, earliest first; all or nothing. The booking is
+        marked pending first (searches treat its cells as busy) until :meth:`written`."""
+        mark = {
+            "_id": f"{booking_id}@{claim_id(advisor_id, min(cells))}",
+            "office_id": office_id,
+            "advisor_id": advisor_id,
+            "booking_id": booking_id,
+            "cells": sorted(cells),
+            "at": now,
+        }
+        await self.db[PENDING].replace_one({"_id": mark["_id"]}, mark, upsert=True)
+        if await self._claim_cells(advisor_id, cells, booking_id, now):
+            return True
+        await self.db[PENDING].delete_one({"_id": mark["_id"]})
+        return False
+
+    async def written(self, booking_id: str) -> None:
+        """The booking's document holds its cells now: it is no longer pending."""
+        await self.db[PENDING].delete_many({"booking_id": booking_id})
+
+    async def _claim_cells(
         self, advisor_id: str, cells: Sequence[datetime], booking_id: str, now: datetime
     ) -> bool:
-        """Claim every cell for the booking, earliest first; all or nothing.
-
-        The cells go in as one ordered insert (one round-trip), which stops at the first cell
+        """The cells go in as one ordered insert (one round-trip), which stops at the first cell
         another claim holds; that cell is looked at on its own (this booking's already, or left
         by a crash) and the rest go in after it, still in time order."""
         remaining = sorted(cells)
@@ -229,18 +264,16 @@ class SchedulingStore:
         at: datetime = claim["at"]
         return now - at > self.claim_grace
 
-    async def claims_in_flight(
-        self, advisor_ids: Sequence[str], first: datetime, last: datetime, now: datetime
-    ) -> list[Document]:
-        """Claims made within the grace period: bookings that may be being written right now."""
-        cursor = self.db[CLAIMS].find(
-            {
-                "advisor_id": {"$in": list(advisor_ids)},
-                "cell": {"$gte": first, "$lt": last},
-                "at": {"$gt": now - self.claim_grace},
-            }
-        )
-        return [claim async for claim in cursor]
+    async def pending(self, office_id: str, now: datetime) -> list[Document]:
+        """The office's bookings being written (marked within the grace period): advisor and
+        cells. Older marks were left by a crash: they are ignored and removed."""
+        marks = [mark async for mark in self.db[PENDING].find({"office_id": office_id})]
+        expired = [m["_id"] for m in marks if now - m["at"] > self.claim_grace]
+        if expired:
+            await self.db[PENDING].delete_many(
+                {"_id": {"$in": expired}, "at": {"$lt": now - self.claim_grace}}
+            )
+        return [m for m in marks if m["_id"] not in expired]
 
     async def release_claims(self, booking_id: str, keep: Iterable[str] = ()) -> None:
         await self.db[CLAIMS].delete_many({"booking_id": booking_id, "_id": {"$nin": list(keep)}})
@@ -280,16 +313,13 @@ class SchedulingStore:
         )
         return [booking async for booking in cursor]
 
-    async def booked_since(self, advisor_ids: Sequence[str], since: datetime) -> list[Document]:
-        """The advisors' booked meetings starting at ``since`` or later, only what a search
-        needs of them (advisor, start, cells): their busy cells and how many each has ahead,
-        from one range query on (advisor_id, status, start)."""
+    async def booked_since(self, office_id: str, since: datetime) -> list[Document]:
+        """The office's booked meetings starting at ``since`` or later, only what a search
+        needs of them (advisor, start, cells): its advisors' busy cells and how many each has
+        ahead, from one query on (office_id, status, start). Equality comes first: FerretDB
+        1.24 on PostgreSQL pushes down equality on strings, never ``$in`` or ranges."""
         cursor = self.db[BOOKINGS].find(
-            {
-                "advisor_id": {"$in": list(advisor_ids)},
-                "status": "booked",
-                "start": {"$gte": since},
-            },
+            {"office_id": office_id, "status": "booked", "start": {"$gte": since}},
             {"advisor_id": 1, "start": 1, "cells": 1},
         )
         return [booking async for booking in cursor]

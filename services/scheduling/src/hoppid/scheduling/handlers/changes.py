@@ -79,6 +79,7 @@ async def reschedule(
         },
         [office_envelope(moved, booking_id, office)],
     )
+    await ctx.store.written(booking_id)  # its document has its cells, or it changed meanwhile
     if changed is None:  # moved or cancelled meanwhile: give back what we claimed
         current = await ctx.store.booking(office_id, booking_id) or {}
         await ctx.store.release_claims(booking_id, keep=current.get("claim_ids", []))

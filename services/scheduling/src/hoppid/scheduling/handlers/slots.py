@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -45,32 +44,38 @@ def advisor_of(document: Document) -> Advisor:
 
 
 async def _busy_and_loads(
-    ctx: Context, advisors: Sequence[Advisor], first: date, last: date, ignore: str = ""
+    ctx: Context,
+    office_id: str,
+    advisors: Sequence[Advisor],
+    first: date,
+    last: date,
+    ignore: str = "",
 ) -> tuple[dict[str, set[datetime]], dict[str, int]]:
     """Cells booked per advisor around the days, and each advisor's upcoming meetings.
 
-    Two reads for the whole range and every advisor, made at once: the booked meetings from the
-    earlier of the range and now (their cells, and how many each advisor has ahead), and the
-    claims of bookings being written."""
+    Two reads for the whole range: the bookings being written (first: a booking unmarked
+    meanwhile has written its document, which the second read then finds), then the office's
+    booked meetings from the earlier of the range and now (their cells, and how many each
+    advisor has ahead)."""
     ids = [a.id for a in advisors]
     since = datetime.combine(first, time(0), UTC) - timedelta(days=1)
     until = datetime.combine(last, time(0), UTC) + timedelta(days=2)
     now = ctx.now()
-    booked, in_flight = await asyncio.gather(
-        ctx.store.booked_since(ids, min(since, now)),
-        ctx.store.claims_in_flight(ids, since, until, now),
-    )
+    pending = await ctx.store.pending(office_id, now)
+    booked = await ctx.store.booked_since(office_id, min(since, now))
     busy: dict[str, set[datetime]] = {advisor_id: set() for advisor_id in ids}
     loads = dict.fromkeys(ids, 0)
     for booking in booked:
+        if booking["advisor_id"] not in busy:
+            continue
         if booking["start"] >= now:
             loads[booking["advisor_id"]] += 1
         if booking["_id"] != ignore and since <= booking["start"] < until:
             busy[booking["advisor_id"]].update(booking["cells"])
     # a booking being written has claimed its cells and not yet stored itself: busy too
-    for claim in in_flight:
-        if claim["booking_id"] != ignore:
-            busy[claim["advisor_id"]].add(claim["cell"])
+    for mark in pending:
+        if mark["booking_id"] != ignore and mark["advisor_id"] in busy:
+            busy[mark["advisor_id"]].update(mark["cells"])
     return busy, loads
 
 
@@ -84,7 +89,7 @@ async def search_slots(ctx: Context, office: Document, search: Search) -> list[S
     if (search.last - search.first).days > 92:
         raise RuleViolation("to", "search at most 92 days at a time")
     advisors = await _advisors(ctx, office["_id"])
-    busy, loads = await _busy_and_loads(ctx, advisors, search.first, search.last)
+    busy, loads = await _busy_and_loads(ctx, office["_id"], advisors, search.first, search.last)
     return model.free_slots(rules_of(office), advisors, busy, loads, search)
 
 
@@ -116,18 +121,21 @@ async def free_candidates(
     if len(possible) < 2:
         return possible
     fitting = [a for a in advisors if a.id in {slot.advisor_id for slot in possible}]
-    busy, loads = await _busy_and_loads(ctx, fitting, search.first, search.last, ignore)
+    busy, loads = await _busy_and_loads(
+        ctx, office["_id"], fitting, search.first, search.last, ignore
+    )
     return model.free_at(rules, fitting, busy, loads, search, start, prefer)
 
 
 async def claim_first(
     ctx: Context, office: Document, candidates: list[Slot], booking_id: str
 ) -> tuple[Slot, list[datetime]] | None:
-    """Claim the first candidate the store lets us have (fairest first)."""
+    """Claim the first candidate the store lets us have (fairest first). The booking stays
+    pending (busy to searches) until its document is written and ``store.written`` says so."""
     buffer_minutes = rules_of(office).buffer_minutes
     for slot in candidates:
         cells = model.cells(slot.start, slot.end, buffer_minutes)
-        if await ctx.store.claim(slot.advisor_id, cells, booking_id, ctx.now()):
+        if await ctx.store.claim(office["_id"], slot.advisor_id, cells, booking_id, ctx.now()):
             return slot, cells
     return None
 

@@ -115,8 +115,8 @@ class IntakeStore:
 
     # --- submission claims: one case per idempotency key / per duplicate fingerprint --------
     async def claim(self, keys: Sequence[str], case_id: str, at: datetime) -> str:
-        """The case id these keys stand for: ``case_id`` if every key is new, else the case of
-        the first key (in order) claimed before, to which the keys made now are pointed too.
+        """The case id these keys stand for: ``case_id`` if no key names another case, else the
+        case of the first key (in order) claimed before, to which the keys made now are pointed.
 
         All keys are inserted in one round-trip (unordered: each insert stands on its own)."""
         documents = [{"_id": key, "case_id": case_id, "at": at} for key in keys]
@@ -127,15 +127,18 @@ class IntakeStore:
             errors = error.details.get("writeErrors", [])
             if any(e.get("code") != DUPLICATE_KEY for e in errors):
                 raise
-            taken = {int(e["index"]) for e in errors}
-        first = keys[min(taken)]
-        existing = await self.db[CLAIMS].find_one({"_id": first})
-        assert existing is not None
-        claimed = str(existing["case_id"])
-        made = [keys[i] for i in range(len(keys)) if i not in taken]
-        if made and claimed != case_id:
+            taken = [keys[i] for i in sorted({int(e["index"]) for e in errors})]
+        # a key can be "taken" by this very insert, retried by the driver: it names case_id
+        cursor = self.db[CLAIMS].find({"_id": {"$in": taken}})
+        named = {str(claim["_id"]): str(claim["case_id"]) async for claim in cursor}
+        earlier = [named[key] for key in taken if named.get(key, case_id) != case_id]
+        if not earlier:
+            return case_id
+        claimed = earlier[0]
+        ours = [key for key in keys if named.get(key, case_id) == case_id]
+        if ours:
             await self.db[CLAIMS].update_many(
-                {"_id": {"$in": made}}, {"$set": {"case_id": claimed}}
+                {"_id": {"$in": ours}}, {"$set": {"case_id": claimed}}
             )
         return claimed
 

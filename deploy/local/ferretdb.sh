@@ -10,6 +10,12 @@ FERRETDB_MODULE=github.com/FerretDB/FerretDB
 FERRETDB_BIN="$HOPPID_CACHE_DIR/bin/ferretdb-postgresql"
 # FerretDB's database in PostgreSQL; each MongoDB database is a schema in it.
 FERRETDB_PG_DATABASE=ferretdb
+# FerretDB's pool of PostgreSQL connections. FerretDB 1.24 updates a document while the query that
+# found it still holds its connection, and takes a second connection for the write: with more
+# updates at once than the pool holds, each waits for a second connection that never comes, and
+# FerretDB stops answering (a full test run did, with its default of 50). Connections are opened
+# only when needed and closed after a minute idle. postgres.sh allows this many and a few more.
+FERRETDB_PG_POOL=300
 # The event trigger that gives FerretDB's collections the indexes its queries can use.
 FERRETDB_INDEXES_SQL="$LOCAL_DIR/ferretdb/gin-indexes.sql"
 
@@ -57,7 +63,7 @@ ferretdb_prepare() {
 }
 
 ferretdb_settings() {
-  printf '%s' "FerretDB $HOPPID_STORE_HOST:$HOPPID_STORE_PORT, debug port $HOPPID_FERRETDB_DEBUG_PORT, $(postgres_settings)"
+  printf '%s' "FerretDB $HOPPID_STORE_HOST:$HOPPID_STORE_PORT, debug port $HOPPID_FERRETDB_DEBUG_PORT, pool $FERRETDB_PG_POOL, $(postgres_settings)"
 }
 
 # FerretDB's database, and the event trigger in it, on every start: the SQL is idempotent, and an
@@ -87,7 +93,7 @@ ferretdb_start() {
   say "store: starting FerretDB $FERRETDB_VERSION (PostgreSQL) at $HOPPID_STORE_HOST:$HOPPID_STORE_PORT"
   start_detached ferretdb "$LOG_DIR/ferretdb.log" "$FERRETDB_BIN" \
     --handler=postgresql \
-    "--postgresql-url=$(postgres_url "$FERRETDB_PG_DATABASE")" \
+    "--postgresql-url=$(postgres_url "$FERRETDB_PG_DATABASE")?pool_max_conns=$FERRETDB_PG_POOL&pool_max_conn_idle_time=1m" \
     "--listen-addr=$HOPPID_STORE_HOST:$HOPPID_STORE_PORT" \
     "--state-dir=$HOPPID_STACK_DIR/ferretdb-state" \
     "--debug-addr=$debug_addr" \

@@ -106,6 +106,7 @@ postgres_init_once() {
 # the promise that an acknowledged write survives a crash. plan_cache_mode: FerretDB prepares its
 # statements with the field name as a parameter (`_jsonb->$1 @> $2`); a generic plan cannot match
 # the expression indexes (gin-indexes.sql), a custom plan sees the field name and can.
+# max_connections: FerretDB's pool (ferretdb.sh) and some for psql.
 postgres_options() {
   printf '%s ' \
     "-c listen_addresses=$HOPPID_STORE_HOST" \
@@ -114,7 +115,8 @@ postgres_options() {
     "-c fsync=on" \
     "-c full_page_writes=on" \
     "-c synchronous_commit=on" \
-    "-c plan_cache_mode=force_custom_plan"
+    "-c plan_cache_mode=force_custom_plan" \
+    "-c max_connections=$((FERRETDB_PG_POOL + 20))"
 }
 
 # After a kill -9 the dead postmaster can linger a moment as a zombie, and PostgreSQL, seeing its

@@ -44,7 +44,7 @@ PY
 
 # Scheduling: free-slot search latency (10 advisors, 8 weeks) and bookings/s under contention.
 SEARCHES="${SEARCHES:-50}"
-SLOTS="${SLOTS:-40}"
+SLOTS="${SLOTS:-400}"
 RACERS="${RACERS:-4}"
 CLIENTS="${CLIENTS:-16}"
 table="$("$PY" "$REPO/bench/scheduling_throughput.py" "$SEARCHES" "$SLOTS" "$RACERS" "$CLIENTS")"

@@ -313,13 +313,17 @@ class SchedulingStore:
         )
         return [booking async for booking in cursor]
 
-    async def booked_since(self, office_id: str, since: datetime) -> list[Document]:
-        """The office's booked meetings starting at ``since`` or later, only what a search
-        needs of them (advisor, start, cells): its advisors' busy cells and how many each has
-        ahead, from one query on (office_id, status, start). Equality comes first: FerretDB
-        1.24 on PostgreSQL pushes down equality on strings, never ``$in`` or ranges."""
+    async def booked_since(
+        self, office_id: str, since: datetime, advisor_id: str | None = None
+    ) -> list[Document]:
+        """The office's booked meetings (or one advisor's) starting at ``since`` or later, only
+        what a search needs of them (advisor, start, cells): busy cells and how many each
+        advisor has ahead, from one query on (office_id | advisor_id, status, start). Equality
+        comes first: FerretDB 1.24 on PostgreSQL pushes down equality on strings, never ``$in``
+        or ranges, so it fetches just that office's or advisor's booked meetings."""
+        owner = {"advisor_id": advisor_id} if advisor_id else {"office_id": office_id}
         cursor = self.db[BOOKINGS].find(
-            {"office_id": office_id, "status": "booked", "start": {"$gte": since}},
+            {**owner, "status": "booked", "start": {"$gte": since}},
             {"advisor_id": 1, "start": 1, "cells": 1},
         )
         return [booking async for booking in cursor]

@@ -62,7 +62,9 @@ async def _busy_and_loads(
     until = datetime.combine(last, time(0), UTC) + timedelta(days=2)
     now = ctx.now()
     pending = await ctx.store.pending(office_id, now)
-    booked = await ctx.store.booked_since(office_id, min(since, now))
+    # one advisor: only theirs (their load chooses nothing); several: the office's
+    only = ids[0] if len(ids) == 1 else None
+    booked = await ctx.store.booked_since(office_id, min(since, now), only)
     busy: dict[str, set[datetime]] = {advisor_id: set() for advisor_id in ids}
     loads = dict.fromkeys(ids, 0)
     for booking in booked:
@@ -88,7 +90,9 @@ async def search_slots(ctx: Context, office: Document, search: Search) -> list[S
         raise RuleViolation("to", "the range ends before it starts")
     if (search.last - search.first).days > 92:
         raise RuleViolation("to", "search at most 92 days at a time")
-    advisors = await _advisors(ctx, office["_id"])
+    advisors = [a for a in await _advisors(ctx, office["_id"]) if model.fits(a, search)]
+    if not advisors:
+        return []
     busy, loads = await _busy_and_loads(ctx, office["_id"], advisors, search.first, search.last)
     return model.free_slots(rules_of(office), advisors, busy, loads, search)
 

@@ -131,7 +131,7 @@ class RebuildStore:
         self.verify_owners = False  # read stored claims' owners (after a stop during a flush)
         self.peak_held = 0
         self.facts: dict[str, dict[str, Document]] = {kind: {} for kind in FACTS_KINDS}
-        self.stored: dict[str, set[str]] = {kind: set() for kind in FACTS_KINDS}  # read back
+        self.stored: dict[str, set[str]] = {kind: set() for kind in FACTS_KINDS}  # in the store
         self.known: dict[str, set[str]] = {kind: set() for kind in FACTS_KINDS}  # looked up
         self.dirty: dict[str, set[str]] = {kind: set() for kind in FACTS_KINDS}  # to write
         self.claims: dict[str, str] = {}  # claims first made in the window -> first owner
@@ -157,7 +157,8 @@ class RebuildStore:
 
     # reading back what earlier windows wrote ----------------------------------------------
     async def prefetch(self, keys: Iterable[tuple[str, str]]) -> None:
-        """Read the stored facts documents of these (kind, key) in one query per collection."""
+        """Read back the stored facts documents of these (kind, key) before a window's events
+        need them (only those the filter says may be stored)."""
         wanted: dict[str, set[str]] = {kind: set() for kind in FACTS_KINDS}
         for kind, key in keys:
             if key not in self.known[kind]:

@@ -22,7 +22,15 @@ cd "$REPO"
 say "lint: ruff and mypy (strict)"
 "$REPO/scripts/lint.sh"
 say "tests: pytest"
+# every service started by the tests records the shape of each query it makes; each must have
+# a declared index (scripts/check_query_indexes.py)
+HOPPID_MONGODB_QUERY_LOG="$(mktemp -d)"
+export HOPPID_MONGODB_QUERY_LOG
 "$PY" -m pytest "$@"
+say "tests: every query the services made has an index"
+"$PY" "$REPO/scripts/check_query_indexes.py" "$HOPPID_MONGODB_QUERY_LOG"
+rm -rf "$HOPPID_MONGODB_QUERY_LOG"
+unset HOPPID_MONGODB_QUERY_LOG
 # CI runs at any hour: the tests that could depend on it run again at night, at noon and across
 # the autumn DST change, whatever the real time is (issue 18).
 say "tests: the time-of-day check"

@@ -15,16 +15,20 @@ from typing import Any
 
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.monitoring import CommandListener
 
 Document = dict[str, Any]
 
 
-def make_mongo_client(url: str, *, timeout_seconds: float = 5.0) -> AsyncMongoClient[Document]:
+def make_mongo_client(
+    url: str, *, timeout_seconds: float = 5.0, listeners: Sequence[CommandListener] = ()
+) -> AsyncMongoClient[Document]:
     """An async client that fails fast (no 30 s hang) when the store is down; times in UTC."""
     timeout_ms = int(timeout_seconds * 1000)
     return AsyncMongoClient(
         url,
         tz_aware=True,
+        event_listeners=list(listeners),
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=timeout_ms,
         # a store that comes back is picked up again by the driver's monitor on its own

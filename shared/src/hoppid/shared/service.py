@@ -24,6 +24,7 @@ from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.monitoring import CommandListener
 
 from hoppid.shared import lag
 from hoppid.shared.access import KeyRing
@@ -40,6 +41,7 @@ from hoppid.shared.mongo import DocumentLocks, IndexSpec, apply_indexes, make_mo
 from hoppid.shared.outbox import OutboxRelay
 from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.problems import install_problem_handlers
+from hoppid.shared.query_shapes import QueryShapeRecorder
 from hoppid.shared.settings import ServiceSettings
 
 log = logging.getLogger("hoppid.service")
@@ -146,7 +148,11 @@ def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> R
             KafkaPrometheusMiddleware(registry=metrics.registry, app_name=definition.name)
         ],
     )
-    mongo = make_mongo_client(settings.mongodb_url, timeout_seconds=5.0)
+    listeners: list[CommandListener] = []
+    if settings.mongodb_query_log is not None:
+        path = settings.mongodb_query_log / f"{definition.name}.jsonl"
+        listeners.append(QueryShapeRecorder(path, settings.database_of(definition.name)))
+    mongo = make_mongo_client(settings.mongodb_url, timeout_seconds=5.0, listeners=listeners)
     database = mongo[settings.database_of(definition.name)]
 
     async def publish(topic: str, envelope: Envelope) -> Awaitable[object]:

@@ -7,6 +7,7 @@ through :func:`load_settings`, with a message that names the environment variabl
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -67,6 +68,11 @@ class ServiceSettings(BaseSettings):
         # another instance left, and on FerretDB each poll scans the collections (no indexes)
         description="How often the outbox relay looks for pending events it was not told of",
     )
+    mongodb_query_log: Path | None = Field(
+        None,
+        description="Tests only: a folder where the service records the shape of every query it "
+        "makes, checked for an index by scripts/check_query_indexes.py; empty in production",
+    )
     readiness_timeout_seconds: float = Field(
         2.0, gt=0, le=60, description="How long /readyz waits for Kafka and the store"
     )
@@ -114,6 +120,11 @@ class ServiceSettings(BaseSettings):
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("mongodb_query_log", mode="before")
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("log_level")
     @classmethod

@@ -38,6 +38,7 @@ INDEXES = [
     IndexSpec(ENROLMENTS, ["programme_id", "status"]),
     IndexSpec(BOOKINGS, ["advisor_id", "start"]),
     IndexSpec(CASES, ["office_id", "status"]),
+    IndexSpec(ADVISORS, ["active"]),  # the daily digest's advisors
     *outbox_indexes(OUTBOX_COLLECTIONS),
 ]
 

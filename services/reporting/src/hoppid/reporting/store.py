@@ -47,8 +47,11 @@ def version_indexes(version: int) -> list[IndexSpec]:
     cases = f"v{version}_cases"
     return [
         IndexSpec(cases, ["opened.year", "opened.office"]),
+        IndexSpec(cases, ["opened.month", "opened.office"]),
+        IndexSpec(cases, ["opened.office", "opened.year"]),  # an office's all-time figures
         IndexSpec(cells, ["year", "office"]),
         IndexSpec(cells, ["month", "office"]),
+        IndexSpec(cells, ["office", "year"]),  # an office's all-time figures
         IndexSpec(ledger, ["cell"]),
     ]
 

@@ -39,6 +39,7 @@ PROGRAMMES = "programmes"
 INDEXES = [
     IndexSpec(PROGRAMMES, ["office_id", "first_start"]),
     IndexSpec(PROGRAMMES, ["people"]),
+    IndexSpec(PROGRAMMES, ["reminder_at"]),  # session reminders falling due
     *outbox_indexes([PROGRAMMES]),
 ]
 ATTEMPTS = 20  # recomputations when other processes keep changing the programme meanwhile

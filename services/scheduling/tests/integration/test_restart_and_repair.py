@@ -126,3 +126,46 @@ async def test_a_claim_left_by_a_crash_is_repaired_after_its_grace_period(
     claims = [c async for c in database["claims"].find({})]
     assert "crashed-before-it-was-written" not in {c["booking_id"] for c in claims}
     assert len(claims) == 3  # 30 minutes and the 15-minute buffer
+
+
+async def test_a_booking_being_written_hides_its_time_until_its_mark_is_past_the_grace(
+    topic_prefix: str, unique: str, database: Any
+) -> None:
+    """A search reads bookings being written from their marks in claims_pending (not the
+    claims): a mark hides its cells; one older than the grace was left by a crash, counts no
+    more and is removed."""
+    service = await started(ServiceProcess("scheduling", scheduling_env(topic_prefix, unique)))
+    try:
+        async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+            advisor_id = await add_advisor(client)
+            start = slot(0)
+            day = start.date()
+            query = f"from={day}&to={day}&meeting_type=follow_up&limit=50&advisor={advisor_id}"
+
+            async def starts() -> set[datetime]:
+                path = f"/v1/offices/{OFFICE}/slots?{query}"
+                response = await client.get(path, headers=ADMIN)
+                assert response.status_code == 200, response.text
+                return {datetime.fromisoformat(s["start"]) for s in response.json()}
+
+            async def mark(age: timedelta) -> None:
+                await database["claims_pending"].insert_one(
+                    {
+                        "_id": f"being-written-{age.total_seconds():.0f}",
+                        "office_id": OFFICE,
+                        "advisor_id": advisor_id,
+                        "booking_id": "being-written",
+                        "cells": [start, start + timedelta(minutes=15)],
+                        "at": datetime.now(UTC) - age,
+                    }
+                )
+
+            assert start in await starts()
+            await mark(timedelta(seconds=5))  # within the grace (60 s): may still be written
+            assert start not in await starts()
+            await database["claims_pending"].delete_many({})
+            await mark(timedelta(minutes=5))  # left by a crash
+            assert start in await starts()
+    finally:
+        await service.stop()
+    assert await database["claims_pending"].count_documents({}) == 0

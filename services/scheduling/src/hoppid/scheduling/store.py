@@ -54,6 +54,7 @@ INDEXES = [
     IndexSpec(BOOKINGS, ["office_id", "status", "start"]),
     IndexSpec(BOOKINGS, ["office_id", "start"]),
     IndexSpec(BOOKINGS, ["person_id"]),
+    IndexSpec(BOOKINGS, ["reminder_at"]),  # meeting reminders falling due
     IndexSpec(OFFERS, ["person_id"]),
     IndexSpec(ADVISORS, ["office_id"]),
     IndexSpec(ADVISORS, ["feed_token_hash"]),

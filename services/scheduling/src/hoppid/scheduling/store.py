@@ -56,6 +56,8 @@ INDEXES = [
     IndexSpec(BOOKINGS, ["person_id"]),
     IndexSpec(BOOKINGS, ["reminder_at"]),  # meeting reminders falling due
     IndexSpec(OFFERS, ["person_id"]),
+    IndexSpec(OFFERS, ["case_id"]),  # a case's municipality, from its offer
+    IndexSpec(OFFICES, ["feed_token_hash"]),  # the office's private calendar feed
     IndexSpec(ADVISORS, ["office_id"]),
     IndexSpec(ADVISORS, ["feed_token_hash"]),
     *outbox_indexes(OUTBOX_COLLECTIONS),

@@ -139,12 +139,14 @@ process_args() {
 }
 
 # The pid of our running <name> process, or nothing (and status 1). "Ours" means its command line
-# mentions this stack dir, which guards against a recycled pid; a stale pid file is removed.
+# mentions this stack dir (or, for PostgreSQL, its home when that lies outside: postgres.sh),
+# which guards against a recycled pid; a stale pid file is removed.
 running_pid() {
-  local name="$1" file="$RUN_DIR/$1.pid" pid args
+  local name="$1" file="$RUN_DIR/$1.pid" pid args home="$HOPPID_STACK_DIR/"
   [[ -f "$file" ]] || return 1
   pid="$(<"$file")"
-  if [[ "$pid" =~ ^[0-9]+$ ]] && args="$(process_args "$pid")" && [[ "$args" == *"$HOPPID_STACK_DIR/"* ]]; then
+  [[ $name == postgres && -n "${POSTGRES_HOME:-}" ]] && home="$POSTGRES_HOME/"
+  if [[ "$pid" =~ ^[0-9]+$ ]] && args="$(process_args "$pid")" && [[ "$args" == *"$home"* ]]; then
     printf '%s\n' "$pid"
     return 0
   fi

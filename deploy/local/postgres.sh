@@ -6,8 +6,6 @@
 # full page writes and synchronous commit stay on, so an acknowledged write survives a kill -9 of
 # the store. Sourced after lib.sh.
 
-POSTGRES_DATA_DIR="$HOPPID_STACK_DIR/postgres"
-POSTGRES_LOG="$LOG_DIR/postgres.log"         # the server's own log
 POSTGRES_CTL_LOG="$LOG_DIR/postgres-ctl.log" # what pg_ctl says
 POSTGRES_READY_TIMEOUT=120 # crash recovery after a kill -9 replays the WAL first
 POSTGRES_USER=postgres     # the superuser initdb makes, and the OS user when we are root
@@ -29,6 +27,28 @@ postgres_find_bin_dir() {
 }
 POSTGRES_BIN_DIR="$(postgres_find_bin_dir)"
 
+# Where the cluster and its log live: $HOPPID_STACK_DIR/postgres. As root, PostgreSQL runs as the
+# postgres user, who must traverse every folder above it; a clone in a fresh `mktemp -d` (0700,
+# as CI makes) is out of its reach. Then the cluster lives in a folder of its own under /var/tmp,
+# named after the stack, and $HOPPID_STACK_DIR/postgres is a link to it, so that the next start
+# finds it again and `stack.sh reset` deletes it with the stack.
+postgres_home() {
+  local link="$HOPPID_STACK_DIR/postgres" parent
+  if [[ -L "$link" ]]; then
+    readlink "$link"
+  elif ((EUID != 0)) || [[ -d "$link" ]]; then
+    printf '%s\n' "$link"
+  else
+    parent="$HOPPID_STACK_DIR"
+    [[ -d "$parent" ]] || parent="$(dirname "$parent")"
+    if as_postgres test -x "$parent" 2>/dev/null; then
+      printf '%s\n' "$link"
+    else
+      printf '%s\n' "/var/tmp/hoppid-postgres/$(printf '%s' "$HOPPID_STACK_DIR" | sha256sum | cut -c1-16)"
+    fi
+  fi
+}
+
 # Run a server command as the postgres user when we are root, else as ourselves.
 as_postgres() {
   if ((EUID != 0)); then
@@ -39,6 +59,14 @@ as_postgres() {
     su -s /bin/sh "$POSTGRES_USER" -c "$(printf '%q ' "$@")"
   fi
 }
+
+POSTGRES_HOME="$(postgres_home)"
+POSTGRES_DATA_DIR="$POSTGRES_HOME"
+POSTGRES_LOG="$LOG_DIR/postgres.log" # the server's own log
+if [[ "$POSTGRES_HOME" != "$HOPPID_STACK_DIR/postgres" ]]; then
+  POSTGRES_DATA_DIR="$POSTGRES_HOME/data"
+  POSTGRES_LOG="$POSTGRES_HOME/postgres.log"
+fi
 
 postgres_prereqs() {
   local tool
@@ -73,6 +101,14 @@ postgres_sql() {
 # dir (a fresh mktemp -d is 0700) and every folder above it.
 postgres_check_access() {
   ((EUID == 0)) || return 0
+  if [[ "$POSTGRES_HOME" != "$HOPPID_STACK_DIR/postgres" ]]; then
+    mkdir -p "$POSTGRES_HOME"
+    chmod 711 "$(dirname "$POSTGRES_HOME")"
+    postgres_own "$POSTGRES_HOME"
+    [[ -L "$HOPPID_STACK_DIR/postgres" ]] || ln -s "$POSTGRES_HOME" "$HOPPID_STACK_DIR/postgres"
+    say "store: $HOPPID_STACK_DIR is out of the '$POSTGRES_USER' user's reach; its PostgreSQL lives in $POSTGRES_HOME (linked from $HOPPID_STACK_DIR/postgres)"
+    return 0
+  fi
   as_postgres test -x "$HOPPID_STACK_DIR" || chmod o+x "$HOPPID_STACK_DIR"
   as_postgres test -x "$HOPPID_STACK_DIR" ||
     die "store: the '$POSTGRES_USER' user cannot reach $HOPPID_STACK_DIR (a folder above it is not traversable by others, o+x), and PostgreSQL runs as that user; set HOPPID_STACK_DIR to a folder it can reach, e.g. under /var/tmp"

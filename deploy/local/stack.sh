@@ -117,6 +117,8 @@ cmd_reset() {
   with_lock
   kafka_down
   store_down
+  # a PostgreSQL kept outside the stack folder (postgres.sh: postgres_home) goes with it
+  if [[ -L "$HOPPID_STACK_DIR/postgres" ]]; then rm -rf "$(readlink "$HOPPID_STACK_DIR/postgres")"; fi
   rm -rf "$HOPPID_STACK_DIR"
   say "deleted $HOPPID_STACK_DIR (the cache $HOPPID_CACHE_DIR is kept)"
 }

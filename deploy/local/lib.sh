@@ -139,14 +139,15 @@ process_args() {
 }
 
 # The pid of our running <name> process, or nothing (and status 1). "Ours" means its command line
-# mentions this stack dir (or, for PostgreSQL, its home when that lies outside: postgres.sh),
-# which guards against a recycled pid; a stale pid file is removed.
+# mentions this stack dir (for PostgreSQL: its data dir as a whole argument, `-D <dir> `, since that
+# may lie outside the stack dir: postgres.sh), which guards against a recycled pid; a stale pid
+# file is removed.
 running_pid() {
-  local name="$1" file="$RUN_DIR/$1.pid" pid args home="$HOPPID_STACK_DIR/"
+  local name="$1" file="$RUN_DIR/$1.pid" pid args mark="$HOPPID_STACK_DIR/"
   [[ -f "$file" ]] || return 1
   pid="$(<"$file")"
-  [[ $name == postgres && -n "${POSTGRES_HOME:-}" ]] && home="$POSTGRES_HOME/"
-  if [[ "$pid" =~ ^[0-9]+$ ]] && args="$(process_args "$pid")" && [[ "$args" == *"$home"* ]]; then
+  [[ $name == postgres && -n "${POSTGRES_DATA_DIR:-}" ]] && mark=" $POSTGRES_DATA_DIR "
+  if [[ "$pid" =~ ^[0-9]+$ ]] && args="$(process_args "$pid")" && [[ "$args" == *"$mark"* ]]; then
     printf '%s\n' "$pid"
     return 0
   fi

@@ -68,15 +68,19 @@ class NotificationsStore:
         return await self.db[PEOPLE].find_one({"_id": person_id})
 
     async def save_if_newer(self, collection: str, document: Document, at: datetime) -> bool:
-        """Keep the copy made from the newest event; an older or repeated event changes nothing.
+        """Keep the copy made from the newest event; an older event changes nothing.
 
-        One conditional upsert: it matches only an older copy; when a copy as new or newer
-        exists, the upsert's insert meets its ``_id`` and nothing is written."""
+        One conditional upsert: it matches a copy no newer than ``at``; when a newer copy
+        exists, the upsert's insert meets its ``_id`` and nothing is written. A tie goes to the
+        event applied last: the store keeps milliseconds, so two events of one subject stamped
+        in the same millisecond (a case opened and closed at once) compare equal, and the
+        partition's order, which consumers follow, is the truth. A repeated event rewrites the
+        same values."""
         fields = {k: v for k, v in document.items() if k != "_id"}
         try:
             async with self.locks.hold(collection, document["_id"]):
                 await self.db[collection].update_one(
-                    {"_id": document["_id"], "as_of": {"$lt": at}},
+                    {"_id": document["_id"], "as_of": {"$lte": at}},
                     {"$set": {**fields, "as_of": at}},
                     upsert=True,
                 )

@@ -5,9 +5,16 @@
 
 FERRETDB_VERSION=v1.24.2
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
-# Not plain "ferretdb": that name in the cache is the SQLite-only build of earlier versions of this
-# script, which must be rebuilt, not reused.
-FERRETDB_BIN="$HOPPID_CACHE_DIR/bin/ferretdb-postgresql"
+# Our patches to FerretDB, applied to its source before the build (ferretdb/*.patch):
+# atomic-updates.patch makes an update of one document a compare-and-set against the version it
+# read, retried on a fresh read, so concurrent updates of one document are not lost (FerretDB
+# 1.24 writes back what it read and changed, over whatever another writer stored meanwhile;
+# decision 0007). MongoDB does this by itself.
+FERRETDB_PATCHES=("$LOCAL_DIR"/ferretdb/*.patch)
+# The binary's name carries the patches' hash, so an edited patch is built, not an old binary
+# reused. Not plain "ferretdb": that name in the cache is the SQLite-only build of earlier
+# versions of this script.
+FERRETDB_BIN="$HOPPID_CACHE_DIR/bin/ferretdb-postgresql-$(cat "${FERRETDB_PATCHES[@]}" | sha256sum | cut -c1-12)"
 # FerretDB's database in PostgreSQL; each MongoDB database is a schema in it.
 FERRETDB_PG_DATABASE=ferretdb
 # FerretDB's pool of PostgreSQL connections. FerretDB 1.24 updates a document while the query that
@@ -29,6 +36,8 @@ ferretdb_built() {
 ferretdb_prereqs() {
   postgres_prereqs
   ferretdb_built && return 0
+  command -v patch >/dev/null ||
+    MISSING+=("patch: not found (needed once, to apply deploy/local/ferretdb/*.patch before building FerretDB); install it, e.g. apt-get install patch")
   command -v go >/dev/null ||
     MISSING+=("go: not found (needed once, to build FerretDB $FERRETDB_VERSION, the store used when there is no mongod on PATH and HOPPID_MONGODB_URL is not set); install Go 1.24+ from https://go.dev/dl/, or install mongod, or set HOPPID_MONGODB_URL to a running MongoDB")
 }
@@ -51,6 +60,11 @@ ferretdb_prepare() {
     cp -R "$module_dir" "$scratch"
     chmod -R u+w "$scratch" # the module cache is read-only
     printf '%s\n' "$FERRETDB_VERSION" >"$scratch/build/version/version.txt"
+    local patch
+    for patch in "${FERRETDB_PATCHES[@]}"; do
+      patch -d "$scratch" -p1 --forward --no-backup-if-mismatch --quiet <"$patch" ||
+        die "store: applying $patch to FerretDB $FERRETDB_VERSION failed"
+    done
     # ferretdb_no_sqlite: the PostgreSQL backend only; nothing here runs the SQLite one any more.
     (cd "$scratch" && GOFLAGS='' GOWORK=off go build -trimpath -tags ferretdb_no_sqlite \
       -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb) || die "store: building FerretDB failed (see above)"
@@ -63,7 +77,7 @@ ferretdb_prepare() {
 }
 
 ferretdb_settings() {
-  printf '%s' "FerretDB $HOPPID_STORE_HOST:$HOPPID_STORE_PORT, debug port $HOPPID_FERRETDB_DEBUG_PORT, pool $FERRETDB_PG_POOL, $(postgres_settings)"
+  printf '%s' "FerretDB $(basename "$FERRETDB_BIN") $HOPPID_STORE_HOST:$HOPPID_STORE_PORT, debug port $HOPPID_FERRETDB_DEBUG_PORT, pool $FERRETDB_PG_POOL, $(postgres_settings)"
 }
 
 # FerretDB's database, and the event trigger in it, on every start: the SQL is idempotent, and an

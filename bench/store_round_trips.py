@@ -42,7 +42,7 @@ from hoppid.notifications.sms import FileSmsGateway
 from hoppid.notifications.templates import Templates
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.events import scheduling as sched
-from hoppid.shared.mongo import DocumentLocks, apply_indexes
+from hoppid.shared.mongo import apply_indexes
 from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.tenancy import load_registry
 
@@ -96,7 +96,7 @@ def inquiry_form(n: int, **changes: Any) -> forms.InquiryForm:
 
 async def intake_rows(database: Any, commands: Commands) -> list[str]:
     await apply_indexes(database, store.INDEXES)
-    intake = store.IntakeStore(database, "bench.hoppid.intake", DocumentLocks())
+    intake = store.IntakeStore(database, "bench.hoppid.intake")
     ctx = handlers.Context(
         store=intake,
         link_secret=LINK_SECRET,
@@ -132,9 +132,8 @@ async def no_mail(server: SmtpServer, email: Email) -> None:
 async def notification_rows(database: Any, commands: Commands, folder: Path) -> list[str]:
     await apply_indexes(database, notifications_store.INDEXES)
     vault = PersonalDataVault(database)
-    locks = DocumentLocks()
     ctx = Context(
-        store=notifications_store.NotificationsStore(database, "bench.n", locks),
+        store=notifications_store.NotificationsStore(database, "bench.n"),
         templates=Templates(),
         settings=NotificationsSettings.model_validate({}),
         sms=FileSmsGateway(folder / "sms.jsonl"),

@@ -19,7 +19,7 @@ from hoppid.notifications.sms import FileSmsGateway
 from hoppid.notifications.store import INDEXES, NotificationsStore
 from hoppid.notifications.templates import Templates
 from hoppid.shared.links import sign_link
-from hoppid.shared.mongo import DocumentLocks, apply_indexes
+from hoppid.shared.mongo import apply_indexes
 from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.testing import ServiceProcess, eventually
 
@@ -92,7 +92,7 @@ async def make_context(database: Any, tmp_path: Path, smtp_port: int) -> Context
         }
     )
     return Context(
-        store=NotificationsStore(database, "test.hoppid.notifications", DocumentLocks()),
+        store=NotificationsStore(database, "test.hoppid.notifications"),
         templates=Templates(packaged=packaged),
         settings=settings,
         sms=FileSmsGateway(tmp_path / "sms.jsonl"),

@@ -4,13 +4,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hoppid.notifications.store import CASES, NotificationsStore
-from hoppid.shared.mongo import DocumentLocks
 
 OPENED = datetime(2026, 11, 30, 9, 15, 0, 123000, tzinfo=UTC)
 
 
 def store(database: Any) -> NotificationsStore:
-    return NotificationsStore(database, "test.hoppid.notifications", DocumentLocks())
+    return NotificationsStore(database, "test.hoppid.notifications")
 
 
 async def test_an_event_stamped_in_the_same_millisecond_as_the_copy_is_applied(

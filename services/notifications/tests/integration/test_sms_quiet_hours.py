@@ -19,7 +19,7 @@ from hoppid.notifications.sms import FileSmsGateway
 from hoppid.notifications.store import INDEXES, NotificationsStore
 from hoppid.notifications.templates import Templates
 from hoppid.shared.events import intake as ev
-from hoppid.shared.mongo import DocumentLocks, apply_indexes
+from hoppid.shared.mongo import apply_indexes
 from hoppid.shared.pii import PersonalDataVault
 
 # its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
@@ -41,7 +41,7 @@ async def make_context(database: Any, tmp_path: Path, clock: Clock) -> Context:
     (packaged / "nb" / "reminder.subject").write_text("Påminnelse", "utf-8")
     (packaged / "nb" / "reminder.txt").write_text("Møte i morgen kl. $time.", "utf-8")
     return Context(
-        store=NotificationsStore(database, "test.hoppid.notifications", DocumentLocks()),
+        store=NotificationsStore(database, "test.hoppid.notifications"),
         templates=Templates(packaged=packaged),
         settings=NotificationsSettings(),
         sms=FileSmsGateway(tmp_path / "sms.jsonl"),

@@ -49,7 +49,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.metrics import ServiceMetrics
-from hoppid.shared.mongo import DocumentLocks, IndexSpec
+from hoppid.shared.mongo import IndexSpec
 
 log = logging.getLogger("hoppid.outbox")
 
@@ -155,7 +155,6 @@ class OutboxRelay:
         batch_size: int = 500,
         max_attempts: int = 3,
         settle_concurrency: int = 4,
-        locks: DocumentLocks | None = None,
     ) -> None:
         self.database = database
         self.collections = tuple(collections)
@@ -167,7 +166,6 @@ class OutboxRelay:
         # documents updated at once after a pass: 4 is about 30% faster than one at a time on
         # FerretDB/PostgreSQL; 16 made FerretDB on SQLite answer "database is locked"
         self.settle_concurrency = settle_concurrency
-        self.locks = locks or DocumentLocks()
         self._wake = asyncio.Event()
         self._failures: dict[str, int] = {}  # event id -> passes it failed for good in a row
         self._backfilled = False
@@ -189,11 +187,10 @@ class OutboxRelay:
                 {f"{OUTBOX}.0": {"$exists": True}, PENDING: {"$exists": False}}, {"_id": 1}
             )
             async for document in unmarked:
-                async with self.locks.hold(name, document["_id"]):
-                    result = await self.database[name].update_one(
-                        {"_id": document["_id"], f"{OUTBOX}.0": {"$exists": True}},
-                        {"$set": {PENDING: True}},
-                    )
+                result = await self.database[name].update_one(
+                    {"_id": document["_id"], f"{OUTBOX}.0": {"$exists": True}},
+                    {"$set": {PENDING: True}},
+                )
                 marked += result.modified_count
             await state.update_one({"_id": name}, {"$set": {"marked_at": real_now()}}, upsert=True)
         if marked:
@@ -274,7 +271,7 @@ class OutboxRelay:
         collection = self.database[item.collection]
         document_id = item.document["_id"]
         update: dict[str, Any] = {"$push": {PARKED: {"$each": parked}}} if parked else {}
-        async with limit, self.locks.hold(item.collection, document_id):
+        async with limit:
             if len(done) == len(outbox):  # all of it, if nothing was added since it was read
                 result = await collection.update_one(
                     {"_id": document_id, OUTBOX: outbox},

@@ -166,7 +166,6 @@ def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> R
         publish,
         metrics,
         interval_seconds=settings.outbox_relay_interval_seconds,
-        locks=locks,
     )
     topics = Topics(settings.topic_prefix)
     vault = PersonalDataVault(mongo[settings.vault_database_name()])

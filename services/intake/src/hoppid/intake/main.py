@@ -28,7 +28,7 @@ def build(settings: IntakeSettings) -> FastAPI:
     )
     runtime = build_runtime(definition, settings)
     context = handlers.Context(
-        store=store.IntakeStore(runtime.database, runtime.own_topic, runtime.locks),
+        store=store.IntakeStore(runtime.database, runtime.own_topic),
         link_secret=settings.link_secret.get_secret_value(),
         link_days=settings.link_days,
         notify=runtime.relay.notify,

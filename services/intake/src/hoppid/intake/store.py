@@ -17,7 +17,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from hoppid.shared.cache import TtlCache
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.mongo import DocumentLocks, IndexSpec
+from hoppid.shared.mongo import IndexSpec
 from hoppid.shared.outbox import (
     HIDE_OUTBOX,
     outbox_fields,
@@ -51,22 +51,19 @@ class IntakeStore:
         self,
         database: AsyncDatabase[Document],
         topic: str,
-        locks: DocumentLocks,
         offices_ttl_seconds: float = OFFICES_TTL_SECONDS,
     ) -> None:
         self.db = database
         self.topic = topic
-        self.locks = locks  # every update of an existing document holds its lock
         # the public form's look-ups (which office serves a municipality, the answer's office)
         self._recent_offices: TtlCache[str, list[Document]] = TtlCache(offices_ttl_seconds)
 
     # --- offices -------------------------------------------------------------------------
     async def seed_office(self, office: Document) -> None:
         """Insert an office from the packaged data unless it exists (admins may have changed it)."""
-        async with self.locks.hold(OFFICES, office["_id"]):
-            await self.db[OFFICES].update_one(
-                {"_id": office["_id"]}, {"$setOnInsert": office}, upsert=True
-            )
+        await self.db[OFFICES].update_one(
+            {"_id": office["_id"]}, {"$setOnInsert": office}, upsert=True
+        )
         self._recent_offices.forget()
 
     async def office(self, office_id: str) -> Document | None:
@@ -91,12 +88,11 @@ class IntakeStore:
 
     async def save_office(self, office: Document, events: Iterable[Envelope]) -> None:
         fields = {k: v for k, v in office.items() if k != "_id"}
-        async with self.locks.hold(OFFICES, office["_id"]):
-            await self.db[OFFICES].update_one(
-                {"_id": office["_id"]},
-                with_outbox({"$set": fields}, self.topic, events),
-                upsert=True,
-            )
+        await self.db[OFFICES].update_one(
+            {"_id": office["_id"]},
+            with_outbox({"$set": fields}, self.topic, events),
+            upsert=True,
+        )
         self._recent_offices.forget()
 
     # --- API keys (the key ring reads the same collection: hoppid.shared.access) --------------
@@ -106,11 +102,10 @@ class IntakeStore:
     async def revoke_key(
         self, office_id: str, key_id: str, at: datetime, events: Iterable[Envelope]
     ) -> bool:
-        async with self.locks.hold(KEYS, key_id):
-            result = await self.db[KEYS].update_one(
-                {"_id": key_id, "office_id": office_id, "revoked_at": None},
-                with_outbox({"$set": {"revoked_at": at}}, self.topic, events),
-            )
+        result = await self.db[KEYS].update_one(
+            {"_id": key_id, "office_id": office_id, "revoked_at": None},
+            with_outbox({"$set": {"revoked_at": at}}, self.topic, events),
+        )
         return result.modified_count == 1
 
     # --- submission claims: one case per idempotency key / per duplicate fingerprint --------
@@ -163,10 +158,9 @@ class IntakeStore:
     ) -> Document | None:
         events = list(events)
         full = with_outbox(update, self.topic, events) if events else dict(update)
-        async with self.locks.hold(PEOPLE, person_id):
-            person = await self.db[PEOPLE].find_one_and_update(
-                {"_id": person_id}, full, return_document=ReturnDocument.AFTER
-            )
+        person = await self.db[PEOPLE].find_one_and_update(
+            {"_id": person_id}, full, return_document=ReturnDocument.AFTER
+        )
         # FerretDB 1.24 cannot project in findAndModify: the outbox is dropped here
         return without_outbox(person)
 
@@ -215,11 +209,10 @@ class IntakeStore:
     ) -> Document | None:
         """Change a case of this office and write its events, only if ``expect`` still holds."""
         selector = {**(expect or {}), "_id": case_id, "office_id": office_id}
-        async with self.locks.hold(CASES, case_id):
-            case = await self.db[CASES].find_one_and_update(
-                selector,
-                with_outbox(update, self.topic, events),
-                return_document=ReturnDocument.AFTER,
-            )
+        case = await self.db[CASES].find_one_and_update(
+            selector,
+            with_outbox(update, self.topic, events),
+            return_document=ReturnDocument.AFTER,
+        )
         # FerretDB 1.24 cannot project in findAndModify: the outbox is dropped here
         return without_outbox(case)

@@ -55,7 +55,7 @@ def build(settings: NotificationsSettings) -> FastAPI:
 
 def make_context(runtime: Runtime, settings: NotificationsSettings) -> Context:
     return Context(
-        store=store.NotificationsStore(runtime.database, runtime.own_topic, runtime.locks),
+        store=store.NotificationsStore(runtime.database, runtime.own_topic),
         templates=Templates(office_dir=settings.office_templates_dir),
         settings=settings,
         sms=FileSmsGateway(settings.sms_outbox_file),

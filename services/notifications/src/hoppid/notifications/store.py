@@ -2,8 +2,8 @@
 
 A delivery document is the claim on one message (unique ``_id`` = hash of event, channel and
 recipient), its state, and the status events it causes, written in its own ``outbox`` array by
-the same single-document update (hoppid.shared.outbox). Every update of an existing document
-holds its lock (FerretDB 1.24 loses concurrent updates otherwise).
+the same single-document update (hoppid.shared.outbox). Each update of one document is atomic
+on the store (MongoDB; the local store since decision 0007), so several instances may run.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pymongo.errors import DuplicateKeyError
 
 from hoppid.shared.cache import TtlCache
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.mongo import DocumentLocks, IndexSpec
+from hoppid.shared.mongo import IndexSpec
 from hoppid.shared.outbox import HIDE_OUTBOX, outbox_fields, outbox_indexes, with_outbox
 
 Document = dict[str, Any]
@@ -48,12 +48,10 @@ class NotificationsStore:
         self,
         database: AsyncDatabase[Document],
         topic: str,
-        locks: DocumentLocks,
         offices_ttl_seconds: float = OFFICES_TTL_SECONDS,
     ) -> None:
         self.db = database
         self.topic = topic
-        self.locks = locks
         self._recent_offices: TtlCache[str, Document | None] = TtlCache(offices_ttl_seconds)
 
     # --- offices and people: local copies, kept from events ------------------------------
@@ -78,12 +76,11 @@ class NotificationsStore:
         same values."""
         fields = {k: v for k, v in document.items() if k != "_id"}
         try:
-            async with self.locks.hold(collection, document["_id"]):
-                await self.db[collection].update_one(
-                    {"_id": document["_id"], "as_of": {"$lte": at}},
-                    {"$set": {**fields, "as_of": at}},
-                    upsert=True,
-                )
+            await self.db[collection].update_one(
+                {"_id": document["_id"], "as_of": {"$lte": at}},
+                {"$set": {**fields, "as_of": at}},
+                upsert=True,
+            )
         except DuplicateKeyError:
             return False
         finally:
@@ -100,10 +97,9 @@ class NotificationsStore:
 
     async def forget_person(self, person_id: str, at: datetime) -> None:
         """Erasure: keep only a tombstone (so an older event cannot bring the data back)."""
-        async with self.locks.hold(PEOPLE, person_id):
-            await self.db[PEOPLE].replace_one(
-                {"_id": person_id}, {"as_of": at, "erased_at": at}, upsert=True
-            )
+        await self.db[PEOPLE].replace_one(
+            {"_id": person_id}, {"as_of": at, "erased_at": at}, upsert=True
+        )
 
     async def find_all(
         self,
@@ -124,14 +120,12 @@ class NotificationsStore:
         return await self.db[PREFERENCES].find_one({"_id": person_id})
 
     async def set_preferences(self, person_id: str, fields: Mapping[str, Any]) -> None:
-        async with self.locks.hold(PREFERENCES, person_id):
-            await self.db[PREFERENCES].update_one(
-                {"_id": person_id}, {"$set": dict(fields)}, upsert=True
-            )
+        await self.db[PREFERENCES].update_one(
+            {"_id": person_id}, {"$set": dict(fields)}, upsert=True
+        )
 
     async def forget_preferences(self, person_id: str) -> None:
-        async with self.locks.hold(PREFERENCES, person_id):
-            await self.db[PREFERENCES].delete_one({"_id": person_id})
+        await self.db[PREFERENCES].delete_one({"_id": person_id})
 
     # --- bookings: what a calendar file needs to know of a meeting's earlier versions ------
     async def booking_version(
@@ -142,20 +136,19 @@ class NotificationsStore:
         Each new event raises the calendar SEQUENCE by one; a redelivered event gets the version
         it got the first time (kept by event id), so its calendar file is the same.
         """
-        async with self.locks.hold(BOOKINGS, booking_id):
-            existing = await self.db[BOOKINGS].find_one({"_id": booking_id})
-            # a list, not a map: an event id is not safe as a field name ("." or "$"); of
-            # documents, not pairs: FerretDB 1.24 stores no nested arrays
-            versions: list[Document] = list((existing or {}).get("versions", []))
-            for version in versions:
-                if version["event_id"] == event_id and existing is not None:
-                    return {**existing, "sequence": version["sequence"]}
-            sequence = 0 if existing is None else int(existing["sequence"]) + 1
-            versions.append({"event_id": event_id, "sequence": sequence})
-            document = {**(existing or {}), **changes, "sequence": sequence, "versions": versions}
-            document["_id"] = booking_id
-            await self.db[BOOKINGS].replace_one({"_id": booking_id}, document, upsert=True)
-            return document
+        existing = await self.db[BOOKINGS].find_one({"_id": booking_id})
+        # a list, not a map: an event id is not safe as a field name ("." or "$"); of
+        # documents, not pairs: FerretDB 1.24 stores no nested arrays
+        versions: list[Document] = list((existing or {}).get("versions", []))
+        for version in versions:
+            if version["event_id"] == event_id and existing is not None:
+                return {**existing, "sequence": version["sequence"]}
+        sequence = 0 if existing is None else int(existing["sequence"]) + 1
+        versions.append({"event_id": event_id, "sequence": sequence})
+        document = {**(existing or {}), **changes, "sequence": sequence, "versions": versions}
+        document["_id"] = booking_id
+        await self.db[BOOKINGS].replace_one({"_id": booking_id}, document, upsert=True)
+        return document
 
     # --- deliveries ----------------------------------------------------------------------
     async def claim(self, delivery: Document, events: Iterable[Envelope] = ()) -> bool:
@@ -180,11 +173,10 @@ class NotificationsStore:
 
     async def take(self, delivery_id: str, now: datetime) -> Document | None:
         """Claim a scheduled delivery for one attempt (scheduled -> sending), or None if gone."""
-        async with self.locks.hold(DELIVERIES, delivery_id):
-            result = await self.db[DELIVERIES].update_one(
-                {"_id": delivery_id, "status": "scheduled", "scheduled_for": {"$lte": now}},
-                {"$set": {"status": "sending", "updated_at": now}},
-            )
+        result = await self.db[DELIVERIES].update_one(
+            {"_id": delivery_id, "status": "scheduled", "scheduled_for": {"$lte": now}},
+            {"$set": {"status": "sending", "updated_at": now}},
+        )
         return await self.delivery(delivery_id) if result.modified_count == 1 else None
 
     async def record(
@@ -197,11 +189,10 @@ class NotificationsStore:
         """Change a delivery (only if still in ``expect_status``), with its status events."""
         events = list(events)
         full = with_outbox(update, self.topic, events) if events else dict(update)
-        async with self.locks.hold(DELIVERIES, delivery_id):
-            selector: Document = {"_id": delivery_id}
-            if expect_status is not None:
-                selector["status"] = expect_status
-            result = await self.db[DELIVERIES].update_one(selector, full)
+        selector: Document = {"_id": delivery_id}
+        if expect_status is not None:
+            selector["status"] = expect_status
+        result = await self.db[DELIVERIES].update_one(selector, full)
         return result.modified_count == 1
 
     async def deliveries_of_person(self, person_id: str) -> list[Document]:

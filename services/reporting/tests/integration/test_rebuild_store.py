@@ -19,7 +19,6 @@ from hoppid.reporting.rebuild_store import RebuildStore
 from hoppid.reporting.store import VERSIONED, Projecting, ProjectionStore
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event, catalogue
-from hoppid.shared.mongo import DocumentLocks
 
 Parsed = list[tuple[Event, Envelope]]
 
@@ -73,7 +72,7 @@ async def documents(database: Any, version: int) -> dict[str, list[dict[str, Any
 
 
 async def mongo_documents(database: Any, events: Parsed) -> dict[str, list[dict[str, Any]]]:
-    await replay(ProjectionStore(database, 1, DocumentLocks()), events)
+    await replay(ProjectionStore(database, 1), events)
     in_mongo = await documents(database, 1)
     for name in VERSIONED:
         assert in_mongo[name], f"the streams leave no {name}: the comparison proves nothing"

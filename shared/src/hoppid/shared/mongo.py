@@ -1,15 +1,13 @@
 """MongoDB: the client factory and index declarations applied at start.
 
 The code must run on MongoDB 7+ and on FerretDB 1.24 (GUIDE.md section 5): single-document
-atomic updates only, no transactions, no change streams, no TTL or partial indexes.
+atomic updates only, no transactions, no change streams, no TTL or partial indexes. On the local
+store an update of one document is atomic only with deploy/local's patch (decision 0007).
 """
 
 from __future__ import annotations
 
-import asyncio
-import weakref
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,33 +60,3 @@ async def apply_indexes(database: AsyncDatabase[Document], specs: Iterable[Index
     """
     for spec in specs:
         await database[spec.collection].create_indexes([spec.model()])
-
-
-class DocumentLocks:
-    """Serialise this process's writes to any one document.
-
-    MongoDB applies each single-document update atomically. FerretDB 1.24 (on SQLite as on
-    PostgreSQL) does not: it reads the document, applies the update in memory and writes it back,
-    so two concurrent updates of one document can lose one of them (measured on SQLite: 300
-    concurrent ``$inc``/``$push`` against ``$pop`` on one document lost 28 increments; on
-    PostgreSQL, 50 concurrent ``$inc`` kept 2 to 24, decisions/0005). Every write that may meet
-    another on the same document (a handler's update and the outbox relay's removal) holds this
-    lock, which makes a single process safe on both stores. Several instances of one service need
-    MongoDB.
-    See docs/decisions/0002-storage-portability.md.
-    """
-
-    def __init__(self) -> None:
-        self._locks: weakref.WeakValueDictionary[tuple[str, object], asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
-
-    @asynccontextmanager
-    async def hold(self, collection: str, document_id: object) -> AsyncIterator[None]:
-        key = (collection, document_id)
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[key] = lock
-        async with lock:
-            yield

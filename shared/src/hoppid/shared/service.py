@@ -37,7 +37,7 @@ from hoppid.shared.events.intake import ApiKeyIssued, ApiKeyRevoked
 from hoppid.shared.health import flag_check, health_router, kafka_check, mongo_check
 from hoppid.shared.kafka import Topics, ensure_topics, make_broker, send_envelope
 from hoppid.shared.metrics import ServiceMetrics
-from hoppid.shared.mongo import DocumentLocks, IndexSpec, apply_indexes, make_mongo_client
+from hoppid.shared.mongo import IndexSpec, apply_indexes, make_mongo_client
 from hoppid.shared.outbox import OutboxRelay
 from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.problems import install_problem_handlers
@@ -61,7 +61,6 @@ class Runtime:
     mongo: AsyncMongoClient[dict[str, Any]]
     database: AsyncDatabase[dict[str, Any]]
     relay: OutboxRelay
-    locks: DocumentLocks
     vault: PersonalDataVault
     consumers: list[EventConsumer] = field(default_factory=list)
     connected: bool = False
@@ -159,7 +158,6 @@ def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> R
         # the relay hands a pass's events over in order and awaits their acks together
         return await send_envelope(broker, topic, envelope)
 
-    locks = DocumentLocks()
     relay = OutboxRelay(
         database,
         definition.outbox_collections,
@@ -169,9 +167,7 @@ def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> R
     )
     topics = Topics(settings.topic_prefix)
     vault = PersonalDataVault(mongo[settings.vault_database_name()])
-    runtime = Runtime(
-        definition, settings, metrics, topics, broker, mongo, database, relay, locks, vault
-    )
+    runtime = Runtime(definition, settings, metrics, topics, broker, mongo, database, relay, vault)
     declare_publications(broker, runtime.own_topic, definition.publishes)
     definition.consumers(runtime)
     for consumer in runtime.consumers:

@@ -42,7 +42,7 @@ def _live(ctx: Context, table: dict[type[Event], Projection]) -> Handler:
         state = await ctx.versions.state()
         if state.switching(real_now()):
             raise TransientError("a rebuild is switching the read models over")
-        store = ProjectionStore(ctx.database, state.active, ctx.locks)
+        store = ProjectionStore(ctx.database, state.active)
         office = await table[type(event)](store, event, envelope)
         await ctx.gauges.refresh(store, office)
 

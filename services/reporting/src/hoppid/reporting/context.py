@@ -11,13 +11,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 from hoppid.reporting.gauges import BusinessGauges
 from hoppid.reporting.store import PartnerCases, ProjectionStore, PublicFacts, Versions
 from hoppid.shared.access import KeyRing
-from hoppid.shared.mongo import DocumentLocks
 
 
 @dataclass
 class Context:
     database: AsyncDatabase[dict[str, Any]]
-    locks: DocumentLocks
     versions: Versions
     keys: KeyRing  # the platform's staff keys, from intake's key events
     public_facts: PublicFacts
@@ -28,4 +26,4 @@ class Context:
     async def active_store(self) -> ProjectionStore:
         """The read models queries read: the active version."""
         state = await self.versions.state()
-        return ProjectionStore(self.database, state.active, self.locks)
+        return ProjectionStore(self.database, state.active)

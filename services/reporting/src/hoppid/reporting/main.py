@@ -18,11 +18,10 @@ def build(settings: ReportingSettings) -> FastAPI:
     def wire(runtime: Runtime) -> None:
         ctx = Context(
             database=runtime.database,
-            locks=runtime.locks,
-            versions=store.Versions(runtime.database, runtime.locks),
+            versions=store.Versions(runtime.database),
             keys=runtime.key_ring(settings.county_key.get_secret_value()),
             public_facts=store.PublicFacts(runtime.database, runtime.topics.public),
-            partner_cases=store.PartnerCases(runtime.database, runtime.locks),
+            partner_cases=store.PartnerCases(runtime.database),
             gauges=BusinessGauges(runtime.metrics.registry),
             notify=runtime.relay.notify,
         )

@@ -56,7 +56,7 @@ from hoppid.shared.envelope import Envelope, EnvelopeError
 from hoppid.shared.events import Event, catalogue
 from hoppid.shared.kafka import Topics
 from hoppid.shared.logs import configure_logging
-from hoppid.shared.mongo import DocumentLocks, make_mongo_client
+from hoppid.shared.mongo import make_mongo_client
 from hoppid.shared.settings import SettingsError, load_settings
 
 log = logging.getLogger("hoppid.reporting.rebuild")
@@ -334,7 +334,7 @@ def _transient(error: Exception) -> bool:
 async def rebuild(settings: ReportingSettings, fresh: bool = False) -> Outcome:
     mongo = make_mongo_client(settings.mongodb_url)
     database = mongo[settings.database_of("reporting")]
-    versions = Versions(database, DocumentLocks())
+    versions = Versions(database)
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=None,
@@ -378,7 +378,7 @@ async def _build(
     replay.outcome.peak_rss_mib = _peak_rss_mib()
     log.info("version %d written (%d events); switching over", version, replay.outcome.events)
     # the catch-up is small: it goes through the store on the written version
-    replay.store = ProjectionStore(versions.db, version, versions.locks)
+    replay.store = ProjectionStore(versions.db, version)
 
     async def renew() -> None:
         await versions.hold_switch(settings.rebuild_lease_seconds)

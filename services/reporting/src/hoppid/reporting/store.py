@@ -6,8 +6,8 @@ active. A rebuild fills version N+1 from the topics and then switches the pointe
 Never rebuilt: ``api_keys`` (the shared key ring's), ``public_facts`` (the partner topic's
 outbox: a replay must not publish again) and ``partner_cases`` (what those facts join on).
 
-Every update of an existing document holds ``locks.hold`` (FerretDB loses concurrent updates of
-one document otherwise: docs/decisions/0002).
+Each update of one document is atomic on the store (MongoDB; the local store since
+docs/decisions/0007), so two instances may project side by side.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from hoppid.reporting.model import Contribution, Distinct, claim_id, level_field
 from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.inbox import APPLIED, apply_once
-from hoppid.shared.mongo import DocumentLocks, IndexSpec, apply_indexes
+from hoppid.shared.mongo import IndexSpec, apply_indexes
 from hoppid.shared.outbox import outbox_fields, outbox_indexes
 
 Document = dict[str, Any]
@@ -71,16 +71,14 @@ class State:
 
 
 class Versions:
-    def __init__(self, database: AsyncDatabase[Document], locks: DocumentLocks) -> None:
+    def __init__(self, database: AsyncDatabase[Document]) -> None:
         self.db = database
-        self.locks = locks
 
     async def ensure(self) -> State:
         """The state, starting at version 1 on a new database."""
-        async with self.locks.hold(STATE, STATE_ID):
-            await self.db[STATE].update_one(
-                {"_id": STATE_ID}, {"$setOnInsert": {"active": 1}}, upsert=True
-            )
+        await self.db[STATE].update_one(
+            {"_id": STATE_ID}, {"$setOnInsert": {"active": 1}}, upsert=True
+        )
         await apply_indexes(self.db, version_indexes((await self.state()).active))
         return await self.state()
 
@@ -91,8 +89,7 @@ class Versions:
         )
 
     async def _set(self, fields: Mapping[str, Any]) -> None:
-        async with self.locks.hold(STATE, STATE_ID):
-            await self.db[STATE].update_one({"_id": STATE_ID}, {"$set": dict(fields)})
+        await self.db[STATE].update_one({"_id": STATE_ID}, {"$set": dict(fields)})
 
     async def begin_build(self, resume: bool = True) -> tuple[int, Document | None]:
         """The version to build, and the checkpoint of a stopped build of it to continue from
@@ -177,12 +174,9 @@ class Projecting(Protocol):
 
 
 class ProjectionStore:
-    def __init__(
-        self, database: AsyncDatabase[Document], version: int, locks: DocumentLocks
-    ) -> None:
+    def __init__(self, database: AsyncDatabase[Document], version: int) -> None:
         self.db = database
         self.version = version
-        self.locks = locks
         self.cells = database[f"v{version}_cells"]
         self.cases = database[f"v{version}_cases"]
         self.claims = database[f"v{version}_claims"]
@@ -206,15 +200,14 @@ class ProjectionStore:
     async def record_facts(self, kind: FactsKind, key: str, facts: Mapping[str, Any]) -> Document:
         """Set facts of one thing of ``kind``; the whole document after."""
         collection = self._facts(kind)
-        async with self.locks.hold(collection.name, key):
-            document = await collection.find_one_and_update(
-                {"_id": key},
-                # no ``done: []`` on insert: FerretDB 1.24 drops an empty array in $setOnInsert
-                # (MongoDB keeps it), so ``done`` appears with its first id on both alike
-                {"$set": dict(facts)},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
+        document = await collection.find_one_and_update(
+            {"_id": key},
+            # no ``done: []`` on insert: FerretDB 1.24 drops an empty array in $setOnInsert
+            # (MongoDB keeps it), so ``done`` appears with its first id on both alike
+            {"$set": dict(facts)},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
         assert document is not None
         return document
 
@@ -223,8 +216,7 @@ class ProjectionStore:
     ) -> None:
         ids, collection = list(contribution_ids), self._facts(kind)
         if ids:
-            async with self.locks.hold(collection.name, key):
-                await collection.update_one({"_id": key}, {"$addToSet": {"done": {"$each": ids}}})
+            await collection.update_one({"_id": key}, {"$addToSet": {"done": {"$each": ids}}})
 
     # contributions ------------------------------------------------------------------------
     async def apply(self, contribution: Contribution) -> bool:
@@ -250,10 +242,7 @@ class ProjectionStore:
                 "year": cell.year,
             },
         }
-        async with self.locks.hold(self.cells.name, cell.id):
-            return await apply_once(
-                self.cells, {"_id": cell.id}, update, contribution.id, upsert=True
-            )
+        return await apply_once(self.cells, {"_id": cell.id}, update, contribution.id, upsert=True)
 
     async def resolve(self, distinct: Distinct) -> Contribution:
         """Claim the entity at every level; +1 where this contribution holds the claim."""
@@ -279,12 +268,11 @@ class ProjectionStore:
 
     # offices ------------------------------------------------------------------------------
     async def record_office(self, office_id: str, event_id: str, fields: Mapping[str, Any]) -> None:
-        async with self.locks.hold(self.offices.name, office_id):
-            await self.offices.update_one(
-                {"_id": office_id},
-                {"$set": {f"changes.{event_id}": dict(fields)}},
-                upsert=True,
-            )
+        await self.offices.update_one(
+            {"_id": office_id},
+            {"$set": {f"changes.{event_id}": dict(fields)}},
+            upsert=True,
+        )
 
     # reading ------------------------------------------------------------------------------
     async def find_cells(self, query: Mapping[str, Any]) -> list[Document]:
@@ -334,18 +322,16 @@ class PartnerCases:
     """What the partner facts need to join scheduling to intake: each case's municipality and
     its held meetings not yet known to be placed (in any order). Never rebuilt, like the facts."""
 
-    def __init__(self, database: AsyncDatabase[Document], locks: DocumentLocks) -> None:
+    def __init__(self, database: AsyncDatabase[Document]) -> None:
         self.collection = database[PARTNER_CASES]
-        self.locks = locks
 
     async def record(self, case_id: str, fields: Mapping[str, Any]) -> Document:
         """Set facts of a case; the whole case after."""
-        async with self.locks.hold(PARTNER_CASES, case_id):
-            document = await self.collection.find_one_and_update(
-                {"_id": case_id},
-                {"$set": dict(fields)},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-            )
+        document = await self.collection.find_one_and_update(
+            {"_id": case_id},
+            {"$set": dict(fields)},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
         assert document is not None
         return document

@@ -18,7 +18,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.mongo import DocumentLocks, IndexSpec
+from hoppid.shared.mongo import IndexSpec
 from hoppid.shared.outbox import (
     HIDE_OUTBOX,
     outbox_fields,
@@ -44,10 +44,9 @@ def claim_of(desk_id: str, day: str, half: str) -> str:
 
 
 class DeskStore:
-    def __init__(self, database: AsyncDatabase[Document], topic: str, locks: DocumentLocks):
+    def __init__(self, database: AsyncDatabase[Document], topic: str):
         self.db = database
         self.topic = topic
-        self.locks = locks
 
     async def insert_desk(self, desk: Document) -> None:
         await self.db[DESKS].insert_one(desk)
@@ -88,12 +87,11 @@ class DeskStore:
         events: Iterable[Envelope],
     ) -> Document | None:
         """Change a booking with its events, only if ``expect`` still holds."""
-        async with self.locks.hold(SEAT_BOOKINGS, booking_id):
-            after = await self.db[SEAT_BOOKINGS].find_one_and_update(
-                {**expect, "_id": booking_id},
-                with_outbox(update, self.topic, events),
-                return_document=ReturnDocument.AFTER,
-            )
+        after = await self.db[SEAT_BOOKINGS].find_one_and_update(
+            {**expect, "_id": booking_id},
+            with_outbox(update, self.topic, events),
+            return_document=ReturnDocument.AFTER,
+        )
         if after is not None:
             without_outbox(after)  # FerretDB cannot project in findAndModify
         return after

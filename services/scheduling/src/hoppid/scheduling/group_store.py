@@ -6,8 +6,8 @@ conditional update of that document, so the seats, the waitlist and the events t
 them (its ``outbox``) always change together: FerretDB has no transactions, and a crash can never
 leave a seat taken without its enrolment or a promotion without its event.
 
-Capacity is the store's to keep: a change is computed from the document as read under the
-document's lock, then written only if the document is still that version (``version``), and a
+Capacity is the store's to keep: a change is computed from the document as read, then written
+only if the document is still that version (``version``), and a
 change that takes seats also demands ``taken <= capacity - seats`` in its filter. Another
 process that changed the programme meanwhile makes the write match nothing; it is then
 recomputed from the fresh document.
@@ -24,7 +24,7 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.mongo import DocumentLocks, IndexSpec
+from hoppid.shared.mongo import IndexSpec
 from hoppid.shared.outbox import (
     HIDE_OUTBOX,
     outbox_fields,
@@ -63,10 +63,9 @@ Decide = Callable[[Document], Change]
 
 
 class GroupStore:
-    def __init__(self, database: AsyncDatabase[Document], topic: str, locks: DocumentLocks):
+    def __init__(self, database: AsyncDatabase[Document], topic: str):
         self.db = database
         self.topic = topic
-        self.locks = locks
 
     async def insert(self, programme: Document, events: Iterable[Envelope] = ()) -> None:
         document = {**programme, "version": 0, **outbox_fields(self.topic, events)}
@@ -111,12 +110,11 @@ class GroupStore:
         ``decide`` raises to refuse (not found, full...). It runs again when another process
         changed the programme between the read and the write."""
         for _ in range(ATTEMPTS):
-            async with self.locks.hold(PROGRAMMES, programme_id):
-                current = await self.programme(programme_id)
-                if current is None:
-                    raise LookupError(programme_id)
-                wanted = decide(current)
-                after = await self._write(current, wanted)
+            current = await self.programme(programme_id)
+            if current is None:
+                raise LookupError(programme_id)
+            wanted = decide(current)
+            after = await self._write(current, wanted)
             if after is not None:
                 return after, wanted.answer
         raise Contended(programme_id)

@@ -45,7 +45,6 @@ def _wire(settings: SchedulingSettings, runtime: Runtime) -> Wired:
         store=store.SchedulingStore(
             runtime.database,
             runtime.own_topic,
-            runtime.locks,
             timedelta(seconds=settings.claim_grace_seconds),
         ),
         notify=runtime.relay.notify,
@@ -55,8 +54,8 @@ def _wire(settings: SchedulingSettings, runtime: Runtime) -> Wired:
         vault=runtime.vault,
         now=clock(settings.dev_clock_file),
     )
-    programmes = group_store.GroupStore(runtime.database, runtime.own_topic, runtime.locks)
-    seats = desk_store.DeskStore(runtime.database, runtime.own_topic, runtime.locks)
+    programmes = group_store.GroupStore(runtime.database, runtime.own_topic)
+    seats = desk_store.DeskStore(runtime.database, runtime.own_topic)
     grace = timedelta(minutes=settings.desk_check_in_grace_minutes)
     return Wired(
         context,

@@ -27,7 +27,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.inbox import apply_once
-from hoppid.shared.mongo import DocumentLocks, IndexSpec
+from hoppid.shared.mongo import IndexSpec
 from hoppid.shared.outbox import (
     HIDE_OUTBOX,
     outbox_fields,
@@ -41,6 +41,7 @@ Document = dict[str, Any]
 OFFICES, ADVISORS = "offices", "advisors"
 BOOKINGS, CLAIMS, OFFERS = "bookings", "claims", "offers"
 PENDING = "claims_pending"  # bookings between their first claim and their written document
+BUSY = "busy_times"  # what searches read of the booked meetings (busy_times.py)
 ERASED = "erased_people"  # ids only: people whose links this service refuses
 OUTBOX_COLLECTIONS = (BOOKINGS, OFFERS, ADVISORS)
 DUPLICATE_KEY = 11000
@@ -50,6 +51,7 @@ INDEXES = [
     IndexSpec(CLAIMS, ["booking_id"]),
     IndexSpec(PENDING, ["office_id", "at"]),
     IndexSpec(PENDING, ["booking_id"]),
+    IndexSpec(BUSY, ["office_id"]),
     IndexSpec(BOOKINGS, ["advisor_id", "status", "start"]),
     IndexSpec(BOOKINGS, ["office_id", "status", "start"]),
     IndexSpec(BOOKINGS, ["office_id", "start"]),
@@ -92,29 +94,25 @@ class SchedulingStore:
         self,
         database: AsyncDatabase[Document],
         topic: str,
-        locks: DocumentLocks,
         claim_grace: timedelta = timedelta(seconds=60),
     ) -> None:
         self.db = database
         self.topic = topic
-        self.locks = locks  # every update of an existing document holds its lock
         # a booking writes its document well within this after its claims; a claim older than
         # this that no booking lists was left by a crash
         self.claim_grace = claim_grace
 
     # --- offices: learned from intake's events, with scheduling's own settings ----------------
     async def seed_office(self, office: Document) -> None:
-        async with self.locks.hold(OFFICES, office["_id"]):
-            await self.db[OFFICES].update_one(
-                {"_id": office["_id"]}, {"$setOnInsert": office}, upsert=True
-            )
+        await self.db[OFFICES].update_one(
+            {"_id": office["_id"]}, {"$setOnInsert": office}, upsert=True
+        )
 
     async def learn_office(self, office_id: str, fields: Mapping[str, Any], event_id: str) -> bool:
         """intake's view of the office (name, languages...), once per event."""
-        async with self.locks.hold(OFFICES, office_id):
-            return await apply_once(
-                self.db[OFFICES], {"_id": office_id}, {"$set": dict(fields)}, event_id, upsert=True
-            )
+        return await apply_once(
+            self.db[OFFICES], {"_id": office_id}, {"$set": dict(fields)}, event_id, upsert=True
+        )
 
     async def office(self, office_id: str) -> Document | None:
         return await self.db[OFFICES].find_one({"_id": office_id}, {"applied_events": 0})
@@ -124,21 +122,19 @@ class SchedulingStore:
         return [office async for office in cursor]
 
     async def set_office_settings(self, office_id: str, settings: Document) -> Document | None:
-        async with self.locks.hold(OFFICES, office_id):
-            office = await self.db[OFFICES].find_one_and_update(
-                {"_id": office_id},
-                {"$set": {"settings": settings}},
-                return_document=ReturnDocument.AFTER,
-            )
+        office = await self.db[OFFICES].find_one_and_update(
+            {"_id": office_id},
+            {"$set": {"settings": settings}},
+            return_document=ReturnDocument.AFTER,
+        )
         if office is not None:
             office.pop("applied_events", None)
         return office
 
     async def set_office_feed(self, office_id: str, token_hash: str) -> bool:
-        async with self.locks.hold(OFFICES, office_id):
-            result = await self.db[OFFICES].update_one(
-                {"_id": office_id}, {"$set": {"feed_token_hash": token_hash}}
-            )
+        result = await self.db[OFFICES].update_one(
+            {"_id": office_id}, {"$set": {"feed_token_hash": token_hash}}
+        )
         return result.matched_count == 1
 
     async def office_by_feed(self, token_hash: str) -> Document | None:
@@ -170,12 +166,11 @@ class SchedulingStore:
         """Change the advisor, with its events in the same single-document update."""
         update: Document = {"$set": dict(fields)}
         events = list(events)
-        async with self.locks.hold(ADVISORS, advisor_id):
-            found = await self.db[ADVISORS].find_one_and_update(
-                {"_id": advisor_id, "office_id": office_id},
-                with_outbox(update, self.topic, events) if events else update,
-                return_document=ReturnDocument.AFTER,
-            )
+        found = await self.db[ADVISORS].find_one_and_update(
+            {"_id": advisor_id, "office_id": office_id},
+            with_outbox(update, self.topic, events) if events else update,
+            return_document=ReturnDocument.AFTER,
+        )
         if found is not None:
             without_outbox(found)  # no projection in find_one_and_update on FerretDB
         return found
@@ -298,12 +293,11 @@ class SchedulingStore:
         events: Iterable[Envelope],
     ) -> Document | None:
         """Change a booking and write its events, only if ``expect`` still holds."""
-        async with self.locks.hold(BOOKINGS, booking_id):
-            booking = await self.db[BOOKINGS].find_one_and_update(
-                {**expect, "_id": booking_id},
-                with_outbox(update, self.topic, events),
-                return_document=ReturnDocument.AFTER,
-            )
+        booking = await self.db[BOOKINGS].find_one_and_update(
+            {**expect, "_id": booking_id},
+            with_outbox(update, self.topic, events),
+            return_document=ReturnDocument.AFTER,
+        )
         if booking is not None:
             without_outbox(booking)  # FerretDB cannot project in findAndModify
         return booking

@@ -53,3 +53,51 @@ async def test_service_answers_health_ready_metrics_openapi_asyncapi(
     finally:
         await service.stop()
     assert "Traceback" not in service.log_text()
+
+
+# a token shaped like the real ones (links.py: version, payload, signature, base64url)
+SECRET = "v1.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJlLWhlcmU"
+SECRET_URLS = {
+    "intake": [f"/v1/me/{SECRET}", f"/pages/me/{SECRET}"],
+    "scheduling": [
+        f"/v1/me/{SECRET}/meetings",
+        f"/pages/me/{SECRET}",
+        f"/v1/calendars/{SECRET}.ics",
+    ],
+    "notifications": [f"/v1/me/{SECRET}/preferences", f"/pages/me/{SECRET}/preferences"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECRET_URLS))
+async def test_the_access_log_holds_no_link_token(
+    name: str, topic_prefix: str, unique: str
+) -> None:
+    """Whoever reads the logs cannot open a person's link or an advisor's calendar feed."""
+    service = await ServiceProcess(
+        name,
+        {
+            "HOPPID_KAFKA_BOOTSTRAP_SERVERS": kafka_servers(),
+            "HOPPID_MONGODB_URL": mongodb_url(),
+            "HOPPID_TOPIC_PREFIX": topic_prefix,
+            "HOPPID_DATABASE": f"test_{unique}",
+        },
+    ).start()
+    try:
+        async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+
+            async def ready() -> bool:
+                return (await client.get("/readyz")).status_code == 200
+
+            await eventually(ready, timeout=60, what=f"{name} ready")
+            for url in SECRET_URLS[name]:
+                answer = await client.get(url)
+                assert answer.status_code < 500, (url, answer.text)
+
+            async def logged() -> bool:  # the access log is written after the answer
+                return service.log_text().count("[redacted]") >= len(SECRET_URLS[name])
+
+            await eventually(logged, timeout=10, what="the requests in the access log")
+    finally:
+        await service.stop()
+    log = service.log_text()
+    assert "c2VjcmV0" not in log and "c2lnbmF0dXJl" not in log

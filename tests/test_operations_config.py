@@ -1,7 +1,9 @@
-"""Prometheus alerts and the Grafana dashboard name only metrics the services really export.
+"""Prometheus alerts and the Grafana dashboard name only metrics the services really export,
+with labels those metrics really have.
 
 No Prometheus or Grafana runs here: the files are parsed, and every metric they use is looked up
-in the metric registries of the four services as their composition roots build them."""
+in the metric registries of the four services as their composition roots build them. The rules
+themselves are checked and unit-tested by promtool in tests/test_prometheus_rules.py."""
 
 import json
 import re
@@ -9,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from prometheus_client import generate_latest
+from prometheus_client import CollectorRegistry, generate_latest
 
 from hoppid.intake.main import build as build_intake
 from hoppid.intake.settings import IntakeSettings
@@ -24,9 +26,17 @@ ROOT = Path(__file__).resolve().parents[1]
 METRIC = re.compile(r"\b((?:hoppid|faststream)_[a-z_]+)")
 
 
-def exported_metrics() -> set[str]:
-    """Every metric family the services define (building an app does no I/O)."""
-    names: set[str] = set()
+# labels Prometheus adds to every series it scrapes (deploy/prometheus/prometheus.yml)
+SCRAPE_LABELS = {"job", "instance", "service"}
+# a label matcher inside {...}, and the labels of a `by (...)` / `on (...)` clause
+MATCHER = re.compile(r"(\w+)\s*(?:=~|!~|!=|=)")
+SELECTOR = re.compile(r"\b((?:hoppid|faststream)_[a-z_]+)\s*(\{[^}]*\})?")
+GROUPING = re.compile(r"\b(?:by|without|on|ignoring)\s*\(([^)]*)\)")
+
+
+def registries() -> list[CollectorRegistry]:
+    """The metric registry of each service, as its composition root builds it (no I/O)."""
+    found = []
     for build, settings in [
         (build_intake, IntakeSettings()),
         (build_scheduling, SchedulingSettings()),
@@ -34,9 +44,51 @@ def exported_metrics() -> set[str]:
         (build_reporting, ReportingSettings()),
     ]:
         app = build(settings)  # type: ignore[operator]
-        text = generate_latest(app.state.runtime.metrics.registry).decode()
+        found.append(app.state.runtime.metrics.registry)
+    return found
+
+
+def exported_metrics() -> set[str]:
+    """Every metric family the services define."""
+    names: set[str] = set()
+    for registry in registries():
+        text = generate_latest(registry).decode()
         names |= set(re.findall(r"^# TYPE (\S+)", text, re.M))
     return names
+
+
+def exported_labels() -> dict[str, set[str]]:
+    """{metric base name: its label names} (a labelled metric with no sample yet shows no label
+    in the exposition, so the collectors are asked: prometheus_client keeps them by name)."""
+    labels: dict[str, set[str]] = {}
+    for registry in registries():
+        for collector in set(registry._names_to_collectors.values()):
+            name = getattr(collector, "_name", None)
+            if name is not None:
+                names = set(getattr(collector, "_labelnames", ()))
+                labels.setdefault(base_name(name), set()).update(names)
+    return labels
+
+
+def allowed_labels(metric: str, labels: dict[str, set[str]]) -> set[str]:
+    bucket = {"le"} if metric.endswith("_bucket") else set()
+    return labels.get(base_name(metric), set()) | SCRAPE_LABELS | bucket
+
+
+def unknown_labels(expression: str, labels: dict[str, set[str]]) -> set[str]:
+    """Labels an expression filters or groups on that no metric it names has: such an alert
+    would never fire (a matcher on a label that does not exist matches nothing)."""
+    problems = set()
+    metrics = [metric for metric, _ in SELECTOR.findall(expression)]
+    for metric, matchers in SELECTOR.findall(expression):
+        for label in MATCHER.findall(matchers) if matchers else []:
+            if label not in allowed_labels(metric, labels):
+                problems.add(f"{metric}{{{label}}}")
+    for clause in GROUPING.findall(expression):
+        for label in (name.strip() for name in clause.split(",") if name.strip()):
+            if not any(label in allowed_labels(metric, labels) for metric in metrics):
+                problems.add(f"by/on ({label}) in {expression!r}")
+    return problems
 
 
 def base_name(metric: str) -> str:
@@ -49,6 +101,11 @@ def base_name(metric: str) -> str:
 @pytest.fixture(scope="module")
 def exported() -> set[str]:
     return {base_name(name) for name in exported_metrics()}
+
+
+@pytest.fixture(scope="module")
+def labels() -> dict[str, set[str]]:
+    return exported_labels()
 
 
 def alert_expressions() -> list[str]:
@@ -72,6 +129,23 @@ def test_every_dashboard_panel_uses_existing_metrics(exported: set[str]) -> None
     assert used - exported == set()
 
 
+def test_alerts_and_panels_use_labels_the_metrics_have(labels: dict[str, set[str]]) -> None:
+    expressions = alert_expressions() + dashboard_expressions()
+    assert {p for e in expressions for p in unknown_labels(e, labels)} == set()
+
+
+def test_the_alerts_unit_tests_feed_series_the_services_export(
+    exported: set[str], labels: dict[str, set[str]]
+) -> None:
+    """deploy/prometheus/alerts.test.yml proves the alerts on made-up series: they must be
+    series the services really export (with the labels the scrape adds), or the proof is void."""
+    tests = yaml.safe_load((ROOT / "deploy/prometheus/alerts.test.yml").read_text())
+    series = [s["series"] for test in tests["tests"] for s in test["input_series"]]
+    names = {re.match(r"\w+", s).group(0) for s in series}  # type: ignore[union-attr]
+    assert {base_name(name) for name in names} - exported == {"up"}
+    assert {p for s in series for p in unknown_labels(s, labels)} == set()
+
+
 def test_the_alerts_cover_what_operators_asked_for() -> None:
     rules = yaml.safe_load((ROOT / "deploy/prometheus/alerts.yml").read_text())
     names = {rule["alert"] for group in rules["groups"] for rule in group["rules"]}
@@ -83,6 +157,10 @@ def test_the_alerts_cover_what_operators_asked_for() -> None:
         "HoppidOutboxParked",
         "HoppidHttpErrors",
         "HoppidHttpSlow",
+        "HoppidConsumerStalled",
+        "HoppidDeliveriesFailed",
+        "HoppidDeliveriesFailing",
+        "HoppidDeliveriesStuckSending",
     }
     operations = (ROOT / "docs/operations.md").read_text()
     for name in names:

@@ -19,6 +19,7 @@ declare -A PORTS=(
 )
 
 started_stack=0
+STACK_MONGODB_URL="${HOPPID_MONGODB_URL:-}"  # as given: stack.sh runs its own store unless set
 stopping=0
 pids=()
 stop_all() {
@@ -27,7 +28,7 @@ stop_all() {
   say "stopping the services"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [[ $started_stack == 1 ]]; then "$STACK" down; fi
+  if [[ $started_stack == 1 ]]; then HOPPID_MONGODB_URL="$STACK_MONGODB_URL" "$STACK" down; fi
 }
 trap stop_all INT TERM EXIT
 
@@ -37,10 +38,26 @@ if ! "$STACK" status >/dev/null 2>&1; then
 fi
 
 mkdir -p "$LOGS"
+# the services reach the stack checked or started above: by its ports (HOPPID_KAFKA_PORT,
+# HOPPID_STORE_PORT, as stack.sh reads them) unless told the URLs (set after stack.sh: a
+# HOPPID_MONGODB_URL of our own making would tell it the store is external)
+export HOPPID_KAFKA_BOOTSTRAP_SERVERS="${HOPPID_KAFKA_BOOTSTRAP_SERVERS:-${HOPPID_KAFKA_HOST:-127.0.0.1}:${HOPPID_KAFKA_PORT:-9092}}"
+export HOPPID_MONGODB_URL="${HOPPID_MONGODB_URL:-mongodb://${HOPPID_STORE_HOST:-127.0.0.1}:${HOPPID_STORE_PORT:-27017}/}"
 # local demo settings: a known platform admin key and a form limit that demo traffic can pass
 export HOPPID_INTAKE_ADMIN_KEY="${HOPPID_INTAKE_ADMIN_KEY:-local-demo-platform-admin-key}"
 export HOPPID_INTAKE_SUBMISSIONS_PER_HOUR="${HOPPID_INTAKE_SUBMISSIONS_PER_HOUR:-100000}"
 export HOPPID_DEMO_KEYS_FILE="${HOPPID_DEMO_KEYS_FILE:-$RUN_DIR/demo-keys.json}"
+# the platform's signing secret: there is no default (issue 13); this platform gets a random one,
+# made once and kept in its run folder (readable by its owner only), so links stay valid across
+# restarts
+SECRET_FILE="$RUN_DIR/link-secret"
+if [[ -z "${HOPPID_LINK_SECRET:-}" ]]; then
+  if [[ ! -s "$SECRET_FILE" ]]; then
+    (umask 077 && "$PY" -c 'import secrets; print(secrets.token_urlsafe(48))' >"$SECRET_FILE")
+  fi
+  HOPPID_LINK_SECRET="$(<"$SECRET_FILE")"
+fi
+export HOPPID_LINK_SECRET
 # scheduling's development clock: seconds added to the real time (0 = real time). make demo
 # moves it on past the meetings it books; kept across restarts, so what was played stays past.
 export HOPPID_SCHEDULING_DEV_CLOCK_FILE="${HOPPID_SCHEDULING_DEV_CLOCK_FILE:-$RUN_DIR/scheduling-clock-seconds}"
@@ -49,6 +66,8 @@ mkdir -p "$(dirname "$HOPPID_SCHEDULING_DEV_CLOCK_FILE")"
 # the development mailbox: an SMTP server on loopback that keeps what it receives; the
 # notifications service lists and shows those messages at /v1/dev/mailbox
 export HOPPID_NOTIFICATIONS_DEVMAIL_DIR="${HOPPID_NOTIFICATIONS_DEVMAIL_DIR:-$RUN_DIR/devmail}"
+# mail goes to this platform's development mailbox, wherever its port is
+export HOPPID_NOTIFICATIONS_SMTP_PORT="${HOPPID_NOTIFICATIONS_SMTP_PORT:-${HOPPID_NOTIFICATIONS_DEVMAIL_PORT:-1025}}"
 export HOPPID_NOTIFICATIONS_DEV_MAILBOX="${HOPPID_NOTIFICATIONS_DEV_MAILBOX:-true}"
 export HOPPID_NOTIFICATIONS_SMS_OUTBOX_FILE="${HOPPID_NOTIFICATIONS_SMS_OUTBOX_FILE:-$RUN_DIR/sms-outbox.jsonl}"
 # the pages link to each other; cookies over plain http on this machine

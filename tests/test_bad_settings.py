@@ -36,3 +36,13 @@ async def test_bad_setting_stops_start_up_naming_it(name: str, variable: str, va
     assert f"hoppid-{name} cannot start" in stderr
     assert variable in stderr
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("name", ["intake", "scheduling", "notifications", "reporting"])
+@pytest.mark.parametrize("secret", ["", "development-only-link-secret-change-me", "too-short"])
+async def test_no_service_starts_without_a_usable_signing_secret(name: str, secret: str) -> None:
+    code, stderr = await start_with(name, {"HOPPID_LINK_SECRET": secret})
+    assert code == 2
+    assert f"hoppid-{name} cannot start" in stderr
+    assert "HOPPID_LINK_SECRET" in stderr
+    assert "Traceback" not in stderr

@@ -14,9 +14,9 @@ from scheduling_support import OFFICE, Scheduling, scheduling_env, started
 
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.links import sign_link
-from hoppid.shared.testing import ServiceProcess, eventually
+from hoppid.shared.testing import TEST_LINK_SECRET, ServiceProcess, eventually
 
-SECRET = "development-only-link-secret-change-me"  # the default: the service runs with it
+SECRET = TEST_LINK_SECRET  # the one the services the tests start run with
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 SLOT = re.compile(r'name="slot" value="([^"]+)"')
 

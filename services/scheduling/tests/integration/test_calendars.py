@@ -13,12 +13,12 @@ from scheduling_support import OFFICE, Scheduling, bearer, working_day
 from hoppid.scheduling.model import oslo_instant
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.links import sign_link
-from hoppid.shared.testing import eventually, of_type, read_envelopes
+from hoppid.shared.testing import TEST_LINK_SECRET, eventually, of_type, read_envelopes
 
 # its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
 pytestmark = pytest.mark.time_of_day
 
-SECRET = "development-only-link-secret-change-me"  # the default: the service runs with it
+SECRET = TEST_LINK_SECRET  # the one the services the tests start run with
 BOOKED = "scheduling.meeting.booked.v1"
 OSLO = ZoneInfo("Europe/Oslo")
 

@@ -11,12 +11,12 @@ import pytest
 from scheduling_support import OFFICE, Scheduling, bearer
 
 from hoppid.shared.links import sign_link
-from hoppid.shared.testing import of_type, read_envelopes
+from hoppid.shared.testing import TEST_LINK_SECRET, of_type, read_envelopes
 
 # its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
 pytestmark = pytest.mark.time_of_day
 
-SECRET = "development-only-link-secret-change-me"  # the service's default link secret
+SECRET = TEST_LINK_SECRET  # the one the services the tests start run with
 RACERS = 8
 PROGRAMMES = f"/v1/offices/{OFFICE}/programmes"
 

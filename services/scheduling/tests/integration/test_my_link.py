@@ -7,9 +7,9 @@ from scheduling_support import Scheduling
 
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.links import sign_link
-from hoppid.shared.testing import eventually
+from hoppid.shared.testing import TEST_LINK_SECRET, eventually
 
-SECRET = "development-only-link-secret-change-me"  # the default: the service runs with it
+SECRET = TEST_LINK_SECRET  # the one the services the tests start run with
 
 
 def token_of(person_id: str) -> str:

@@ -27,6 +27,7 @@ EXIT_BAD_SETTINGS = 2
 def serve(name: str, settings_class: type[S], build: Callable[[S], FastAPI]) -> None:
     try:
         settings = load_settings(settings_class)
+        settings.require_link_secret()
     except SettingsError as error:
         print(f"hoppid-{name} cannot start: {error}", file=sys.stderr)
         raise SystemExit(EXIT_BAD_SETTINGS) from None

@@ -13,6 +13,8 @@ from typing import Annotated, TypeVar
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from hoppid.shared.signing_keys import check_secret
+
 Port = Annotated[int, Field(ge=1, le=65535)]
 
 
@@ -78,9 +80,11 @@ class ServiceSettings(BaseSettings):
     )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR")
     link_secret: SecretStr = Field(
-        SecretStr("development-only-link-secret-change-me"),
-        min_length=32,
-        description="Secret that signs the entrepreneurs' links, the same on every service",
+        SecretStr(""),
+        description="The platform's signing secret, the same on every service, random, at least "
+        "32 characters: the keys that sign people's links, staff sessions and CSRF tokens are "
+        "derived from it. No default: a service refuses to start without it (make run makes one "
+        "per stack)",
     )
     link_days: int = Field(90, ge=1, le=3650, description="How long a person's link is valid")
     # the web pages: each service serves the pages of the data it owns and links to its siblings
@@ -142,6 +146,21 @@ class ServiceSettings(BaseSettings):
             if not host or not port.isdigit() or not 0 < int(port) < 65536:
                 raise ValueError(f"{server!r} is not host:port")
         return value
+
+    @field_validator("link_secret")
+    @classmethod
+    def _usable_secret(cls, value: SecretStr) -> SecretStr:
+        # empty is let through here so that code and tests can build settings in-process;
+        # serve() refuses to start a service without it (require_link_secret)
+        check_secret(value.get_secret_value(), required=False)
+        return value
+
+    def require_link_secret(self) -> None:
+        """SettingsError unless the signing secret is set (a running service needs it)."""
+        try:
+            check_secret(self.link_secret.get_secret_value())
+        except ValueError as error:
+            raise SettingsError(f"bad settings:\n  HOPPID_LINK_SECRET: {error}") from None
 
     @field_validator("mongodb_url")
     @classmethod

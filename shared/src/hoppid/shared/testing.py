@@ -38,6 +38,11 @@ def mongodb_url() -> str:
     return os.environ.get("HOPPID_MONGODB_URL", "mongodb://127.0.0.1:27017/")
 
 
+# The signing secret of the services the tests start (ServiceProcess), unless a test gives its
+# own: tests that sign a person's link in-process use this one too.
+TEST_LINK_SECRET = "test-only-signing-secret-of-the-hoppid-suite"  # noqa: S105
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -123,6 +128,7 @@ class ServiceProcess:
         self.port = port or free_port()
         # two partitions a topic is plenty for a test and keeps the local broker small
         self.env = {
+            "HOPPID_LINK_SECRET": TEST_LINK_SECRET,  # a service refuses to start without one
             **os.environ,
             "HOPPID_TOPIC_PARTITIONS": "2",
             **env,

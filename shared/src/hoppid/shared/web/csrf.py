@@ -10,6 +10,8 @@ import hashlib
 import hmac
 import secrets
 
+from hoppid.shared.signing_keys import CSRF, derived_key
+
 COOKIE = "hoppid_csrf"
 FIELD = "csrf"
 
@@ -23,7 +25,8 @@ def new_cookie_value() -> str:
 
 
 def form_token(secret: str, cookie_value: str) -> str:
-    return hmac.new(secret.encode(), f"csrf:{cookie_value}".encode(), hashlib.sha256).hexdigest()
+    key = derived_key(secret, CSRF)
+    return hmac.new(key, f"csrf:{cookie_value}".encode(), hashlib.sha256).hexdigest()
 
 
 def check(secret: str, cookie_value: str | None, given: str | None) -> None:

@@ -1,8 +1,9 @@
 """Staff sessions in the browser: a signed cookie made from a valid API key.
 
-The cookie holds the key's id and hash (never the key) and an expiry, signed with the
-platform's link secret, so a session made on one service works on its siblings of the same
-host. Each request looks the key up in the service's key ring: a revoked key ends its sessions.
+The cookie holds the key's id and hash (never the key) and an expiry, signed with the key
+derived for sessions from the platform's link secret (signing_keys.py), so a session made on
+one service works on its siblings of the same host. Each request looks the key up in the
+service's key ring: a revoked key ends its sessions.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import hashlib
 import hmac
 import json
 from datetime import datetime, timedelta
+
+from hoppid.shared.signing_keys import SESSIONS, derived_key
 
 COOKIE = "hoppid_staff"
 
@@ -42,4 +45,5 @@ def read_session(secret: str, value: str | None, now: datetime) -> tuple[str, st
 
 
 def _signature(secret: str, body: str) -> str:
-    return hmac.new(secret.encode(), f"session:{body}".encode(), hashlib.sha256).hexdigest()
+    key = derived_key(secret, SESSIONS)
+    return hmac.new(key, f"session:{body}".encode(), hashlib.sha256).hexdigest()

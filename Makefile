@@ -1,5 +1,5 @@
 # Every target only calls a script: the scripts are the source of truth.
-.PHONY: run demo test lint up down status logs reset bench bootstrap
+.PHONY: run demo test lint up down status logs reset bench bootstrap dlq
 
 run:        ## the platform on this machine: local stack + all services
 	@scripts/run.sh
@@ -23,3 +23,5 @@ reset:      ## stop the stack and delete its data (not the download cache)
 	@deploy/local/stack.sh reset
 bench:      ## benchmarks; figures go to docs/benchmarks.md
 	@scripts/bench.sh
+dlq:        ## dead letters: make dlq ARGS="list hoppid.intake" or ARGS="redrive hoppid.intake --offsets 0:3"
+	@scripts/dlq.sh $(or $(ARGS),--help)

@@ -504,7 +504,7 @@ def _row_text(row: dict[str, Any]) -> str:
         f"{row['dlq']}  {row['dead_lettered_at']}  group={row['group']}  "
         f"from={row['topic']}:{row['partition']}:{row['offset']}",
         f"    type={row['type']}  id={row['id']}  subject={row['subject']}  office={row['office']}",
-        f"    error: {row['error']}",
+        "    error: " + "\n           ".join(row["error"].splitlines() or [""]),
     ]
     if "data" in row:
         lines.append(f"    data: {json.dumps(row['data'], ensure_ascii=False)}")
@@ -537,7 +537,8 @@ async def _list(args: argparse.Namespace, servers: str) -> int:
             print(json.dumps(row, ensure_ascii=False))
     else:
         pending = sum(1 for row in rows if not row["redriven"])
-        print(f"{dlq_topic_of(args.topic)}: {len(rows)} dead letters, {pending} not re-driven")
+        letters_word = "dead letter" if len(rows) == 1 else "dead letters"
+        print(f"{dlq_topic_of(args.topic)}: {len(rows)} {letters_word}, {pending} not re-driven")
         if rows:
             print(_table(rows))
     return 0
@@ -593,18 +594,23 @@ def _positions(text: str) -> frozenset[tuple[int, int]]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="scripts/dlq.sh",
-        description="List the dead letters of a topic and re-drive them (docs/operations.md).",
-    )
-    parser.add_argument(
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
         "--bootstrap-servers",
         default=os.environ.get("HOPPID_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
         help="Kafka (default: $HOPPID_KAFKA_BOOTSTRAP_SERVERS or 127.0.0.1:9092)",
     )
+    parser = argparse.ArgumentParser(
+        prog="scripts/dlq.sh",
+        description="List the dead letters of a topic and re-drive them (docs/operations.md).",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
-    listing = commands.add_parser("list", help="the dead letters, their errors and origins")
-    again = commands.add_parser("redrive", help="publish chosen dead letters to their topic")
+    listing = commands.add_parser(
+        "list", parents=[common], help="the dead letters, their errors and origins"
+    )
+    again = commands.add_parser(
+        "redrive", parents=[common], help="publish chosen dead letters to their topic again"
+    )
     for command in (listing, again):
         command.add_argument("topic", help="the topic (e.g. hoppid.intake) or its .dlq")
         command.add_argument("--offsets", type=_positions, help="DLQ positions: 0:12,3:4-9")

@@ -9,15 +9,18 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from aiokafka import AIOKafkaProducer
+from pydantic import Field
+from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.shared.consumer import EventConsumer
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import Event
+from hoppid.shared.events import Event, EventCatalogue, pii_field
 from hoppid.shared.kafka import Topics, ensure_topics, make_broker
 from hoppid.shared.metrics import ServiceMetrics
+from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.settings import ServiceSettings
 from hoppid.shared.testing import eventually, kafka_servers
 
@@ -46,6 +49,20 @@ def listed(topic: str, *args: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
+class Registered(Event):
+    """A test event with a personal field, sealed by the vault as producers seal them."""
+
+    event_type: ClassVar[str] = "no.hoppid.test.person.registered.v1"
+    case_id: str = Field(description="The case")
+    email: str | None = pii_field("The person's address", default=None)
+
+
+def catalogue() -> EventCatalogue:
+    events = test_catalogue()
+    events.register(Registered)
+    return events
+
+
 @dataclass
 class Service:
     """One consumer group of a topic whose handler fails on ``poison`` until fixed."""
@@ -54,6 +71,8 @@ class Service:
     group: str
     fixed: bool = False
     handled: list[str] = field(default_factory=list)  # ce_id of each event handled
+    vault: PersonalDataVault | None = None
+    emails: list[str | None] = field(default_factory=list)  # what a Registered handler saw
 
     def __post_init__(self) -> None:
         self.topic = Topics(self.prefix).domain("testing")
@@ -64,10 +83,11 @@ class Service:
             broker=self.broker,
             group_id=f"{self.prefix}{self.group}",
             topics=(self.topic,),
-            catalogue=test_catalogue(),
+            catalogue=catalogue(),
             metrics=ServiceMetrics("testing"),
             max_retries=1,
             retry_base_seconds=0.05,
+            vault=self.vault,
         )
 
         @self.consumer.on(ThingHappened.event_type)
@@ -76,6 +96,14 @@ class Service:
             if event.counter == "poison" and not self.fixed:
                 raise ValueError("cannot count poison")  # not transient: dead-lettered
             self.handled.append(envelope.id)
+
+        @self.consumer.on(Registered.event_type)
+        async def register(event: Event, envelope: Envelope) -> None:
+            assert isinstance(event, Registered)
+            if not self.fixed:
+                raise ValueError("cannot register yet")
+            self.handled.append(envelope.id)
+            self.emails.append(event.email)
 
     async def __aenter__(self) -> "Service":
         self.consumer.attach()
@@ -200,6 +228,36 @@ async def test_one_record_dead_lettered_by_two_groups_is_redriven_once(topic_pre
         assert "0 re-driven, 1 covered by another, 1 already" in result.stdout, result.stdout
         assert await records_in(first.topic, 2) == 2
         assert all(row["redriven"] for row in listed(first.topic))
+
+
+async def test_a_sealed_event_stays_sealed_in_the_dlq_and_when_redriven(
+    topic_prefix: str, database: AsyncDatabase[dict[str, Any]]
+) -> None:
+    vault = PersonalDataVault(database)
+    service = Service(topic_prefix, "people", vault=vault)
+    await ensure_topics(kafka_servers(), [service.topic, Topics.dlq(service.topic)], partitions=2)
+    plain = Registered(case_id="case-5", email="kari@example.no").to_envelope(
+        source="/test", subject="case-5"
+    )
+    sealed = await vault.seal(plain, Registered, "person-5")
+    await produce(service.topic, [("case-5", sealed)])
+    async with service:
+        (letter,) = await read_all(Topics.dlq(service.topic), 1)
+        assert b"kari" not in letter.value  # the record as it was: sealed
+        assert all(b"kari" not in (value or b"") for _, value in letter.headers)
+        listing = dlq("list", service.topic, "--data")
+        assert listing.returncode == 0 and sealed.id in listing.stdout
+        assert "kari" not in listing.stdout and '"email": "[sealed]"' in listing.stdout
+
+        service.fixed = True
+        result = dlq("redrive", service.topic, "--event-id", sealed.id)
+        assert "1 re-driven" in result.stdout, result.stdout + result.stderr
+        await eventually(lambda: _async(service.emails), what="the re-driven registration")
+        assert service.emails == ["kari@example.no"]  # unsealed by the consumer, as before
+        records = await read_all(service.topic, 2)
+        assert all(b"kari" not in record.value for record in records)
+        again = [r for r in records if any(k == "hoppid_redriven_from" for k, _ in r.headers)]
+        assert [r.key for r in again] == [b"case-5"]  # same key, so its subject's partition
 
 
 def test_positions_and_errors_are_read_safely() -> None:

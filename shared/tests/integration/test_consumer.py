@@ -23,16 +23,18 @@ from .helpers import ThingBroke, ThingHappened, header_map, read_all, test_catal
 Record = tuple[list[tuple[str, bytes]], bytes]
 
 
-async def produce(topic: str, records: list[Record], *, partition: int = 0) -> None:
-    """Write raw records in order to one partition: poison must be craftable byte by byte."""
+async def produce(
+    topic: str, records: list[Record], *, partition: int = 0, keys: list[bytes] | None = None
+) -> None:
+    """Write raw records in order to one partition: poison must be craftable byte by byte. All
+    have one key (subject) unless ``keys`` gives each its own."""
     producer = AIOKafkaProducer(bootstrap_servers=kafka_servers(), acks="all")
     await producer.start()
+    keys = keys or [b"same-subject"] * len(records)
     try:
         sent = [
-            await producer.send(
-                topic, value, key=b"same-subject", partition=partition, headers=headers
-            )
-            for headers, value in records
+            await producer.send(topic, value, key=key, partition=partition, headers=headers)
+            for (headers, value), key in zip(records, keys, strict=True)
         ]
         await asyncio.gather(*sent)  # one partition, one producer: written in this order
     finally:
@@ -50,7 +52,9 @@ class Harness:
 
     A second harness with the same prefix is a restarted consumer: the same group, topic, DLQ."""
 
-    def __init__(self, prefix: str, *, max_retries: int = 3, partitions: int = 1) -> None:
+    def __init__(
+        self, prefix: str, *, max_retries: int = 3, partitions: int = 1, concurrency: int = 1
+    ) -> None:
         self.partitions = partitions
         self.topic = Topics(prefix).domain("testing")
         self.metrics = ServiceMetrics("testing")
@@ -65,6 +69,7 @@ class Harness:
             metrics=self.metrics,
             max_retries=max_retries,
             retry_base_seconds=0.05,
+            concurrency=concurrency,
         )
         self.handled: list[str] = []
 
@@ -409,6 +414,97 @@ async def test_a_crash_mid_batch_redelivers_the_uncommitted_batch_and_loses_noth
         await eventually(lambda: _value(len(restarted.handled) >= 10), what="the batch again")
         assert await eventually(_committed_at(restarted, 10), what="all committed") == 10
     assert restarted.handled == [str(n) for n in range(10)]
+
+
+async def test_with_concurrency_keys_are_handled_at_once_each_in_its_order(
+    topic_prefix: str,
+) -> None:
+    """concurrency 4: records of different keys overlap (at most 4 at a time), each key's in
+    its order, each once; poison of one key is dead-lettered once and its key goes on."""
+    harness = Harness(topic_prefix, partitions=2, concurrency=4)
+    in_flight = {"now": 0, "most": 0}
+
+    @harness.consumer.on(ThingHappened.event_type)
+    async def slow(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, ThingHappened)
+        in_flight["now"] += 1
+        in_flight["most"] = max(in_flight["most"], in_flight["now"])
+        await asyncio.sleep(0.005)  # a store round-trip
+        in_flight["now"] -= 1
+        harness.handled.append(event.counter)
+
+    good_headers, _ = raw(ThingHappened(counter="x"))
+    await harness.create_topics()
+    for partition in range(2):
+        records = [happened(f"{partition}:k{n % 6}:{n // 6}") for n in range(60)]
+        keys = [f"k{n % 6}".encode() for n in range(60)]
+        records.insert(31, (good_headers, b"{not json"))  # key k1's 7th: poison
+        keys.insert(31, b"k1")
+        await produce(harness.topic, records, partition=partition, keys=keys)
+    async with harness:
+        await eventually(lambda: _value(len(harness.handled) >= 120), what="every event")
+        await eventually(
+            lambda: _eq(harness.committed_offsets(), {0: 61, 1: 61}),
+            what="both partitions committed to their end",
+        )
+        dead = await read_all(Topics.dlq(harness.topic), expected=2)
+
+    assert 1 < in_flight["most"] <= 4, in_flight
+    assert sorted(harness.handled) == sorted(
+        f"{p}:k{n % 6}:{n // 6}" for p in range(2) for n in range(60)
+    ), "each event handled once"
+    for partition in range(2):
+        for key in range(6):  # each key in its order
+            mine = [c for c in harness.handled if c.startswith(f"{partition}:k{key}:")]
+            assert mine == [f"{partition}:k{key}:{n}" for n in range(10)]
+    assert sorted(header_map(r)["hoppid_dlq_offset"] for r in dead) == ["31", "31"]
+
+
+async def test_with_concurrency_a_record_that_must_come_again_holds_its_partition_from_it(
+    topic_prefix: str,
+) -> None:
+    """Keys a and b alternate on one partition (a0 b0 a1 b1 ...); a2 (offset 4) fails
+    transiently every time: the commit stops at offset 4, nothing of key a after it runs, key
+    b's records before it are done once. Restarted with the fault gone, everything from offset
+    4 comes again, key a in its order."""
+    broken = {"a2"}
+    deliveries: dict[str, int] = {}
+
+    def make(prefix: str) -> Harness:
+        harness = Harness(prefix, max_retries=1, concurrency=4)
+
+        @harness.consumer.on(ThingHappened.event_type)
+        async def count(event: Event, envelope: Envelope) -> None:
+            assert isinstance(event, ThingHappened)
+            deliveries[event.counter] = deliveries.get(event.counter, 0) + 1
+            if event.counter in broken:
+                raise TransientError("store unreachable")
+            harness.handled.append(event.counter)
+
+        return harness
+
+    first = make(topic_prefix)
+    await first.create_topics()
+    names = [f"{key}{n}" for n in range(10) for key in "ab"]
+    await produce(first.topic, [happened(c) for c in names], keys=[c[0].encode() for c in names])
+    async with first:
+        await eventually(lambda: _value(deliveries.get("a2", 0) >= 6), what="redeliveries")
+        assert await eventually(_committed_at(first, 4), what="0-3 committed") == 4
+    assert not any(f"a{n}" in deliveries for n in range(3, 10)), "nothing of a after a2 ran"
+    assert [c for c in first.handled if c.startswith("a")] == ["a0", "a1"]
+    assert deliveries["a0"] == deliveries["a1"] == deliveries["b0"] == deliveries["b1"] == 1
+    assert first.metric("hoppid_dlq_events_total") is None  # transient: never dead-lettered
+    assert await first.committed_offset(0) == 4  # still, after the stop
+
+    broken.clear()
+    restarted = make(topic_prefix)
+    async with restarted:
+        await eventually(lambda: _value(len(restarted.handled) >= 16), what="4-19 again")
+        assert await eventually(_committed_at(restarted, 20), what="all committed") == 20
+    assert [c for c in restarted.handled if c.startswith("a")] == [f"a{n}" for n in range(2, 10)]
+    assert sorted(c for c in restarted.handled if c.startswith("b")) == sorted(
+        f"b{n}" for n in range(2, 10)
+    )
 
 
 async def _eq(got: Awaitable[Any], expected: Any) -> bool:

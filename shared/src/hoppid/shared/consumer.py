@@ -1,7 +1,9 @@
 """Consuming events: commit per batch what is done, retry what is transient, dead-letter poison.
 
 The subscriber takes records in batches (FastStream ``batch=True``, ``AckPolicy.MANUAL``) and
-handles each partition's records in order, one by one (:meth:`EventConsumer._handle`):
+handles each partition's records in order, one by one (:meth:`EventConsumer._handle`); a consumer
+given ``concurrency`` > 1 keeps that order per key (the subject) instead, and handles records of
+different keys at once, up to ``concurrency`` at a time:
 
 - a type this consumer has no handler for: skipped and counted (``hoppid_events_skipped_total``),
   neither parsed nor dead-lettered: producers and consumers are deployed at different times;
@@ -13,9 +15,10 @@ handles each partition's records in order, one by one (:meth:`EventConsumer._han
   server is down;
 - done (handled, skipped or dead-lettered): counted towards the batch's commit.
 
-After the batch, one commit sets each partition's offset just past its last done record (never
-past a record that is not done; never ``ACK_FIRST``). A crash before that commit redelivers the
-batch, so handlers must be idempotent (see inbox.py). Decision record: docs/decisions/0006.
+After the batch, one commit sets each partition's offset to its first record that is not done
+(never past a record that is not done; never ``ACK_FIRST``). A crash before that commit
+redelivers the batch, so handlers must be idempotent (see inbox.py). Decision record:
+docs/decisions/0006.
 """
 
 from __future__ import annotations
@@ -88,6 +91,9 @@ class EventConsumer:
     batch_max_seconds: float = 30.0
     # how long a poll waits for records when there are none (FastStream sleeps as long again)
     batch_timeout_ms: int = 100
+    # records handled at once, of different keys (a key's records always one after another, in
+    # their partition's order); 1: each partition's records one after another, as they come
+    concurrency: int = 1
     _handled_counters: dict[tuple[str, str], Counter] = field(
         default_factory=dict, init=False, repr=False
     )
@@ -129,28 +135,69 @@ class EventConsumer:
         await self._handle_batch(consumer, records)
 
     async def _handle_batch(self, consumer: AIOKafkaConsumer, records: Sequence[Any]) -> None:
-        """Handle one poll's records, each partition in order; commit what is done, once.
+        """Handle one poll's records, each key's in order; commit what is done, once.
 
-        A partition stops at a record that must come again (transient error with its retries
-        spent, or the DLQ unreachable), and every partition stops once the batch has taken
-        ``batch_max_seconds``. Each partition is then sought back to its first record not done,
-        so the next poll starts there, and the done records are committed in one request.
+        Records are handled in lanes: one per partition, or with ``concurrency`` > 1 one per
+        (partition, key), several lanes at once. A lane stops at a record that must come again
+        (transient error with its retries spent, or the DLQ unreachable), and so do the other
+        lanes of its partition past that record's offset (it comes again, and they with it);
+        every lane stops once the batch has taken ``batch_max_seconds``. Each partition is then
+        sought back to its first record not done, so the next poll starts there, and one commit
+        covers, per partition, the records before it.
         """
         partitions: dict[TopicPartition, list[Any]] = {}
         for record in records:
             partitions.setdefault(TopicPartition(record.topic, record.partition), []).append(record)
-        done: dict[TopicPartition, int] = {}  # next offset to commit, per partition
-        deadline = time.monotonic() + self.batch_max_seconds
+        batch = _Batch(partitions, time.monotonic() + self.batch_max_seconds)
         try:
-            for partition, batch in partitions.items():
-                for record in batch:
-                    if time.monotonic() > deadline or not await self._handle(record):
-                        break
-                    done[partition] = record.offset + 1
+            if self.concurrency <= 1:
+                for partition, mine in partitions.items():
+                    await self._lane(batch, partition, mine, None)
+            else:
+                await self._lanes_at_once(batch)
         finally:
             # runs on a shutdown or an unforeseen error too: no later commit may skip a record
+            done = batch.done()
             self._rewind(consumer, partitions, done)
         await self._commit(consumer, done)
+
+    async def _lanes_at_once(self, batch: _Batch) -> None:
+        lanes: dict[tuple[TopicPartition, bytes | None], list[Any]] = {}
+        for partition, mine in batch.partitions.items():
+            for record in mine:
+                lanes.setdefault((partition, record.key), []).append(record)
+        slots = asyncio.Semaphore(self.concurrency)
+        # every lane runs to its end (a handler is never cut off mid-way by another's error);
+        # then an unforeseen error is raised, and nothing of this batch is committed
+        results = await asyncio.gather(
+            *(self._lane(batch, partition, mine, slots) for (partition, _), mine in lanes.items()),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _lane(
+        self,
+        batch: _Batch,
+        partition: TopicPartition,
+        records: list[Any],
+        slots: asyncio.Semaphore | None,
+    ) -> None:
+        """Handle records of one partition (of one key, with ``concurrency`` > 1) in order."""
+        handled = batch.handled.setdefault(partition, set())
+        for record in records:
+            if time.monotonic() > batch.deadline or batch.stopped(partition, record.offset):
+                return
+            if slots is None:
+                ok = await self._handle(record)
+            else:
+                async with slots:
+                    ok = await self._handle(record)
+            if not ok:
+                batch.stop(partition, record.offset)
+                return
+            handled.add(record.offset)
 
     def _rewind(
         self,
@@ -258,6 +305,39 @@ class EventConsumer:
             error,
             extra={"topic": record.topic, "partition": record.partition, "offset": record.offset},
         )
+
+
+@dataclass
+class _Batch:
+    """What one poll's handling has done so far, per partition."""
+
+    partitions: dict[TopicPartition, list[Any]]
+    deadline: float  # time.monotonic() after which no record is started
+    handled: dict[TopicPartition, set[int]] = field(default_factory=dict)  # offsets done
+    _stops: dict[TopicPartition, int] = field(default_factory=dict)  # lowest offset not done
+
+    def stop(self, partition: TopicPartition, offset: int) -> None:
+        """This record must come again: nothing of its partition past it is started."""
+        self._stops[partition] = min(offset, self._stops.get(partition, offset))
+
+    def stopped(self, partition: TopicPartition, offset: int) -> bool:
+        stop = self._stops.get(partition)
+        return stop is not None and offset > stop
+
+    def done(self) -> dict[TopicPartition, int]:
+        """Per partition with a done record at its start: the offset of its first record not
+        done (one past its last record when all are), i.e. what the commit may say."""
+        done: dict[TopicPartition, int] = {}
+        for partition, records in self.partitions.items():
+            handled = self.handled.get(partition, set())
+            next_offset = records[0].offset
+            for record in records:
+                if record.offset not in handled:
+                    break
+                next_offset = record.offset + 1
+            if next_offset > records[0].offset:
+                done[partition] = next_offset
+        return done
 
 
 async def _send_commit(consumer: AIOKafkaConsumer, offsets: dict[TopicPartition, int]) -> None:

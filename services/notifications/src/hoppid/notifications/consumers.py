@@ -29,8 +29,10 @@ def _on(consumer: EventConsumer, ctx: Context, model: type[E], handle: Handler[E
 
 
 def install(runtime: Runtime, ctx: Context) -> None:
-    """One consumer group over intake's topic, one over scheduling's."""
+    """One consumer group over intake's topic, one over scheduling's; each handles events of
+    different subjects at once (a subject's events in order: the key is the subject)."""
     intake = runtime.consumer("messages", [runtime.topics.domain("intake")])
+    intake.concurrency = ctx.settings.consumer_concurrency  # a subject's events stay in order
     _on(intake, ctx, intake_events.OfficeChanged, lambda c, e, _: handlers.office_changed(c, e))
     _on(intake, ctx, intake_events.InquiryReceived, handlers.inquiry_received)
     _on(intake, ctx, intake_events.CaseOpened, handlers.case_opened)
@@ -44,6 +46,7 @@ def install(runtime: Runtime, ctx: Context) -> None:
     )
 
     scheduling = runtime.consumer("meetings", [runtime.topics.domain("scheduling")])
+    scheduling.concurrency = ctx.settings.consumer_concurrency
     _on(scheduling, ctx, sched.SlotsOffered, meetings.slots_offered)
     _on(scheduling, ctx, sched.MeetingBooked, meetings.meeting_booked)
     _on(scheduling, ctx, sched.MeetingRescheduled, meetings.meeting_rescheduled)

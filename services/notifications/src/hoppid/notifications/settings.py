@@ -115,6 +115,14 @@ class NotificationsSettings(ServiceSettings):
         validation_alias="HOPPID_NOTIFICATIONS_POLL_INTERVAL_SECONDS",
         description="How often scheduled messages (retries, SMS after quiet hours) are looked for",
     )
+    consumer_concurrency: int = Field(
+        16,
+        ge=1,
+        le=256,
+        validation_alias="HOPPID_NOTIFICATIONS_CONSUMER_CONCURRENCY",
+        description="Events handled at once by each consumer, of different subjects (one "
+        "subject's events always one after another, in order); 1: one event at a time",
+    )
     sms_quiet_from: int = Field(
         22,
         ge=0,

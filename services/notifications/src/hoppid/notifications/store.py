@@ -73,20 +73,27 @@ class NotificationsStore:
         event applied last: the store keeps milliseconds, so two events of one subject stamped
         in the same millisecond (a case opened and closed at once) compare equal, and the
         partition's order, which consumers follow, is the truth. A repeated event rewrites the
-        same values."""
+        same values. Two events of one copy handled at once (two of a person's cases, consumed
+        concurrently) may both find no copy and both insert: the loser tries once more, and is
+        then compared with the winner's copy."""
         fields = {k: v for k, v in document.items() if k != "_id"}
+        selector = {"_id": document["_id"], "as_of": {"$lte": at}}
         try:
-            await self.db[collection].update_one(
-                {"_id": document["_id"], "as_of": {"$lte": at}},
-                {"$set": {**fields, "as_of": at}},
-                upsert=True,
-            )
-        except DuplicateKeyError:
-            return False
+            for tries_left in (1, 0):
+                try:
+                    await self.db[collection].update_one(
+                        selector, {"$set": {**fields, "as_of": at}}, upsert=True
+                    )
+                    return True
+                except DuplicateKeyError:
+                    # a newer copy exists; or another event of the same document, handled at
+                    # the same time, inserted it first: once more against what is there now
+                    if not tries_left:
+                        return False
         finally:
             if collection == OFFICES:
                 self._recent_offices.forget()
-        return True
+        return False
 
     async def person_erased(self, person_id: str | None) -> bool:
         """Whether the person's erasure has been handled here (their tombstone exists)."""

@@ -6,7 +6,7 @@ import pytest
 
 from hoppid.notifications import mailbox
 from hoppid.notifications.devmail import keep
-from hoppid.notifications.mail import Email, mime_message
+from hoppid.notifications.mail import Email, message_bytes
 from hoppid.notifications.settings import NotificationsSettings
 from hoppid.shared.settings import SettingsError, load_settings
 
@@ -56,7 +56,7 @@ def test_bad_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_mail_has_text_and_html_parts_from_the_office() -> None:
-    raw = mime_message(EMAIL).as_bytes(policy=policy.SMTP)
+    raw = message_bytes(EMAIL)
     parsed = BytesParser(policy=policy.default).parsebytes(raw)
     assert parsed["From"].addresses[0].display_name == "Nordveggen Næringshage"
     assert parsed["Reply-To"] == "post@nordveggen.example"
@@ -67,7 +67,7 @@ def test_mail_has_text_and_html_parts_from_the_office() -> None:
 
 
 def test_the_dev_mailbox_keeps_and_reads_messages(tmp_path: Path) -> None:
-    raw = mime_message(EMAIL).as_bytes(policy=policy.SMTP)
+    raw = message_bytes(EMAIL)
     path = keep(tmp_path, ["kari@example.no"], raw)
     assert mailbox.message_ids(tmp_path) == [path.stem]
     found = mailbox.full(tmp_path, path.stem)

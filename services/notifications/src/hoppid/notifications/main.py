@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from hoppid.notifications import api, consumers, scheduler, store, web
 from hoppid.notifications.delivery import Context
+from hoppid.notifications.mail import SmtpSender
 from hoppid.notifications.metrics import NotificationMetrics
 from hoppid.notifications.settings import NotificationsSettings
 from hoppid.notifications.sms import FileSmsGateway
@@ -24,10 +25,12 @@ from hoppid.shared.service import Runtime, ServiceDefinition, build_runtime, cre
 
 def build(settings: NotificationsSettings) -> FastAPI:
     contexts: list[Context] = []
+    # connections kept open between messages, about one per message handled at once
+    mail = SmtpSender(max_kept=settings.consumer_concurrency)
     rings: list[KeyRing] = []  # staff keys (from intake's key events) for the staff pages
 
     def wire(runtime: Runtime) -> None:  # called by build_runtime, before the broker starts
-        context = make_context(runtime, settings)
+        context = make_context(runtime, settings, mail)
         contexts.append(context)
         rings.append(runtime.key_ring())
         consumers.install(runtime, context)
@@ -49,11 +52,14 @@ def build(settings: NotificationsSettings) -> FastAPI:
     _run_beside(
         app,
         lambda: scheduler.poll(context, lambda: runtime.connected, settings.poll_interval_seconds),
+        after=mail.close,  # QUIT on the connections kept open
     )
     return app
 
 
-def make_context(runtime: Runtime, settings: NotificationsSettings) -> Context:
+def make_context(
+    runtime: Runtime, settings: NotificationsSettings, mail: SmtpSender | None = None
+) -> Context:
     return Context(
         store=store.NotificationsStore(runtime.database, runtime.own_topic),
         templates=Templates(office_dir=settings.office_templates_dir),
@@ -62,11 +68,17 @@ def make_context(runtime: Runtime, settings: NotificationsSettings) -> Context:
         metrics=NotificationMetrics(runtime.metrics.registry),
         notify=runtime.relay.notify,
         vault=runtime.vault,
+        send_mail=mail or SmtpSender(),
     )
 
 
-def _run_beside(app: FastAPI, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    """Run a background coroutine for the app's lifetime, inside the skeleton's lifespan."""
+def _run_beside(
+    app: FastAPI,
+    work: Callable[[], Coroutine[Any, Any, None]],
+    after: Callable[[], Awaitable[None]],
+) -> None:
+    """Run a background coroutine for the app's lifetime, inside the skeleton's lifespan, and
+    ``after`` once it is stopped."""
     inner = app.router.lifespan_context
 
     @asynccontextmanager
@@ -79,6 +91,8 @@ def _run_beside(app: FastAPI, work: Callable[[], Coroutine[Any, Any, None]]) -> 
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+                with contextlib.suppress(Exception):
+                    await after()
 
     app.router.lifespan_context = lifespan
 

@@ -459,6 +459,15 @@ async def main(count: int, rebuild_count: int) -> None:
             row("plain aiokafka consumer, no processing (ceiling)", total, rebuild_ceiling, None),
             row("`python -m hoppid.reporting.rebuild`, whole command", total, seconds, rate),
         ]
+        if phases := outcome.get("seconds"):
+            lines += [
+                "",
+                "Where the rebuild's replay spent its time, by its own clocks (seconds; `write` "
+                "runs while the next window is read, parsed and projected, `wait` is the replay "
+                "waiting for the write before it): "
+                + ", ".join(f"{name} {value:,.1f}" for name, value in phases.items())
+                + ".",
+            ]
     finally:
         await delete_topics(prefix)
         for name in (database_name, vault_name):

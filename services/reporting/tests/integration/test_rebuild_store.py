@@ -121,7 +121,7 @@ async def test_a_stop_during_a_write_is_repaired_by_replaying_from_the_checkpoin
     await windowed(first, events[:half], half)  # the checkpoint: after event ``half``
     await replay(first, events[half:later])
 
-    async def stop(self: RebuildStore, taken: object) -> None:
+    async def stop(self: RebuildStore, sealed: object, taken: object) -> None:
         raise RuntimeError("stopped")
 
     monkeypatch.setattr(RebuildStore, "_settle", stop)

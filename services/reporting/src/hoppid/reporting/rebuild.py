@@ -10,7 +10,10 @@
    are read back from N+1 in one query per collection, the events are projected in memory,
    and the window is written to N+1 in bulk and forgotten, every
    ``HOPPID_REPORTING_REBUILD_FLUSH_EVENTS`` events or sooner when it holds
-   ``HOPPID_REPORTING_REBUILD_MAX_HELD`` items. After each write the offsets reached per
+   ``HOPPID_REPORTING_REBUILD_MAX_HELD`` items. A window is written (a few bulk inserts in
+   flight at once) while the next one is read and projected, so the store's work and this
+   process's overlap; windows are written one after another, in order, so at most two are in
+   memory. After each write the offsets reached per
    partition are recorded with the version (the *checkpoint*, in ``projection_state``): a
    rebuild that stops (killed, failed, the machine restarted) continues from there when run
    again, unless ``--fresh``. The live service goes on projecting into version N meanwhile.
@@ -39,7 +42,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -48,7 +51,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from hoppid.reporting.consumers import PROJECTED_TOPICS
 from hoppid.reporting.handlers import PROJECTED_TYPES, facts_of, project
-from hoppid.reporting.rebuild_store import RebuildStore
+from hoppid.reporting.rebuild_store import RebuildStore, Sealed
 from hoppid.reporting.settings import ReportingSettings
 from hoppid.reporting.store import Projecting, ProjectionStore, Versions
 from hoppid.shared.consumer import TRANSIENT_ERRORS
@@ -76,6 +79,15 @@ class Outcome:
     peak_held: int = 0  # the most documents, claims and contributions held in memory at once
     flushes: int = 0  # windows written by this run
     resumed: bool = False  # continued a stopped rebuild from its checkpoint
+    # wall-clock seconds of the replay's phases: Kafka reads, envelopes parsed and validated,
+    # facts read back, events projected in memory, windows written (with their checkpoints)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def timed(self, phase: str, since: float) -> float:
+        """Add the time since ``since`` to ``phase``; now, for the next phase."""
+        now = time.perf_counter()
+        self.seconds[phase] = round(self.seconds.get(phase, 0.0) + now - since, 3)
+        return now
 
 
 @dataclass
@@ -173,54 +185,90 @@ class Windows:
         self.reached = reached  # the next offset to project, per partition
         self.saved: dict[str, Any] = {}  # the last checkpoint written
         self.verify_until: Offsets | None = None
+        self.writing: asyncio.Task[None] | None = None  # the window being written
 
     async def run(self, ends: Offsets) -> None:
-        reader = InTimeOrder(self.replay.consumer, ends)
-        while await reader.more():
-            window = [self.replay.read(record) for record in await reader.take(self.size)]
-            await self._project(window)
-            await self._flush()
+        reader, outcome = InTimeOrder(self.replay.consumer, ends), self.replay.outcome
+        try:
+            while await reader.more():
+                started = time.perf_counter()
+                records = await reader.take(self.size)
+                started = outcome.timed("read", started)
+                window = [self.replay.read(record) for record in records]
+                outcome.timed("parse", started)
+                await self._project(window)
+                await self._seal()
+            await self._written()
+        finally:
+            if self.writing is not None:  # failed: the write under way is not waited for
+                self.writing.cancel()
 
     async def _project(self, items: list[Item]) -> None:
+        outcome = self.replay.outcome
+        started = time.perf_counter()
         await self.store.prefetch(_facts(items))
+        started = outcome.timed("prefetch", started)
         for n, item in enumerate(items):
             if self.store.full() and self.store.held:
-                await self._flush()
+                outcome.timed("project", started)
+                await self._seal()
+                started = time.perf_counter()
                 await self.store.prefetch(_facts(items[n:]))
+                started = outcome.timed("prefetch", started)
             await self.replay.apply(item)
             self.reached[item.partition] = item.offset + 1
+        outcome.timed("project", started)
 
-    async def _flush(self) -> None:
-        """Write the window, then record how far the replay got with it."""
+    async def _seal(self) -> None:
+        """Take the window out of the store and write it while the next one is read and
+        projected (the store's work and this process's overlap); the write before must have
+        ended first, so windows are written and checkpointed one after another, in order."""
+        outcome = self.replay.outcome
+        sealed = self.store.seal()
+        reached, counts = dict(self.reached), (outcome.events, outcome.skipped)
+        started = time.perf_counter()
+        await self._written()
+        outcome.timed("wait", started)
+        self.writing = asyncio.create_task(self._write(sealed, reached, counts))
+
+    async def _written(self) -> None:
+        """Wait for the window being written, if any (its failure is raised here)."""
+        if self.writing is not None:
+            writing, self.writing = self.writing, None
+            await writing
+
+    async def _write(self, sealed: Sealed, reached: Offsets, counts: tuple[int, int]) -> None:
+        """Write a sealed window, then record how far the replay had got with it."""
         outcome = self.replay.outcome
         # first what this write covers: a stop during it makes the next run check claims' owners
         # (up to the furthest write that may have been stopped, this one or an earlier run's)
-        covers = _furthest(self.reached, self.verify_until or {})
+        covers = _furthest(reached, self.verify_until or {})
         intent = {**self.saved, "flushing": _encode(covers)}
+        began = time.perf_counter()
         await self.versions.save_checkpoint(self.store.version, intent)
-        started = time.perf_counter()
-        written = await self.store.flush()
+        written = await self.store.write(sealed)
         log.info(
             "window written: %d documents inserted, %d replaced in %.1f s; %d events replayed",
             written.inserted,
             written.replaced,
-            time.perf_counter() - started,
-            outcome.events + outcome.skipped,
+            time.perf_counter() - began,
+            sum(counts),
         )
         outcome.documents += written.inserted
         outcome.replaced += written.replaced
         outcome.flushes += 1
         outcome.peak_held = self.store.peak_held
-        if self.verify_until is not None and _passed(self.reached, self.verify_until):
+        if self.verify_until is not None and _passed(reached, self.verify_until):
             self.store.verify_owners = False
             self.verify_until = None
         self.saved = {
-            "offsets": _encode(self.reached),
-            "events": outcome.events,
-            "skipped": outcome.skipped,
+            "offsets": _encode(reached),
+            "events": counts[0],
+            "skipped": counts[1],
             "documents": outcome.documents,
         }
         await self.versions.save_checkpoint(self.store.version, self.saved)
+        outcome.timed("write", began)
 
     def resume(self, checkpoint: Mapping[str, Any]) -> None:
         """Continue from a stopped build's checkpoint."""

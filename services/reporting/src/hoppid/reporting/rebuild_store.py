@@ -8,7 +8,9 @@ documents the window's events touch (cases, enrolments, seats, offices: read bac
 store by ``_id`` when a Bloom filter of what was written says they may be there, ``prefetch``
 does it for a whole window at once), the claims first made in the window and the contributions
 in the order they were applied. ``flush`` settles the window against what is stored, writes
-it with bulk writes of whole documents keyed by ``_id``, and empties it.
+it with bulk writes of whole documents keyed by ``_id``, and empties it; it is ``seal`` (take
+the window out, frozen, and start the next) and then ``write``, which the rebuild runs while it
+projects the next window.
 
 Same documents and once-only rules as the Mongo store (store.ProjectionStore, proven document by
 document in test_rebuild_store.py):
@@ -36,12 +38,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar
 
 from bson import CodecOptions, decode, encode
+from bson.raw_bson import RawBSONDocument
 from pymongo import ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -52,6 +55,7 @@ from hoppid.reporting.store import Document, FactsKind
 from hoppid.shared.inbox import APPLIED
 
 WRITE_BATCH = 1000  # documents per insert_many
+WRITES_AT_ONCE = 4  # insert_many / bulk_write calls in flight at once
 # statements per bulk_write of replacements: FerretDB 1.24 on SQLite keeps a query open per
 # statement of an update command until the command ends, and one with 100 or more deadlocks
 # that database's connection pool for good (seen here: until the database is dropped)
@@ -62,6 +66,7 @@ FACTS_KINDS = ("cases", "enrolments", "seats", "offices")
 _DUPLICATE_KEY = 11000
 _AS_STORED: CodecOptions[Document] = CodecOptions(tz_aware=True)  # as make_mongo_client reads them
 T = TypeVar("T")
+Writable = Document | RawBSONDocument  # a sealed facts document stays encoded as it was
 
 
 def as_stored(value: Any) -> Any:
@@ -120,6 +125,18 @@ class Written:
     replaced: int = 0  # stored documents the window changed
 
 
+@dataclass
+class Sealed:
+    """A window taken out of the store to be written (``RebuildStore.seal``): its new claims,
+    its contributions in order and its changed facts documents, frozen as they were (encoded:
+    the next window goes on changing the documents it keeps)."""
+
+    claims: dict[str, str]
+    pending: list[Pending]
+    facts: dict[str, dict[str, RawBSONDocument]]
+    stored: dict[str, set[str]]  # which of those facts documents the store has already
+
+
 class RebuildStore:
     """store.Projecting for a rebuild: a window in memory over one version's collections."""
 
@@ -129,6 +146,7 @@ class RebuildStore:
         self.max_held = max_held
         self.written = KeyFilter()  # the facts documents and cells the version may have
         self.verify_owners = False  # read stored claims' owners (after a stop during a flush)
+        self.writes = asyncio.Semaphore(WRITES_AT_ONCE)  # insert and replace calls in flight
         self.peak_held = 0
         self.facts: dict[str, dict[str, Document]] = {kind: {} for kind in FACTS_KINDS}
         self.stored: dict[str, set[str]] = {kind: set() for kind in FACTS_KINDS}  # in the store
@@ -269,46 +287,77 @@ class RebuildStore:
     # writing the window -------------------------------------------------------------------
     async def flush(self) -> Written:
         """Settle the window against the stored version, write it, and forget it."""
-        written = Written()
-        taken = await self._write_claims(written)
-        ledger, cells, stored_cells = await self._settle(taken)
-        await self._insert("ledger", list(ledger.values()), written)
-        await self._write("cells", cells, stored_cells, written)
+        return await self.write(self.seal())
+
+    def seal(self) -> Sealed:
+        """Take the window out to be written (``write``) and start the next one, which keeps
+        the facts documents this one changed, as they will be stored once it is written. The
+        next window may be projected while this one is written; it must not be written before
+        this one is (its claims and cells are settled against what this one stored)."""
+        facts: dict[str, dict[str, RawBSONDocument]] = {}
         for kind in FACTS_KINDS:
-            dirty = {key: self.facts[kind][key] for key in self.dirty[kind]}
-            await self._write(kind, dirty, self.stored[kind], written)
+            facts[kind] = {}
+            for key in self.dirty[kind]:
+                facts[kind][key] = RawBSONDocument(encode(self.facts[kind][key]))
+                self.written.add(kind, key)
+        sealed = Sealed(
+            self.claims,
+            self.pending,
+            facts,
+            {kind: self.stored[kind] & self.dirty[kind] for kind in FACTS_KINDS},
+        )
         self._forget()
+        return sealed
+
+    async def write(self, sealed: Sealed) -> Written:
+        """Write a sealed window: claims, then ledger and cells (together: a stop between them
+        is repaired like one before both), then the facts with their done marks, after what
+        those marks say is applied."""
+        written = Written()
+        taken = await self._write_claims(sealed, written)
+        ledger, cells, stored_cells = await self._settle(sealed, taken)
+        await asyncio.gather(
+            self._insert("ledger", list(ledger.values()), written),
+            self._write("cells", cells, stored_cells, written),
+        )
+        await asyncio.gather(
+            *(
+                self._write(kind, sealed.facts[kind], sealed.stored[kind], written)
+                for kind in FACTS_KINDS
+            )
+        )
         return written
 
-    async def _write_claims(self, written: Written) -> dict[str, str]:
+    async def _write_claims(self, sealed: Sealed, written: Written) -> dict[str, str]:
         """Insert the window's new claims; those stored already -> owner ('' for another's)."""
-        documents = [{"_id": claim, "owner": owner} for claim, owner in self.claims.items()]
+        documents = [{"_id": claim, "owner": owner} for claim, owner in sealed.claims.items()]
         stored = await self._insert("claims", documents, written)
         if not stored or not self.verify_owners:
             return dict.fromkeys(stored, "")
         return {claim["_id"]: claim["owner"] for claim in await self._by_id("claims", stored)}
 
-    def _owned(self, pending: Pending, taken: Mapping[str, str]) -> Mapping[str, int]:
+    @staticmethod
+    def _owned(sealed: Sealed, pending: Pending, taken: Mapping[str, str]) -> Mapping[str, int]:
         if pending.wanted is None:
             return pending.contribution.inc
         me = pending.contribution.id
         return {
             field: 1
             for claim, field in pending.wanted.items()
-            if taken.get(claim, self.claims[claim]) == me
+            if taken.get(claim, sealed.claims[claim]) == me
         }
 
     async def _settle(
-        self, taken: Mapping[str, str]
+        self, sealed: Sealed, taken: Mapping[str, str]
     ) -> tuple[dict[str, Document], dict[str, Document], set[str]]:
         """The window's ledger entries and cells (the contributions applied in order), and
         which of the cells were stored."""
         ledger: dict[str, Document] = {}
-        cells = await self._stored_cells({p.contribution.cell.id for p in self.pending})
+        cells = await self._stored_cells({p.contribution.cell.id for p in sealed.pending})
         stored = set(cells)
         applied = {cell_id: set(cell[APPLIED]) for cell_id, cell in cells.items()}
-        for pending in self.pending:
-            contribution, inc = pending.contribution, self._owned(pending, taken)
+        for pending in sealed.pending:
+            contribution, inc = pending.contribution, self._owned(sealed, pending, taken)
             if not inc:
                 continue
             cell = contribution.cell
@@ -337,31 +386,47 @@ class RebuildStore:
         return {cell["_id"]: cell for cell in await self._by_id("cells", stored)}
 
     async def _write(
-        self, name: str, documents: Mapping[str, Document], stored: set[str], written: Written
+        self,
+        name: str,
+        documents: Mapping[str, Writable],
+        stored: set[str],
+        written: Written,
     ) -> None:
         """New documents inserted, stored ones replaced whole (by ``_id``)."""
         for key in documents:
             self.written.add(name, key)
         await self._insert(name, [d for key, d in documents.items() if key not in stored], written)
-        replaced = [ReplaceOne({"_id": key}, d) for key, d in documents.items() if key in stored]
+        replaced = [
+            ReplaceOne({"_id": key}, _document(d)) for key, d in documents.items() if key in stored
+        ]
         for chunk in _chunks(replaced, REPLACE_BATCH):
-            await self.collection(name).bulk_write(chunk, ordered=False)
+            async with self.writes:
+                await self.collection(name).bulk_write(chunk, ordered=False)
             written.replaced += len(chunk)
 
-    async def _insert(self, name: str, documents: list[Document], written: Written) -> list[str]:
+    async def _insert(
+        self, name: str, documents: Sequence[Writable], written: Written
+    ) -> list[str]:
         """Insert; the ids already stored (their stored document stays) are returned."""
-        duplicates: list[str] = []
-        for chunk in _chunks(documents, WRITE_BATCH):
+        found = await asyncio.gather(
+            *(self._insert_chunk(name, chunk) for chunk in _chunks(documents, WRITE_BATCH))
+        )
+        duplicates = [key for keys in found for key in keys]
+        written.inserted += len(documents) - len(duplicates)
+        return duplicates
+
+    async def _insert_chunk(self, name: str, chunk: list[Writable]) -> list[str]:
+        """One insert_many (a few in flight at once: the store takes concurrent inserts
+        several times faster than one after another, docs/benchmarks.md)."""
+        async with self.writes:
             try:
                 await self.collection(name).insert_many(chunk, ordered=False)
             except BulkWriteError as error:
                 errors = error.details["writeErrors"]
                 if [e for e in errors if e["code"] != _DUPLICATE_KEY]:
                     raise
-                duplicates += [chunk[e["index"]]["_id"] for e in errors]
-            written.inserted += len(chunk)
-        written.inserted -= len(duplicates)
-        return duplicates
+                return [chunk[e["index"]]["_id"] for e in errors]
+        return []
 
     def _forget(self) -> None:
         """Empty the window, but keep the facts documents it wrote for one window more, as
@@ -373,9 +438,15 @@ class RebuildStore:
             self.stored[kind] = set(written)
             self.known[kind] = set(written)
             self.dirty[kind] = set()
-        self.claims.clear()
-        self.pending.clear()
+        self.claims = {}  # the sealed window has these
+        self.pending = []
         self._resolved.clear()
+
+
+def _document(document: Writable) -> Document:
+    if isinstance(document, RawBSONDocument):
+        return decode(document.raw, codec_options=_AS_STORED)
+    return document
 
 
 def _new_cell(contribution: Contribution) -> Document:
@@ -391,7 +462,7 @@ def _new_cell(contribution: Contribution) -> Document:
     }
 
 
-def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
+def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk

@@ -16,6 +16,8 @@ def build(settings: IntakeSettings) -> FastAPI:
 
     async def seed(runtime: Runtime) -> None:
         await handlers.seed_offices(contexts[0], load_registry())
+        store = contexts[0].store  # cases from before the case list read by month: once
+        await store.backfill_created_month([office["_id"] for office in await store.offices()])
 
     definition = ServiceDefinition(
         name="intake",

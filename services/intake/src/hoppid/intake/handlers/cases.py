@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from hoppid.intake import forms
@@ -52,7 +52,11 @@ async def find_cases(
             created[operator] = datetime.combine(day, time(), OSLO)
     if created:
         query["created_at"] = created
-    return await ctx.store.find_cases(staff.office_id, query, limit, offset)
+    # a day ahead: a case written by another instance whose clock runs a little ahead
+    newest = created.get("$lt", ctx.now() + timedelta(days=1))
+    return await ctx.store.find_cases(
+        staff.office_id, query, limit, offset, newest=newest, oldest=created.get("$gte")
+    )
 
 
 async def open_case(ctx: Context, staff: Staff, case_id: str) -> Document:

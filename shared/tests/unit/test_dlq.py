@@ -40,7 +40,7 @@ def test_origin_and_positions() -> None:
     assert (dead.origin_topic, dead.origin_partition, dead.origin_offset) == ("t", 2, None)
     assert dead.origin == ""  # an unknown origin is never taken for another's
     assert parse_positions("0:12, 3:4-6") == {(0, 12), (3, 4), (3, 5), (3, 6)}
-    for bad in ("12", "a:1", "0:x", "0:1-y"):
+    for bad in ("12", "a:1", "0:x", "0:1-y", "0:9-3", "0:0-1000000"):
         try:
             parse_positions(bad)
         except ValueError:

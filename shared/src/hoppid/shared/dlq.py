@@ -42,6 +42,7 @@ from hoppid.shared.pii import SEALED
 DLQ_HEADER_PREFIX = "hoppid_dlq_"
 REDRIVEN_FROM = "hoppid_redriven_from"
 _TOPIC_ALREADY_EXISTS = 36
+_MAX_RANGE = 100_000
 # pydantic writes the offending input into its messages ("input_value='…'"): personal data
 _INPUT_VALUE = re.compile(r"input_value=.*?, input_type=", re.DOTALL)
 
@@ -218,7 +219,7 @@ class Selection:
             return False
         if self.group and letter.header("hoppid_dlq_group") != self.group:
             return False
-        error = letter.header("hoppid_dlq_error")
+        error = safe_error(letter.header("hoppid_dlq_error"))  # matched as it is shown
         if self.error_contains and self.error_contains not in error:
             return False
         return not (self.pending_only and letter.redriven is not None)
@@ -238,6 +239,8 @@ def parse_positions(text: str) -> frozenset[tuple[int, int]]:
         first, _, last = offsets.partition("-")
         if not first.isdigit() or (last and not last.isdigit()):
             raise ValueError(f"{part!r}: an offset is a number, a range first-last")
+        if last and not 0 <= int(last) - int(first) <= _MAX_RANGE:
+            raise ValueError(f"{part!r}: a range goes up, by at most {_MAX_RANGE:,} offsets")
         for offset in range(int(first), int(last or first) + 1):
             positions.add((int(partition), offset))
     return frozenset(positions)

@@ -217,3 +217,17 @@ async def test_keys_are_published_for_every_service_without_the_secret(intake: I
     for record, _ in found:
         assert county["key"].encode() not in record.value  # only the hash travels
         assert county["key"].split(".")[1].encode() not in record.value
+
+
+async def test_out_of_range_numbers_and_dates_are_a_422_naming_the_field(intake: Intake) -> None:
+    key = await intake.key("nordveggen")
+    for query, field in [
+        ({"offset": "199337672857679020460867584"}, "offset"),  # beyond 8 bytes: was a 500
+        ({"offset": "-1"}, "offset"),
+        ({"since": "0001-01-01"}, "since"),
+        ({"until": "9999-12-31"}, "until"),  # a day after it was a 500
+    ]:
+        answer = await intake.client.get("/v1/cases", params=query, headers=bearer(key))
+        assert answer.status_code == 422, (query, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert [e["field"] for e in answer.json()["errors"]] == [field]

@@ -167,3 +167,24 @@ async def test_an_advisor_s_private_feed(scheduling: Scheduling) -> None:
     new_path = httpx.URL(renewed.json()["feed_url"]).path
     assert (await scheduling.client.get(new_path)).status_code == 200
     assert (await scheduling.client.get("/v1/calendars/guessed.ics")).status_code == 404
+
+
+async def test_out_of_range_dates_and_windows_are_a_422_naming_the_field(
+    scheduling: Scheduling,
+) -> None:
+    admin = await scheduling.key(OFFICE)
+    day = working_day()
+    later = (day + timedelta(days=200)).isoformat()
+    for path, query, field in [
+        ("bookings", {"from": "0001-01-01", "to": "9999-12-31"}, "from"),  # was a 500
+        ("bookings", {"from": day.isoformat(), "to": "9999-12-31"}, "to"),
+        ("bookings", {"from": later, "to": day.isoformat()}, "to"),  # backwards
+        ("slots", {"from": day.isoformat(), "to": later}, "to"),  # 200 days of slots
+        ("seat-bookings", {"day": "9999-12-31"}, "day"),
+    ]:
+        answer = await scheduling.client.get(
+            f"/v1/offices/{OFFICE}/{path}", params=query, headers=bearer(admin)
+        )
+        assert answer.status_code == 422, (path, query, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert field in [e["field"] for e in answer.json()["errors"]]

@@ -1,7 +1,6 @@
 """intake's HTTP routes, thin: parse -> handler -> response. Four audiences, four routers."""
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Response
@@ -14,6 +13,7 @@ from hoppid.intake.model import CONSENT_TEXT_VERSION, CONSENT_TEXTS
 from hoppid.intake.settings import IntakeSettings
 from hoppid.shared.access import ALL_OFFICES, KeyRing, Staff
 from hoppid.shared.guards import RateLimit
+from hoppid.shared.web.bounds import MOST_OFFSET, Day
 
 NEXT_STEPS = {
     "nb": "Takk! Du får en e-post med lenke til saken din. Kontoret tar kontakt innen tre "
@@ -113,10 +113,10 @@ def _staff_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
         status: Annotated[str | None, Query(pattern=r"^[a-z_]+$")] = None,
         need: forms.Need | None = None,
         advisor: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
+        since: Day | None = None,
+        until: Day | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MOST_OFFSET)] = 0,
     ) -> list[dict[str, Any]]:
         filters: dict[str, Any] = {"status": status, "need": need, "advisor": advisor}
         filters.update(since=since, until=until)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from hoppid.shared.web.bounds import Day
 
 Need = Literal["guidance", "course", "application_help", "network_introduction", "office_seat"]
 Language = Literal["nb", "nn", "en"]
@@ -58,7 +59,7 @@ class AddNote(_Strict):
 class RecordApplication(_Strict):
     programme: Text = Field(max_length=200, description="Funding programme")
     amount_asked_nok: int = Field(ge=0, le=1_000_000_000, description="Amount asked, NOK")
-    deadline: date | None = Field(None, description="Deadline")
+    deadline: Day | None = Field(None, description="Deadline")
 
 
 class DecideApplication(_Strict):
@@ -68,7 +69,7 @@ class DecideApplication(_Strict):
 
 class RegisterCompany(_Strict):
     org_number: str = Field(max_length=20, description="Organisation number, 9 digits")
-    registered_on: date = Field(description="Date of registration")
+    registered_on: Day = Field(description="Date of registration")
 
 
 class MakeIntroduction(_Strict):

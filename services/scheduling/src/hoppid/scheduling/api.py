@@ -21,9 +21,13 @@ from hoppid.shared.access import KeyRing, Staff
 from hoppid.shared.links import verify_link
 from hoppid.shared.outbox import OUTBOX_FIELDS
 from hoppid.shared.problems import problem
+from hoppid.shared.web.bounds import Day, check_range
 
 CALENDAR = "text/calendar; charset=utf-8"
 FEED_HISTORY = timedelta(days=90)  # how far back an advisor's feed reaches
+# the longest windows a request may ask for: a search computes every slot of its window
+MOST_SEARCH_DAYS = 92
+MOST_LISTED_DAYS = 366
 
 
 def install(app: FastAPI, ctx: Context, keys: KeyRing, link_secret: str = "") -> None:
@@ -90,8 +94,8 @@ def _office_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
     async def slots(
         caller: Caller,
         office_id: str,
-        first: Annotated[date, Query(alias="from")],
-        last: Annotated[date, Query(alias="to")],
+        first: Annotated[Day, Query(alias="from")],
+        last: Annotated[Day, Query(alias="to")],
         meeting_type: forms.MeetingType = "first_guidance",
         language: forms.Language | None = None,
         topic: Annotated[str | None, Query(pattern=r"^[a-z][a-z_]{1,39}$")] = None,
@@ -99,6 +103,7 @@ def _office_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
         advisor: Annotated[str | None, Query(max_length=100)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> list[dict[str, Any]]:
+        check_range(first, last, MOST_SEARCH_DAYS, ("from", "to"))
         found = await handlers.office_for(ctx, caller, office_id)
         search = Search(first, last, meeting_type, ctx.now(), language, topic, mode, advisor, limit)
         return [handlers.slot_out(s) for s in await handlers.search_slots(ctx, found, search)]
@@ -158,9 +163,10 @@ def _booking_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
     async def listing(
         caller: Caller,
         office_id: str,
-        first: Annotated[date, Query(alias="from")],
-        last: Annotated[date, Query(alias="to")],
+        first: Annotated[Day, Query(alias="from")],
+        last: Annotated[Day, Query(alias="to")],
     ) -> list[dict[str, Any]]:
+        check_range(first, last, MOST_LISTED_DAYS, ("from", "to"))
         await handlers.office_for(ctx, caller, office_id)
         since, until = _utc_days(first, last)
         return [_out(b) for b in await ctx.store.bookings_of_office(office_id, since, until)]

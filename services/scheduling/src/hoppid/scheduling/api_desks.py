@@ -1,7 +1,6 @@
 """HTTP routes of office seats (desks), thin: parse -> desks handler -> response."""
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query
@@ -12,6 +11,7 @@ from hoppid.scheduling.desk_forms import DeskForm, SeatForm
 from hoppid.scheduling.desks import Desks
 from hoppid.shared.access import Staff
 from hoppid.shared.outbox import OUTBOX_FIELDS
+from hoppid.shared.web.bounds import Day
 
 Document = dict[str, Any]
 
@@ -44,7 +44,7 @@ def _router(desks: Desks, staff_dep: Callable[..., Any]) -> APIRouter:
 
     @router.get("/seat-bookings", summary="The seat bookings of one Oslo day")
     async def of_day(
-        caller: Caller, office_id: str, day: Annotated[date, Query()]
+        caller: Caller, office_id: str, day: Annotated[Day, Query()]
     ) -> list[Document]:
         await handlers.office_for(desks.ctx, caller, office_id)
         return [_out(b) for b in await desks.store.of_office(office_id, day.isoformat())]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import Field
 
 from hoppid.scheduling.forms import Id, Text, _Strict
+from hoppid.shared.web.bounds import Day
 
 
 class DeskForm(_Strict):
@@ -15,7 +15,7 @@ class DeskForm(_Strict):
 
 
 class SeatForm(_Strict):
-    day: date = Field(description="The day (Europe/Oslo)")
+    day: Day = Field(description="The day (Europe/Oslo)")
     half: Literal["morning", "afternoon", "day"] = Field(
         description="morning 08-12, afternoon 12-16 (Oslo), or the whole day (both halves)"
     )

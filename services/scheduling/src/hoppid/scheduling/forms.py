@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from hoppid.shared.web.bounds import Day
 
 Language = Literal["nb", "nn", "en"]
 Topic = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{1,39}$")]
@@ -27,8 +29,8 @@ class WorkingHours(_Strict):
 
 
 class Absence(_Strict):
-    first_day: date = Field(description="First day away")
-    last_day: date = Field(description="Last day away (inclusive)")
+    first_day: Day = Field(description="First day away")
+    last_day: Day = Field(description="Last day away (inclusive)")
 
 
 class AdvisorForm(_Strict):
@@ -55,7 +57,7 @@ class OfficeSettings(_Strict):
         ],
         max_length=50,
     )
-    closed_days: list[date] = Field(
+    closed_days: list[Day] = Field(
         default_factory=list, max_length=500, description="Days the office is closed"
     )
     video_link: str | None = Field(

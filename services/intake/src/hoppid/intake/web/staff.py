@@ -6,7 +6,7 @@ A staff member sees only their office: every query carries it, so another office
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
@@ -20,6 +20,7 @@ from hoppid.intake.web.common import Errors, error_page, problem_errors, text, v
 from hoppid.shared.access import Staff
 from hoppid.shared.problems import Conflict, FieldProblem, NotFound
 from hoppid.shared.web import Pages
+from hoppid.shared.web.bounds import Day
 
 LIST_LIMIT = 200
 Status = Literal["new", "contacted", "in_guidance", "company_registered", "paused", "closed"]
@@ -33,8 +34,8 @@ class CaseFilters(BaseModel):
     status: Status | None = None
     need: forms.Need | None = None
     municipality: str | None = Field(None, pattern=r"^\d{4}$")
-    since: date | None = None
-    until: date | None = None
+    since: Day | None = None
+    until: Day | None = None
 
     def for_handler(self) -> dict[str, Any]:
         until = self.until + timedelta(days=1) if self.until else None

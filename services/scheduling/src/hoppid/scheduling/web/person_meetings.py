@@ -16,6 +16,7 @@ from hoppid.scheduling.handlers import Conflict, NotFound, SlotTaken
 from hoppid.scheduling.model import RuleViolation, Search
 from hoppid.scheduling.web.common import Document, me_of, not_found, notice
 from hoppid.shared.web import PageAnswer
+from hoppid.shared.web.bounds import day_or
 
 if TYPE_CHECKING:
     from hoppid.scheduling.web.routes import Site
@@ -78,11 +79,7 @@ async def _free_times(site: Site, office_id: str, mode: Any, first: date) -> lis
 
 
 def _from_day(request: Request, today: date) -> date:
-    try:
-        chosen = date.fromisoformat(request.query_params.get("from", ""))
-    except ValueError:
-        return today
-    return max(chosen, today)
+    return max(day_or(request.query_params.get("from", ""), today), today)
 
 
 def router(site: Site) -> APIRouter:

@@ -17,6 +17,7 @@ from hoppid.scheduling.handlers import Conflict, NotFound
 from hoppid.scheduling.model import RuleViolation
 from hoppid.scheduling.web.common import Document, not_found, notice, office_staff
 from hoppid.shared.access import Staff
+from hoppid.shared.web.bounds import day_or
 
 if TYPE_CHECKING:
     from hoppid.scheduling.web.routes import Site
@@ -31,10 +32,7 @@ def _programme_view(programme: Document, now: Any) -> Document:
 
 
 def _day_of(request: Request, today: date) -> date:
-    try:
-        return date.fromisoformat(request.query_params.get("day", ""))
-    except ValueError:
-        return today
+    return day_or(request.query_params.get("day", ""), today)
 
 
 def router(site: Site) -> APIRouter:

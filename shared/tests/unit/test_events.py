@@ -77,3 +77,19 @@ def test_catalogue_refuses_undocumented_fields_and_bad_names() -> None:
         catalogue.register(BadName)
     with pytest.raises(ValueError, match="personal fields must be optional"):
         catalogue.register(UnerasablePii)
+
+
+def test_an_invalid_event_s_error_names_fields_never_their_values() -> None:
+    """The error goes to the dead-letter headers and the logs, and the data may be a person's,
+    unsealed just before: it says where and what, not the value."""
+    catalogue = EventCatalogue()
+    catalogue.register(InquiryReceived)
+    data = {"case_id": ["Kari Nordmann"], "email": {"kari.nordmann@example.no": 1}}
+    with pytest.raises(EnvelopeError) as raised:
+        catalogue.parse(
+            Envelope(type=InquiryReceived.event_type, source="s", subject="x", data=data)
+        )
+    message = str(raised.value)
+    assert "case_id" in message and "email" in message
+    assert "Kari" not in message and "kari.nordmann" not in message
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__

@@ -52,7 +52,14 @@ class EventCatalogue:
         try:
             return model.model_validate(envelope.data)
         except ValidationError as error:
-            raise EnvelopeError(f"{envelope.type}: invalid data: {error}") from error
+            # where and what, never the values: the data may be a person's, unsealed just
+            # before, and this message goes to the dead-letter headers and the logs (so the
+            # pydantic error, whose text quotes the input, is not chained either)
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in item['loc']) or 'data'}: {item['msg']}"
+                for item in error.errors(include_input=False, include_url=False)
+            )
+            raise EnvelopeError(f"{envelope.type}: invalid data: {problems}") from None
 
     def __iter__(self) -> Iterator[type[Event]]:
         return iter(sorted(self._models.values(), key=lambda m: m.event_type))

@@ -284,6 +284,7 @@ async def main(count: int, slots: int, racers: int, clients: int) -> None:
         "HOPPID_TOPIC_PREFIX": prefix,
         "HOPPID_SCHEDULING_ADMIN_KEY": admin_key,
         "HOPPID_LOG_LEVEL": "WARNING",
+        "HOPPID_LINK_SECRET": uuid.uuid4().hex + uuid.uuid4().hex,  # a running service needs one
     }
     headers = {"Authorization": f"Bearer {admin_key}"}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)

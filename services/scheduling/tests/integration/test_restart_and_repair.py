@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from scheduling_support import OFFICE, scheduling_env, started, working_day
 
+from hoppid.scheduling.busy_times import bucket_id
 from hoppid.scheduling.model import oslo_instant
 from hoppid.scheduling.store import claim_id
 from hoppid.shared.testing import ServiceProcess, eventually, of_type, read_envelopes
@@ -169,3 +170,67 @@ async def test_a_booking_being_written_hides_its_time_until_its_mark_is_past_the
     finally:
         await service.stop()
     assert await database["claims_pending"].count_documents({}) == 0
+
+
+async def test_busy_times_lost_by_a_crash_are_repaired_from_the_mark_and_at_a_start(
+    topic_prefix: str, unique: str, database: Any
+) -> None:
+    """A search reads busy times, not the bookings (hoppid.scheduling.busy_times). A crash
+    between a booking's document and its busy time leaves the mark: once the mark is past the
+    grace the search puts the busy time back from the booking. A start makes every busy time
+    agree with the bookings: one lost is written again, one left for a booking that is not
+    booked is removed."""
+    env = scheduling_env(topic_prefix, unique)
+    start, other = slot(0), slot(1)
+    day = start.date()
+    query = f"from={day}&to={day}&meeting_type=follow_up&limit=50"
+
+    async def starts(client: httpx.AsyncClient) -> set[datetime]:
+        response = await client.get(f"/v1/offices/{OFFICE}/slots?{query}", headers=ADMIN)
+        assert response.status_code == 200, response.text
+        return {datetime.fromisoformat(s["start"]) for s in response.json()}
+
+    async def lose_busy_times() -> None:
+        await database["busy_times"].delete_many({})
+
+    service = await started(ServiceProcess("scheduling", env))
+    try:
+        async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+            advisor_id = await add_advisor(client)
+            assert await book(client, advisor_id, 0) == 201
+            booking = await database["bookings"].find_one({"start": start})
+            assert start not in await starts(client)
+            await lose_busy_times()
+            assert start in await starts(client)  # shown, though the claim would refuse it
+            await database["claims_pending"].insert_one(
+                {
+                    "_id": f"{booking['_id']}@crashed",
+                    "office_id": OFFICE,
+                    "advisor_id": advisor_id,
+                    "booking_id": booking["_id"],
+                    "cells": booking["cells"],
+                    "at": datetime.now(UTC) - timedelta(minutes=5),
+                }
+            )
+            assert start not in await starts(client)
+            assert await database["claims_pending"].count_documents({}) == 0
+            await lose_busy_times()
+            # a busy time of a meeting that is not booked (cancelled, and the crash came before
+            # its busy time went): it hides its time until the next start
+            stamp = f"{other.timestamp():.0f}"
+            await database["busy_times"].update_one(
+                {"_id": bucket_id(OFFICE, "gone")},
+                {"$set": {"office_id": OFFICE, "busy.gone": f"{advisor_id} {stamp} {stamp}"}},
+                upsert=True,
+            )
+            found = await starts(client)
+            assert start in found and other not in found
+    finally:
+        await service.stop()
+    service = await started(ServiceProcess("scheduling", env))
+    try:
+        async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+            found = await starts(client)
+            assert start not in found and other in found
+    finally:
+        await service.stop()

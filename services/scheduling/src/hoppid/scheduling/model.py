@@ -231,6 +231,9 @@ def _starts(day: date, hours: Hours, length: timedelta) -> Iterator[tuple[dateti
         start += SLOT_STEP
 
 
+Window = tuple[datetime, datetime, Mode]
+
+
 class _Calendar:
     """What one search works out once and every advisor shares: which days the office is
     closed, its opening hours of a day in UTC, and the starts of a working window on a day.
@@ -245,6 +248,7 @@ class _Calendar:
         self._closed: dict[date, bool] = {}
         self._opening: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
         self._starts: dict[tuple[date, time, time], tuple[tuple[datetime, datetime], ...]] = {}
+        self._windows: dict[tuple[date, Hours], tuple[tuple[datetime, datetime, Mode], ...]] = {}
 
     def closed_on(self, day: date) -> bool:
         if day not in self._closed:
@@ -268,10 +272,43 @@ class _Calendar:
             self._opening[day] = tuple(spans)
         return any(first <= start and end <= last for first, last in self._opening[day])
 
+    def modes(self, day: date, hours: Hours, wanted: Mode | None) -> Iterator[Window]:
+        """(start, end, mode) of each meeting in the window, in the most natural mode the
+        search allows then (at the office if it is open, else by video), or none."""
+        key = (day, hours)
+        if key not in self._windows:
+            self._windows[key] = tuple(
+                (start, end, "in_person" if self.open_during(day, start, end) else "digital")
+                for start, end in self.starts(day, hours)
+            )
+        natural = modes_at(hours.place)
+        for start, end, mode in self._windows[key]:
+            if mode not in natural:  # a video day: by video even while the office is open
+                mode = "digital"
+            if wanted is None or wanted == mode:
+                yield start, end, mode
+            elif wanted == "digital" and "digital" in natural:
+                yield start, end, "digital"
+
     def blocked(self, busy: set[datetime]) -> set[datetime]:
         """The starts whose meeting (with its buffer) would cover a busy cell: a start is taken
         when ``start + offset`` is busy for any offset, i.e. when it is ``cell - offset``."""
         return {cell - offset for cell in busy for offset in self.offsets}
+
+
+def _free_times(
+    calendar: _Calendar, advisor: Advisor, blocked: set[datetime], search: Search, day: date
+) -> Iterator[Window]:
+    """One advisor's free (start, end, mode) on one day, in the search's mode if it has one."""
+    if calendar.closed_on(day) or advisor.absent_on(day):
+        return
+    earliest = search.now + timedelta(hours=calendar.rules.minimum_notice_hours)
+    for hours in advisor.hours:
+        if hours.weekday != day.weekday():
+            continue
+        for start, end, mode in calendar.modes(day, hours, search.mode):
+            if start >= earliest and start not in blocked:
+                yield start, end, mode  # one per advisor and time: the most natural mode
 
 
 def advisor_slots(
@@ -283,24 +320,10 @@ def advisor_slots(
 ) -> Iterator[Slot]:
     """Every free slot of one advisor in the search's range (its filters applied)."""
     calendar = calendar or _Calendar(rules, rules.duration(search.meeting_type))
-    earliest = search.now + timedelta(hours=rules.minimum_notice_hours)
     blocked = calendar.blocked(busy)
     for day in days(search.first, search.last):
-        if calendar.closed_on(day) or advisor.absent_on(day):
-            continue
-        for hours in advisor.hours:
-            if hours.weekday != day.weekday():
-                continue
-            for start, end in calendar.starts(day, hours):
-                if start < earliest or start in blocked:
-                    continue
-                for mode in modes_at(hours.place):
-                    if search.mode not in (None, mode):
-                        continue
-                    if mode == "in_person" and not calendar.open_during(day, start, end):
-                        continue
-                    yield Slot(start, end, advisor.id, mode)
-                    break  # one slot per advisor and time: the most natural mode of the day
+        for start, end, mode in _free_times(calendar, advisor, blocked, search, day):
+            yield Slot(start, end, advisor.id, mode)
 
 
 def least_loaded(candidates: Iterable[str], loads: Mapping[str, int]) -> str:
@@ -316,21 +339,26 @@ def free_slots(
     search: Search,
 ) -> list[Slot]:
     """Free times, earliest first, one per start time and mode: of the advisors free then, the
-    least loaded one holds it."""
-    by_time: dict[tuple[datetime, Mode], list[Slot]] = {}
+    least loaded one holds it. Day by day, the advisors taken least loaded first (so the first
+    free at a time holds it), until the limit is reached."""
     calendar = _Calendar(rules, rules.duration(search.meeting_type))
-    for advisor in advisors:
-        if not fits(advisor, search):
-            continue
-        for slot in advisor_slots(rules, advisor, busy.get(advisor.id, set()), search, calendar):
-            by_time.setdefault((slot.start, slot.mode), []).append(slot)
-    chosen = []
-    for key in sorted(by_time):
-        slots = {slot.advisor_id: slot for slot in by_time[key]}
-        chosen.append(slots[least_loaded(slots, loads)])
+    team = sorted(
+        (a for a in advisors if fits(a, search)), key=lambda a: (loads.get(a.id, 0), a.id)
+    )
+    blocked = {a.id: calendar.blocked(busy.get(a.id, set())) for a in team}
+    chosen: list[Slot] = []
+    for day in days(search.first, search.last):
+        held: dict[tuple[datetime, Mode], Slot] = {}
+        for advisor in team:
+            for start, end, mode in _free_times(
+                calendar, advisor, blocked[advisor.id], search, day
+            ):
+                if (start, mode) not in held:
+                    held[start, mode] = Slot(start, end, advisor.id, mode)
+        chosen += [held[key] for key in sorted(held)]
         if len(chosen) >= search.limit:
             break
-    return chosen
+    return chosen[: search.limit]
 
 
 def free_at(

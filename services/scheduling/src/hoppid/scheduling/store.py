@@ -8,9 +8,11 @@ booking never got written (a crash in between) or no longer lists it is stale af
 period and is removed by the next booking that meets it.
 
 A booking being written is marked in ``claims_pending`` (its office, advisor and cells) before
-its first claim and unmarked once its document holds the cells, so a free-slot search reads the
-office's booked meetings and these few marks, never the whole ``claims`` collection. A mark
-older than the grace period was left by a crash and counts no more, like its claims.
+its first claim and unmarked once its document holds the cells and its busy times are written
+(busy_times.py), so a free-slot search reads the office's busy times and these few marks, never
+the bookings or the whole ``claims`` collection. A mark older than the grace period was left by
+a crash: it counts no more, like its claims, and the search that drops it first makes the busy
+times agree with the booking document.
 
 Events go out through the outbox of ``bookings`` and ``offers`` (hoppid.shared.outbox).
 """
@@ -188,7 +190,9 @@ class SchedulingStore:
         now: datetime,
     ) -> bool:
         """Claim every cell for the booking, earliest first; all or nothing. The booking is
-        marked pending first (searches treat its cells as busy) until :meth:`written`."""
+        marked pending first (searches treat its cells as busy, so a race's loser is never
+        offered the time it lost) until :meth:`written`; a crash before its busy times are
+        written is repaired from the mark."""
         mark = {
             "_id": f"{booking_id}@{claim_id(advisor_id, min(cells))}",
             "office_id": office_id,
@@ -223,7 +227,7 @@ class SchedulingStore:
             except BulkWriteError as error:
                 held = _first_duplicate(error)
             inserted += [d["_id"] for d in documents[:held]]
-            outcome = await self._claim_one(advisor_id, remaining[held], booking_id, now)
+            outcome = await self._claim_held(advisor_id, remaining[held], booking_id, now)
             if outcome is None:
                 await self.db[CLAIMS].delete_many(
                     {"_id": {"$in": inserted}, "booking_id": booking_id}
@@ -234,44 +238,37 @@ class SchedulingStore:
             remaining = remaining[held + 1 :]
         return True
 
-    async def _claim_one(
+    async def _claim_held(
         self, advisor_id: str, cell: datetime, booking_id: str, now: datetime
     ) -> bool | None:
-        """True: claimed now; False: the booking held it already; None: another booking has it."""
+        """A cell whose insert just met another claim. True: claimed now (that claim was stale
+        or gone); False: the booking held it already; None: another booking has it."""
         document = _claim_document(advisor_id, cell, booking_id, now)
         for _ in range(2):
+            holder = await self.db[CLAIMS].find_one({"_id": document["_id"]})
+            if holder is not None and holder["booking_id"] == booking_id:
+                return False
+            if holder is not None and not await self._stale(holder, now):
+                return None
+            if holder is not None:
+                await self.db[CLAIMS].delete_one(
+                    {"_id": holder["_id"], "booking_id": holder["booking_id"]}
+                )
             try:
                 await self.db[CLAIMS].insert_one(document)
                 return True
             except DuplicateKeyError:
-                holder = await self.db[CLAIMS].find_one({"_id": document["_id"]})
-                if holder is not None and holder["booking_id"] == booking_id:
-                    return False
-                if holder is not None and not await self._stale(holder, now):
-                    return None
-                if holder is not None:
-                    await self.db[CLAIMS].delete_one(
-                        {"_id": holder["_id"], "booking_id": holder["booking_id"]}
-                    )
+                continue
         return None
 
     async def _stale(self, claim: Document, now: datetime) -> bool:
-        booking = await self.db[BOOKINGS].find_one({"_id": claim["booking_id"]}, {"claim_ids": 1})
-        if booking is not None and claim["_id"] in booking.get("claim_ids", []):
-            return False
+        """Left by a crash: older than the grace period and listed by no booking. A younger
+        one may be a booking being written, so it is not read for."""
         at: datetime = claim["at"]
-        return now - at > self.claim_grace
-
-    async def pending(self, office_id: str, now: datetime) -> list[Document]:
-        """The office's bookings being written (marked within the grace period): advisor and
-        cells. Older marks were left by a crash: they are ignored and removed."""
-        marks = [mark async for mark in self.db[PENDING].find({"office_id": office_id})]
-        expired = [m["_id"] for m in marks if now - m["at"] > self.claim_grace]
-        if expired:
-            await self.db[PENDING].delete_many(
-                {"_id": {"$in": expired}, "at": {"$lt": now - self.claim_grace}}
-            )
-        return [m for m in marks if m["_id"] not in expired]
+        if now - at <= self.claim_grace:
+            return False
+        booking = await self.db[BOOKINGS].find_one({"_id": claim["booking_id"]}, {"claim_ids": 1})
+        return booking is None or claim["_id"] not in booking.get("claim_ids", [])
 
     async def release_claims(self, booking_id: str, keep: Iterable[str] = ()) -> None:
         await self.db[CLAIMS].delete_many({"booking_id": booking_id, "_id": {"$nin": list(keep)}})
@@ -307,21 +304,6 @@ class SchedulingStore:
             self.db[BOOKINGS]
             .find({"status": "booked", "reminder_at": {"$lte": now}}, HIDE_OUTBOX)
             .limit(limit)
-        )
-        return [booking async for booking in cursor]
-
-    async def booked_since(
-        self, office_id: str, since: datetime, advisor_id: str | None = None
-    ) -> list[Document]:
-        """The office's booked meetings (or one advisor's) starting at ``since`` or later, only
-        what a search needs of them (advisor, start, cells): busy cells and how many each
-        advisor has ahead, from one query on (office_id | advisor_id, status, start). Equality
-        comes first: FerretDB 1.24 on PostgreSQL pushes down equality on strings, never ``$in``
-        or ranges, so it fetches just that office's or advisor's booked meetings."""
-        owner = {"advisor_id": advisor_id} if advisor_id else {"office_id": office_id}
-        cursor = self.db[BOOKINGS].find(
-            {**owner, "status": "booked", "start": {"$gte": since}},
-            {"advisor_id": 1, "start": 1, "cells": 1},
         )
         return [booking async for booking in cursor]
 

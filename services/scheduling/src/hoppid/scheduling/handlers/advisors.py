@@ -44,6 +44,7 @@ async def add_advisor(
     }
     event = await _advisor_changed(ctx, advisor)
     await ctx.store.insert_advisor(advisor, [event])
+    ctx.advisors.forget(office_id)
     ctx.notify()
     return {**advisor, "feed_url": feed_url(ctx, token)}  # the feed's link is shown once
 
@@ -59,6 +60,7 @@ async def change_advisor(
     fields = {**form.model_dump(mode="json"), "updated_at": ctx.now()}
     event = await _advisor_changed(ctx, {"_id": advisor_id, "office_id": office_id, **fields})
     advisor = await ctx.store.update_advisor(office_id, advisor_id, fields, [event])
+    ctx.advisors.forget(office_id)
     if advisor is None:
         raise NotFound(advisor_id)
     ctx.notify()

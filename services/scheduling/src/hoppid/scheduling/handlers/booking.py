@@ -91,6 +91,7 @@ async def book(
         booked_at=now,
     )
     await ctx.store.insert_booking(booking, [office_envelope(booked, booking_id, office)])
+    await ctx.busy.record(booking, changed=False)  # shown booked before its mark goes
     await ctx.store.written(booking_id)
     ctx.notify()
     return booking

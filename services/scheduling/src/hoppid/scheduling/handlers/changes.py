@@ -79,6 +79,8 @@ async def reschedule(
         },
         [office_envelope(moved, booking_id, office)],
     )
+    if changed is not None:
+        await ctx.busy.record(changed)  # searches see it moved before its mark goes
     await ctx.store.written(booking_id)  # its document has its cells, or it changed meanwhile
     if changed is None:  # moved or cancelled meanwhile: give back what we claimed
         current = await ctx.store.booking(office_id, booking_id) or {}
@@ -117,6 +119,8 @@ async def cancel_meeting(
         },
         [office_envelope(cancelled, booking["_id"], office)],
     )
+    if changed is not None:
+        await ctx.busy.record(changed)  # its time shows free again
     # the claims go after the booking stopped listing them: a crash in between leaves stale
     # claims, which the next booking of that time removes
     await ctx.store.release_claims(booking["_id"])

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from hoppid.scheduling.access import works_at
-from hoppid.scheduling.model import Slot
+from hoppid.scheduling.busy_times import BusyTimes
+from hoppid.scheduling.model import Advisor, Slot
 from hoppid.scheduling.store import SchedulingStore
 from hoppid.shared.access import Staff
 from hoppid.shared.clock import real_now
@@ -32,6 +35,35 @@ class SlotTaken(Conflict):
         self.slots = slots
 
 
+class RecentAdvisors:
+    """Each office's active advisors as last read and parsed, reused for ``FRESH`` seconds: a
+    search or booking then reads no advisor documents. This process's own changes to an
+    office's advisors drop its entry at once; another instance's show within ``FRESH``
+    seconds, and a named advisor missing from the entry is read afresh (see handlers.slots)."""
+
+    FRESH = 2.0
+
+    def __init__(self) -> None:
+        self._found: dict[str, tuple[float, list[Advisor]]] = {}
+        self._changes: Counter[str] = Counter()
+
+    async def get(
+        self, office_id: str, read: Callable[[], Awaitable[list[Advisor]]], fresh: bool = False
+    ) -> list[Advisor]:
+        found = self._found.get(office_id)
+        if found is not None and not fresh and time.monotonic() - found[0] < self.FRESH:
+            return found[1]
+        changes, at = self._changes[office_id], time.monotonic()
+        advisors = await read()
+        if changes == self._changes[office_id]:  # no change of ours while reading
+            self._found[office_id] = (at, advisors)
+        return advisors
+
+    def forget(self, office_id: str) -> None:
+        self._changes[office_id] += 1
+        self._found.pop(office_id, None)
+
+
 @dataclass
 class Context:
     store: SchedulingStore
@@ -41,6 +73,11 @@ class Context:
     offer_days: int
     vault: PersonalDataVault  # seals an advisor's name and address on advisor.changed
     now: Callable[[], datetime] = real_now
+    busy: BusyTimes = field(init=False)  # what searches read of the booked meetings
+    advisors: RecentAdvisors = field(init=False, default_factory=lambda: RecentAdvisors())
+
+    def __post_init__(self) -> None:
+        self.busy = BusyTimes(self.store.db, self.store.claim_grace)
 
 
 async def office_for(ctx: Context, staff: Staff, office_id: str) -> Document:

@@ -40,6 +40,9 @@ async def seed_offices(ctx: Context, registry: OfficeRegistry) -> None:
                 "contact_email": str(office.contact_email),
             }
         )
+    # at a start (after a crash, too): every office's busy times agree with its bookings
+    for known in await ctx.store.offices():
+        await ctx.busy.reconcile(known["_id"], ctx.now())
 
 
 async def learn_office(ctx: Context, event: Event, envelope: Envelope) -> None:

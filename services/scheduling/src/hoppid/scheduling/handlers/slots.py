@@ -51,38 +51,48 @@ async def _busy_and_loads(
     last: date,
     ignore: str = "",
 ) -> tuple[dict[str, set[datetime]], dict[str, int]]:
-    """Cells booked per advisor around the days, and each advisor's upcoming meetings.
-
-    Two reads for the whole range: the bookings being written (first: a booking unmarked
-    meanwhile has written its document, which the second read then finds), then the office's
-    booked meetings from the earlier of the range and now (their cells, and how many each
-    advisor has ahead)."""
-    ids = [a.id for a in advisors]
+    """Cells booked per advisor around the days, and each advisor's upcoming meetings, from the
+    office's busy times (a few small documents: hoppid.scheduling.busy_times), with the
+    bookings being written as busy too."""
     since = datetime.combine(first, time(0), UTC) - timedelta(days=1)
     until = datetime.combine(last, time(0), UTC) + timedelta(days=2)
     now = ctx.now()
-    pending = await ctx.store.pending(office_id, now)
-    # one advisor: only theirs (their load chooses nothing); several: the office's
-    only = ids[0] if len(ids) == 1 else None
-    booked = await ctx.store.booked_since(office_id, min(since, now), only)
-    busy: dict[str, set[datetime]] = {advisor_id: set() for advisor_id in ids}
-    loads = dict.fromkeys(ids, 0)
-    for booking in booked:
-        if booking["advisor_id"] not in busy:
+    booked, writing = await ctx.busy.meetings(office_id, now)
+    busy: dict[str, set[datetime]] = {advisor.id: set() for advisor in advisors}
+    loads = dict.fromkeys(busy, 0)
+    # in epoch seconds, as the busy times keep them
+    first_s, until_s, now_s = since.timestamp(), until.timestamp(), now.timestamp()
+    for meeting in booked:
+        if meeting.advisor_id not in busy:
             continue
-        if booking["start"] >= now:
-            loads[booking["advisor_id"]] += 1
-        if booking["_id"] != ignore and since <= booking["start"] < until:
-            busy[booking["advisor_id"]].update(booking["cells"])
+        if meeting.start >= now_s:
+            loads[meeting.advisor_id] += 1
+        if meeting.booking_id != ignore and first_s <= meeting.start < until_s:
+            busy[meeting.advisor_id].update(meeting.cells())
     # a booking being written has claimed its cells and not yet stored itself: busy too
-    for mark in pending:
-        if mark["booking_id"] != ignore and mark["advisor_id"] in busy:
-            busy[mark["advisor_id"]].update(mark["cells"])
+    for meeting in writing:
+        if meeting.booking_id != ignore and meeting.advisor_id in busy:
+            busy[meeting.advisor_id].update(meeting.cells())
     return busy, loads
 
 
-async def _advisors(ctx: Context, office_id: str) -> list[Advisor]:
-    return [advisor_of(d) for d in await ctx.store.advisors(office_id) if d.get("active", True)]
+async def _advisors(ctx: Context, office_id: str, fresh: bool = False) -> list[Advisor]:
+    """The office's active advisors, as read within the last seconds unless ``fresh``."""
+
+    async def read() -> list[Advisor]:
+        documents = await ctx.store.advisors(office_id)
+        return [advisor_of(d) for d in documents if d.get("active", True)]
+
+    return await ctx.advisors.get(office_id, read, fresh)
+
+
+async def _advisors_for(ctx: Context, office_id: str, search: Search) -> list[Advisor]:
+    """The office's advisors; read afresh when the one the search names is not among them
+    (added by another instance a moment ago)."""
+    advisors = await _advisors(ctx, office_id)
+    if search.advisor_id and search.advisor_id not in {a.id for a in advisors}:
+        advisors = await _advisors(ctx, office_id, fresh=True)
+    return advisors
 
 
 async def search_slots(ctx: Context, office: Document, search: Search) -> list[Slot]:
@@ -90,7 +100,7 @@ async def search_slots(ctx: Context, office: Document, search: Search) -> list[S
         raise RuleViolation("to", "the range ends before it starts")
     if (search.last - search.first).days > 92:
         raise RuleViolation("to", "search at most 92 days at a time")
-    advisors = [a for a in await _advisors(ctx, office["_id"]) if model.fits(a, search)]
+    advisors = [a for a in await _advisors_for(ctx, office["_id"], search) if model.fits(a, search)]
     if not advisors:
         return []
     busy, loads = await _busy_and_loads(ctx, office["_id"], advisors, search.first, search.last)
@@ -119,7 +129,7 @@ async def free_candidates(
     """The slots at ``start`` to try to claim, in order. With one advisor at most whose hours,
     absences and filters allow it, the claim itself decides (a cell booked or being booked
     refuses it), so nothing more is read; among several, their calendars and loads choose."""
-    advisors = await _advisors(ctx, office["_id"])
+    advisors = await _advisors_for(ctx, office["_id"], search)
     rules = rules_of(office)
     possible = model.free_at(rules, advisors, {}, {}, search, start, prefer)
     if len(possible) < 2:

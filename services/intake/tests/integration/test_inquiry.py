@@ -73,24 +73,44 @@ async def test_a_new_key_on_a_same_day_duplicate_stands_for_that_case(
     assert await database["cases"].count_documents({}) == 1
 
 
-async def test_a_returning_person_is_updated_and_not_first(intake: Intake, database: Any) -> None:
+async def test_a_known_address_opens_a_case_but_never_changes_the_person(
+    intake: Intake, database: Any
+) -> None:
+    """Whoever knows an address must not rename the person, re-grant a withdrawn consent or
+    share their company with partners through the public form (issue 13): a new inquiry for a
+    known email opens a case; the person changes only through their own link."""
     first = await intake.client.post("/v1/inquiries", json=inquiry(phone="912 34 567"))
-    changed = inquiry(name="Kari N. Berg", phone=None, idea="A second idea", language="en")
+    person = await database["people"].find_one({})
+    assert person is not None
+    changed = inquiry(
+        name="Mallory",
+        phone="400 00 000",
+        idea="A second idea",
+        language="en",
+        consent_newsletter=True,
+        share_company_with_partners=True,
+    )
     second = await intake.client.post("/v1/inquiries", json=changed)
     assert (first.status_code, second.status_code) == (201, 201)
-    person = await database["people"].find_one({})
-    assert person is not None and await database["people"].count_documents({}) == 1
-    assert (person["name"], person["phone"], person["language"]) == (
-        "Kari N. Berg",
-        "+4791234567",  # no phone given: the known one stays
-        "en",
-    )
+    assert await database["people"].count_documents({}) == 1
+    after = await database["people"].find_one({})
+    assert after == person  # nothing changed, the consents included
+    assert await database["cases"].count_documents({"person_id": person["_id"]}) == 2
+
     found = await read_envelopes(
         intake.topic, lambda es: len(of_type(es, "intake.case.opened.v1")) == 2
     )
     opened = of_type([e for _, e in found], "intake.case.opened.v1")
     firsts = {e.data["reference"]: e.data["first_case_of_person"] for e in opened}
     assert firsts == {first.json()["reference"]: True, second.json()["reference"]: False}
+    # the receipt of the second case greets the person by their own name, in their language
+    vault = PersonalDataVault(database)
+    received = [
+        await vault.unseal(e)
+        for e in of_type([e for _, e in found], "intake.inquiry.received.v1")
+        if e.data["reference"] == second.json()["reference"]
+    ]
+    assert [(r.data["name"], r.data["language"]) for r in received] == [("Kari Nordmann", "nb")]
 
 
 async def test_one_person_many_cases_across_offices(intake: Intake, database: Any) -> None:

@@ -80,7 +80,9 @@ async def _person_for(
     ctx: Context, form: forms.InquiryForm, email: str, phone: str | None, now: datetime
 ) -> tuple[Document, bool]:
     """(the person, whether they are new): inserted with this form's data, or, when their email
-    is known already, that person updated with it."""
+    is known already, that person as stored. The public form never changes a known person:
+    whoever knows an address could otherwise rename them, re-grant a consent they withdrew or
+    share their company with partners. A person changes their data through their own link."""
     consent = {"given_at": now, "text_version": form.consent_text_version}
     person = {
         "_id": str(uuid.uuid4()),
@@ -102,21 +104,7 @@ async def _person_for(
     assert known is not None
     if known["_id"] == person["_id"]:  # our own insert, retried by the driver
         return person, True
-    updated = await ctx.store.update_person(
-        known["_id"],
-        {
-            "$set": {
-                "name": form.name,
-                "phone": phone or known.get("phone"),
-                "language": form.language,
-                "consents.processing": consent,
-                "consents.newsletter": form.consent_newsletter,
-                "consents.share_company_with_partners": form.share_company_with_partners,
-            }
-        },
-    )
-    assert updated is not None
-    return updated, False
+    return known, False
 
 
 def _new_case(
@@ -162,10 +150,10 @@ async def _opening_events(
         person_id=person["_id"],
         reference=case["reference"],
         municipality=case["municipality"],
-        language=form.language,
+        language=person.get("language", form.language),  # the receipt's: the person's choice
         needs=case["needs"],
         received_at=now,
-        name=form.name,
+        name=person["name"],  # the person's, not the form's: see _person_for
         email=person["email"],
         case_link_token=token,
     )

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -76,3 +77,19 @@ def test_the_dev_mailbox_keeps_and_reads_messages(tmp_path: Path) -> None:
     assert found["subject"] == EMAIL.subject and found["text"].startswith("Hei Kari")
     assert mailbox.full(tmp_path, "missing") is None
     assert mailbox.message_ids(tmp_path / "nothing-yet") == []
+
+
+def test_the_dev_mailbox_lists_by_recipient_newest_first_and_sees_new_and_deleted_ones(
+    tmp_path: Path,
+) -> None:
+    summaries = mailbox.Summaries(tmp_path)
+    first = keep(tmp_path, ["kari@example.no"], message_bytes(EMAIL))
+    keep(tmp_path, ["ola@example.no"], message_bytes(replace(EMAIL, to="ola@example.no")))
+    assert [m["id"] for m in summaries.newest_first("KARI@example.no")] == [first.stem]
+    again = keep(tmp_path, ["kari@example.no"], message_bytes(replace(EMAIL, delivery_id="d2")))
+    assert [m["id"] for m in summaries.newest_first("kari@example.no")] == sorted(
+        [again.stem, first.stem], reverse=True
+    )
+    assert len(summaries.newest_first(limit=2)) == 2 and len(summaries.newest_first()) == 3
+    first.unlink()
+    assert [m["id"] for m in summaries.newest_first("kari@example.no")] == [again.stem]

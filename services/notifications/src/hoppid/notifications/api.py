@@ -58,20 +58,14 @@ async def _view(ctx: Context, person_id: str) -> dict[str, Any]:
 def _dev_mailbox(settings: NotificationsSettings) -> APIRouter:
     router = APIRouter(prefix="/v1/dev/mailbox", tags=["development mailbox"])
     folder = settings.devmail_dir
+    summaries = mailbox.Summaries(folder)  # each file parsed once, not at every listing
 
     @router.get("", summary="Messages the development SMTP server received, newest first")
     def messages(
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         to: Annotated[str | None, Query(max_length=320, description="Only to this address")] = None,
     ) -> list[dict[str, Any]]:
-        found = []
-        for message_id in mailbox.message_ids(folder):
-            item = mailbox.summary(folder, message_id)
-            if item is not None and (to is None or to.lower() in item["to"].lower()):
-                found.append(item)
-            if len(found) == limit:
-                break
-        return found
+        return summaries.newest_first(to, limit)
 
     @router.get("/{message_id}", summary="One message: headers, plain text and HTML")
     def message(message_id: MessageId) -> dict[str, Any]:

@@ -25,6 +25,36 @@ def summary(folder: Path, message_id: str) -> dict[str, Any] | None:
     return None if message is None else {"id": message_id, **_headers(message)}
 
 
+class Summaries:
+    """Each message's summary, read from its file once: a kept message never changes (the
+    development SMTP server writes it whole, then renames it), so a listing parses only the
+    messages new since the last one. Without this, every ``?to=`` listing parsed every file,
+    and make demo (which looks up each person's link that way) slowed as the mailbox grew."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._known: dict[str, dict[str, Any]] = {}
+
+    def newest_first(self, to: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        found = []
+        ids = message_ids(self.folder)
+        for message_id in ids:
+            item = self._known.get(message_id)
+            if item is None:
+                item = summary(self.folder, message_id)
+                if item is None:
+                    continue  # deleted meanwhile
+                self._known[message_id] = item
+            if to is None or to.lower() in item["to"].lower():
+                found.append(item)
+            if len(found) == limit:
+                break
+        if len(self._known) > 2 * len(ids) + 100:  # messages deleted (a reset): forget them
+            present = set(ids)
+            self._known = {k: v for k, v in self._known.items() if k in present}
+        return found
+
+
 def full(folder: Path, message_id: str) -> dict[str, Any] | None:
     message = _parse(folder / f"{message_id}{SUFFIX}", headers_only=False)
     if message is None:

@@ -46,3 +46,20 @@ async def test_no_service_starts_without_a_usable_signing_secret(name: str, secr
     assert f"hoppid-{name} cannot start" in stderr
     assert "HOPPID_LINK_SECRET" in stderr
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "variable", "value"),
+    [
+        ("intake", "HOPPID_INTAKE_ADMIN_KEY", "admin"),
+        ("scheduling", "HOPPID_SCHEDULING_ADMIN_KEY", "set-me"),
+        ("reporting", "HOPPID_REPORTING_COUNTY_KEY", "county-key"),
+    ],
+)
+async def test_a_short_or_placeholder_admin_key_stops_start_up(
+    name: str, variable: str, value: str
+) -> None:
+    code, stderr = await start_with(name, {variable: value})
+    assert code == 2
+    assert variable in stderr and "Traceback" not in stderr
+    assert value not in stderr.replace(variable, "")  # the key itself is never shown

@@ -13,7 +13,7 @@ from typing import Annotated, TypeVar
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from hoppid.shared.signing_keys import check_secret
+from hoppid.shared.signing_keys import check_admin_key, check_secret
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 
@@ -168,6 +168,12 @@ class ServiceSettings(BaseSettings):
         if not value.startswith(("mongodb://", "mongodb+srv://")):
             raise ValueError("must start with mongodb:// or mongodb+srv://")
         return value
+
+
+def usable_admin_key(value: SecretStr) -> SecretStr:
+    """A field validator for a platform admin or county key (signing_keys.check_admin_key)."""
+    check_admin_key(value.get_secret_value())
+    return value
 
 
 class SettingsError(Exception):

@@ -38,6 +38,19 @@ def derived_key(secret: str, purpose: str) -> bytes:
     return hkdf.derive(secret.encode())
 
 
+# a platform admin or county key, when set (empty turns the role off)
+MINIMUM_KEY_LENGTH = 16
+
+
+def check_admin_key(value: str) -> str:
+    """``value`` if it is off (empty) or usable as a platform admin key; ValueError if not."""
+    if value and (value.strip().lower() in PLACEHOLDERS or "change-me" in value.lower()):
+        raise ValueError("is a placeholder from the documentation; use a random key")
+    if value and len(value) < MINIMUM_KEY_LENGTH:
+        raise ValueError(f"must be at least {MINIMUM_KEY_LENGTH} characters (or empty: off)")
+    return value
+
+
 def check_secret(value: str, *, required: bool = True) -> str:
     """``value`` if it can be used as a signing secret; ValueError saying why if not."""
     if not value:

@@ -1,8 +1,8 @@
 """intake's settings: the shared ones plus its own, all from ``HOPPID_*`` variables."""
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
-from hoppid.shared.settings import Port, ServiceSettings
+from hoppid.shared.settings import Port, ServiceSettings, usable_admin_key
 
 
 class IntakeSettings(ServiceSettings):
@@ -12,8 +12,10 @@ class IntakeSettings(ServiceSettings):
     admin_key: SecretStr = Field(
         SecretStr(""),
         validation_alias="HOPPID_INTAKE_ADMIN_KEY",
-        description="Platform admin key (adds offices); empty disables platform administration",
+        description="Platform admin key (adds offices), 16+ random characters; empty disables "
+        "platform administration",
     )
+    check_admin_key = field_validator("admin_key")(usable_admin_key)
     submissions_per_hour: int = Field(
         30,
         ge=1,

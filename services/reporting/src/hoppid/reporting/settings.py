@@ -1,8 +1,8 @@
 """reporting's settings: the shared ones plus its own, all from ``HOPPID_*`` variables."""
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
-from hoppid.shared.settings import Port, ServiceSettings
+from hoppid.shared.settings import Port, ServiceSettings, usable_admin_key
 
 
 class ReportingSettings(ServiceSettings):
@@ -15,8 +15,9 @@ class ReportingSettings(ServiceSettings):
         SecretStr(""),
         validation_alias="HOPPID_REPORTING_COUNTY_KEY",
         description="The platform_admin key of this service (reads every figure, like a "
-        "county key); staff keys come from intake; empty disables it",
+        "county key), 16+ random characters; staff keys come from intake; empty disables it",
     )
+    check_county_key = field_validator("county_key")(usable_admin_key)
     rebuild_grace_seconds: float = Field(
         2.0,
         gt=0,

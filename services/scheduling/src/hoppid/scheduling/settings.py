@@ -4,7 +4,7 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
 
-from hoppid.shared.settings import Port, ServiceSettings
+from hoppid.shared.settings import Port, ServiceSettings, usable_admin_key
 
 
 class SchedulingSettings(ServiceSettings):
@@ -16,8 +16,10 @@ class SchedulingSettings(ServiceSettings):
     admin_key: SecretStr = Field(
         SecretStr(""),
         validation_alias="HOPPID_SCHEDULING_ADMIN_KEY",
-        description="scheduling's platform admin key (every office); empty disables it",
+        description="scheduling's platform admin key (every office), 16+ random characters; "
+        "empty disables it",
     )
+    check_admin_key = field_validator("admin_key")(usable_admin_key)
     offer_count: int = Field(
         3,
         ge=1,

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Header, HTTPException
+from fastapi import Header, HTTPException, Request
 from pymongo.asynchronous.database import AsyncDatabase
+
+from hoppid.shared.guards import FailureLimit
 
 Role = Literal["advisor", "office_admin", "county", "partner", "platform_admin"]
 OFFICE_ROLES = ("advisor", "office_admin")
@@ -69,9 +71,16 @@ def _unauthorised(message: str) -> HTTPException:
 class KeyRing:
     """The keys this service accepts, in its own ``api_keys`` collection."""
 
-    def __init__(self, database: AsyncDatabase[dict[str, Any]], admin_key: str = "") -> None:
+    def __init__(
+        self,
+        database: AsyncDatabase[dict[str, Any]],
+        admin_key: str = "",
+        failures: FailureLimit | None = None,
+    ) -> None:
         self.keys = database[KEYS]
         self._admin_hash = hash_key(admin_key) if admin_key else ""
+        # wrong keys per client address: guessing is throttled (429), on the API and sign-in
+        self.failures = failures or FailureLimit(20)
 
     async def remember(
         self, key_id: str, office_id: str, role: str, key_hash: str, issued_at: datetime
@@ -108,6 +117,18 @@ class KeyRing:
             raise _unauthorised("unknown or revoked API key")
         return found
 
+    async def authenticate_request(self, request: Request, authorization: str | None) -> Staff:
+        """``authenticate``, throttled: a client address with too many wrong keys of late is
+        refused (429) before its key is looked at. No key at all is not counted."""
+        client = self.failures.client_address(request)
+        self.failures.check(client)
+        try:
+            return await self.authenticate(authorization)
+        except HTTPException:
+            if authorization:
+                self.failures.failed(client)
+            raise
+
     async def by_hash(self, key_id: str, key_hash: str) -> Staff | None:
         """The staff behind a key known by its id and hash (a browser session holds only
         these); None for an unknown, revoked or wrong key."""
@@ -128,7 +149,9 @@ class KeyRing:
     def dependency(self) -> Callable[..., Awaitable[Staff]]:
         """A FastAPI dependency giving the calling :class:`Staff` (401 without a good key)."""
 
-        async def staff(authorization: Annotated[str | None, Header()] = None) -> Staff:
-            return await self.authenticate(authorization)
+        async def staff(
+            request: Request, authorization: Annotated[str | None, Header()] = None
+        ) -> Staff:
+            return await self.authenticate_request(request, authorization)
 
         return staff

@@ -1,10 +1,13 @@
-"""HTTP guards every public endpoint needs: a body size limit (413) and a rate limit (429)."""
+"""HTTP guards every public endpoint needs: a body size limit (413), a rate limit (429), a
+throttle on failed authentication (429), and the client's address behind trusted proxies."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections import deque
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable
+from ipaddress import ip_address, ip_network
 
 from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -75,36 +78,141 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+class _RecentCounts:
+    """Events per client in a sliding window, for at most ``max_clients`` clients: the client
+    seen longest ago is forgotten first, so an attacker who changes address on every request
+    cannot grow it beyond that."""
+
+    def __init__(
+        self, window: float, max_clients: int, now: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.window = window
+        self.max_clients = max_clients
+        self.now = now
+        self._seen: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def recent(self, client: str) -> deque[float]:
+        """The client's events within the window (oldest first)."""
+        hits = self._seen.get(client)
+        if hits is None:
+            return deque()
+        cutoff = self.now() - self.window
+        while hits and hits[0] <= cutoff:
+            hits.popleft()
+        return hits
+
+    def add(self, client: str) -> None:
+        hits = self.recent(client)
+        hits.append(self.now())
+        self._seen[client] = hits
+        self._seen.move_to_end(client)
+        while len(self._seen) > self.max_clients:
+            self._seen.popitem(last=False)
+
+    def retry_after(self, client: str) -> int:
+        hits = self.recent(client)
+        return int(hits[0] + self.window - self.now()) + 1 if hits else 1
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
 class RateLimit:
     """At most ``limit`` requests per client address in a sliding ``window`` (seconds).
 
     In memory, per process: behind several instances each counts its own share, which is
-    enough to stop a script hammering a form; a shared limit belongs in the ingress.
+    enough to stop a script hammering a form; a shared limit belongs in the ingress. The
+    address is the client's behind the trusted proxies (``ClientAddress``), and at most
+    ``max_clients`` addresses are remembered.
     """
 
-    def __init__(self, limit: int, window: float = 3600.0, max_clients: int = 100_000) -> None:
+    def __init__(
+        self,
+        limit: int,
+        window: float = 3600.0,
+        max_clients: int = 100_000,
+        client_address: ClientAddress | None = None,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.limit = limit
-        self.window = window
-        self.max_clients = max_clients
-        self._hits: dict[str, deque[float]] = {}
+        self.client_address = client_address or ClientAddress()
+        self._hits = _RecentCounts(window, max_clients, now)
 
     def check(self, client: str) -> None:
-        now = time.monotonic()
-        hits = self._hits.setdefault(client, deque())
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        if len(hits) >= self.limit:
-            retry = int(hits[0] + self.window - now) + 1
+        if len(self._hits.recent(client)) >= self.limit:
             raise HTTPException(
                 429,
                 "too many submissions from this address; try later",
-                headers={"Retry-After": str(retry)},
+                headers={"Retry-After": str(self._hits.retry_after(client))},
             )
-        hits.append(now)
-        if len(self._hits) > self.max_clients:  # forget idle clients, bounded memory
-            for key in [k for k, v in self._hits.items() if not v][: self.max_clients // 10]:
-                del self._hits[key]
+        self._hits.add(client)
+
+    def check_request(self, request: Request) -> None:
+        self.check(self.client_address(request))
 
     async def __call__(self, request: Request) -> None:
         """As a FastAPI dependency."""
-        self.check(request.client.host if request.client else "unknown")
+        self.check_request(request)
+
+
+class FailureLimit:
+    """Throttles guessing: after ``limit`` failed attempts (a wrong API key, a wrong sign-in)
+    from one client address within ``window`` seconds, its attempts are refused with 429 until
+    the oldest failure leaves the window. Successes are not counted."""
+
+    def __init__(
+        self,
+        limit: int,
+        window: float = 3600.0,
+        max_clients: int = 100_000,
+        client_address: ClientAddress | None = None,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limit = limit
+        self.client_address = client_address or ClientAddress()
+        self._failures = _RecentCounts(window, max_clients, now)
+
+    def check(self, client: str) -> None:
+        if len(self._failures.recent(client)) >= self.limit:
+            raise HTTPException(
+                429,
+                "too many failed attempts from this address; try later",
+                headers={"Retry-After": str(self._failures.retry_after(client))},
+            )
+
+    def failed(self, client: str) -> None:
+        self._failures.add(client)
+
+
+class ClientAddress:
+    """The address of the client behind a request.
+
+    Without trusted proxies it is the connection's peer. Behind a proxy or ingress every request
+    comes from the proxy, so everyone would share one limit: when the peer is one of the
+    ``trusted`` networks, the client is the right-most ``X-Forwarded-For`` hop that is not
+    (hops left of it could be made up by the client)."""
+
+    def __init__(self, trusted: Iterable[str] = ()) -> None:
+        self.trusted = [ip_network(item.strip(), strict=False) for item in trusted if item.strip()]
+
+    def _is_trusted(self, address: str) -> bool:
+        try:
+            ip = ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.trusted)
+
+    def __call__(self, request: Request) -> str:
+        peer = request.client.host if request.client else "unknown"
+        if not self.trusted or not self._is_trusted(peer):
+            return peer
+        hops = [
+            hop.strip()
+            for header in request.headers.getlist("x-forwarded-for")
+            for hop in header.split(",")
+            if hop.strip()
+        ]
+        for hop in reversed(hops):
+            if not self._is_trusted(hop):
+                return hop
+        return peer

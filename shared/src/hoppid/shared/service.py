@@ -89,7 +89,7 @@ class Runtime:
         """The platform's staff API keys, kept up to date from intake's key events.
 
         Call it from the definition's ``consumers`` hook (consumers attach after it runs)."""
-        ring = KeyRing(self.database, admin_key)
+        ring = KeyRing(self.database, admin_key, self.settings.failure_limit())
         consumer = self.consumer("api-keys", [self.topics.domain("intake")])
 
         @consumer.on(ApiKeyIssued.event_type)

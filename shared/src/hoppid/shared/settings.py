@@ -7,12 +7,14 @@ through :func:`load_settings`, with a message that names the environment variabl
 from __future__ import annotations
 
 import re
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from hoppid.shared.guards import ClientAddress, FailureLimit
 from hoppid.shared.signing_keys import check_admin_key, check_secret
 
 Port = Annotated[int, Field(ge=1, le=65535)]
@@ -109,6 +111,24 @@ class ServiceSettings(BaseSettings):
     staff_session_hours: int = Field(
         8, ge=1, le=24, description="How long a staff sign-in in the browser lasts"
     )
+    trusted_proxies: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(),
+        description="Comma-separated addresses or networks (CIDR) of the proxies in front of "
+        "the service (an ingress): behind them the client is the last X-Forwarded-For hop they "
+        "did not add. Empty: the connection's peer is the client",
+    )
+    auth_failures_per_hour: int = Field(
+        20,
+        ge=1,
+        le=100_000,
+        description="Wrong API keys or sign-ins accepted per client address per hour (then 429)",
+    )
+
+    def client_address(self) -> ClientAddress:
+        return ClientAddress(self.trusted_proxies)
+
+    def failure_limit(self) -> FailureLimit:
+        return FailureLimit(self.auth_failures_per_hour, client_address=self.client_address())
 
     def database_of(self, service: str) -> str:
         """The service's database: a topic prefix keeps a whole platform instance apart (its
@@ -118,11 +138,21 @@ class ServiceSettings(BaseSettings):
     def vault_database_name(self) -> str:
         return self.vault_database or f"{_database_safe(self.topic_prefix)}hoppid_vault"
 
-    @field_validator("offices", mode="before")
+    @field_validator("offices", "trusted_proxies", mode="before")
     @classmethod
-    def _split_offices(cls, value: object) -> object:
+    def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: frozenset[str]) -> frozenset[str]:
+        for item in value:
+            try:
+                ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an address or a network (CIDR)") from None
         return value
 
     @field_validator("mongodb_query_log", mode="before")

@@ -29,9 +29,10 @@ def install(app: FastAPI, ctx: Context, settings: IntakeSettings) -> None:
     """Routes and error mapping of intake."""
     # errors (FieldProblem 422, NotFound 404, Conflict 409, PermissionError 403) are mapped to
     # problems by the shared skeleton; keys are checked by the platform's key ring
-    ring = KeyRing(ctx.store.db, settings.admin_key.get_secret_value())
+    ring = KeyRing(ctx.store.db, settings.admin_key.get_secret_value(), settings.failure_limit())
     staff = ring.dependency()
-    limit = RateLimit(settings.submissions_per_hour)  # the form's pages share it
+    # the form's pages share it; the client is the one behind the trusted proxies
+    limit = RateLimit(settings.submissions_per_hour, client_address=settings.client_address())
     app.include_router(_public_router(ctx, limit))
     app.include_router(_staff_router(ctx, staff))
     app.include_router(_admin_router(ctx, staff))

@@ -46,7 +46,19 @@ def shared_pages_router(pages: Pages) -> APIRouter:
         ring = pages.key_ring
         staff = None
         if key and ring is not None:
+            client = ring.failures.client_address(request)
+            try:
+                ring.failures.check(client)
+            except HTTPException as refused:
+                errors = {"key": "sign_in_too_many"}
+                page = pages.render(
+                    request, "sign_in.html", status=refused.status_code, next=target, errors=errors
+                )
+                page.headers.update(refused.headers or {})
+                return page
             staff = await _authenticate(ring, key)
+            if staff is None:
+                ring.failures.failed(client)
         if staff is None:
             errors = {"key": "sign_in_wrong_key"} if key else {"key": "sign_in_key_missing"}
             return pages.render(request, "sign_in.html", status=401, next=target, errors=errors)

@@ -81,7 +81,7 @@ def router(
         data = inquiry_data(form)
         try:
             parsed = forms.InquiryForm.model_validate(data)
-            limit.check(request.client.host if request.client else "unknown")
+            limit.check_request(request)
             case, _ = await handlers.submit_inquiry(ctx, parsed, f"page:{submission}")
         except ValidationError as error:
             return show(request, data, submission, validation_errors(error))

@@ -167,8 +167,20 @@ async def probes_while(
     return found
 
 
-async def demo(platform: Platform) -> tuple[float, int, str]:
-    env = {**platform.env, "DEMO_INQUIRIES": str(DEMO_INQUIRIES)}
+def cpu_seconds(platform: Platform) -> dict[str, float]:
+    """CPU time (user + system) each service process has used so far (pids from make run)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for name in SERVICES:
+        pid = (platform.run_dir / "pids" / f"{name}.pid").read_text().strip()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        found[name] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+async def demo(platform: Platform) -> tuple[float, int, list[str]]:
+    """make demo's run time, exit code, and its output lines, each with the second it came."""
+    env = {**platform.env, "DEMO_INQUIRIES": str(DEMO_INQUIRIES), "PYTHONUNBUFFERED": "1"}
     began = time.monotonic()
     process = await asyncio.create_subprocess_exec(
         str(REPO / "scripts" / "demo.sh"),
@@ -177,8 +189,13 @@ async def demo(platform: Platform) -> tuple[float, int, str]:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
-    out, _ = await process.communicate()
-    return time.monotonic() - began, process.returncode or 0, out.decode("utf-8", "replace")
+    assert process.stdout is not None
+    lines = []
+    async for raw in process.stdout:
+        line = ANSI.sub("", raw.decode("utf-8", "replace").rstrip())
+        lines.append(f"{time.monotonic() - began:6.1f} s  {line}")
+    code = await process.wait()
+    return time.monotonic() - began, code, lines
 
 
 def row(what: str, values: list[float]) -> str:
@@ -199,23 +216,34 @@ async def main() -> None:
                 for n in range(PROBES_IDLE):
                     email = f"probe-idle-{run}-{n}@example.no"
                     idle.append(await receipt_seconds(client, platform, email, n))
+                load_before, cpu_before = os.getloadavg(), cpu_seconds(platform)
                 running = asyncio.create_task(demo(platform))
                 during = await probes_while(client, platform, run, running)
                 seconds, code, output = await running
+                load_after, cpu_after = os.getloadavg(), cpu_seconds(platform)
         finally:
             await platform.stop()
     print(f"make run ready (services up, demo data loaded) after {started:.1f} s.")
     print(f"make demo ({DEMO_INQUIRIES} inquiries): {seconds:.1f} s, exit {code}.")
+    start, end = (" ".join(f"{v:.1f}" for v in load) for load in (load_before, load_after))
+    print(f"load average (1, 5, 15 min) at its start {start}, at its end {end}.")
     print()
     print("| receipt: inquiry request → in the development mailbox | n | p50 s | p99 s | max s |")
     print("|---|---:|---:|---:|---:|")
     print(row("idle platform, one at a time (the peer)", idle))
     print(row(f"during make demo, one every {PROBE_EVERY:.0f} s", during))
     print()
-    print("make demo's own output:")
+    used = {name: cpu_after[name] - cpu_before[name] for name in SERVICES}
+    print(
+        "CPU seconds each service used during make demo: "
+        + ", ".join(f"{name} {used[name]:.1f}" for name in SERVICES)
+        + f" (of {seconds:.0f} s; 2 cores shared with other sessions)."
+    )
     print()
-    for line in output.splitlines():
-        print("    " + ANSI.sub("", line))
+    print("make demo's own output, each line with the second it came:")
+    print()
+    for line in output:
+        print("    " + line)
 
 
 if __name__ == "__main__":

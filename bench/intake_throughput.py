@@ -13,6 +13,12 @@ Writes a table to stdout; scripts/bench.sh puts it in docs/benchmarks.md. Run wi
 stack up: ``python bench/intake_throughput.py [INQUIRIES [CONCURRENCY]]`` (1000 and 16 by
 default, or the environment variables of those names). Fresh databases and topics per run,
 removed at the end.
+
+With ``COUNTY=<prefix>`` (e.g. ``COUNTY=county.``) intake runs instead on the instance a
+county was seeded into by bench/seed_county.py (its databases and topic prefix: 50,000 cases
+and 40,000 people stored at full scale); the baseline still inserts into a fresh database. The
+cases, people, claims and vault keys the run made (those created since it started: the seeded
+five years end before) are removed from the county at the end.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from asyncio.subprocess import STDOUT, Process
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +48,13 @@ from pymongo import AsyncMongoClient
 from hoppid.intake.store import OUTBOX_COLLECTIONS
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.kafka import Topics
+from hoppid.shared.settings import _database_safe
 
 SERVERS = os.environ.get("HOPPID_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 MONGODB_URL = os.environ.get("HOPPID_MONGODB_URL", "mongodb://127.0.0.1:27017/")
 REPO = Path(__file__).resolve().parent.parent
 WARMUP = 50
+COUNTY = os.environ.get("COUNTY", "")  # a seeded county's prefix (bench/seed_county.py)
 SUBMISSIONS_PER_HOUR = 100_000  # the highest intake accepts; the rate limit must never bite
 
 
@@ -254,6 +263,10 @@ async def main(count: int, senders: int) -> None:
     intake_db, baseline_db = f"bench_intake_{run_id}", f"bench_baseline_{run_id}"
     vault_db = f"bench_vault_{run_id}"  # intake's per-person keys (crypto-shredding)
     prefix = f"bench-{run_id}."
+    started_at = datetime.now(UTC)
+    if COUNTY:  # the seeded county's databases and topics (bench/seed_county.py)
+        prefix = COUNTY
+        intake_db, vault_db = (f"{_database_safe(COUNTY)}hoppid_{s}" for s in ("intake", "vault"))
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGODB_URL)
     limits = httpx.Limits(max_connections=senders, max_keepalive_connections=senders)
     rows: list[str] = []
@@ -284,6 +297,7 @@ async def main(count: int, senders: int) -> None:
                     "HOPPID_TOPIC_PREFIX": prefix,
                     "HOPPID_INTAKE_SUBMISSIONS_PER_HOUR": str(SUBMISSIONS_PER_HOUR),
                     "HOPPID_LOG_LEVEL": "WARNING",
+                    "HOPPID_LINK_SECRET": uuid.uuid4().hex + uuid.uuid4().hex,
                 }
                 command = [sys.executable, "-m", "hoppid.intake.main"]
                 database = mongo[intake_db]
@@ -313,12 +327,15 @@ async def main(count: int, senders: int) -> None:
                     "test, the store and Kafka."
                 )
     finally:
-        for name in (intake_db, vault_db, baseline_db):
+        if COUNTY:
+            await remove_run(mongo, intake_db, vault_db, started_at)
+        for name in (baseline_db,) if COUNTY else (intake_db, vault_db, baseline_db):
             with contextlib.suppress(Exception):
                 await mongo.drop_database(name)
         await mongo.close()
-        with contextlib.suppress(Exception):
-            await delete_topics(prefix)
+        if not COUNTY:
+            with contextlib.suppress(Exception):
+                await delete_topics(prefix)
 
     print(
         "| path | requests | concurrency | seconds | requests/s | p50 ms | p99 ms | errors |\n"
@@ -327,6 +344,13 @@ async def main(count: int, senders: int) -> None:
     print("\n".join(rows))
     print()
     print("\n\n".join(notes))
+
+
+async def remove_run(mongo: Any, intake_db: str, vault_db: str, since: datetime) -> None:
+    """What the run wrote into a seeded county: it stays as seeded for the next benchmark."""
+    for name, stamp in (("cases", "created_at"), ("people", "created_at"), ("claims", "at")):
+        await mongo[intake_db][name].delete_many({stamp: {"$gte": since}})
+    await mongo[vault_db]["person_keys"].delete_many({"created_at": {"$gte": since}})
 
 
 def trend(run: Run, name: str) -> str:

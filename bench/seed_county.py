@@ -35,7 +35,7 @@ counts, seconds, finished or not); with one there, the command stops unless ``--
 which drops the instance's databases first.
 
     .venv/bin/python bench/seed_county.py [--scale 1.0] [--prefix county.] [--seed 12]
-        [--drop] [--writers 4]
+        [--drop | --if-missing] [--writers 4]
 
 with ``HOPPID_MONGODB_URL`` pointing at the store. Prints a summary table (Markdown).
 """
@@ -606,6 +606,9 @@ async def main(args: argparse.Namespace) -> None:
     names = [f"{safe}hoppid_{s}" for s in ("intake", "vault")]
     try:
         note = await mongo[names[0]][SEEDING].find_one({"_id": "county"})
+        if note is not None and note.get("finished_at") and args.if_missing and not args.drop:
+            print(f"{names[0]} is seeded already (scale {note.get('scale')}): nothing to do.")
+            return
         if note is not None and not args.drop:
             state = "finished" if note.get("finished_at") else "started, not finished"
             raise SystemExit(
@@ -668,6 +671,9 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--writers", type=int, default=4, help="bulk inserts in flight")
     parser.add_argument("--drop", action="store_true", help="drop the databases first")
+    parser.add_argument(
+        "--if-missing", action="store_true", help="a finished seeding there already is success"
+    )
     return parser.parse_args(argv)
 
 

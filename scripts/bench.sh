@@ -23,6 +23,16 @@ text = re.sub(r"<!-- bench:consumer_throughput -->.*?<!-- /bench -->", lambda _:
 open(path, "w", encoding="utf-8").write(text)
 PY
 
+# A county's size (COUNTY=county. make bench): five years of Møre og Romsdal seeded once into
+# that instance (bench/seed_county.py, SCALE=1.0 by default), the staff case list measured on
+# it, and the inquiry benchmark below run on it too. Its figures are put in docs/benchmarks.md
+# by hand, with the seeding's time: see the section "A county's size".
+if [[ -n ${COUNTY:-} ]]; then
+  export COUNTY
+  "$PY" "$REPO/bench/seed_county.py" --prefix "$COUNTY" --scale "${SCALE:-1.0}" --if-missing
+  "$PY" "$REPO/bench/case_list.py" "${REQUESTS:-300}" "${LIST_CONCURRENCY:-8}" --prefix "$COUNTY"
+fi
+
 # Public inquiries: intake against a bare FastAPI + PyMongo insert endpoint, in one run.
 INQUIRIES="${INQUIRIES:-1000}"
 CONCURRENCY="${CONCURRENCY:-16}"
@@ -32,7 +42,7 @@ store="$("$STACK" status 2>&1 | sed -n 's/^store: \(up (\)\{0,1\}\([a-z]*\).*/\2
 if [[ $store == ferretdb ]]; then
   store="FerretDB $(sed -n 's/^FERRETDB_VERSION=//p' "$REPO/deploy/local/ferretdb.sh") on PostgreSQL"
 fi
-stamp="Made by \`INQUIRIES=$INQUIRIES CONCURRENCY=$CONCURRENCY make bench\` (bench/intake_throughput.py) on $(date -u +%Y-%m-%d), $(nproc) cores, against the local stack (${store:-the store of HOPPID_MONGODB_URL}, Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$REPO/deploy/local/kafka/pom.xml"))."
+stamp="Made by \`${COUNTY:+COUNTY=$COUNTY }INQUIRIES=$INQUIRIES CONCURRENCY=$CONCURRENCY make bench\` (bench/intake_throughput.py${COUNTY:+, on the seeded county}) on $(date -u +%Y-%m-%d), $(nproc) cores, against the local stack (${store:-the store of HOPPID_MONGODB_URL}, Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$REPO/deploy/local/kafka/pom.xml"))."
 "$PY" - "$REPO/docs/benchmarks.md" "$stamp" "$table" <<'PY'
 import re, sys
 path, stamp, table = sys.argv[1:4]

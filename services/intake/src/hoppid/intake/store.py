@@ -48,6 +48,14 @@ def month_of(at: datetime) -> str:
     return f"{at.year:04d}-{at.month:02d}"
 
 
+def _next_width(width: int, got: int, need: int) -> int:
+    """How many months the next round reads at once: as many as the last round's density
+    says the rest of the page needs, twice as many after an empty round."""
+    if got == 0:
+        return min(width * 2, LIST_MONTHS_AT_ONCE)
+    return max(1, min(LIST_MONTHS_AT_ONCE, -(-need * width // got)))
+
+
 def months_back(newest: datetime, oldest: datetime) -> list[str]:
     """The months from ``newest``'s back to ``oldest``'s, newest first."""
     year, month = int(month_of(newest)[:4]), int(month_of(newest)[5:])
@@ -234,21 +242,42 @@ class IntakeStore:
         index), newest month first, until the page is full: a store that cannot sort by index
         (FerretDB 1.24 sorts in its own process after fetching every matching document: 15,795
         of one office at the county's size, seconds) then reads about a page of documents
-        instead of all the office's. The first round reads one month, each next round twice as
-        many at once (up to ``LIST_MONTHS_AT_ONCE``), so a sparse list costs few round-trips."""
+        instead of all the office's. The first round reads the newest month; each next round as
+        many months at once as the density so far says the rest of the page needs (twice as
+        many after an empty round, ``LIST_MONTHS_AT_ONCE`` at most), so a sparse list costs
+        few round-trips and a dense one reads little more than the page.
+
+        When the newest month does not fill the page and there is no day filter, one read of up
+        to a page and one more cases in no order (the store stops at the limit) tells whether
+        the list is short: then that is all there is, sorted here, and no month is walked (a
+        short list spread over years would cost a read per month)."""
         query = {**filters, "office_id": office_id}  # the office last: filters cannot widen it
         wanted = offset + limit
         months = months_back(newest, oldest or FIRST_MONTH)
+        probed = "created_at" in query  # with a day filter the months are bounded already
         found: list[Document] = []
         at, width = 0, 1
         while at < len(months) and len(found) < wanted:
-            rounds = months[at : at + width]
+            if at >= 1 and not probed:  # the newest month did not fill the page
+                probed = True
+                few = await self._unsorted(query, wanted + 1)
+                if len(few) <= wanted:  # that is all there is: sorted here
+                    few.sort(key=lambda case: case["created_at"], reverse=True)
+                    return few[offset:wanted]
             need = wanted - len(found)
-            pages = await asyncio.gather(*(self._month(query, m, need) for m in rounds))
+            pages = await asyncio.gather(
+                *(self._month(query, m, need) for m in months[at : at + width])
+            )
+            got = sum(len(page) for page in pages)
             for page in pages:  # months newest first, each newest first: in order
                 found.extend(page)
-            at, width = at + width, min(width * 2, LIST_MONTHS_AT_ONCE)
+            at, width = at + width, _next_width(width, got, wanted - len(found))
         return found[offset:wanted]
+
+    async def _unsorted(self, query: Mapping[str, Any], limit: int) -> list[Document]:
+        """Up to ``limit`` matching cases in no order: a store stops reading at the limit."""
+        cursor = self.db[CASES].find(query, {**HIDE_OUTBOX, "notes": 0}).limit(limit)
+        return [case async for case in cursor]
 
     async def _month(self, query: Mapping[str, Any], month: str, limit: int) -> list[Document]:
         cursor = (

@@ -10,19 +10,22 @@ from hoppid.shared.testing import ServiceProcess, eventually, kafka_servers, mon
 SERVICES = ["intake", "scheduling", "notifications", "reporting"]
 
 
+async def start(name: str, topic_prefix: str, unique: str) -> ServiceProcess:
+    """The service as its own process against the real stack, in a database of the test's."""
+    environment = {
+        "HOPPID_KAFKA_BOOTSTRAP_SERVERS": kafka_servers(),
+        "HOPPID_MONGODB_URL": mongodb_url(),
+        "HOPPID_TOPIC_PREFIX": topic_prefix,
+        "HOPPID_DATABASE": f"test_{unique}",
+    }
+    return await ServiceProcess(name, environment).start()
+
+
 @pytest.mark.parametrize("name", SERVICES)
 async def test_service_answers_health_ready_metrics_openapi_asyncapi(
     name: str, topic_prefix: str, unique: str
 ) -> None:
-    service = await ServiceProcess(
-        name,
-        {
-            "HOPPID_KAFKA_BOOTSTRAP_SERVERS": kafka_servers(),
-            "HOPPID_MONGODB_URL": mongodb_url(),
-            "HOPPID_TOPIC_PREFIX": topic_prefix,
-            "HOPPID_DATABASE": f"test_{unique}",
-        },
-    ).start()
+    service = await start(name, topic_prefix, unique)
     try:
         async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
             assert (await client.get("/healthz")).json() == {"status": "ok"}
@@ -55,7 +58,7 @@ async def test_service_answers_health_ready_metrics_openapi_asyncapi(
     assert "Traceback" not in service.log_text()
 
 
-# a token shaped like the real ones (links.py: version, payload, signature, base64url)
+# a made-up token: any path segment after /me/ or /calendars/ is cut, valid or not
 SECRET = "v1.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJlLWhlcmU"
 SECRET_URLS = {
     "intake": [f"/v1/me/{SECRET}", f"/pages/me/{SECRET}"],
@@ -73,15 +76,7 @@ async def test_the_access_log_holds_no_link_token(
     name: str, topic_prefix: str, unique: str
 ) -> None:
     """Whoever reads the logs cannot open a person's link or an advisor's calendar feed."""
-    service = await ServiceProcess(
-        name,
-        {
-            "HOPPID_KAFKA_BOOTSTRAP_SERVERS": kafka_servers(),
-            "HOPPID_MONGODB_URL": mongodb_url(),
-            "HOPPID_TOPIC_PREFIX": topic_prefix,
-            "HOPPID_DATABASE": f"test_{unique}",
-        },
-    ).start()
+    service = await start(name, topic_prefix, unique)
     try:
         async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
 

@@ -68,20 +68,25 @@ class Platform:
     async def start(self, name: str) -> ServiceProcess:
         service = self.services.get(name) or ServiceProcess(name, self.env(name))
         self.services[name] = service
-        await service.start()
-
-        async def ready() -> bool:
-            async with httpx.AsyncClient(timeout=5) as client:
-                return (await client.get(f"{service.url}/readyz")).status_code == 200
-
-        await eventually(ready, timeout=90, what=f"{name} ready")
-        return service
+        return await started_and_ready(service)
 
     def url(self, name: str) -> str:
         return self.services[name].url
 
     async def stop(self) -> None:
         await asyncio.gather(*(s.stop() for s in self.services.values()))
+
+
+async def started_and_ready(service: ServiceProcess) -> ServiceProcess:
+    """Start the process and wait until its /readyz says so."""
+    await service.start()
+
+    async def ready() -> bool:
+        async with httpx.AsyncClient(timeout=5) as client:
+            return (await client.get(f"{service.url}/readyz")).status_code == 200
+
+    await eventually(ready, timeout=90, what=f"{service.name} ready")
+    return service
 
 
 def start_smtp(mailbox: Mailbox) -> tuple[Controller, int]:

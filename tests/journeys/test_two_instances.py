@@ -28,6 +28,7 @@ from platform_support import (
     attachment,
     bearer,
     start_smtp,
+    started_and_ready,
     text_of,
 )
 
@@ -53,15 +54,7 @@ class TwoOfEach(Platform):
 
     async def start_both(self, name: str) -> None:
         await self.start(name)
-        twin = ServiceProcess(name, self.env(name))
-        self.second[name] = twin
-        await twin.start()
-
-        async def ready() -> bool:
-            async with httpx.AsyncClient(timeout=5) as client:
-                return (await client.get(f"{twin.url}/readyz")).status_code == 200
-
-        await eventually(ready, timeout=90, what=f"the second {name} ready")
+        self.second[name] = await started_and_ready(ServiceProcess(name, self.env(name)))
 
     def urls(self, name: str) -> tuple[str, str]:
         return self.url(name), self.second[name].url
@@ -164,7 +157,7 @@ async def the_same_slot_for_everyone(
             found = response.json()["offers"] if response.status_code == 200 else []
             return found[0] if found and found[0]["slots"] else None
 
-        offer = await eventually(offers, timeout=60, what="times offered")
+        offer = await eventually(offers, timeout=120, what="times offered")
         cases.append(offer["case_id"])
         offered.append({slot["start"] for slot in offer["slots"]})
     common = set.intersection(*offered)
@@ -188,7 +181,7 @@ async def test_two_of_every_service_lose_double_and_double_book_nothing(
         async def every_receipt() -> bool:
             return all(two.mailbox.to(f"person{n}@example.no") for n in range(PEOPLE))
 
-        await eventually(every_receipt, timeout=90, what="a receipt for every inquiry")
+        await eventually(every_receipt, timeout=180, what="a receipt for every inquiry")
 
         # everyone books the same time, through both schedulings at once: one gets it
         tokens = [token_of(two.mailbox.to(f"person{n}@example.no")[0]) for n in range(PEOPLE)]
@@ -222,7 +215,7 @@ async def test_two_of_every_service_lose_double_and_double_book_nothing(
             return [e for e in due if e.data.get("booking_id") == booking["id"]]
 
         await read_envelopes(
-            scheduling_topic, lambda es: len(reminders(es)) >= len(planned), timeout=60
+            scheduling_topic, lambda es: len(reminders(es)) >= len(planned), timeout=120
         )
         await asyncio.sleep(3)  # more passes of both pollers: nothing more may come
 
@@ -234,7 +227,7 @@ async def test_two_of_every_service_lose_double_and_double_book_nothing(
             return rows[0] if rows and rows[0].get("inquiries") == PEOPLE else None
 
         for url in two.urls("reporting"):
-            await eventually(lambda url=url: figures(url), timeout=60, what="figures counted")
+            await eventually(lambda url=url: figures(url), timeout=120, what="figures counted")
         await asyncio.sleep(2)  # any late double would show now
         counted = [await figures(url) for url in two.urls("reporting")]
         assert all(row is not None and row["inquiries"] == PEOPLE for row in counted), counted

@@ -27,7 +27,7 @@ def test_the_limit_remembers_a_bounded_number_of_addresses() -> None:
     limit = RateLimit(1, max_clients=100)
     for n in range(10_000):  # an attacker with a new address each time
         limit.check(f"10.0.{n // 250}.{n % 250}")
-    assert len(limit._hits) == 100
+    assert len(limit._counts) == 100
     with pytest.raises(HTTPException):  # the most recent are still counted
         limit.check("10.0.39.249")
 

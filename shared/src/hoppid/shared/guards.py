@@ -117,14 +117,9 @@ class _RecentCounts:
         return len(self._seen)
 
 
-class RateLimit:
-    """At most ``limit`` requests per client address in a sliding ``window`` (seconds).
-
-    In memory, per process: behind several instances each counts its own share, which is
-    enough to stop a script hammering a form; a shared limit belongs in the ingress. The
-    address is the client's behind the trusted proxies (``ClientAddress``), and at most
-    ``max_clients`` addresses are remembered.
-    """
+class _PerClientLimit:
+    """``limit`` events per client address in a sliding ``window`` (seconds), at most
+    ``max_clients`` addresses remembered; the address is the one behind trusted proxies."""
 
     def __init__(
         self,
@@ -136,16 +131,25 @@ class RateLimit:
     ) -> None:
         self.limit = limit
         self.client_address = client_address or ClientAddress()
-        self._hits = _RecentCounts(window, max_clients, now)
+        self._counts = _RecentCounts(window, max_clients, now)
+
+    def _refuse_when_full(self, client: str, detail: str) -> None:
+        if len(self._counts.recent(client)) >= self.limit:
+            raise HTTPException(
+                429, detail, headers={"Retry-After": str(self._counts.retry_after(client))}
+            )
+
+
+class RateLimit(_PerClientLimit):
+    """At most ``limit`` requests per client address in a sliding ``window`` (seconds).
+
+    In memory, per process: behind several instances each counts its own share, which is
+    enough to stop a script hammering a form; a shared limit belongs in the ingress.
+    """
 
     def check(self, client: str) -> None:
-        if len(self._hits.recent(client)) >= self.limit:
-            raise HTTPException(
-                429,
-                "too many submissions from this address; try later",
-                headers={"Retry-After": str(self._hits.retry_after(client))},
-            )
-        self._hits.add(client)
+        self._refuse_when_full(client, "too many submissions from this address; try later")
+        self._counts.add(client)
 
     def check_request(self, request: Request) -> None:
         self.check(self.client_address(request))
@@ -155,33 +159,16 @@ class RateLimit:
         self.check_request(request)
 
 
-class FailureLimit:
+class FailureLimit(_PerClientLimit):
     """Throttles guessing: after ``limit`` failed attempts (a wrong API key, a wrong sign-in)
     from one client address within ``window`` seconds, its attempts are refused with 429 until
     the oldest failure leaves the window. Successes are not counted."""
 
-    def __init__(
-        self,
-        limit: int,
-        window: float = 3600.0,
-        max_clients: int = 100_000,
-        client_address: ClientAddress | None = None,
-        now: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.limit = limit
-        self.client_address = client_address or ClientAddress()
-        self._failures = _RecentCounts(window, max_clients, now)
-
     def check(self, client: str) -> None:
-        if len(self._failures.recent(client)) >= self.limit:
-            raise HTTPException(
-                429,
-                "too many failed attempts from this address; try later",
-                headers={"Retry-After": str(self._failures.retry_after(client))},
-            )
+        self._refuse_when_full(client, "too many failed attempts from this address; try later")
 
     def failed(self, client: str) -> None:
-        self._failures.add(client)
+        self._counts.add(client)
 
 
 class ClientAddress:

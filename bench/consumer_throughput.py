@@ -27,7 +27,7 @@ from pydantic import Field
 from hoppid.shared.consumer import EventConsumer
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event, EventCatalogue
-from hoppid.shared.kafka import Topics, ensure_topics, make_broker, publish_envelope
+from hoppid.shared.kafka import Topics, client_options, ensure_topics, make_broker, publish_envelope
 from hoppid.shared.metrics import ServiceMetrics
 from hoppid.shared.settings import ServiceSettings
 
@@ -58,7 +58,7 @@ async def timed(run: Callable[[], Awaitable[None]]) -> float:
 
 
 async def produce_plain(topic: str, items: list[Envelope]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=SERVERS, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**client_options(SERVERS), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         futures = [
@@ -89,7 +89,7 @@ async def consume_plain(topic: str, count: int, *, commit: str) -> None:
     """Read ``count`` records; commit never, after each ``"poll"`` or after each ``"record"``."""
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=SERVERS,
+        **client_options(SERVERS),
         group_id=f"bench-{uuid.uuid4().hex}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
@@ -147,7 +147,7 @@ async def consume_shared(topic: str, count: int) -> None:
 
 async def committed(group_id: str, topic: str, count: int) -> None:
     """Wait until the group's committed offsets on the topic add up to ``count``."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=SERVERS)
+    admin = AIOKafkaAdminClient(**client_options(SERVERS))
     await admin.start()
     try:
         while True:
@@ -166,7 +166,7 @@ async def main(count: int) -> None:
     try:
         rows = await measure(topic, count)
     finally:  # the local broker's heap is small: leave no 40,000-event topics behind
-        admin = AIOKafkaAdminClient(bootstrap_servers=SERVERS)
+        admin = AIOKafkaAdminClient(**client_options(SERVERS))
         await admin.start()
         try:
             await admin.delete_topics([topic, Topics.dlq(topic)])

@@ -39,6 +39,7 @@ PROBES_IDLE = int(os.environ.get("PROBES_IDLE", "10"))
 PROBE_EVERY = float(os.environ.get("PROBE_EVERY", "5"))
 READY_LINE = "demo traffic: make demo"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # run.sh's bold "hoppid:"
+MAILBOX_KEY = "bench-demo-run-mailbox-admin-key"  # the development mailbox's reader (issue 13)
 
 
 def free_port() -> int:
@@ -103,12 +104,14 @@ def environment(run_dir: Path, prefix: str, ports: dict[str, int]) -> dict[str, 
         "HOPPID_RUN_DIR": str(run_dir),
         "HOPPID_TOPIC_PREFIX": prefix,
         "HOPPID_NOTIFICATIONS_DEVMAIL_PORT": str(free_port()),
+        "HOPPID_NOTIFICATIONS_ADMIN_KEY": MAILBOX_KEY,  # run.sh and demo.sh pass it on
         "HOPPID_SCHEDULING_DEV_CLOCK_FILE": str(run_dir / "scheduling-clock-seconds"),
         "HOPPID_LOG_LEVEL": os.environ.get("HOPPID_LOG_LEVEL", "WARNING"),
     }
     env.pop("HOPPID_NOTIFICATIONS_SMTP_PORT", None)  # run.sh sends to its own mailbox
     for name, port in ports.items():
         env[f"HOPPID_{name.upper()}_PORT"] = str(port)
+        env[f"HOPPID_{name.upper()}_METRICS_PORT"] = str(free_port())  # run.sh's metrics ports
         env.pop(f"HOPPID_{name.upper()}_PUBLIC_URL", None)
     return env
 
@@ -143,8 +146,9 @@ async def receipt_seconds(
     )
     answer.raise_for_status()
     mailbox = f"{platform.url('notifications')}/v1/dev/mailbox"
+    admin = {"Authorization": f"Bearer {MAILBOX_KEY}"}  # only a platform admin reads it
     while time.monotonic() - began < 600:
-        listed = await client.get(mailbox, params={"to": email, "limit": 5})
+        listed = await client.get(mailbox, params={"to": email, "limit": 5}, headers=admin)
         if listed.status_code == 200 and listed.json():
             return time.monotonic() - began
         await asyncio.sleep(0.05)

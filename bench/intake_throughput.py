@@ -47,7 +47,7 @@ from pymongo import AsyncMongoClient
 
 from hoppid.intake.store import OUTBOX_COLLECTIONS
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.kafka import Topics
+from hoppid.shared.kafka import Topics, client_options
 from hoppid.shared.settings import _database_safe
 
 SERVERS = os.environ.get("HOPPID_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
@@ -168,10 +168,10 @@ async def outbox_empty(database: Any) -> bool:
     return True
 
 
-async def relay_metrics(client: httpx.AsyncClient, base: str) -> tuple[float, int]:
-    """(outbox backlog gauge, events published so far) from intake's /metrics."""
+async def relay_metrics(client: httpx.AsyncClient, metrics: str) -> tuple[float, int]:
+    """(outbox backlog gauge, events published so far) from intake's /metrics (its own port)."""
     values = {"hoppid_outbox_backlog_events": -1.0, "hoppid_outbox_published_events_total": -1.0}
-    for line in (await client.get(f"{base}/metrics")).text.splitlines():
+    for line in (await client.get(metrics)).text.splitlines():
         name, _, value = line.partition('{service="intake"} ')
         if name in values:
             values[name] = float(value)
@@ -181,7 +181,7 @@ async def relay_metrics(client: httpx.AsyncClient, base: str) -> tuple[float, in
 
 
 async def wait_drained(
-    client: httpx.AsyncClient, base: str, database: Any, since: float, timeout: float = 900
+    client: httpx.AsyncClient, metrics: str, database: Any, since: float, timeout: float = 900
 ) -> tuple[float, int]:
     """(seconds from ``since`` until the outbox was empty, events published by then).
 
@@ -192,7 +192,7 @@ async def wait_drained(
     """
     published, changed_at = -1, time.perf_counter()
     while time.perf_counter() - since < timeout:
-        backlog, now_published = await relay_metrics(client, base)
+        backlog, now_published = await relay_metrics(client, metrics)
         if now_published != published:
             published, changed_at = now_published, time.perf_counter()
         elif (
@@ -207,14 +207,14 @@ async def wait_drained(
 
 async def events_on(topic: str) -> tuple[int, int]:
     """(records, distinct CloudEvents ids) on a topic, read from its beginning."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=SERVERS)
+    admin = AIOKafkaAdminClient(**client_options(SERVERS))
     await admin.start()
     try:
         (description,) = await admin.describe_topics([topic])
     finally:
         await admin.close()
     partitions = [TopicPartition(topic, p["partition"]) for p in description["partitions"]]
-    consumer = AIOKafkaConsumer(bootstrap_servers=SERVERS, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_options(SERVERS), enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(partitions)
@@ -233,7 +233,7 @@ async def events_on(topic: str) -> tuple[int, int]:
 
 
 async def delete_topics(prefix: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=SERVERS)
+    admin = AIOKafkaAdminClient(**client_options(SERVERS))
     await admin.start()
     try:
         ours = [t for t in await admin.list_topics() if t.startswith(prefix)]
@@ -289,9 +289,11 @@ async def main(count: int, senders: int) -> None:
                 print(rows[-1], file=sys.stderr)
 
                 # 2. intake
-                port = free_port()
+                port, metrics_port = free_port(), free_port()
+                metrics = f"http://127.0.0.1:{metrics_port}/metrics"
                 env = {
                     "HOPPID_INTAKE_PORT": str(port),
+                    "HOPPID_METRICS_PORT": str(metrics_port),
                     "HOPPID_DATABASE": intake_db,
                     "HOPPID_VAULT_DATABASE": vault_db,
                     "HOPPID_TOPIC_PREFIX": prefix,
@@ -305,10 +307,10 @@ async def main(count: int, senders: int) -> None:
                     url = f"{base}/v1/inquiries"
                     await load(client, url, "warm", WARMUP, senders)
                     # the measured run starts with an empty outbox
-                    await wait_drained(client, base, database, time.perf_counter())
+                    await wait_drained(client, metrics, database, time.perf_counter())
                     run = await load(client, url, "", count, senders)
-                    _, published_at_end = await relay_metrics(client, base)
-                    drain, published = await wait_drained(client, base, database, run.ended)
+                    _, published_at_end = await relay_metrics(client, metrics)
+                    drain, published = await wait_drained(client, metrics, database, run.ended)
                 rows.append(row("intake POST /v1/inquiries", run, count, senders))
                 print(rows[-1], file=sys.stderr)
                 records, distinct = await events_on(Topics(prefix).domain("intake"))

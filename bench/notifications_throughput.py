@@ -21,6 +21,12 @@ what arrives, with the arrival time):
    the backlog. Afterwards the mail is checked: exactly one per (event, recipient), every meeting
    mail to a person with its ``text/calendar`` part, and the service's deliveries all ``sent``.
 
+With ``COUNTY=<prefix>`` (e.g. ``COUNTY=county.``) the service of part 3 runs instead on the
+databases of a county seeded by bench/seed_county.py (``<prefix>hoppid_notifications``: five
+years of deliveries and the copies beside them, and its vault), with topics of its own;
+afterwards what the run added (its deliveries, people, bookings, advisors and their vault keys)
+is removed and the office copy it changed is put back, so the county stays as seeded.
+
 Writes the table to stdout; scripts/bench.sh puts it in docs/benchmarks.md. Run with the local
 stack up: ``python bench/notifications_throughput.py [MESSAGES]`` (300 by default, or the
 environment variable MESSAGES).
@@ -59,12 +65,20 @@ from hoppid.notifications.templates import Templates
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.events import scheduling as sched
-from hoppid.shared.pii import PersonalDataVault
-from hoppid.shared.testing import ServiceProcess, delete_topics, eventually, free_port
+from hoppid.shared.kafka import client_options
+from hoppid.shared.settings import _database_safe
+from hoppid.shared.testing import (
+    ServiceProcess,
+    delete_topics,
+    eventually,
+    free_port,
+    vault_for_tests,
+)
 
 SERVERS = os.environ.get("HOPPID_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 MONGODB_URL = os.environ.get("HOPPID_MONGODB_URL", "mongodb://127.0.0.1:27017/")
 OFFICE = "nordveggen"
+COUNTY = os.environ.get("COUNTY", "")  # a seeded county's prefix (bench/seed_county.py)
 LANGUAGES = ("nb", "nn", "en")
 ADVISORS = 10
 ONE_AT_A_TIME = 20
@@ -263,10 +277,10 @@ async def smtp_ceiling(count: int, port: int, handler: CountingHandler) -> list[
 class Events:
     """Plays intake and scheduling: their events on the run's topics, personal fields sealed."""
 
-    def __init__(self, prefix: str, database: Any) -> None:
+    def __init__(self, prefix: str, vault_database: Any) -> None:
         self.prefix = prefix
-        self.vault = PersonalDataVault(database)
-        self.producer = AIOKafkaProducer(bootstrap_servers=SERVERS, acks="all", linger_ms=5)
+        self.vault = vault_for_tests(vault_database)
+        self.producer = AIOKafkaProducer(**client_options(SERVERS), acks="all", linger_ms=5)
 
     async def send(self, domain: str, envelopes: list[Envelope]) -> float:
         """Produce all at once; the time (time.time()) just before the first is sent."""
@@ -401,24 +415,25 @@ async def service_ready(service: ServiceProcess) -> None:
         await eventually(ready, timeout=120, what="notifications ready")
 
 
-async def settled(database: Any) -> None:
+async def settled(database: Any, since: datetime) -> None:
     """The office and the advisors kept before the clock runs."""
 
     async def known() -> bool:
-        advisors: int = await database["advisors"].count_documents({})
-        offices: int = await database["offices"].count_documents({})
-        return advisors == ADVISORS and offices == 1
+        ours = {"_id": {"$in": [f"advisor-{n}" for n in range(ADVISORS)]}}
+        advisors: int = await database["advisors"].count_documents(ours)
+        office = await database["offices"].find_one({"_id": OFFICE})
+        return advisors == ADVISORS and office is not None and office["as_of"] >= since
 
     await eventually(known, timeout=120, what="office and advisors kept")
 
 
-def service_env(prefix: str, db_name: str, smtp_port: int) -> dict[str, str]:
+def service_env(prefix: str, db_name: str, vault_db: str, smtp_port: int) -> dict[str, str]:
     return {
         "HOPPID_KAFKA_BOOTSTRAP_SERVERS": SERVERS,
         "HOPPID_MONGODB_URL": MONGODB_URL,
         "HOPPID_TOPIC_PREFIX": prefix,
         "HOPPID_DATABASE": db_name,
-        "HOPPID_VAULT_DATABASE": db_name,
+        "HOPPID_VAULT_DATABASE": vault_db,
         "HOPPID_LOG_LEVEL": "WARNING",
         "HOPPID_NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
         "HOPPID_NOTIFICATIONS_SMTP_PORT": str(smtp_port),
@@ -450,7 +465,11 @@ class Check:
 
 
 async def check(
-    arrived: list[Arrived], expected: Counter[str], with_ics: set[str], database: Any
+    arrived: list[Arrived],
+    expected: Counter[str],
+    with_ics: set[str],
+    database: Any,
+    since: datetime,
 ) -> Check:
     """Exactly the mails expected (by recipient), each delivery once, the meetings with ICS."""
     result = Check(mails=len(arrived))
@@ -467,7 +486,8 @@ async def check(
     result.extra = Counter({r: n - expected[r] for r, n in got.items() if n > expected[r]})
     result.missing = sum(max(0, n - got[r]) for r, n in expected.items())
     result.meeting_mails_without_ics = len(with_ics - calendars)
-    async for delivery in database["deliveries"].find({}, {"status": 1}):
+    run = {"created_at": {"$gte": since}}  # the run's (a seeded county's are older)
+    async for delivery in database["deliveries"].find(run, {"status": 1}):
         result.deliveries[delivery["status"]] += 1
     return result
 
@@ -475,10 +495,17 @@ async def check(
 async def end_to_end(count: int, handler: CountingHandler, port: int) -> tuple[list[str], Check]:
     run_id = uuid.uuid4().hex[:8]
     prefix, db_name = f"bench-{run_id}.", f"bench_notifications_{run_id}"
+    vault_db = db_name
+    if COUNTY:  # the seeded county's databases; topics of this run's own
+        db_name, vault_db = (
+            f"{_database_safe(COUNTY)}hoppid_{s}" for s in ("notifications", "vault")
+        )
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGODB_URL, tz_aware=True)
     database = mongo[db_name]
-    service = ServiceProcess("notifications", service_env(prefix, db_name, port))
-    events = Events(prefix, database)
+    service = ServiceProcess("notifications", service_env(prefix, db_name, vault_db, port))
+    events = Events(prefix, mongo[vault_db])
+    since = datetime.now(UTC).replace(microsecond=0)
+    seeded_office = await database["offices"].find_one({"_id": OFFICE})
     meetings = count // 2
     first_mail = len(handler.arrived)
     try:
@@ -486,7 +513,7 @@ async def end_to_end(count: int, handler: CountingHandler, port: int) -> tuple[l
         await service_ready(service)
         await events.producer.start()
         await events.office_and_advisors()
-        await settled(database)
+        await settled(database, since)
         inquiries = await events.inquiries(range(count))
         people = {person(n).email for n in range(count)}
         seconds, latencies = await burst(events, handler, "intake", inquiries, count, people)
@@ -504,7 +531,7 @@ async def end_to_end(count: int, handler: CountingHandler, port: int) -> tuple[l
         expected: Counter[str] = Counter(person(n).email for n in range(count + ONE_AT_A_TIME))
         expected.update(person(n).email for n in range(meetings))
         expected.update(f"advisor-{n % ADVISORS}@nordveggen.example" for n in range(meetings))
-        checked = await check(handler.arrived[first_mail:], expected, mine, database)
+        checked = await check(handler.arrived[first_mail:], expected, mine, database, since)
         if "Traceback" in service.log_text():
             print(service.log_text()[-3000:], file=sys.stderr)
     finally:
@@ -512,10 +539,29 @@ async def end_to_end(count: int, handler: CountingHandler, port: int) -> tuple[l
         with contextlib.suppress(Exception):
             await events.producer.stop()
         with contextlib.suppress(Exception):
-            await mongo.drop_database(db_name)
+            if COUNTY:
+                await remove_run(database, mongo[vault_db], since, seeded_office)
+            else:
+                await mongo.drop_database(db_name)
         await mongo.close()
         await delete_topics(prefix)
     return rows, checked
+
+
+async def remove_run(
+    database: Any, vault: Any, since: datetime, office: dict[str, Any] | None
+) -> None:
+    """What a run on the seeded county added (its people, meetings and advisors are named
+    ``person-<n>``, ``booking-<n>``, ``advisor-<n>``; seeded ids are UUIDs), and the office copy
+    as it was."""
+    await database["deliveries"].delete_many({"created_at": {"$gte": since}})
+    for collection in ("people", "bookings", "advisors", "preferences"):
+        await database[collection].delete_many({"_id": {"$regex": "^(person|booking|advisor)-"}})
+    await vault["person_keys"].delete_many(
+        {"_id": {"$regex": "^(notifications:)?(person|advisor)-"}}
+    )
+    if office is not None:
+        await database["offices"].replace_one({"_id": OFFICE}, office)
 
 
 async def main(count: int) -> None:

@@ -27,7 +27,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.kafka import ensure_topics, make_broker, publish_envelope, send_envelope
+from hoppid.shared.kafka import (
+    client_options,
+    ensure_topics,
+    make_broker,
+    publish_envelope,
+    send_envelope,
+)
 from hoppid.shared.metrics import ServiceMetrics
 from hoppid.shared.mongo import apply_indexes, make_mongo_client
 from hoppid.shared.outbox import PENDING, OutboxRelay, outbox_fields, outbox_indexes
@@ -61,7 +67,7 @@ async def fresh_topic(run: str) -> str:
 
 async def plain_producer(items: list[Envelope]) -> float:
     topic = await fresh_topic("plain")
-    producer = AIOKafkaProducer(bootstrap_servers=SERVERS, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**client_options(SERVERS), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         started = time.perf_counter()
@@ -152,7 +158,7 @@ def row(path: str, events: int, seconds: float) -> str:
 
 
 async def delete_bench_topics() -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=SERVERS)
+    admin = AIOKafkaAdminClient(**client_options(SERVERS))
     await admin.start()
     try:
         doomed = [name for name in await admin.list_topics() if name.startswith(TOPIC_PREFIX)]

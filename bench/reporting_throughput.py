@@ -51,10 +51,10 @@ from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
 from hoppid.shared.events import scheduling as sc
-from hoppid.shared.kafka import Topics, ensure_topics
+from hoppid.shared.kafka import Topics, client_options, ensure_topics
 from hoppid.shared.mongo import make_mongo_client
-from hoppid.shared.pii import KEYS, SEALED, encrypt_field
-from hoppid.shared.testing import ServiceProcess, delete_topics, eventually
+from hoppid.shared.pii import KEYS, SEALED, encrypt_field, vault_kek, wrap_key
+from hoppid.shared.testing import TEST_LINK_SECRET, ServiceProcess, delete_topics, eventually
 
 SERVERS = os.environ.get("HOPPID_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 MONGODB_URL = os.environ.get("HOPPID_MONGODB_URL", "mongodb://127.0.0.1:27017/")
@@ -221,7 +221,7 @@ async def produce(prefix: str, items: Iterable[tuple[str, Envelope]]) -> None:
     """The items with one batched producer (acks from all, idempotent)."""
     topics = Topics(prefix)
     producer = AIOKafkaProducer(
-        bootstrap_servers=SERVERS, acks="all", enable_idempotence=True, linger_ms=5
+        **client_options(SERVERS), acks="all", enable_idempotence=True, linger_ms=5
     )
     await producer.start()
     try:
@@ -242,7 +242,7 @@ async def produce(prefix: str, items: Iterable[tuple[str, Envelope]]) -> None:
 
 
 async def partitions(topics: list[str]) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=SERVERS)
+    admin = AIOKafkaAdminClient(**client_options(SERVERS))
     await admin.start()
     try:
         described = await admin.describe_topics(topics)
@@ -253,7 +253,7 @@ async def partitions(topics: list[str]) -> list[TopicPartition]:
 
 async def ceiling(topics: list[str], count: int) -> float:
     """Seconds a plain consumer (no group, no parsing, no commit) takes to read ``count``."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=SERVERS, group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_options(SERVERS), group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
         assigned = await partitions(topics)
@@ -275,8 +275,8 @@ async def lag_of(admin: AIOKafkaAdminClient, group: str, ends: dict[TopicPartiti
 
 async def caught_up(prefix: str, topics: list[str], started: float) -> dict[str, float]:
     """Seconds from ``started`` until each of reporting's groups committed the topics' ends."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=SERVERS)
-    consumer = AIOKafkaConsumer(bootstrap_servers=SERVERS, group_id=None)
+    admin = AIOKafkaAdminClient(**client_options(SERVERS))
+    consumer = AIOKafkaConsumer(**client_options(SERVERS), group_id=None)
     await admin.start()
     await consumer.start()
     done: dict[str, float] = {}
@@ -377,8 +377,11 @@ def row(path: str, events: int, seconds: float, ceiling_rate: float | None) -> s
 
 async def store_keys(vault: Any, keys: dict[str, bytes]) -> None:
     """The people's keys in the vault database, as intake's vault leaves them."""
-    now = datetime.now(UTC)
-    documents = [{"_id": person, "key": key, "created_at": now} for person, key in keys.items()]
+    now, kek = datetime.now(UTC), AESGCM(vault_kek(TEST_LINK_SECRET))  # the services' secret
+    documents = [
+        {"_id": person, "wrapped": wrap_key(kek, person, key), "created_at": now}
+        for person, key in keys.items()
+    ]
     for start in range(0, len(documents), 1000):
         await vault[KEYS].insert_many(documents[start : start + 1000], ordered=False)
     keys.clear()  # the next batch of the stream only adds new people

@@ -22,6 +22,13 @@ Every figure is also given as a ratio to the key check of the same run (the mach
 and absolute times drift): search p50 and p99 as multiples of the key check's, and bookings/s
 as a fraction of the key checks answered per second one after the other.
 
+With ``COUNTY=<prefix>`` (e.g. ``COUNTY=county.``) scheduling runs instead on the database of
+a county seeded by bench/seed_county.py (``<prefix>hoppid_scheduling``, five years of meetings,
+claims and offers, and its vault), in its largest office (Ålesund, which has its own advisors
+and their upcoming meetings beside the 10 added here), with topics of its own; afterwards what
+the run added (its advisors, their bookings, claims and busy times) is removed again, so the
+county stays as seeded.
+
 Writes a table to stdout; scripts/bench.sh puts it in docs/benchmarks.md. Run with the local
 stack up: ``python bench/scheduling_throughput.py [SEARCHES [SLOTS [RACERS [CLIENTS]]]]``
 (50, 400, 4 and 16 by default, or the environment variables of those names). 400 target times
@@ -53,11 +60,14 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 from hoppid.scheduling.model import is_public_holiday, oslo_instant
+from hoppid.shared.kafka import client_options
+from hoppid.shared.settings import _database_safe
 
 SERVERS = os.environ.get("HOPPID_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 MONGODB_URL = os.environ.get("HOPPID_MONGODB_URL", "mongodb://127.0.0.1:27017/")
 REPO = Path(__file__).resolve().parent.parent
-OFFICE = "nordveggen"
+COUNTY = os.environ.get("COUNTY", "")  # a seeded county's prefix (bench/seed_county.py)
+OFFICE = "alesund" if COUNTY else "nordveggen"  # the county's largest office
 ADVISORS = 10
 WEEKS = 8
 WARMUP = 5
@@ -171,17 +181,35 @@ def targets_for(advisors: list[str], count: int) -> list[dict[str, Any]]:
     return out
 
 
-async def double_bookings(database: Any) -> tuple[int, int, int]:
-    """(booked meetings, cells booked twice by one advisor, booked cells without their claim)."""
-    booked = [b async for b in database["bookings"].find({"status": "booked"})]
+async def double_bookings(database: Any, advisors: list[str]) -> tuple[int, int, int]:
+    """(booked meetings, cells booked twice by one advisor, booked cells without their claim),
+    of the run's advisors."""
+    mine = {"advisor_id": {"$in": advisors}}
+    booked = [b async for b in database["bookings"].find({"status": "booked", **mine})]
     seen: Counter[tuple[str, datetime]] = Counter()
     for booking in booked:
         for cell in booking["cells"]:
             seen[(booking["advisor_id"], cell)] += 1
     twice = sum(1 for n in seen.values() if n > 1)
-    claims = {(c["advisor_id"], c["cell"]) async for c in database["claims"].find({})}
+    claims = {(c["advisor_id"], c["cell"]) async for c in database["claims"].find(mine)}
     unclaimed = sum(1 for key in seen if key not in claims)
     return len(booked), twice, unclaimed
+
+
+async def remove_run(database: Any, advisors: list[str]) -> None:
+    """What a run on the seeded county added: its advisors, their bookings, claims, marks and
+    busy-time entries (the county stays as seeded for the next run)."""
+    mine = {"advisor_id": {"$in": advisors}}
+    ids = [b["_id"] async for b in database["bookings"].find(mine, {"_id": 1})]
+    await database["advisors"].delete_many({"_id": {"$in": advisors}})
+    await database["bookings"].delete_many(mine)
+    await database["claims"].delete_many(mine)
+    await database["claims_pending"].delete_many(mine)  # marks: where the service keeps them
+    await database["busy_times"].delete_many({"booking_id": {"$in": ids}})
+    async for bucket in database["busy_times"].find({"office_id": OFFICE, "busy": {"$exists": 1}}):
+        gone = {f"busy.{i}": "" for i in bucket.get("busy", {}) if i in set(ids)}
+        if gone:
+            await database["busy_times"].update_one({"_id": bucket["_id"]}, {"$unset": gone})
 
 
 def free_port() -> int:
@@ -236,7 +264,7 @@ async def wait_ready(process: Process, base: str, log: Path) -> None:
 
 
 async def delete_topics(prefix: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=SERVERS)
+    admin = AIOKafkaAdminClient(**client_options(SERVERS))
     await admin.start()
     try:
         ours = [t for t in await admin.list_topics() if t.startswith(prefix)]
@@ -276,6 +304,9 @@ async def searches(client: httpx.AsyncClient, count: int, when: str, floor: Time
 async def main(count: int, slots: int, racers: int, clients: int) -> None:
     run_id = uuid.uuid4().hex[:8]
     db_name, prefix, admin_key = f"bench_scheduling_{run_id}", f"bench-{run_id}.", uuid.uuid4().hex
+    county = _database_safe(COUNTY)
+    if COUNTY:  # the seeded county's database and vault; topics of this run's own
+        db_name = f"{county}hoppid_scheduling"
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGODB_URL, tz_aware=True)
     port = free_port()
     env = {
@@ -285,7 +316,9 @@ async def main(count: int, slots: int, racers: int, clients: int) -> None:
         "HOPPID_SCHEDULING_ADMIN_KEY": admin_key,
         "HOPPID_LOG_LEVEL": "WARNING",
         "HOPPID_LINK_SECRET": uuid.uuid4().hex + uuid.uuid4().hex,  # a running service needs one
+        **({"HOPPID_VAULT_DATABASE": f"{county}hoppid_vault"} if COUNTY else {}),
     }
+    advisors: list[str] = []
     headers = {"Authorization": f"Bearer {admin_key}"}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     try:
@@ -296,7 +329,6 @@ async def main(count: int, slots: int, racers: int, clients: int) -> None:
                     base_url=base, headers=headers, timeout=300, limits=limits
                 ) as client,
             ):
-                advisors = []
                 for n in range(ADVISORS):
                     made = await client.post(f"/v1/offices/{OFFICE}/advisors", json=advisor_form(n))
                     made.raise_for_status()
@@ -312,15 +344,21 @@ async def main(count: int, slots: int, racers: int, clients: int) -> None:
                 floor = await sequential(client, f"/v1/offices/{OFFICE}", count)
                 rows.append(search_row(f"baseline again ({len(won)} meetings booked)", floor, 1))
                 rows += await searches(client, count, f"{len(won)} meetings booked", floor)
-                booked, twice, unclaimed = await double_bookings(mongo[db_name])
+                booked, twice, unclaimed = await double_bookings(mongo[db_name], advisors)
     finally:
         with contextlib.suppress(Exception):
-            await mongo.drop_database(db_name)
+            if COUNTY:
+                await remove_run(mongo[db_name], advisors)
+            else:
+                await mongo.drop_database(db_name)
         await mongo.close()
         with contextlib.suppress(Exception):
             await delete_topics(prefix)
 
-    print(f"Slot search: {ADVISORS} advisors, one office, {count} sequential searches per row.\n")
+    where = f"office {OFFICE} of the seeded county `{COUNTY}`" if COUNTY else "one office"
+    print(
+        f"Slot search: {ADVISORS} advisors added, {where}, {count} sequential searches per row.\n"
+    )
     print(
         "| request | searches | slots found | p50 ms | p99 ms "
         "| p50 / key check's | p99 / key check's | errors |"

@@ -1,9 +1,10 @@
-"""A county's size for every benchmark: five years of Møre og Romsdal, seeded through intake's code.
+"""A county's size for every benchmark: five years of Møre og Romsdal, made by the services' code.
 
 Fills the databases of one platform instance (a topic prefix, ``county.`` by default: intake's
-database ``county_hoppid_intake`` and its vault ``county_hoppid_vault``, the names a service
-started with ``HOPPID_TOPIC_PREFIX=county.`` uses) with what five years of inquiries and case
-work leave behind in the 27 municipalities, at full scale:
+database ``county_hoppid_intake``, the vault ``county_hoppid_vault``, scheduling's
+``county_hoppid_scheduling`` and notifications's ``county_hoppid_notifications``, the names a
+service started with ``HOPPID_TOPIC_PREFIX=county.`` uses) with what five years of inquiries,
+case work, meetings and messages leave behind in the 27 municipalities, at full scale:
 
 - about 40,000 people and 50,000 cases (a fifth of the people came back with a second idea),
   over the eight offices intake seeds from the packaged data, each municipality weighted by its
@@ -15,7 +16,13 @@ work leave behind in the 27 municipalities, at full scale:
   per-person keys that seal the personal fields of the events;
 - every event those handlers made, counted by type; they lie in the past, so each document's
   outbox is left as the relay leaves it after Kafka acknowledged them (empty, no pending mark),
-  and the relay's once-only backfill is noted done (``outbox_relay``), as a relay would have.
+  and the relay's once-only backfill is noted done (``outbox_relay``), as a relay would have;
+- scheduling's and notifications's part (bench/seed_county_meetings.py): each office's
+  advisors, an offer of free times per opened case, the meetings booked, reminded, cancelled,
+  held or missed, with their claims and busy times; every message notifications sends for
+  intake's and scheduling's events, recorded sent, with the copies it keeps. Made by those
+  services' own handlers on the seeding's clock, in time order across the county, after
+  intake's part has made the cases.
 
 How it is fast enough: the handlers run against :class:`CollectingIntakeStore`, intake's own
 :class:`~hoppid.intake.store.IntakeStore` whose case, person and claim methods keep the
@@ -31,8 +38,10 @@ the run) and the vault's keys; the clock is injected (``Context.now``) and walks
 before ``END``. What differs between two runs is only the AES-GCM nonces of sealed fields.
 
 Refuses to seed twice: a ``seeding`` document in intake's database notes the run (scale, seed,
-counts, seconds, finished or not); with one there, the command stops unless ``--drop`` is given,
-which drops the instance's databases first.
+the parts seeded, counts, seconds, finished or not); with one there, the command stops unless
+``--drop`` is given, which drops the instance's four databases first. ``--if-missing`` makes a
+finished seeding of every part a success with nothing to do, and seeds an older one that lacks
+scheduling's and notifications's part again from the start (dropping it).
 
     .venv/bin/python bench/seed_county.py [--scale 1.0] [--prefix county.] [--seed 12]
         [--drop | --if-missing] [--writers 4]
@@ -58,12 +67,16 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from seed_county_meetings import CountyMeetings, apply_update
 
 from hoppid.intake import forms, handlers
 from hoppid.intake import store as intake_store
 from hoppid.intake.handlers import cases as case_handlers
 from hoppid.intake.handlers import inquiries as inquiry_handlers
 from hoppid.intake.model import CONSENT_TEXT_VERSION, valid_org_number
+from hoppid.scheduling.handlers import advisors as advisor_handlers
+from hoppid.scheduling.handlers import booking as booking_handlers
+from hoppid.shared import envelope as envelope_module
 from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.mongo import apply_indexes
@@ -75,7 +88,7 @@ from hoppid.shared.outbox import (
     with_outbox,
     without_outbox,
 )
-from hoppid.shared.pii import PersonalDataVault
+from hoppid.shared.pii import PersonalDataVault, vault_kek, wrap_key
 from hoppid.shared.settings import _database_safe
 from hoppid.shared.tenancy import OfficeRegistry, load_registry
 
@@ -88,6 +101,7 @@ FULL_CASES = 50_000
 FULL_PEOPLE = 40_000
 BATCH = 1_000
 SEEDING = "seeding"  # intake's database: the note of this command's run
+PARTS = ["intake", "scheduling", "notifications"]  # what a finished seeding holds
 LINK_SECRET = "county-seeding-link-secret-not-for-production"  # noqa: S105 (seeded data only)
 
 # approximate populations (2024), the weight of each municipality's inquiries
@@ -126,30 +140,6 @@ REASONS = ("no_response", "not_ready", "not_viable", "moved_away", "other_help",
 
 
 # --- the store the handlers write to: intake's, its writes kept until a case is done ------------
-
-
-def apply_update(document: Document, update: Mapping[str, Any]) -> None:
-    """An update document applied in memory, as the store applies it (the operators intake's
-    handlers use: ``$set``, ``$unset``, ``$push`` with or without ``$each``, ``$inc``)."""
-    for operator, fields in update.items():
-        for path, value in fields.items():
-            *parents, name = path.split(".")
-            target = document
-            for part in parents:
-                target = target.setdefault(part, {})
-            if operator == "$set":
-                target[name] = value
-            elif operator == "$unset":
-                target.pop(name, None)
-            elif operator == "$inc":
-                target[name] = target.get(name, 0) + value
-            elif operator == "$push":
-                each = (
-                    value["$each"] if isinstance(value, Mapping) and "$each" in value else [value]
-                )
-                target.setdefault(name, []).extend(each)
-            else:
-                raise ValueError(f"seeding does not apply {operator}")
 
 
 def _copy(document: Document | None, hide: Iterable[str] = ()) -> Document | None:
@@ -250,7 +240,7 @@ class CollectingVault(PersonalDataVault):
     """The vault with keys made from the seeding's random generator, written in bulk later."""
 
     def __init__(self, database: AsyncDatabase[Document], rng: random.Random, clock: SeedClock):
-        super().__init__(database)
+        super().__init__(database, vault_kek(LINK_SECRET))  # as the services open it
         self.rng, self.clock = rng, clock
         self.made: dict[str, bytes] = {}
         self.documents: list[Document] = []
@@ -259,7 +249,8 @@ class CollectingVault(PersonalDataVault):
         key = self.made.get(person_id)
         if key is None and create:
             key = self.made[person_id] = self.rng.randbytes(32)
-            self.documents.append({"_id": person_id, "key": key, "created_at": self.clock()})
+            document = {"_id": person_id, "wrapped": wrap_key(self._kek, person_id, key)}
+            self.documents.append({**document, "created_at": self.clock()})
         return key
 
 
@@ -512,7 +503,7 @@ def published(document: Document, events: Counter[str]) -> Document:
     return document
 
 
-async def seed_intake(
+async def seed_county(
     mongo: AsyncMongoClient[Document], prefix: str, scale: float, seed: int, writers: int
 ) -> dict[str, Any]:
     safe = _database_safe(prefix)
@@ -534,6 +525,15 @@ async def seed_intake(
     await apply_indexes(database, intake_store.INDEXES)
     clock.now = START
     await handlers.seed_offices(ctx, registry)
+    writer = Writer(writers)
+    meetings = county_meetings(mongo, prefix, seed, vault, clock, writer)
+    await meetings.prepare()
+    office_events = [
+        Envelope.from_document(entry["event"])
+        async for office_doc in database[intake_store.OFFICES].find()
+        for entry in office_doc.get(OUTBOX, [])
+    ]
+    await meetings.start(registry, office_events)
     for office_doc in await store.offices():  # their office.changed events, published
         await database[intake_store.OFFICES].update_one(
             {"_id": office_doc["_id"]}, {"$set": {OUTBOX: []}, "$unset": {PENDING: ""}}
@@ -554,19 +554,24 @@ async def seed_intake(
         advisors=advisors,
     )
     plans = plan_inquiries(rng, round(FULL_CASES * scale), round(FULL_PEOPLE * scale))
-    writer = Writer(writers)
     events: Counter[str] = Counter()
     people: dict[int, Person] = {}
     batch: list[Document] = []
     for plan in plans:
         case = await county.inquiry(plan, people)
         await county.work(case)
-        batch.append(published(store.take_case(case["_id"]), events))
+        done = store.take_case(case["_id"])
+        await meetings.intake_case(done.get(OUTBOX, []))  # notifications's, and the meetings
+        batch.append(published(done, events))
         if len(batch) >= BATCH:
             await writer.insert(database[intake_store.CASES], batch)
             batch = []
             await asyncio.sleep(0)  # let the writes go out while the next cases are made
     await writer.insert(database[intake_store.CASES], batch)
+    started = time.perf_counter()
+    await meetings.run()  # five years of meetings, all offices, in time order
+    meeting_statuses = await meetings.finish()
+    meeting_seconds = time.perf_counter() - started
     people_documents = [published(p, events) for p in store.people.values()]
     await writer.insert(database[intake_store.PEOPLE], people_documents)
     await writer.insert(database[intake_store.CLAIMS], store.claims)
@@ -580,6 +585,7 @@ async def seed_intake(
         await database[RELAY_STATE].update_one(
             {"_id": name}, {"$set": {"marked_at": END}}, upsert=True
         )
+    await meetings.relay_noted()
     statuses = Counter(c for c in await _statuses(database))
     return {
         "database": database.name,
@@ -589,7 +595,35 @@ async def seed_intake(
         "calls": dict(county.calls),
         "statuses": dict(statuses),
         "offices": len(advisors),
+        "meeting_statuses": dict(meeting_statuses),
+        "meeting_calls": dict(meetings.calls),
+        "meeting_events": dict(meetings.events),
+        "meeting_seconds": meeting_seconds,
     }
+
+
+def county_meetings(
+    mongo: AsyncMongoClient[Document],
+    prefix: str,
+    seed: int,
+    vault: CollectingVault,
+    clock: SeedClock,
+    writer: Writer,
+) -> CountyMeetings:
+    """scheduling's and notifications's part, on a generator of its own (intake's part stays
+    what it was), sharing the vault's keys (notifications opens intake's sealed events)."""
+    rng = random.Random(seed + 2)  # noqa: S311 (made-up data, the same every run)
+    keys = CollectingVault(vault.keys.database, rng, clock)
+    keys.made, keys.documents = vault.made, vault.documents
+    safe = _database_safe(prefix)
+
+    def set_clock(at: datetime) -> None:
+        clock.now = at
+
+    async def write(service: str, collection: str, documents: list[Document]) -> None:
+        await writer.insert(mongo[f"{safe}hoppid_{service}"][collection], documents)
+
+    return CountyMeetings(mongo, prefix, keys, clock, set_clock, rng, END, write)
 
 
 async def _statuses(database: AsyncDatabase[Document]) -> list[str]:
@@ -603,12 +637,16 @@ async def _statuses(database: AsyncDatabase[Document]) -> list[str]:
 async def main(args: argparse.Namespace) -> None:
     mongo: AsyncMongoClient[Document] = AsyncMongoClient(MONGODB_URL)
     safe = _database_safe(args.prefix)
-    names = [f"{safe}hoppid_{s}" for s in ("intake", "vault")]
+    names = [f"{safe}hoppid_{s}" for s in ("intake", "vault", "scheduling", "notifications")]
     try:
         note = await mongo[names[0]][SEEDING].find_one({"_id": "county"})
-        if note is not None and note.get("finished_at") and args.if_missing and not args.drop:
+        whole = bool(note and note.get("finished_at") and note.get("parts") == PARTS)
+        if note is not None and whole and args.if_missing and not args.drop:
             print(f"{names[0]} is seeded already (scale {note.get('scale')}): nothing to do.")
             return
+        if note is not None and args.if_missing and not whole:  # an older, partial seeding
+            print(f"{names[0]} holds a seeding without {', '.join(PARTS[1:])}: seeding again.")
+            args.drop = True
         if note is not None and not args.drop:
             state = "finished" if note.get("finished_at") else "started, not finished"
             raise SystemExit(
@@ -620,13 +658,23 @@ async def main(args: argparse.Namespace) -> None:
                 await mongo.drop_database(name)
         started = time.perf_counter()
         await mongo[names[0]][SEEDING].insert_one(
-            {"_id": "county", "scale": args.scale, "seed": args.seed, "started_at": END}
+            {
+                "_id": "county",
+                "scale": args.scale,
+                "seed": args.seed,
+                "parts": PARTS,
+                "started_at": END,
+            }
         )
         # the handlers' uuid4 comes from the seeded generator for the run
         ids = SeededUuids(random.Random(args.seed + 1))  # noqa: S311
         setattr(inquiry_handlers, "uuid", ids)  # noqa: B010 - the module's name, for the run
         setattr(case_handlers, "uuid", ids)  # noqa: B010
-        summary = await seed_intake(mongo, args.prefix, args.scale, args.seed, args.writers)
+        # scheduling's booking and advisor ids, and every event's id: from generators of their own
+        setattr(booking_handlers, "uuid", SeededUuids(random.Random(args.seed + 3)))  # noqa: B010, S311
+        setattr(advisor_handlers, "uuid", SeededUuids(random.Random(args.seed + 4)))  # noqa: B010, S311
+        setattr(envelope_module, "uuid", SeededUuids(random.Random(args.seed + 5)))  # noqa: B010, S311
+        summary = await seed_county(mongo, args.prefix, args.scale, args.seed, args.writers)
         seconds = time.perf_counter() - started
         await mongo[names[0]][SEEDING].update_one(
             {"_id": "county"},
@@ -660,6 +708,23 @@ def report(args: argparse.Namespace, summary: dict[str, Any], seconds: float) ->
         "",
         f"Events made by the handlers (counted published): "
         f"{sum(summary['events'].values()):,} ({kinds}).",
+        "",
+        f"Meetings and deliveries: {summary['meeting_seconds']:.1f} s of the run.",
+        "",
+        "| booking status | bookings |",
+        "|---|---:|",
+        *(f"| {s} | {n:,} |" for s, n in sorted(summary["meeting_statuses"].items())),
+        "",
+        "| scheduling / notifications handler | calls |",
+        "|---|---:|",
+        *(f"| {s} | {n:,} |" for s, n in sorted(summary["meeting_calls"].items())),
+        "",
+        "| scheduling / notifications event (counted published) | events |",
+        "|---|---:|",
+        *(
+            f"| {'.'.join(t.split('.')[-3:-1])} | {n:,} |"
+            for t, n in sorted(summary["meeting_events"].items())
+        ),
     ]
     return "\n".join(lines)
 

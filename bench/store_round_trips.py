@@ -10,19 +10,25 @@ inquiry or one event costs the store before its events wait in the outbox. The r
   duplicate and a returning person), plus the office of the answer, as ``POST /v1/inquiries``
   does;
 - notifications: ``inquiry.received`` (opened as the consumer opens it) to the receipt, and
-  ``meeting.booked`` to the person's mail and the advisor's; mail is handed to a no-op sender.
+  ``meeting.booked`` to the person's mail and the advisor's; mail is handed to a no-op sender;
+- scheduling: ``book`` (as ``POST /v1/offices/{id}/bookings`` calls it) won with its advisor
+  named, lost to the booking before it (the 409 with fresh times), won without an advisor, and
+  an 8-week ``search_slots`` with its office (``GET /v1/offices/{id}/slots``), in an office of
+  10 advisors; each within a second of the one before, as under load.
 
-Run with the stack up: ``python bench/store_round_trips.py``. Prints a table per path, with the
-commands by collection.
+Run with the stack up: ``python bench/store_round_trips.py [scheduling]`` (all paths, or
+scheduling's alone). Prints a table per path, with the commands by collection.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import sys
 import uuid
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -40,11 +46,16 @@ from hoppid.notifications.metrics import NotificationMetrics
 from hoppid.notifications.settings import NotificationsSettings, SmtpServer
 from hoppid.notifications.sms import FileSmsGateway
 from hoppid.notifications.templates import Templates
+from hoppid.scheduling import forms as scheduling_forms
+from hoppid.scheduling import handlers as scheduling_handlers
+from hoppid.scheduling import store as scheduling_store
+from hoppid.scheduling.model import Search, is_public_holiday, oslo_instant
+from hoppid.shared.access import Staff
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.events import scheduling as sched
 from hoppid.shared.mongo import apply_indexes
-from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.tenancy import load_registry
+from hoppid.shared.testing import vault_for_tests
 
 MONGODB_URL = os.environ.get("HOPPID_MONGODB_URL", "mongodb://127.0.0.1:27017/")
 LINK_SECRET = os.environ.get("HOPPID_LINK_SECRET", "") or "bench-" + uuid.uuid4().hex
@@ -102,7 +113,7 @@ async def intake_rows(database: Any, commands: Commands) -> list[str]:
         link_secret=LINK_SECRET,
         link_days=30,
         notify=lambda: None,
-        vault=PersonalDataVault(database),
+        vault=vault_for_tests(database),
     )
     await handlers.seed_offices(ctx, load_registry())
 
@@ -131,7 +142,7 @@ async def no_mail(server: SmtpServer, email: Email) -> None:
 
 async def notification_rows(database: Any, commands: Commands, folder: Path) -> list[str]:
     await apply_indexes(database, notifications_store.INDEXES)
-    vault = PersonalDataVault(database)
+    vault = vault_for_tests(database)
     ctx = Context(
         store=notifications_store.NotificationsStore(database, "bench.n"),
         templates=Templates(),
@@ -207,16 +218,69 @@ async def notification_rows(database: Any, commands: Commands, folder: Path) -> 
     return rows
 
 
+async def scheduling_rows(database: Any, commands: Commands) -> list[str]:
+    await apply_indexes(database, scheduling_store.INDEXES)
+    ctx = scheduling_handlers.Context(
+        store=scheduling_store.SchedulingStore(database, "bench.hoppid.scheduling"),
+        notify=lambda: None,
+        public_url="http://127.0.0.1:8002",
+        offer_count=3,
+        offer_days=14,
+        vault=vault_for_tests(database),
+    )
+    await scheduling_handlers.seed_offices(ctx, load_registry())
+    admin, office = Staff("bench", "*", "platform_admin"), "nordveggen"
+    hours = [{"weekday": w, "start": "09:00", "end": "15:00", "place": "office"} for w in range(5)]
+    advisors = []
+    for n in range(10):
+        form = {"name": f"A {n}", "email": f"a{n}@example.no", "languages": ["nb"]}
+        advisor = scheduling_forms.AdvisorForm.model_validate({**form, "weekly_hours": hours})
+        advisors.append((await scheduling_handlers.add_advisor(ctx, admin, office, advisor))["_id"])
+    day = datetime.now(UTC).date() + timedelta(days=3)
+    while day.weekday() >= 5 or is_public_holiday(day):
+        day += timedelta(days=1)
+
+    async def book(n: int, hour: int, advisor_id: str | None) -> Counter[str]:
+        start = oslo_instant(day, time(hour))
+        assert start is not None
+        body = {"case_id": f"c{n}", "person_id": f"p{n}", "mode": "digital"}
+        form = {**body, "start": start.isoformat(), "advisor_id": advisor_id}
+        commands.take()
+        with contextlib.suppress(scheduling_handlers.SlotTaken):
+            await scheduling_handlers.book(
+                ctx, admin, office, scheduling_forms.Booking.model_validate(form)
+            )
+        return commands.take()
+
+    for n in range(SAMPLES):
+        won = await book(n, 9, advisors[n])
+    lost = await book(SAMPLES, 9, advisors[0])
+    rows = [row("scheduling: a booking that wins (advisor named)", won)]
+    rows.append(row("scheduling: a booking that loses (409 with 5 fresh times)", lost))
+    rows.append(row("scheduling: a booking that wins (no advisor named)", await book(99, 11, None)))
+    commands.take()
+    found = await scheduling_handlers.office_for(ctx, admin, office)
+    search = Search(day, day + timedelta(days=55), "first_guidance", datetime.now(UTC), limit=500)
+    await scheduling_handlers.search_slots(ctx, found, search)
+    rows.append(row("scheduling: a search, 8 weeks (with its office)", commands.take()))
+    return rows
+
+
 async def main() -> None:
     commands = Commands()
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
         MONGODB_URL, tz_aware=True, event_listeners=[commands]
     )
-    names = [f"bench_round_trips_{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    names = [f"bench_round_trips_{uuid.uuid4().hex[:8]}" for _ in range(3)]
+    only = sys.argv[1:2]
     try:
         with TemporaryDirectory(prefix="hoppid-bench-") as folder:
-            rows = await intake_rows(mongo[names[0]], commands)
-            rows += await notification_rows(mongo[names[1]], commands, Path(folder))
+            rows = []
+            if not only:
+                rows += await intake_rows(mongo[names[0]], commands)
+                rows += await notification_rows(mongo[names[1]], commands, Path(folder))
+            if not only or only == ["scheduling"]:
+                rows += await scheduling_rows(mongo[names[2]], commands)
     finally:
         for name in names:
             await mongo.drop_database(name)

@@ -18,6 +18,8 @@ INTAKE = os.environ.get("HOPPID_DEMO_INTAKE_URL", "http://127.0.0.1:8001")
 SCHEDULING = os.environ.get("HOPPID_DEMO_SCHEDULING_URL", "http://127.0.0.1:8002")
 NOTIFICATIONS = os.environ.get("HOPPID_DEMO_NOTIFICATIONS_URL", "http://127.0.0.1:8003")
 KEYS_FILE = Path(os.environ.get("HOPPID_DEMO_KEYS_FILE", ".stack/demo-keys.json"))
+# the development mailbox answers make run's platform admin key only (scripts/demo.sh sets it)
+MAILBOX_KEY = os.environ.get("HOPPID_NOTIFICATIONS_ADMIN_KEY", "local-demo-platform-admin-key")
 CLOCK_SETTING = "HOPPID_SCHEDULING_DEV_CLOCK_FILE"
 OSLO = ZoneInfo("Europe/Oslo")
 

@@ -1,9 +1,9 @@
 """People acting through their own signed link, as they would from a message.
 
-The link is read from the development mailbox's JSON API (notifications' ``/v1/dev/mailbox``),
-as the journey test of make run does: a person's receipt carries it. With it a person sees the
-programmes open at their office and enrols (or lands on the waitlist); some cancel later, and
-the first waiting person gets the freed seat.
+The link is read from the development mailbox's JSON API (notifications' ``/v1/dev/mailbox``,
+with make run's platform admin key), as the journey test of make run does: a person's receipt
+carries it. With it a person sees the programmes open at their office and enrols (or lands on
+the waitlist); some cancel later, and the first waiting person gets the freed seat.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from demo_common import INTAKE, NOTIFICATIONS, SCHEDULING
+from demo_common import INTAKE, MAILBOX_KEY, NOTIFICATIONS, SCHEDULING, bearer
 
-LINK = re.compile(r"/me/([A-Za-z0-9_-]+)")
+# The person's own link; not the footer's, which opens only their message preferences.
+LINK = re.compile(r"/me/([A-Za-z0-9_-]+)(?![A-Za-z0-9_-]|/preferences)")
 KIND_WEIGHTS = {"course": 4, "growth_programme": 1, "innovation_camp": 2}
 
 
@@ -31,12 +32,19 @@ class Enrolled:
 async def link_token(client: httpx.AsyncClient, email: str, wait_seconds: float = 60) -> str:
     """The person's link token from the newest message to them that carries one."""
     mailbox = f"{NOTIFICATIONS}/v1/dev/mailbox"
+    admin = bearer(MAILBOX_KEY)
     for _ in range(int(wait_seconds * 2)):
-        listed = await client.get(mailbox, params={"to": email, "limit": 20})
+        listed = await client.get(mailbox, params={"to": email, "limit": 20}, headers=admin)
         if listed.status_code == 404:
             raise SystemExit(f"no development mailbox at {mailbox}: is make run going?")
+        if listed.status_code in (401, 403):
+            raise SystemExit(
+                f"the development mailbox refused the key ({listed.status_code}): give "
+                "HOPPID_NOTIFICATIONS_ADMIN_KEY the platform admin key make run uses"
+            )
         for item in listed.json():
-            found = LINK.search((await client.get(f"{mailbox}/{item['id']}")).json()["text"])
+            one = await client.get(f"{mailbox}/{item['id']}", headers=admin)
+            found = LINK.search(one.json()["text"])
             if found:
                 return found.group(1)
         await asyncio.sleep(0.5)

@@ -8,6 +8,7 @@ STACK="$REPO/deploy/local/stack.sh"
 started_stack=0
 trap '[[ $started_stack == 1 ]] && "$STACK" down' EXIT
 if ! "$STACK" status >/dev/null 2>&1; then started_stack=1; "$STACK" up; fi
+load_kafka_credentials
 
 EVENTS="${EVENTS:-5000}"
 table="$("$PY" "$REPO/bench/consumer_throughput.py" "$EVENTS")"
@@ -24,9 +25,11 @@ open(path, "w", encoding="utf-8").write(text)
 PY
 
 # A county's size (COUNTY=county. make bench): five years of Møre og Romsdal seeded once into
-# that instance (bench/seed_county.py, SCALE=1.0 by default), the staff case list measured on
-# it, and the inquiry benchmark below run on it too. Its figures are put in docs/benchmarks.md
-# by hand, with the seeding's time: see the section "A county's size".
+# that instance (bench/seed_county.py, SCALE=1.0 by default: intake's cases and people,
+# scheduling's meetings, notifications's deliveries), the staff case list measured on it, and
+# the intake, scheduling and notifications benchmarks below run on it too (COUNTY is exported).
+# Its figures are put in docs/benchmarks.md by hand, with the seeding's time: see the section
+# "A county's size".
 if [[ -n ${COUNTY:-} ]]; then
   export COUNTY
   "$PY" "$REPO/bench/seed_county.py" --prefix "$COUNTY" --scale "${SCALE:-1.0}" --if-missing
@@ -59,7 +62,7 @@ RACERS="${RACERS:-4}"
 CLIENTS="${CLIENTS:-16}"
 table="$("$PY" "$REPO/bench/scheduling_throughput.py" "$SEARCHES" "$SLOTS" "$RACERS" "$CLIENTS")"
 echo "$table"
-stamp="Made by \`SEARCHES=$SEARCHES SLOTS=$SLOTS RACERS=$RACERS CLIENTS=$CLIENTS make bench\` (bench/scheduling_throughput.py $SEARCHES $SLOTS $RACERS $CLIENTS) on $(date -u +%Y-%m-%d), $(nproc) cores, against the local stack (${store:-the store of HOPPID_MONGODB_URL}, Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$REPO/deploy/local/kafka/pom.xml"))."
+stamp="Made by \`${COUNTY:+COUNTY=$COUNTY }SEARCHES=$SEARCHES SLOTS=$SLOTS RACERS=$RACERS CLIENTS=$CLIENTS make bench\` (bench/scheduling_throughput.py $SEARCHES $SLOTS $RACERS $CLIENTS${COUNTY:+, on the seeded county}) on $(date -u +%Y-%m-%d), $(nproc) cores, against the local stack (${store:-the store of HOPPID_MONGODB_URL}, Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$REPO/deploy/local/kafka/pom.xml"))."
 "$PY" - "$REPO/docs/benchmarks.md" "$stamp" "$table" <<'PY'
 import re, sys
 path, stamp, table = sys.argv[1:4]
@@ -73,7 +76,7 @@ PY
 MESSAGES="${MESSAGES:-300}"
 table="$("$PY" "$REPO/bench/notifications_throughput.py" "$MESSAGES")"
 echo "$table"
-stamp="Made by \`MESSAGES=$MESSAGES make bench\` (bench/notifications_throughput.py $MESSAGES) on $(date -u +%Y-%m-%d), $(nproc) cores, against the local stack (${store:-the store of HOPPID_MONGODB_URL}, Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$REPO/deploy/local/kafka/pom.xml"))."
+stamp="Made by \`${COUNTY:+COUNTY=$COUNTY }MESSAGES=$MESSAGES make bench\` (bench/notifications_throughput.py $MESSAGES${COUNTY:+, on the seeded county}) on $(date -u +%Y-%m-%d), $(nproc) cores, against the local stack (${store:-the store of HOPPID_MONGODB_URL}, Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$REPO/deploy/local/kafka/pom.xml"))."
 "$PY" - "$REPO/docs/benchmarks.md" "$stamp" "$table" <<'PY'
 import re, sys
 path, stamp, table = sys.argv[1:4]

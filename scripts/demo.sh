@@ -7,6 +7,12 @@ source "$(dirname "$0")/env.sh"
 RUN_DIR="${HOPPID_RUN_DIR:-${HOPPID_STACK_DIR:-$REPO/.stack}}"
 export HOPPID_DEMO_KEYS_FILE="${HOPPID_DEMO_KEYS_FILE:-$RUN_DIR/demo-keys.json}"
 export HOPPID_SCHEDULING_DEV_CLOCK_FILE="${HOPPID_SCHEDULING_DEV_CLOCK_FILE:-$RUN_DIR/scheduling-clock-seconds}"
+# people's links come from the development mailbox, which only make run's platform admin key
+# reads: the one make run kept in its run folder
+if [[ -z "${HOPPID_NOTIFICATIONS_ADMIN_KEY:-}" && -s "$RUN_DIR/mailbox-key" ]]; then
+  HOPPID_NOTIFICATIONS_ADMIN_KEY="$(<"$RUN_DIR/mailbox-key")"
+fi
+export HOPPID_NOTIFICATIONS_ADMIN_KEY="${HOPPID_NOTIFICATIONS_ADMIN_KEY:-${HOPPID_INTAKE_ADMIN_KEY:-local-demo-platform-admin-key}}"
 declare -A default_port=([intake]=8001 [scheduling]=8002 [notifications]=8003)
 for name in intake scheduling notifications; do
   port_var="HOPPID_${name^^}_PORT" public_var="HOPPID_${name^^}_PUBLIC_URL" demo_var="HOPPID_DEMO_${name^^}_URL"

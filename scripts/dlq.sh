@@ -6,4 +6,5 @@
 #   scripts/dlq.sh redrive hoppid.intake --offsets 0:12,3:4-9 | --event-id ID | --all [filters]
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
+load_kafka_credentials  # a SASL stack: its admin user
 exec "$PY" -m hoppid.shared.dlq "$@"

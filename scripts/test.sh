@@ -17,6 +17,7 @@ if ! "$STACK" status >/dev/null 2>&1; then
   started_stack=1
   "$STACK" up
 fi
+load_kafka_credentials
 
 cd "$REPO"
 say "lint: ruff and mypy (strict)"

@@ -33,6 +33,9 @@ K8S = ROOT / "deploy/k8s"
 BASE = K8S / "base"
 COUNTY = K8S / "overlays/county"
 SERVICES = {"intake": 8001, "scheduling": 8002, "notifications": 8003, "reporting": 8004}
+# the topics read from their beginning: kept without a time limit (docs/retention.md)
+FULL_HISTORY = {"hoppid.intake", "hoppid.scheduling", "hoppid.public"}
+METRICS_PORT = 9100  # HOPPID_METRICS_PORT of every pod: its own address, so one port for all
 SETTINGS: dict[str, type[BaseSettings]] = {
     "intake": IntakeSettings,
     "scheduling": SchedulingSettings,
@@ -209,7 +212,10 @@ def environment(objects: list[Object], deployment: Object) -> dict[str, str]:
             env[variable["name"]] = variable["value"]
         elif "secretKeyRef" in variable["valueFrom"]:
             ref = variable["valueFrom"]["secretKeyRef"]
-            env[variable["name"]] = secret_values(objects, ref["name"])[ref["key"]]
+            if find(objects, "KafkaUser", ref["name"]):  # Strimzi makes its password's Secret
+                env[variable["name"]] = f"<{ref['name']}'s password>"
+            else:
+                env[variable["name"]] = secret_values(objects, ref["name"])[ref["key"]]
         else:
             ref = variable["valueFrom"]["configMapKeyRef"]
             env[variable["name"]] = config_values(objects, ref["name"])[ref["key"]]
@@ -294,7 +300,11 @@ def test_each_service_runs_probed_limited_and_unprivileged(
     (deployment,) = find(objects, "Deployment", name)
     pod = deployment["spec"]["template"]["spec"]
     main = container(deployment)
-    assert [p["containerPort"] for p in main["ports"]] == [port]
+    # the public port, and the metrics port (offices' figures: no Service leads to it)
+    assert [(p["name"], p["containerPort"]) for p in main["ports"]] == [
+        ("http", port),
+        ("metrics", METRICS_PORT),
+    ]
     assert main["image"].startswith(f"hoppid/{name}:")
     assert port_number(pod, main["readinessProbe"]["httpGet"]["port"]) == port
     assert main["readinessProbe"]["httpGet"]["path"] == "/readyz"
@@ -311,18 +321,23 @@ def test_each_service_runs_probed_limited_and_unprivileged(
     assert main["securityContext"]["capabilities"]["drop"] == ["ALL"]
     annotations = deployment["spec"]["template"]["metadata"]["annotations"]
     assert annotations["prometheus.io/scrape"] == "true"
-    assert annotations["prometheus.io/port"] == str(port)
+    assert annotations["prometheus.io/port"] == str(METRICS_PORT)  # scraped on the pod
     assert annotations["prometheus.io/path"] == "/metrics"
     # the service's own port setting, if given, must agree with the container port
     env = environment(objects, deployment)
     assert int(env.get(f"HOPPID_{name.upper()}_PORT", port)) == port
     assert env["HOPPID_HTTP_HOST"] == "0.0.0.0"
+    assert (env["HOPPID_METRICS_HOST"], env["HOPPID_METRICS_PORT"]) == (
+        "0.0.0.0",
+        str(METRICS_PORT),
+    )
 
 
 def test_every_reference_resolves(built: tuple[str, list[Object]]) -> None:
     _, objects = built
     secrets = {o["metadata"]["name"]: o for o in find(objects, "Secret")}
     configs = {o["metadata"]["name"] for o in find(objects, "ConfigMap")}
+    kafka_users = {o["metadata"]["name"] for o in find(objects, "KafkaUser")}
     for workload in [
         *find(objects, "Deployment"),
         *find(objects, "StatefulSet"),
@@ -337,7 +352,10 @@ def test_every_reference_resolves(built: tuple[str, list[Object]]) -> None:
                     assert source["secretRef"]["name"] in secrets
             for variable in each.get("env", []):
                 ref = variable.get("valueFrom", {})
-                if "secretKeyRef" in ref:
+                if "secretKeyRef" in ref and ref["secretKeyRef"]["name"] in kafka_users:
+                    # Strimzi's User Operator makes this Secret, with the user's password
+                    assert ref["secretKeyRef"]["key"] == "password", variable["name"]
+                elif "secretKeyRef" in ref:
                     values = secret_values(objects, ref["secretKeyRef"]["name"])
                     assert ref["secretKeyRef"]["key"] in values, variable["name"]
                 if "configMapKeyRef" in ref:
@@ -501,8 +519,10 @@ def test_the_kafka_topics_are_the_ones_the_services_use(built: tuple[str, list[O
         assert topic["spec"]["replicas"] == 3
         assert topic["spec"]["config"]["min.insync.replicas"] == 2
         retention = topic["spec"]["config"]["retention.ms"]
-        # domain topics are kept (reporting rebuilds from them); dead letters for a while
-        if topic["metadata"]["name"].endswith(".dlq"):
-            assert retention >= 7 * 24 * 3600 * 1000
-        else:
+        # the topics read from their beginning are kept (reporting rebuilds from intake's and
+        # scheduling's, partners start from the public one's); the rest for a while
+        # (docs/retention.md)
+        if topic["metadata"]["name"] in FULL_HISTORY:
             assert retention == -1
+        else:
+            assert 7 * 24 * 3600 * 1000 <= retention <= 365 * 24 * 3600 * 1000

@@ -8,6 +8,7 @@ themselves are checked and unit-tested by promtool in tests/test_prometheus_rule
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -167,18 +168,35 @@ def test_the_alerts_cover_what_operators_asked_for() -> None:
         assert name in operations, f"docs/operations.md does not say what to do for {name}"
 
 
-def test_prometheus_scrapes_every_service_on_its_port() -> None:
-    config = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+def scrape_targets(config_file: str) -> tuple[dict[str, str], Any]:
+    config = yaml.safe_load((ROOT / "deploy/prometheus" / config_file).read_text())
     targets = {
         target: group["labels"]["service"]
         for job in config["scrape_configs"]
         for group in job["static_configs"]
         for target in group["targets"]
     }
-    assert targets == {
-        "127.0.0.1:8001": "intake",
-        "127.0.0.1:8002": "scheduling",
-        "127.0.0.1:8003": "notifications",
-        "127.0.0.1:8004": "reporting",
-    }
+    return targets, config
+
+
+def test_prometheus_scrapes_every_service_on_its_metrics_port() -> None:
+    """On the metrics port make run gives each service (scripts/run.sh), never the public one:
+    /metrics carries offices' figures and is not served there (issue 13)."""
+    targets, config = scrape_targets("prometheus.yml")
+    run_sh = (ROOT / "scripts/run.sh").read_text()
+    ports = dict(re.findall(r"\[(\w+)\]=\"\$\{HOPPID_\w+_METRICS_PORT:-(\d+)\}\"", run_sh))
+    assert targets == {f"127.0.0.1:{port}": name for name, port in ports.items()}
+    assert set(ports) == {"intake", "scheduling", "notifications", "reporting"}
+    assert not {"8001", "8002", "8003", "8004"} & set(ports.values())
     assert config["rule_files"] == ["alerts.yml"]
+
+
+def test_prometheus_under_compose_scrapes_the_unpublished_metrics_port() -> None:
+    targets, _ = scrape_targets("prometheus-compose.yml")
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    port = compose["x-environment"]["HOPPID_METRICS_PORT"]
+    names = ("intake", "scheduling", "notifications", "reporting")
+    assert targets == {f"{name}:{port}": name for name in names}
+    for name in names:  # only the public port is published on the host
+        published = compose["services"][name]["ports"]
+        assert not any(str(port) in mapping for mapping in published), published

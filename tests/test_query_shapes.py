@@ -55,3 +55,19 @@ def test_the_check_fails_a_query_no_declared_index_serves(tmp_path: Path) -> Non
     assert len(problems) == 2
     assert any("filter on [email]" in p for p in problems)
     assert any("filter on []," in p for p in problems)  # a whole-collection read
+
+
+def test_a_shared_database_counts_the_indexes_made_in_it(tmp_path: Path) -> None:
+    """The staff sessions live in the shared vault database; every service makes their
+    indexes at start, so a read by expiry is served, and a read by anything else is not."""
+    lines = [
+        {"declared": "staff_sessions", "keys": ["expires_at"]},
+        {"store": "vault", "collection": "staff_sessions", "command": "delete",
+         "filter": ["expires_at"], "sort": []},
+        {"store": "vault", "collection": "keys", "command": "find", "filter": ["_id"], "sort": []},
+        {"store": "vault", "collection": "staff_sessions", "command": "find",
+         "filter": ["office_id"], "sort": []},
+    ]  # fmt: skip
+    (tmp_path / "scheduling.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+    problems = checker().unserved(tmp_path)
+    assert len(problems) == 1 and "filter on [office_id]" in problems[0]

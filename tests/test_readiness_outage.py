@@ -4,55 +4,20 @@ A throwaway stack on its own ports and folder is started with the project's own 
 the servers the other tests use are never touched. The service must not crash-loop meanwhile.
 """
 
-import asyncio
-import os
-import tempfile
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
+from side_stack_support import SideStack
+from side_stack_support import side_stack as start_side_stack
 
-from hoppid.shared.testing import ServiceProcess, eventually, free_port
-
-STACK = Path(__file__).resolve().parents[1] / "deploy" / "local" / "stack.sh"
-
-
-class SideStack:
-    def __init__(self, folder: str) -> None:
-        self.kafka_port, self.store_port = free_port(), free_port()
-        self.env = {
-            **{k: v for k, v in os.environ.items() if k != "HOPPID_MONGODB_URL"},
-            "HOPPID_STACK_DIR": folder,
-            "HOPPID_KAFKA_PORT": str(self.kafka_port),
-            "HOPPID_KAFKA_CONTROLLER_PORT": str(free_port()),
-            "HOPPID_STORE_PORT": str(self.store_port),
-            "HOPPID_FERRETDB_DEBUG_PORT": "off",
-            "HOPPID_POSTGRES_PORT": str(free_port()),
-        }
-
-    async def run(self, *args: str) -> None:
-        process = await asyncio.create_subprocess_exec(
-            "bash",
-            str(STACK),
-            *args,
-            env=self.env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        output, _ = await asyncio.wait_for(process.communicate(), 300)
-        assert process.returncode == 0, f"stack.sh {' '.join(args)}:\n{output.decode()}"
+from hoppid.shared.testing import ServiceProcess, eventually
 
 
 @pytest.fixture
 async def side_stack() -> AsyncIterator[SideStack]:
-    with tempfile.TemporaryDirectory(prefix="hoppid-side-stack-") as folder:
-        stack = SideStack(folder)
-        await stack.run("up")
-        try:
-            yield stack
-        finally:
-            await stack.run("down")
+    async with start_side_stack() as stack:  # reset afterwards: nothing of it is left behind
+        yield stack
 
 
 async def readiness(client: httpx.AsyncClient) -> tuple[int, dict[str, str]]:
@@ -64,8 +29,8 @@ async def test_readiness_turns_false_and_true_with_the_servers(side_stack: SideS
     service = await ServiceProcess(
         "reporting",
         {
-            "HOPPID_KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{side_stack.kafka_port}",
-            "HOPPID_MONGODB_URL": f"mongodb://127.0.0.1:{side_stack.store_port}/",
+            "HOPPID_KAFKA_BOOTSTRAP_SERVERS": side_stack.kafka,
+            "HOPPID_MONGODB_URL": side_stack.mongodb_url,
         },
     ).start()
     try:

@@ -40,10 +40,12 @@ async def test_service_answers_health_ready_metrics_openapi_asyncapi(
                 "checks": {"kafka": "ok", "store": "ok", "consumers": "ok"},
             }
 
-            metrics = await client.get("/metrics")
+            # metrics on their own port (offices' figures are on it), none on the public one
+            metrics = await client.get(service.metrics_url)
             assert metrics.status_code == 200
             assert "hoppid_http_requests_total" in metrics.text
             assert f'service="{name}"' in metrics.text
+            assert (await client.get("/metrics")).status_code == 404
 
             openapi = (await client.get("/openapi.json")).json()
             assert openapi["info"]["title"] == f"hoppid {name}"

@@ -9,7 +9,11 @@ FERRETDB_MODULE=github.com/FerretDB/FerretDB
 # atomic-updates.patch makes an update of one document a compare-and-set against the version it
 # read, retried on a fresh read, so concurrent updates of one document are not lost (FerretDB
 # 1.24 writes back what it read and changed, over whatever another writer stored meanwhile;
-# decision 0007). MongoDB does this by itself.
+# decision 0007). sort-pushdown.patch sorts a find by top-level fields in PostgreSQL, in BSON's
+# order, when every selected document holds a scalar type PostgreSQL orders that way, and then
+# also applies the limit there when the filter is string equalities that select exactly what
+# MongoDB would (decision 0008); otherwise FerretDB sorts in its process as before. MongoDB serves
+# both from its indexes by itself.
 FERRETDB_PATCHES=("$LOCAL_DIR"/ferretdb/*.patch)
 # The binary's name carries the patches' hash, so an edited patch is built, not an old binary
 # reused. Not plain "ferretdb": that name in the cache is the SQLite-only build of earlier

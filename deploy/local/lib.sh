@@ -13,6 +13,13 @@
 #   HOPPID_KAFKA_PORT             Kafka client port (the bootstrap server). Default: 9092
 #   HOPPID_KAFKA_CONTROLLER_PORT  Kafka KRaft controller port. Default: 9093
 #   HOPPID_KAFKA_HEAP             Kafka JVM heap, -Xms and -Xmx. Default: 512m
+#   HOPPID_KAFKA_SASL             on: the client listener is SASL_PLAINTEXT (SCRAM-SHA-512) with
+#                                 a user per service, an admin and a partner user, and ACLs
+#                                 (kafka/acls.txt); their credentials are written into
+#                                 <stack>/kafka/credentials/. off: PLAINTEXT, anyone may do
+#                                 anything. Unset: as the stack was last started (a new
+#                                 stack: off; scripts/run.sh starts a new one with on), so `make
+#                                 test` or `status` without it work on a stack started with it.
 #   HOPPID_STORE_HOST             Address the MongoDB-compatible store listens on. Default: 127.0.0.1
 #   HOPPID_STORE_PORT             Port of the store. Default: 27017
 #   HOPPID_FERRETDB_DEBUG_PORT    FerretDB's HTTP debug/metrics port, or "off".
@@ -52,6 +59,9 @@ HOPPID_KAFKA_HOST="${HOPPID_KAFKA_HOST:-127.0.0.1}"
 HOPPID_KAFKA_PORT="${HOPPID_KAFKA_PORT:-9092}"
 HOPPID_KAFKA_CONTROLLER_PORT="${HOPPID_KAFKA_CONTROLLER_PORT:-9093}"
 HOPPID_KAFKA_HEAP="${HOPPID_KAFKA_HEAP:-512m}"
+HOPPID_KAFKA_SASL="${HOPPID_KAFKA_SASL:-}"
+[[ -z "$HOPPID_KAFKA_SASL" || "$HOPPID_KAFKA_SASL" == on || "$HOPPID_KAFKA_SASL" == off ]] ||
+  die "HOPPID_KAFKA_SASL=$HOPPID_KAFKA_SASL must be on or off"
 HOPPID_STORE_HOST="${HOPPID_STORE_HOST:-127.0.0.1}"
 HOPPID_STORE_PORT="${HOPPID_STORE_PORT:-27017}"
 HOPPID_MONGODB_URL="${HOPPID_MONGODB_URL:-}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 
 # Short, so a probe that hits a half-started server gives up soon and the next one starts.
@@ -24,6 +25,7 @@ async def _kafka(bootstrap: str) -> str:
         bootstrap_servers=bootstrap,
         request_timeout_ms=int(TIMEOUT_SECONDS * 1000),
         client_id="hoppid-stack-probe",
+        **_kafka_credentials(),
     )
     try:
         await client.bootstrap()
@@ -35,6 +37,19 @@ async def _kafka(bootstrap: str) -> str:
         return f"kafka {bootstrap}: {len(brokers)} broker(s), {len(topics)} topic(s)"
     finally:
         await client.close()
+
+
+def _kafka_credentials() -> dict[str, str]:
+    """A SASL stack's admin user, as kafka.sh puts it into the environment (HOPPID_KAFKA_*)."""
+    protocol = os.environ.get("HOPPID_KAFKA_SECURITY_PROTOCOL", "PLAINTEXT")
+    if not protocol.startswith("SASL_"):
+        return {}
+    return {
+        "security_protocol": protocol,
+        "sasl_mechanism": os.environ.get("HOPPID_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512"),
+        "sasl_plain_username": os.environ.get("HOPPID_KAFKA_USERNAME", ""),
+        "sasl_plain_password": os.environ.get("HOPPID_KAFKA_PASSWORD", ""),
+    }
 
 
 def probe_kafka(bootstrap: str) -> str:

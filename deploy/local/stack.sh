@@ -7,6 +7,8 @@
 #   stack.sh status                    exit 0 when everything answers, 3 when something is down
 #   stack.sh logs   [kafka|store] [-f] the last lines of the logs, or follow them
 #   stack.sh reset                     stop everything and delete HOPPID_STACK_DIR (not the cache)
+#   stack.sh backup  <file>            the store (every database and the vault) into a new file
+#   stack.sh restore <file>            the store as it was in the backup (FerretDB restarted)
 #
 # Exit codes: 0 ok, 1 failure, 2 usage, 3 (status) something is down.
 set -euo pipefail
@@ -22,14 +24,16 @@ source "$HERE/postgres.sh"
 source "$HERE/ferretdb.sh"
 # shellcheck source=store.sh
 source "$HERE/store.sh"
+# shellcheck source=backup.sh
+source "$HERE/backup.sh"
 
 # The comment block above is the help text. Usage: usage [exit code], 2 (to stderr) by default.
 usage() {
   local code="${1:-2}"
   if ((code == 0)); then
-    sed -n '5,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    sed -n '5,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
   else
-    sed -n '5,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+    sed -n '5,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
   fi
   exit "$code"
 }
@@ -123,6 +127,18 @@ cmd_reset() {
   say "deleted $HOPPID_STACK_DIR (the cache $HOPPID_CACHE_DIR is kept)"
 }
 
+cmd_backup() {
+  (($# == 1)) || usage
+  with_lock
+  store_backup "$(absolute "$1")"
+}
+
+cmd_restore() {
+  (($# == 1)) || usage
+  with_lock
+  store_restore "$(absolute "$1")"
+}
+
 command="${1:-}"
 (($# == 0)) || shift
 case "$command" in
@@ -131,6 +147,8 @@ case "$command" in
   status) cmd_status "$@" ;;
   logs) cmd_logs "$@" ;;
   reset) cmd_reset "$@" ;;
+  backup) cmd_backup "$@" ;;
+  restore) cmd_restore "$@" ;;
   -h | --help | help) usage 0 ;;
   *) usage ;;
 esac

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from platform_support import SERVICES, Platform
+from platform_support import ADMIN_KEY, SERVICES, Platform
 
 from hoppid.shared.testing import ServiceProcess, eventually, free_port
 
@@ -58,6 +58,7 @@ class WebPlatform(Platform):
             **{f"HOPPID_{s.upper()}_PUBLIC_URL": self.public(s) for s in SERVICES},
             "HOPPID_COOKIE_SECURE": "false",
             "HOPPID_NOTIFICATIONS_DEV_MAILBOX": "true",
+            "HOPPID_NOTIFICATIONS_ADMIN_KEY": ADMIN_KEY,  # the mailbox's one reader (issue 13)
             "HOPPID_NOTIFICATIONS_DEVMAIL_DIR": str(self.maildir),
             "HOPPID_NOTIFICATIONS_DEVMAIL_PORT": str(self.smtp_port),
             # the receipt's link opens the person's case page in intake

@@ -29,11 +29,11 @@ async def fill_inquiry(page: Any, *, name: str) -> None:
 
 
 async def receipt_link(platform: WebPlatform, address: str) -> str:
-    """The personal link in the receipt, read from the development mailbox's JSON API (other
-    messages to the person, such as offered times, may come first)."""
+    """The personal link in the receipt, read from the development mailbox's JSON API with the
+    platform admin key (other messages to the person, such as offered times, may come first)."""
     mailbox = f"{platform.public('notifications')}/v1/dev/mailbox"
     pattern = re.compile(rf"{re.escape(platform.public('intake'))}/pages/me/[A-Za-z0-9_-]+")
-    async with httpx.AsyncClient(timeout=10) as client:
+    async with httpx.AsyncClient(timeout=10, headers=bearer(ADMIN_KEY)) as client:
 
         async def link() -> str | None:
             for message in (await client.get(mailbox, params={"to": address})).json():
@@ -91,6 +91,18 @@ async def test_a_person_sends_the_form_opens_their_link_and_staff_see_the_case(
     reference = re.search(r"HOP-[A-Z0-9]{4}-[A-Z0-9]{4}", main)
     assert reference is not None
     await check_page(page, screenshot="intake-my-case")
+    await page.get_by_role(
+        "button", name="Se og last ned alle opplysningene om deg (side og JSON)"
+    ).click()
+    await page.wait_for_url(re.compile(r"/exports/[0-9a-f-]{36}$"))
+
+    async def gathered() -> bool:  # the page says it is gathering until every part is in
+        await page.reload()
+        return "Hvorfor vi har det" in await page.locator("main").inner_text()
+
+    await eventually(gathered, timeout=60, what="the export gathered")
+    await check_page(page)  # each part, what it is and why it is kept
+    await page.get_by_role("link", name="Tilbake til saken").click()
     await page.get_by_role("button", name="Slett opplysningene mine").click()
     await check_page(page, screenshot="intake-erase-confirm")  # the confirm step, not erased
     await page.get_by_role("link", name="Nei, tilbake til saken").click()
@@ -155,3 +167,33 @@ async def test_the_inquiry_form_can_be_sent_with_the_keyboard_alone(
     assert await page.get_by_role("heading", level=1).inner_text() == (
         "Takk, henvendelsen er sendt"
     )
+
+
+async def test_the_new_link_page_answers_every_address_the_same_way(
+    web_platform: WebPlatform, browser: Any
+) -> None:
+    """A dead link's page leads to the form; a field error is tied to its field; any address
+    gets the same page. (Whether a mail goes: tests/journeys/test_new_link.py.)"""
+    intake = web_platform.public("intake")
+    page = await new_page(browser)
+    await page.goto(f"{intake}/pages/me/not-a-valid-token?lang=en")
+    await check_page(page)
+    await page.get_by_role("link", name="Get a new link by email").click()
+    await page.wait_for_url(f"{intake}/pages/link")
+    await check_page(page)
+
+    await page.get_by_label("Email address").fill("not an address")
+    await page.get_by_role("button", name="Send me a new link").click()
+    field = page.get_by_label("Email address")
+    assert await field.get_attribute("aria-invalid") == "true"
+    await check_page(page)
+
+    answers = []
+    for address in ("nobody.web@example.no", EMAIL):
+        await page.goto(f"{intake}/pages/link")
+        await page.get_by_label("Email address").fill(address)
+        await page.get_by_role("button", name="Send me a new link").click()
+        await page.wait_for_url(f"{intake}/pages/link/sent")
+        answers.append(await page.locator("main").inner_text())
+    assert answers[0] == answers[1] and "we will send a new link there" in answers[0]
+    await check_page(page)

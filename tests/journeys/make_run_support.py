@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from platform_support import COUNTY_KEY, SERVICES
+from platform_support import ADMIN_KEY, COUNTY_KEY, SERVICES
 
 from hoppid.shared.testing import eventually, free_port
 
@@ -104,9 +104,13 @@ def environment(prefix: str, run_dir: Path, ports: dict[str, int], clock: Path) 
         "HOPPID_TOPIC_PARTITIONS": "2",  # keeps the shared local broker small
         "HOPPID_RUN_DIR": str(run_dir),
         **{f"HOPPID_{name.upper()}_PORT": str(port) for name, port in ports.items()},
+        # run.sh's metrics ports, beside any other platform's on this machine
+        **{f"HOPPID_{name.upper()}_METRICS_PORT": str(free_port()) for name in ports},
         "HOPPID_NOTIFICATIONS_DEVMAIL_PORT": str(devmail),
+        "HOPPID_OIDC_PROVIDER_PORT": str(free_port()),  # the staff sign-in's provider
         "HOPPID_NOTIFICATIONS_SMTP_PORT": str(devmail),
         "HOPPID_REPORTING_COUNTY_KEY": COUNTY_KEY,
+        "HOPPID_NOTIFICATIONS_ADMIN_KEY": ADMIN_KEY,  # the development mailbox's one reader
         "HOPPID_SCHEDULING_DEV_CLOCK_FILE": str(clock),
         # quick pollers, so the journey does not wait on intervals meant for production
         "HOPPID_OUTBOX_RELAY_INTERVAL_SECONDS": "0.5",

@@ -73,6 +73,10 @@ class Platform:
     def url(self, name: str) -> str:
         return self.services[name].url
 
+    def metrics_url(self, name: str) -> str:
+        """The service's /metrics: on its metrics port, not the public one (issue 13)."""
+        return self.services[name].metrics_url
+
     async def stop(self) -> None:
         await asyncio.gather(*(s.stop() for s in self.services.values()))
 

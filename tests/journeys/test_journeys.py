@@ -9,8 +9,7 @@ import httpx
 import icalendar
 from platform_support import ADMIN_KEY, COUNTY_KEY, Platform, attachment, bearer, text_of
 
-from hoppid.shared.pii import PersonalDataVault
-from hoppid.shared.testing import eventually, of_type, read_envelopes
+from hoppid.shared.testing import eventually, of_type, read_envelopes, vault_for_tests
 
 EMAIL = "kari.journey@example.no"
 
@@ -219,7 +218,7 @@ async def test_erasure_reaches_every_store_and_the_topics_while_counts_stay(
         f"{platform.prefix}hoppid.intake",
         lambda es: bool(of_type(es, "intake.erasure.completed.v1")),
     )
-    vault = PersonalDataVault(mongo[f"test_{platform.unique}_vault"])
+    vault = vault_for_tests(mongo[f"test_{platform.unique}_vault"])
     for record, envelope in found:
         assert EMAIL.encode() not in record.value and b"Kari" not in record.value
         opened = await vault.unseal(envelope)

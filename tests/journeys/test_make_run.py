@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import icalendar
 from make_run_support import RunningPlatform, answers, bearer
-from platform_support import COUNTY_KEY, SERVICES
+from platform_support import ADMIN_KEY, COUNTY_KEY, SERVICES
 
-from hoppid.shared.pii import PersonalDataVault
+from hoppid.shared.pii import PersonalDataVault, vault_kek
 from hoppid.shared.testing import eventually, read_envelopes
 
 EMAIL = "ola.makerun@example.no"
@@ -46,15 +46,17 @@ async def mail(running: RunningPlatform, subject_part: str, count: int = 1) -> l
 
 
 async def receipt_token(running: RunningPlatform, client: httpx.AsyncClient, reference: str) -> str:
-    """The person's link from the receipt, as the development mailbox's HTTP API shows it."""
+    """The person's link from the receipt, as the development mailbox's HTTP API shows it to
+    the platform admin (nobody else reads it)."""
     mailbox = f"{running.url('notifications')}/v1/dev/mailbox"
+    assert (await client.get(mailbox)).status_code == 401
 
     async def listed() -> list[Any]:
-        response = await client.get(mailbox, params={"to": EMAIL})
+        response = await client.get(mailbox, params={"to": EMAIL}, headers=bearer(ADMIN_KEY))
         return [m for m in response.json() if reference in m["subject"]]
 
     receipt_id = (await eventually(listed, timeout=90, what="the receipt listed"))[0]["id"]
-    receipt = (await client.get(f"{mailbox}/{receipt_id}")).json()
+    receipt = (await client.get(f"{mailbox}/{receipt_id}", headers=bearer(ADMIN_KEY))).json()
     token = re.search(r"/me/([A-Za-z0-9_-]+)", receipt["text"])
     assert token, receipt["text"]
     return token.group(1)
@@ -235,7 +237,8 @@ async def test_erasure_against_make_run(running: RunningPlatform, mongo: Any) ->
         lambda es: any(e.type.endswith("erasure.completed.v1") for e in es),
         timeout=90,
     )
-    vault = PersonalDataVault(mongo[f"{databases}vault"])
+    secret = (running.run_dir / "link-secret").read_text().strip()  # made by scripts/run.sh
+    vault = PersonalDataVault(mongo[f"{databases}vault"], vault_kek(secret))
     for record, envelope in found:
         assert EMAIL.encode() not in record.value and b"Makerun" not in record.value
         assert EMAIL not in str((await vault.unseal(envelope)).data)  # unreadable now

@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaConsumer
 from pydantic import Field
 
 from hoppid.shared.events import Event, EventCatalogue
-from hoppid.shared.testing import kafka_servers
+from hoppid.shared.testing import kafka_client
 
 
 class ThingHappened(Event):
@@ -40,7 +40,7 @@ async def read_all(topic: str, expected: int, timeout: float = 30.0) -> list[Any
     """Read ``expected`` records of a topic from its beginning with a plain aiokafka consumer."""
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=kafka_servers(),
+        **kafka_client(),
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         group_id=None,

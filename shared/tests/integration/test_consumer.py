@@ -3,12 +3,14 @@ transient errors retried and their records (with the rest of their partition) de
 poison dead-lettered per record; types without a handler skipped. No Kafka mocks."""
 
 import asyncio
+import logging
 from collections.abc import Awaitable
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+from pydantic import BaseModel, EmailStr
 
 from hoppid.shared.consumer import EventConsumer, TransientError
 from hoppid.shared.envelope import Envelope
@@ -16,7 +18,7 @@ from hoppid.shared.events import Event
 from hoppid.shared.kafka import Topics, ensure_topics, make_broker
 from hoppid.shared.metrics import ServiceMetrics
 from hoppid.shared.settings import ServiceSettings
-from hoppid.shared.testing import eventually, kafka_servers
+from hoppid.shared.testing import eventually, kafka_client, kafka_servers
 
 from .helpers import ThingBroke, ThingHappened, header_map, read_all, test_catalogue
 
@@ -28,7 +30,7 @@ async def produce(
 ) -> None:
     """Write raw records in order to one partition: poison must be craftable byte by byte. All
     have one key (subject) unless ``keys`` gives each its own."""
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_servers(), acks="all")
+    producer = AIOKafkaProducer(**kafka_client(), acks="all")
     await producer.start()
     keys = keys or [b"same-subject"] * len(records)
     try:
@@ -92,7 +94,7 @@ class Harness:
 
     async def committed_offsets(self) -> dict[int, int]:
         """The group's committed offset per partition (absent where nothing was committed)."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=kafka_servers())
+        admin = AIOKafkaAdminClient(**kafka_client())
         await admin.start()
         try:
             offsets = await admin.list_consumer_group_offsets(self.consumer.group_id)
@@ -156,6 +158,66 @@ async def test_poison_events_go_to_the_dlq_and_the_partition_moves_on(topic_pref
     assert harness.metric("hoppid_dlq_events_total") == 3
     # a type this consumer has no handler for is skipped, not dead-lettered (GUIDE.md §5)
     assert harness.metric("hoppid_events_skipped_total", type="unknown") == 1
+
+
+class _Contact(BaseModel):
+    email: EmailStr
+    name: str
+
+
+class _Lines(logging.Handler):
+    """Every log line of the process while the test runs, as its handlers would write it."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+async def test_a_poison_event_s_personal_values_reach_neither_dlq_headers_nor_logs(
+    topic_prefix: str,
+) -> None:
+    """A handler's pydantic error about an (unsealed) personal value quotes it (input_value=...,
+    and an email's own message names its domain): the dead letter's headers and the log lines
+    name the fields and the kind of error, never the value. The data itself is in the dead
+    letter's value, as it was on the topic (sealed there)."""
+    harness = Harness(topic_prefix)
+    personal = "Kari Nordmann <kari.nordmann@nordveggen..no>"
+
+    @harness.consumer.on(ThingBroke.event_type)
+    async def validates(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, ThingBroke)
+        _Contact.model_validate({"email": event.reason, "name": None})
+
+    @harness.consumer.on(ThingHappened.event_type)
+    async def count(event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, ThingHappened)
+        harness.handled.append(event.counter)
+
+    lines = _Lines()
+    logging.getLogger().addHandler(lines)
+    await harness.create_topics()
+    await produce(
+        harness.topic,
+        [raw(ThingBroke(reason=personal)), raw(ThingHappened(counter="after"))],
+    )
+    try:
+        async with harness:
+            await eventually(lambda: _value(harness.handled), what="the event after the poison")
+            dead = await read_all(Topics.dlq(harness.topic), expected=1)
+    finally:
+        logging.getLogger().removeHandler(lines)
+
+    error = header_map(dead[0])["hoppid_dlq_error"]
+    assert error.startswith("ValidationError: _Contact: email: value_error; name: ")
+    poison_lines = [line for line in lines.lines if "poison event sent to" in line]
+    assert len(poison_lines) == 1
+    assert error in poison_lines[0]
+    for text in (*header_map(dead[0]).values(), *lines.lines):
+        for part in ("Kari", "nordmann", "nordveggen", "input_value"):
+            assert part not in text
 
 
 async def test_types_without_a_handler_are_skipped_counted_and_never_parsed(

@@ -26,7 +26,7 @@ from hoppid.shared.kafka import Topics, ensure_topics, make_broker
 from hoppid.shared.metrics import ServiceMetrics
 from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.settings import ServiceSettings
-from hoppid.shared.testing import eventually, kafka_servers
+from hoppid.shared.testing import eventually, kafka_client, kafka_servers, vault_for_tests
 
 from .helpers import ThingHappened, read_all, test_catalogue
 
@@ -120,7 +120,7 @@ class Service:
 
 async def produce(topic: str, events: list[tuple[str, Envelope]]) -> dict[str, tuple[int, int]]:
     """Publish (key, envelope) pairs; the (partition, offset) of each event id."""
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_servers(), acks="all")
+    producer = AIOKafkaProducer(**kafka_client(), acks="all")
     await producer.start()
     try:
         where = {}
@@ -244,7 +244,7 @@ async def test_one_record_dead_lettered_by_two_groups_is_redriven_once(topic_pre
 async def test_a_sealed_event_stays_sealed_in_the_dlq_and_when_redriven(
     topic_prefix: str, database: AsyncDatabase[dict[str, Any]]
 ) -> None:
-    vault = PersonalDataVault(database)
+    vault = vault_for_tests(database)
     service = Service(topic_prefix, "people", vault=vault)
     await ensure_topics(kafka_servers(), [service.topic, Topics.dlq(service.topic)], partitions=2)
     plain = Registered(case_id="case-5", email="kari@example.no").to_envelope(

@@ -1,5 +1,6 @@
 """Idempotent effects and index declarations, on the real store (MongoDB or FerretDB)."""
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -22,6 +23,26 @@ async def test_apply_once_applies_an_event_once_per_document(database: Db) -> No
     assert document is not None
     assert document["n"] == 2
     assert document["applied_events"] == ["e1", "e2"]
+
+
+async def test_apply_once_keeps_every_event_when_they_create_the_document_together(
+    database: Db,
+) -> None:
+    """Two replicas' first events for one new document: both upserts miss it, one inserts and
+    the other's insert collides. The colliding event is applied to the inserted document, not
+    taken for one applied before (that lost an inquiry of the two-instances journey)."""
+    figures = database["figures"]
+    rounds, together = 30, 8
+    for document in range(rounds):
+        results = await asyncio.gather(
+            *(
+                apply_once(figures, {"_id": document}, {"$inc": {"n": 1}}, f"e{event}", upsert=True)
+                for event in range(together)
+            )
+        )
+        assert all(results), (document, results)
+    counted = [found["n"] async for found in figures.find({})]
+    assert counted == [together] * rounds
 
 
 async def test_inbox_runs_an_effect_once_per_consumer(database: Db) -> None:

@@ -8,7 +8,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.kafka import Topics, ensure_topics, make_broker, publish_envelope
 from hoppid.shared.settings import ServiceSettings
-from hoppid.shared.testing import kafka_servers
+from hoppid.shared.testing import eventually, kafka_client, kafka_servers
 
 from .helpers import header_map, read_all
 
@@ -57,11 +57,18 @@ async def test_topics_are_created_with_partitions_and_creation_is_idempotent(
     names = [topics.domain("scheduling"), Topics.dlq(topics.domain("scheduling")), topics.public]
     await ensure_topics(kafka_servers(), names, partitions=4)
     await ensure_topics(kafka_servers(), names, partitions=4)  # again: no error
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_servers())
+    admin = AIOKafkaAdminClient(**kafka_client())
     await admin.start()
-    try:
+
+    async def partitions() -> dict[str, int] | None:
+        # the broker learns new topics from the controller a moment after they are created
         described = await admin.describe_topics(names)
+        found = {t["topic"]: len(t["partitions"]) for t in described if t["error_code"] == 0}
+        return found if set(found) == set(names) else None
+
+    try:
+        found = await eventually(partitions, timeout=30, what="the topics described")
     finally:
         await admin.close()
-    assert {t["topic"]: len(t["partitions"]) for t in described} == dict.fromkeys(names, 4)
+    assert found == dict.fromkeys(names, 4)
     assert names[1].endswith("hoppid.scheduling.dlq")

@@ -5,14 +5,14 @@ from aiokafka.structs import OffsetAndMetadata
 
 from hoppid.shared.kafka import Topics, ensure_topics
 from hoppid.shared.lag import measure
-from hoppid.shared.testing import kafka_servers
+from hoppid.shared.testing import kafka_client, kafka_servers
 
 
 async def test_lag_is_what_the_group_has_not_committed(topic_prefix: str) -> None:
     topic = Topics(topic_prefix).domain("lagging")
     group = f"{topic_prefix}group"
     await ensure_topics(kafka_servers(), [topic], partitions=2)
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_servers())
+    producer = AIOKafkaProducer(**kafka_client())
     await producer.start()
     try:
         for n in range(5):
@@ -21,9 +21,7 @@ async def test_lag_is_what_the_group_has_not_committed(topic_prefix: str) -> Non
         await producer.stop()
     assert await measure(kafka_servers(), {group: [topic]}) == {(group, topic): 5}
 
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=kafka_servers(), group_id=group, enable_auto_commit=False
-    )
+    consumer = AIOKafkaConsumer(**kafka_client(), group_id=group, enable_auto_commit=False)
     consumer.assign([TopicPartition(topic, 0)])
     await consumer.start()
     try:

@@ -289,6 +289,43 @@ async def test_the_marker_stays_while_writes_race_the_relay(
     assert counters == set(range(changes))  # nothing lost
 
 
+async def test_documents_cleared_together_and_one_written_meanwhile_keeps_its_new_entry(
+    database: Db, topic_prefix: str
+) -> None:
+    """Fully published outboxes are emptied by one command per collection; one that got a new
+    entry while its old ones went out loses exactly those, keeps the new one and its marker,
+    and nothing goes out twice."""
+    topic = Topics(topic_prefix).domain("intake")
+    await ensure_topics(kafka_servers(), [topic], partitions=2)
+    await apply_indexes(database, outbox_indexes(["cases", "people"]))
+    cases = database["cases"]
+    first = {key: event(key, key) for key in ("k1", "k2", "k3")}
+    for key, envelope in first.items():
+        await cases.insert_one({"_id": key, **outbox_fields(topic, [envelope])})
+    late = event("k2", "late")
+    broker = await started_broker()
+
+    async def send(topic_name: str, envelope: Envelope) -> Any:
+        if envelope.subject == "k3":  # k2 changes after the relay read it
+            await cases.update_one({"_id": "k2"}, with_outbox({}, topic, [late]))
+        return await send_envelope(broker, topic_name, envelope)
+
+    relay = OutboxRelay(database, ["cases", "people"], send, ServiceMetrics("testing"))
+    try:
+        assert await relay.publish_pending() == 3
+        k2 = await cases.find_one({"_id": "k2"})
+        assert k2 is not None
+        assert [entry["event"]["id"] for entry in k2["outbox"]] == [late.id]
+        assert k2[PENDING] is True
+        assert await relay.publish_pending() == 1
+    finally:
+        await broker.stop()
+    assert await cases.count_documents({PENDING: True}) == 0
+    assert await cases.count_documents({"outbox.0": {"$exists": True}}) == 0
+    records = await read_all(topic, expected=4)
+    assert sorted(ids(records)) == sorted([*(e.id for e in first.values()), late.id])
+
+
 async def test_the_relays_look_up_uses_the_declared_index(database: Db) -> None:
     """Among thousands of published documents, the pending few are found through the index,
     on MongoDB (its own plan) and on the local FerretDB on PostgreSQL (PostgreSQL's plan of the

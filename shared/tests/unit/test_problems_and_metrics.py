@@ -2,7 +2,7 @@ from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
-from hoppid.shared.metrics import ServiceMetrics
+from hoppid.shared.metrics import HttpMetrics, ServiceMetrics
 from hoppid.shared.problems import install_problem_handlers
 
 
@@ -19,7 +19,7 @@ def make_app() -> tuple[FastAPI, ServiceMetrics]:
     app = FastAPI()
     metrics = ServiceMetrics("demo")
     install_problem_handlers(app)
-    app.middleware("http")(metrics.http_middleware)
+    app.add_middleware(HttpMetrics, metrics=metrics)
 
     @app.post("/inquiries")
     async def create(inquiry: Inquiry) -> dict[str, str]:
@@ -73,3 +73,21 @@ def test_http_metrics_are_labelled_by_route_template_not_url() -> None:
         {"service": "demo", "method": "GET", "route": "/cases/{case_id}", "status": "200"},
     )
     assert value == 3
+
+
+def test_http_metrics_count_refusals_and_crashes_with_their_status() -> None:
+    app, metrics = make_app()
+    client = TestClient(app, raise_server_exceptions=False)
+    client.get("/cases/gone")
+    client.get("/cases/boom")
+    client.post("/inquiries", json={})
+    for method, route, status in [
+        ("GET", "/cases/{case_id}", "404"),
+        ("GET", "/cases/{case_id}", "500"),
+        ("POST", "/inquiries", "422"),
+    ]:
+        labels = {"service": "demo", "method": method, "route": route, "status": status}
+        assert metrics.registry.get_sample_value("hoppid_http_requests_total", labels) == 1
+    timed = {"service": "demo", "method": "GET", "route": "/cases/{case_id}"}
+    count = metrics.registry.get_sample_value("hoppid_http_request_duration_seconds_count", timed)
+    assert count == 2

@@ -31,7 +31,7 @@ def test_nothing_is_signed_with_the_secret_itself() -> None:
     assert verify_link(SECRET, forged.rstrip("="), NOW) is None
     assert verify_link(SECRET, sign_link(SECRET, "person-1", 0, NOW, 30), NOW) is not None
     # and a session's signature is not a CSRF token of the same value
-    cookie = session.sign_session(SECRET, "key-1", "hash", NOW, 8)
+    cookie = session.sign_session(SECRET, "session-1", NOW, 8)
     body, signature = cookie.rsplit(".", 1)
     assert csrf.form_token(SECRET, body) != signature
 

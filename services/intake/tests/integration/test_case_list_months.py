@@ -1,7 +1,7 @@
 """The staff case list reads a month at a time and still lists every case, newest first.
 
 Against the real store: cases over three years (some months empty, one month full), each page
-(short lists read whole, longer ones month by month) compared with the same cases sorted in
+(read by months, several at once when sparse) compared with the same cases sorted in
 Python; the day filters; cases written before
 ``created_month`` existed get it from the one-time pass and are listed again."""
 

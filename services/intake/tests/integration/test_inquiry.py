@@ -4,8 +4,7 @@ from typing import Any
 
 from intake_support import Intake, inquiry
 
-from hoppid.shared.pii import PersonalDataVault
-from hoppid.shared.testing import of_type, read_envelopes
+from hoppid.shared.testing import of_type, read_envelopes, vault_for_tests
 
 
 async def test_inquiry_publishes_received_then_opened_in_order_on_the_case_key(
@@ -35,7 +34,7 @@ async def test_inquiry_publishes_received_then_opened_in_order_on_the_case_key(
     assert received.office == opened.office == "nordveggen"
     assert received.municipality == "1539"
     assert b"kari1@example.no" not in mine[0][0].value  # sealed with the person's key
-    unsealed = await PersonalDataVault(database).unseal(received)
+    unsealed = await vault_for_tests(database).unseal(received)
     assert unsealed.data["email"] == "kari1@example.no"
     assert unsealed.data["name"] == "Kari Nordmann"
     assert unsealed.data["case_link_token"]
@@ -104,7 +103,7 @@ async def test_a_known_address_opens_a_case_but_never_changes_the_person(
     firsts = {e.data["reference"]: e.data["first_case_of_person"] for e in opened}
     assert firsts == {first.json()["reference"]: True, second.json()["reference"]: False}
     # the receipt of the second case greets the person by their own name, in their language
-    vault = PersonalDataVault(database)
+    vault = vault_for_tests(database)
     received = [
         await vault.unseal(e)
         for e in of_type([e for _, e in found], "intake.inquiry.received.v1")

@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 from intake_support import ADMIN_KEY, Intake, inquiry
 
-from hoppid.shared.testing import of_type, read_envelopes
+from hoppid.shared.testing import of_type, read_envelopes, vault_for_tests
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -170,7 +170,7 @@ async def test_the_pipeline_its_rules_and_its_events(intake: Intake, database: A
     assert company.json()["company"]["org_number"] == "923609016"
 
     found = await read_envelopes(
-        intake.topic, lambda es: len(of_type(es, "intake.company.registered.v1")) == 1
+        intake.topic, lambda es: len(of_type(es, "intake.company.registered.v2")) == 1
     )
     types = [e.type.removeprefix("no.hoppid.intake.") for _, e in found if e.subject == case_id]
     assert types == [
@@ -184,14 +184,16 @@ async def test_the_pipeline_its_rules_and_its_events(intake: Intake, database: A
         "application.decided.v1",
         "introduction.made.v1",
         "case.status_changed.v1",
-        "company.registered.v1",
+        "company.registered.v2",
     ]
     envelopes = [e for _, e in found if e.subject == case_id]
     assert "Wants to start" not in str([e.data for e in envelopes])  # note text stays home
     assert "Næringsforening" not in str([e.data for e in envelopes])
-    registered = of_type(envelopes, "intake.company.registered.v1")[0].data
-    assert registered["org_number"] == "923609016"
-    assert registered["share_with_partners"] is False
+    registered = of_type(envelopes, "intake.company.registered.v2")[0]
+    assert "923609016" not in str(registered.data)  # sealed with the person's key
+    opened = await vault_for_tests(database).unseal(registered)
+    assert opened.data["org_number"] == "923609016"
+    assert registered.data["share_with_partners"] is False
 
 
 async def test_keys_are_published_for_every_service_without_the_secret(intake: Intake) -> None:

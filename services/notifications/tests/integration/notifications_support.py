@@ -10,7 +10,7 @@ import re
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -20,12 +20,20 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from aiosmtpd.controller import Controller
 
+from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import intake as ev
 from hoppid.shared.events import scheduling as sched
 from hoppid.shared.links import sign_link
-from hoppid.shared.pii import PersonalDataVault
-from hoppid.shared.testing import ServiceProcess, eventually, free_port, kafka_servers, mongodb_url
+from hoppid.shared.pii import PersonalDataVault, vault_kek
+from hoppid.shared.testing import (
+    ServiceProcess,
+    eventually,
+    free_port,
+    kafka_client,
+    kafka_servers,
+    mongodb_url,
+)
 
 INTAKE = ev.SOURCE
 LINK_SECRET = "test-link-secret-of-the-notifications-tests"  # the platform's, as intake signs
@@ -66,9 +74,9 @@ async def started(service: ServiceProcess) -> ServiceProcess:
 
 
 async def metric(service: ServiceProcess, name: str, **labels: str) -> float:
-    """The value of one sample on the service's /metrics (0 when absent)."""
-    async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
-        text = (await client.get("/metrics")).text
+    """The value of one sample on the service's /metrics, on its metrics port (0 when absent)."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        text = (await client.get(service.metrics_url)).text
     total = 0.0
     for line in text.splitlines():
         match = re.match(rf"^{name}\{{(.*)\}} (\S+)$", line)
@@ -165,8 +173,8 @@ class IntakeEvents:
 
     def __init__(self, topic_prefix: str, database: Any, domain: str = "intake") -> None:
         self.topic = f"{topic_prefix}hoppid.{domain}"
-        self.vault = PersonalDataVault(database)
-        self.producer = AIOKafkaProducer(bootstrap_servers=kafka_servers(), acks="all")
+        self.vault = PersonalDataVault(database, vault_kek(LINK_SECRET))  # as the service opens it
+        self.producer = AIOKafkaProducer(**kafka_client(), acks="all")
 
     async def __aenter__(self) -> IntakeEvents:
         await self.producer.start()
@@ -190,7 +198,7 @@ class IntakeEvents:
             "languages": ["nb", "nn", "en"],
             "contact_email": "post@nordveggen.example",
             "yearly_budget_eur": 32000,
-            "changed_at": datetime.now(UTC),
+            "changed_at": real_now(),
             **changes,
         }
         event = ev.OfficeChanged(**fields)
@@ -212,7 +220,7 @@ class IntakeEvents:
         person_id = person_id or f"person-{uuid.uuid4().hex[:8]}"
         token = f"token-{uuid.uuid4().hex}"
         if signed:
-            token = sign_link(LINK_SECRET, person_id, 0, datetime.now(UTC), 90)
+            token = sign_link(LINK_SECRET, person_id, 0, real_now(), 90)
         case_id = f"case-{uuid.uuid4().hex[:8]}"
         event = ev.InquiryReceived(
             case_id=case_id,
@@ -222,7 +230,7 @@ class IntakeEvents:
             municipality="1539",
             language=language,  # type: ignore[arg-type]
             needs=["guidance"],
-            received_at=datetime.now(UTC),
+            received_at=real_now(),
             name="Kari Nordmann",
             email=email,
             case_link_token=token,
@@ -246,7 +254,7 @@ class IntakeEvents:
             stage="idea",
             language=language,  # type: ignore[arg-type]
             meeting_mode="digital",
-            opened_at=datetime.now(UTC),
+            opened_at=real_now(),
             first_case_of_person=True,
         )
         return await self.publish(
@@ -259,9 +267,44 @@ class IntakeEvents:
         event = ev.ConsentWithdrawn(
             person_id=person_id,
             consent=consent,
-            withdrawn_at=datetime.now(UTC),  # type: ignore[arg-type]
+            withdrawn_at=real_now(),  # type: ignore[arg-type]
         )
         return await self.publish(event.to_envelope(source=INTAKE, subject=person_id))
+
+    async def person_corrected(
+        self,
+        person_id: str,
+        name: str,
+        language: str,
+        at: datetime | None = None,
+        publish: bool = True,
+    ) -> Envelope:
+        """A correction through the person's link, sealed as intake writes it."""
+        event = ev.PersonCorrected(
+            person_id=person_id,
+            corrected=["name", "language"],
+            language=language,  # type: ignore[arg-type]
+            corrected_at=at or real_now(),
+            name=name,
+            phone="+4791234567",
+        )
+        envelope = event.to_envelope(source=INTAKE, subject=person_id)
+        sealed = await self.vault.seal(envelope, ev.PersonCorrected, person_id)
+        return await self.publish(sealed) if publish else sealed
+
+    async def link_issued(self, person_id: str, email: str, token: str) -> Envelope:
+        """A new link the person asked for, sealed as intake writes it."""
+        event = ev.LinkIssued(
+            person_id=person_id,
+            office_id="nordveggen",
+            language="en",
+            issued_at=real_now(),
+            name="Kari Nordmann",
+            email=email,
+            link_token=token,
+        )
+        envelope = event.to_envelope(source=INTAKE, subject=person_id)
+        return await self.publish(await self.vault.seal(envelope, ev.LinkIssued, person_id))
 
     async def case_status_changed(self, case_id: str, to_status: str) -> Envelope:
         event = ev.CaseStatusChanged(
@@ -269,7 +312,7 @@ class IntakeEvents:
             office_id="nordveggen",
             from_status="new",
             to_status=to_status,  # type: ignore[arg-type]
-            changed_at=datetime.now(UTC),
+            changed_at=real_now(),
         )
         return await self.publish(
             event.to_envelope(source=INTAKE, subject=case_id, office="nordveggen")
@@ -277,9 +320,7 @@ class IntakeEvents:
 
     async def erasure_requested(self, person_id: str, case_ids: list[str]) -> Envelope:
         await self.vault.destroy(person_id)  # intake destroys the key first
-        event = ev.ErasureRequested(
-            person_id=person_id, case_ids=case_ids, requested_at=datetime.now(UTC)
-        )
+        event = ev.ErasureRequested(person_id=person_id, case_ids=case_ids, requested_at=real_now())
         return await self.publish(event.to_envelope(source=INTAKE, subject=person_id))
 
 
@@ -299,6 +340,9 @@ class SchedulingEvents(IntakeEvents):
         start: datetime,
         booking_id: str | None = None,
         advisor_id: str = "advisor-1",
+        mode: sched.MeetingMode = "in_person",
+        join_url: str | None = None,
+        sequence: int | None = None,
     ) -> Envelope:
         booking_id = booking_id or f"booking-{uuid.uuid4().hex[:8]}"
         event = sched.MeetingBooked(
@@ -308,17 +352,26 @@ class SchedulingEvents(IntakeEvents):
             person_id=person_id,
             advisor_id=advisor_id,
             meeting_type="first_guidance",
-            mode="in_person",
+            mode=mode,
             start=start,
             end=start + timedelta(hours=1),
             booked_by="staff",
-            booked_at=datetime.now(UTC),
+            booked_at=real_now(),
+            join_url=join_url,
+            sequence=sequence,
         )
-        return await self.publish(
-            event.to_envelope(source=sched.SOURCE, subject=booking_id, office="nordveggen")
-        )
+        envelope = event.to_envelope(source=sched.SOURCE, subject=booking_id, office="nordveggen")
+        if join_url is not None:  # as scheduling writes it: the link sealed with the person's key
+            envelope = await self.vault.seal(envelope, sched.MeetingBooked, person_id)
+        return await self.publish(envelope)
 
-    async def meeting_rescheduled(self, booked: Envelope, start: datetime) -> Envelope:
+    async def meeting_rescheduled(
+        self,
+        booked: Envelope,
+        start: datetime,
+        mode: sched.MeetingMode | None = None,
+        sequence: int | None = None,
+    ) -> Envelope:
         data = booked.data
         event = sched.MeetingRescheduled(
             booking_id=data["booking_id"],
@@ -331,13 +384,17 @@ class SchedulingEvents(IntakeEvents):
             end=start + timedelta(minutes=45),
             previous_start=datetime.fromisoformat(data["start"]),
             rescheduled_by="entrepreneur",
-            rescheduled_at=datetime.now(UTC),
+            rescheduled_at=real_now(),
+            mode=mode,
+            sequence=sequence,
         )
         return await self.publish(
             event.to_envelope(source=sched.SOURCE, subject=booked.subject, office="nordveggen")
         )
 
-    async def meeting_cancelled(self, booked: Envelope, start: datetime) -> Envelope:
+    async def meeting_cancelled(
+        self, booked: Envelope, start: datetime, sequence: int | None = None
+    ) -> Envelope:
         data = booked.data
         event = sched.MeetingCancelled(
             booking_id=data["booking_id"],
@@ -348,7 +405,8 @@ class SchedulingEvents(IntakeEvents):
             start=start,
             reason="entrepreneur",
             cancelled_by="entrepreneur",
-            cancelled_at=datetime.now(UTC),
+            cancelled_at=real_now(),
+            sequence=sequence,
         )
         return await self.publish(
             event.to_envelope(source=sched.SOURCE, subject=booked.subject, office="nordveggen")
@@ -367,7 +425,7 @@ class SchedulingEvents(IntakeEvents):
             person_id=person_id,
             meeting_type="first_guidance",
             slots=slots,
-            offered_at=datetime.now(UTC),
+            offered_at=real_now(),
         )
         return await self.publish(
             event.to_envelope(source=sched.SOURCE, subject=case_id, office="nordveggen")
@@ -388,7 +446,7 @@ class SchedulingEvents(IntakeEvents):
             email=email,
             languages=languages,
             active=active,
-            changed_at=datetime.now(UTC),
+            changed_at=real_now(),
         )
         envelope = event.to_envelope(source=sched.SOURCE, subject=advisor_id, office="nordveggen")
         return await self.publish(await self.vault.seal(envelope, sched.AdvisorChanged, advisor_id))
@@ -403,7 +461,7 @@ class SchedulingEvents(IntakeEvents):
             sched.ProgrammePromoted: {"promoted_at": None},
             sched.ProgrammeEnrolmentCancelled: {"cancelled_by": "staff", "cancelled_at": None},
         }[model]
-        defaults = {k: v or datetime.now(UTC) for k, v in times.items()}
+        defaults = {k: v or real_now() for k, v in times.items()}
         event = model(
             programme_id=programme_id,
             office_id="nordveggen",

@@ -1,5 +1,6 @@
 """The development mailbox: `python -m hoppid.notifications.devmail` as its own process keeps
-what the service sends, and the service shows it at /v1/dev/mailbox when that is enabled."""
+what the service sends, and the service shows it at /v1/dev/mailbox, to a platform admin, when that
+is enabled (who else is refused: test_pages.py)."""
 
 import asyncio
 import sys
@@ -10,6 +11,9 @@ import httpx
 from notifications_support import IntakeEvents, notifications_env, started
 
 from hoppid.shared.testing import ServiceProcess, eventually, free_port
+
+ADMIN_KEY = "test-admin-key-of-the-development-mailbox"
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
 
 async def test_devmail_keeps_the_mail_and_the_service_lists_it(
@@ -26,14 +30,19 @@ async def test_devmail_keeps_the_mail_and_the_service_lists_it(
     service = ServiceProcess(
         "notifications",
         notifications_env(
-            topic_prefix, unique, port, HOPPID_NOTIFICATIONS_DEV_MAILBOX="true", **env
+            topic_prefix,
+            unique,
+            port,
+            HOPPID_NOTIFICATIONS_DEV_MAILBOX="true",
+            HOPPID_NOTIFICATIONS_ADMIN_KEY=ADMIN_KEY,
+            **env,
         ),
     )
     try:
         await eventually(lambda: _listening(port), what="devmail listening")
         await started(service)
         _, token = await intake_events.inquiry_received("dev@example.no", language="en")
-        async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+        async with httpx.AsyncClient(base_url=service.url, timeout=10, headers=ADMIN) as client:
 
             async def listed() -> list[dict[str, Any]]:
                 response = await client.get("/v1/dev/mailbox", params={"to": "dev@example.no"})
@@ -60,11 +69,10 @@ async def test_devmail_keeps_the_mail_and_the_service_lists_it(
 async def test_the_dev_mailbox_is_off_by_default(
     topic_prefix: str, unique: str, database: Any
 ) -> None:
-    service = await started(
-        ServiceProcess("notifications", notifications_env(topic_prefix, unique, 1))
-    )
+    env = notifications_env(topic_prefix, unique, 1, HOPPID_NOTIFICATIONS_ADMIN_KEY=ADMIN_KEY)
+    service = await started(ServiceProcess("notifications", env))
     try:
-        async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+        async with httpx.AsyncClient(base_url=service.url, timeout=10, headers=ADMIN) as client:
             assert (await client.get("/v1/dev/mailbox")).status_code == 404
     finally:
         await service.stop()

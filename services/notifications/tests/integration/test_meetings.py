@@ -50,7 +50,10 @@ async def test_a_booking_sends_one_email_with_its_calendar_file(
     lines = _lines(raw)
     assert f"UID:{booked.subject}@hoppid" in lines
     assert "SEQUENCE:0" in lines and "METHOD:REQUEST" in lines
-    assert "DTSTART:20300603T080000Z" in lines and "DTEND:20300603T090000Z" in lines
+    # Oslo wall-clock time with the zone, as in scheduling's download (hoppid.shared.calendar)
+    assert "DTSTART;TZID=Europe/Oslo:20300603T100000" in lines
+    assert "DTEND;TZID=Europe/Oslo:20300603T110000" in lines
+    assert "BEGIN:VTIMEZONE" in lines and "TZID:Europe/Oslo" in lines
     assert "SUMMARY:Rettleiingsmøte: Nordveggen Næringshage" in lines
     assert 'ORGANIZER;CN="Nordveggen Næringshage":mailto:no-reply@hoppid.example' in lines
 
@@ -85,7 +88,8 @@ async def test_a_moved_meeting_updates_and_a_cancelled_one_cancels_the_same_even
     update = mails[1]
     lines = _lines(update.calendars()[0][1])
     assert f"UID:{booked.subject}@hoppid" in lines and "SEQUENCE:1" in lines
-    assert "DTSTART:20301202T090000Z" in lines and "DTEND:20301202T094500Z" in lines
+    assert "DTSTART;TZID=Europe/Oslo:20301202T100000" in lines  # winter: UTC+1
+    assert "DTEND;TZID=Europe/Oslo:20301202T104500" in lines
     assert "Monday 02.12.2030 at 10:00-10:45" in update.text  # Oslo winter time
     assert "Monday 03.06.2030 at 10:00" in update.text  # where it moved from
     assert update.message["Content-Language"] == "en"
@@ -96,7 +100,7 @@ async def test_a_moved_meeting_updates_and_a_cancelled_one_cancels_the_same_even
     assert part.get_param("method") == "CANCEL"
     assert "METHOD:CANCEL" in lines and "STATUS:CANCELLED" in lines
     assert f"UID:{booked.subject}@hoppid" in lines and "SEQUENCE:2" in lines
-    assert "DTSTART:20301202T090000Z" in lines
+    assert "DTSTART;TZID=Europe/Oslo:20301202T100000" in lines
     assert "cancelled" in cancel.message["Subject"]
 
     await scheduling_events.publish(moved)  # a redelivered move: no second mail, no new SEQUENCE
@@ -106,6 +110,56 @@ async def test_a_moved_meeting_updates_and_a_cancelled_one_cancels_the_same_even
 
     await eventually(moved_twice, what="the redelivered move handled")
     assert len(_with_calendar(smtp.handler.to("ola.moved@example.no"))) == 3
+
+
+async def test_a_digital_meeting_s_join_link_is_in_its_mails_and_files_until_cancelled(
+    notifications: ServiceProcess,
+    intake_events: IntakeEvents,
+    scheduling_events: SchedulingEvents,
+    smtp: SmtpServer,
+) -> None:
+    """The link comes sealed on booked (as scheduling writes it), is in the confirmation, its
+    calendar file, the reminder and the move; the cancellation shows it no more. SEQUENCE is the
+    one the events carry (scheduling's), not a count of the mails."""
+    address, link = "siv.digital@example.no", "https://meet.jit.si/hoppid-nordveggen-q7r2k9"
+    person, case = await _known_person(intake_events, smtp, address, "en")
+    booked = await scheduling_events.meeting_booked(
+        person, case, SUMMER, mode="digital", join_url=link, sequence=0
+    )
+    assert link not in str(booked.data)  # sealed on the topic
+    confirmation = (await _calendar_mails(smtp, address, 1))[0]
+    assert f"Join the meeting: {link}" in confirmation.text
+    lines = _lines(confirmation.calendars()[0][1])
+    assert f"LOCATION:{link}" in lines and f"URL:{link}" in lines and "SEQUENCE:0" in lines
+
+    due = sched.ReminderDue(
+        **{k: booked.data[k] for k in ("booking_id", "office_id", "case_id", "person_id")},
+        kind="2h",
+        advisor_id="advisor-1",
+        mode="digital",
+        start=SUMMER,
+        end=SUMMER + timedelta(hours=1),
+        due_at=SUMMER - timedelta(hours=2),
+    )
+    await scheduling_events.scheduling_event(due, booked.subject)
+
+    async def reminded() -> list[Received]:
+        return [m for m in smtp.handler.to(address) if "two hours" in m.text]
+
+    reminder = (await eventually(reminded, what="the 2 h reminder"))[0]
+    assert f"Join the meeting: {link}" in reminder.text
+
+    await scheduling_events.meeting_rescheduled(booked, WINTER, mode="digital", sequence=1)
+    moved = (await _calendar_mails(smtp, address, 2))[1]
+    assert f"Join the meeting: {link}" in moved.text  # a moved meeting keeps its link
+    assert f"URL:{link}" in _lines(moved.calendars()[0][1])
+
+    # scheduling changed it twice more meanwhile (its SEQUENCE, not this service's count)
+    await scheduling_events.meeting_cancelled(booked, WINTER, sequence=4)
+    cancel = (await _calendar_mails(smtp, address, 3))[2]
+    lines = _lines(cancel.calendars()[0][1])
+    assert "SEQUENCE:4" in lines and "STATUS:CANCELLED" in lines
+    assert link not in cancel.text and not any(link in line for line in lines)
 
 
 async def test_offered_times_in_oslo_time_with_the_booking_link(

@@ -1,6 +1,6 @@
 """notifications's pages on the running service: the person's preferences through their link
-(same store as the JSON API), CSRF, field errors and languages; the development mailbox for
-signed-in staff, and only when it is on."""
+(same store as the JSON API), CSRF, field errors and languages; the development mailbox, page and
+JSON API, for a platform admin only (key or signed in), and only when it is on (issue 13)."""
 
 import re
 from collections.abc import AsyncIterator
@@ -18,6 +18,9 @@ from hoppid.notifications.devmail import keep
 from hoppid.shared.access import new_api_key
 from hoppid.shared.events import intake as ev
 from hoppid.shared.testing import ServiceProcess, eventually
+
+ADMIN_KEY = "test-admin-key-of-the-notifications-pages"  # HOPPID_NOTIFICATIONS_ADMIN_KEY
+PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
@@ -39,6 +42,7 @@ async def web(
         HOPPID_COOKIE_SECURE="false",
         HOPPID_NOTIFICATIONS_DEV_MAILBOX=str(getattr(request, "param", True)).lower(),
         HOPPID_NOTIFICATIONS_DEVMAIL_DIR=str(folder),
+        HOPPID_NOTIFICATIONS_ADMIN_KEY=ADMIN_KEY,
     )
     service = ServiceProcess("notifications", env)
     try:
@@ -139,17 +143,26 @@ async def test_preferences_through_the_link(
         assert invalid.status_code == 404 and "Lenken er ugyldig" in invalid.text
 
 
-async def test_the_mailbox_for_signed_in_staff(
+def kept(folder: Path, to: str, text: str) -> Path:
+    """A message in the development mailbox, as the development SMTP server keeps it."""
+    message = EmailMessage()
+    message["From"] = "Nordveggen <no-reply@hoppid.example>"
+    message["To"] = to
+    message["Subject"] = "Vi har fått henvendelsen din"
+    message["Date"] = "Tue, 24 Nov 2026 13:05:00 +0000"
+    message.set_content(text)
+    return keep(folder, [to], message.as_bytes())
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+async def test_the_mailbox_page_for_a_signed_in_platform_admin_only(
     web: tuple[ServiceProcess, Path], intake_events: IntakeEvents
 ) -> None:
     service, folder = web
-    message = EmailMessage()
-    message["From"] = "Nordveggen <no-reply@hoppid.example>"
-    message["To"] = "ola@example.no"
-    message["Subject"] = "Vi har fått henvendelsen din"
-    message["Date"] = "Tue, 24 Nov 2026 13:05:00 +0000"
-    message.set_content("Hei Ola,\n\nreferansen din er HOP-ÆØÅ1.\n")
-    stored = keep(folder, ["ola@example.no"], message.as_bytes())
+    stored = kept(folder, "ola@example.no", "Hei Ola,\n\nreferansen din er HOP-ÆØÅ1.\n")
 
     async with httpx.AsyncClient(base_url=service.url, timeout=10) as anonymous:
         home = await anonymous.get("/pages/staff")
@@ -158,8 +171,16 @@ async def test_the_mailbox_for_signed_in_staff(
         assert locked.status_code == 303
         assert locked.headers["location"] == "/pages/sign-in?next=/pages/staff/mailbox"
 
-    key = await staff_key(intake_events, service.url)
-    async with signed_in(service.url, key) as browser:
+    # an office's staff: the mailbox has every office's people in it, and no office to sort by
+    office = await staff_key(intake_events, service.url)
+    async with signed_in(service.url, office) as browser:
+        for path in ("/pages/staff/mailbox", f"/pages/staff/mailbox/{stored.stem}"):
+            refused = await browser.get(path)
+            assert refused.status_code == 403, path
+            assert "bare en plattformadministrator" in refused.text
+            assert "ola@example.no" not in refused.text and "HOP-ÆØÅ1" not in refused.text
+
+    async with signed_in(service.url, ADMIN_KEY) as browser:
         listed = await browser.get("/pages/staff/mailbox")
         assert listed.status_code == 200
         assert f'href="/pages/staff/mailbox/{stored.stem}"' in listed.text
@@ -168,6 +189,38 @@ async def test_the_mailbox_for_signed_in_staff(
         assert one.status_code == 200 and "referansen din er HOP-ÆØÅ1." in one.text
         assert (await browser.get("/pages/staff/mailbox/nothing-here")).status_code == 404
         assert (await browser.get("/pages/staff/mailbox/..%2Fsecret")).status_code == 404
+
+
+async def test_the_mailbox_api_answers_a_platform_admin_only(
+    web: tuple[ServiceProcess, Path], intake_events: IntakeEvents
+) -> None:
+    service, folder = web
+    stored = kept(folder, "kari@example.no", "Hei Kari,\n\nlenken din: /me/secret-token\n")
+    office = await staff_key(intake_events, service.url)
+    paths = ("/v1/dev/mailbox", f"/v1/dev/mailbox/{stored.stem}")
+    async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
+        for path in paths:
+            anonymous = await client.get(path)
+            assert anonymous.status_code == 401, path
+            assert anonymous.headers["content-type"].startswith(PROBLEM)
+            assert anonymous.headers["www-authenticate"] == "Bearer"
+            wrong = await client.get(path, headers=bearer("hk_0000.not-a-key"))
+            assert wrong.status_code == 401 and wrong.headers["content-type"].startswith(PROBLEM)
+            refused = await client.get(path, headers=bearer(office))  # an office's key
+            assert refused.status_code == 403 and refused.headers["content-type"].startswith(
+                PROBLEM
+            )
+            assert "only a platform admin" in refused.json()["detail"]
+            assert "kari@example.no" not in refused.text and "secret-token" not in refused.text
+        listed = await client.get(paths[0], headers=bearer(ADMIN_KEY))
+        assert listed.status_code == 200
+        assert [m["id"] for m in listed.json()] == [stored.stem]
+
+    async with signed_in(service.url, office) as browser:  # an office's session: refused too
+        assert (await browser.get(paths[1])).status_code == 403
+    async with signed_in(service.url, ADMIN_KEY) as browser:  # the admin's session reads it
+        one = await browser.get(paths[1])
+        assert one.status_code == 200 and "secret-token" in one.json()["text"]
 
 
 @pytest.mark.parametrize("web", [False], indirect=True)
@@ -179,3 +232,7 @@ async def test_the_mailbox_is_404_when_it_is_off(
     async with signed_in(service.url, key) as browser:
         off = await browser.get("/pages/staff/mailbox")
         assert off.status_code == 404 and "Vi fant ikke siden." in off.text
+    async with signed_in(service.url, ADMIN_KEY) as browser:
+        assert (await browser.get("/pages/staff/mailbox")).status_code == 404
+        api = await browser.get("/v1/dev/mailbox", headers=bearer(ADMIN_KEY))
+        assert api.status_code == 404 and api.headers["content-type"].startswith(PROBLEM)

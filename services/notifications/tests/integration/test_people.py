@@ -4,6 +4,7 @@ erasure everywhere, and nothing sent once the person's key is destroyed."""
 
 from typing import Any
 
+import httpx
 from notifications_support import IntakeEvents, SmtpServer, handled, notifications_env, started
 
 from hoppid.shared.events import intake as ev
@@ -53,7 +54,8 @@ async def test_consent_confirmation_then_erasure_then_nothing(
         messages.add(delivery["message"])
     assert "erasure_done" in messages
     key = await database["person_keys"].find_one({"_id": f"notifications:{person}"})
-    assert key is not None and key.get("destroyed_at") and "key" not in key  # shredded too
+    assert key is not None and key.get("destroyed_at")
+    assert "key" not in key and "wrapped" not in key  # shredded too
 
     await intake_events.consent_withdrawn(person, "processing")
     await intake_events.publish(inquiry)  # an old copy: its personal fields no longer open
@@ -152,3 +154,21 @@ async def test_an_erasure_confirmation_waiting_for_a_retry_goes_then_loses_the_a
     finally:
         await service.stop()
     assert "Traceback" not in service.log_text()
+
+
+async def test_an_erased_person_s_link_is_dead_here_before_the_erasure_event_arrives(
+    notifications: ServiceProcess, intake_events: IntakeEvents, smtp: SmtpServer
+) -> None:
+    """Intake's first step of an erasure destroys the person's key in the vault; the
+    preferences link is refused from that moment, though no erasure event is sent here."""
+    inquiry, token = await intake_events.inquiry_received("edel@example.no", signed=True)
+    await eventually(lambda: _value(smtp.handler.to("edel@example.no")), what="receipt")
+    async with httpx.AsyncClient(base_url=notifications.url, timeout=10) as client:
+        api, page = f"/v1/me/{token}/preferences", f"/pages/me/{token}/preferences"
+        assert (await client.get(api)).status_code == 200
+        assert (await client.get(page)).status_code == 200
+
+        await intake_events.vault.destroy(inquiry.data["person_id"])  # as intake's erasure begins
+
+        assert (await client.get(api)).status_code == 401
+        assert (await client.get(page)).status_code == 404

@@ -18,10 +18,10 @@ from hoppid.notifications.settings import NotificationsSettings
 from hoppid.notifications.sms import FileSmsGateway
 from hoppid.notifications.store import INDEXES, NotificationsStore
 from hoppid.notifications.templates import Templates
-from hoppid.shared.links import sign_link
+from hoppid.shared.clock import real_now
+from hoppid.shared.links import PREFERENCES, narrowed_link, sign_link, verify_link
 from hoppid.shared.mongo import apply_indexes
-from hoppid.shared.pii import PersonalDataVault
-from hoppid.shared.testing import ServiceProcess, eventually
+from hoppid.shared.testing import ServiceProcess, eventually, vault_for_tests
 
 # its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
 pytestmark = pytest.mark.time_of_day
@@ -42,13 +42,18 @@ async def test_preferences_by_link_and_service_messages_still_go(
 
     await eventually(lambda: mails(1), what="the receipt")
     receipt = smtp.handler.to("pia@example.no")[0]
-    link = f"https://hoppid.example/n/v1/me/{token}/preferences"
+    # the footer's link opens the preferences only (not the case, its export or erasure)
+    footer = narrowed_link(LINK_SECRET, token, real_now(), PREFERENCES)  # the service signed now
+    assert footer is not None and verify_link(LINK_SECRET, footer, real_now()) is None
+    link = f"https://hoppid.example/n/v1/me/{footer}/preferences"
     assert link in receipt.text and link in receipt.html
+    assert f"{token}/preferences" not in receipt.text  # the full link is not the footer's
 
     async with httpx.AsyncClient(base_url=notifications.url, timeout=10) as client:
         path = f"/v1/me/{token}/preferences"
         first = await client.get(path)
         assert first.status_code == 200, first.text
+        assert (await client.get(f"/v1/me/{footer}/preferences")).status_code == 200
         assert first.json()["non_essential"] == ALL_ON
         changed = await client.put(path, json={"non_essential": {"email": False, "sms": True}})
         assert changed.status_code == 200, changed.text
@@ -89,6 +94,7 @@ async def make_context(database: Any, tmp_path: Path, smtp_port: int) -> Context
         {
             "HOPPID_NOTIFICATIONS_SMTP_PORT": smtp_port,
             "HOPPID_NOTIFICATIONS_PREFERENCES_BASE_URL": "https://p.example/",
+            "link_secret": LINK_SECRET,
         }
     )
     return Context(
@@ -98,7 +104,7 @@ async def make_context(database: Any, tmp_path: Path, smtp_port: int) -> Context
         sms=FileSmsGateway(tmp_path / "sms.jsonl"),
         metrics=NotificationMetrics(CollectorRegistry()),
         notify=lambda: None,
-        vault=PersonalDataVault(database),
+        vault=vault_for_tests(database),
         now=lambda: NOON,
     )
 
@@ -115,8 +121,11 @@ def message(cause: str, kind: MessageClass, channel: str = "email") -> Outgoing:
         cause_event_id=cause,
         message_class=kind,
         person_id="p1",
-        link_token="tok",
+        link_token=TOKEN,
     )
+
+
+TOKEN = sign_link(LINK_SECRET, "p1", 0, NOON, days=30)
 
 
 async def test_an_opted_out_newsletter_is_suppressed_and_service_mail_is_not(
@@ -136,4 +145,5 @@ async def test_an_opted_out_newsletter_is_suppressed_and_service_mail_is_not(
     assert by_cause["news-1sms"]["status"] == "sent"  # sms still on
     assert by_cause["receipt-1email"]["status"] == "sent"  # a service message always goes
     received = smtp.handler.to("per@example.no")
-    assert len(received) == 1 and "https://p.example/tok/preferences" in received[0].text
+    footer = narrowed_link(LINK_SECRET, TOKEN, NOON, PREFERENCES)
+    assert len(received) == 1 and f"https://p.example/{footer}/preferences" in received[0].text

@@ -20,7 +20,7 @@ from hoppid.notifications.store import INDEXES, NotificationsStore
 from hoppid.notifications.templates import Templates
 from hoppid.shared.events import intake as ev
 from hoppid.shared.mongo import apply_indexes
-from hoppid.shared.pii import PersonalDataVault
+from hoppid.shared.testing import vault_for_tests
 
 # its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
 pytestmark = pytest.mark.time_of_day
@@ -47,7 +47,7 @@ async def make_context(database: Any, tmp_path: Path, clock: Clock) -> Context:
         sms=FileSmsGateway(tmp_path / "sms.jsonl"),
         metrics=NotificationMetrics(CollectorRegistry()),
         notify=lambda: None,
-        vault=PersonalDataVault(database),
+        vault=vault_for_tests(database),
         now=clock,
     )
 

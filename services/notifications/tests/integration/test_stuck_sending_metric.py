@@ -16,8 +16,8 @@ CLAIMED_AT = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
 
 async def stuck(service: ServiceProcess) -> float:
-    async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
-        text = (await client.get("/metrics")).text
+    async with httpx.AsyncClient(timeout=10) as client:
+        text = (await client.get(service.metrics_url)).text
     match = re.search(rf"^{GAUGE} (\S+)$", text, re.M)
     assert match is not None, f"{GAUGE} is not on /metrics"
     return float(match.group(1))

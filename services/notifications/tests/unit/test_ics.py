@@ -1,4 +1,4 @@
-"""The calendar file: UTC times, escaping, CRLF lines folded at 75 octets."""
+"""The calendar file: Oslo times with their zone, escaping, CRLF lines folded at 75 octets."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -25,12 +25,15 @@ def unfolded(text: str) -> list[str]:
     return text.replace("\r\n ", "").split("\r\n")[:-1]
 
 
-def test_request_has_uid_sequence_and_utc_times() -> None:
+def test_request_has_uid_sequence_and_oslo_times_with_their_zone() -> None:
     lines = unfolded(ics.calendar(MEETING, "REQUEST"))
     assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR"
     assert "METHOD:REQUEST" in lines and "STATUS:CONFIRMED" in lines
     assert "UID:booking-1@hoppid" in lines and "SEQUENCE:2" in lines
-    assert "DTSTART:20250603T080000Z" in lines and "DTEND:20250603T090000Z" in lines
+    assert "BEGIN:VTIMEZONE" in lines and "TZID:Europe/Oslo" in lines
+    assert "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU" in lines  # summer time from March's end
+    assert "DTSTART;TZID=Europe/Oslo:20250603T100000" in lines  # 08:00 UTC in summer
+    assert "DTEND;TZID=Europe/Oslo:20250603T110000" in lines
     assert "DTSTAMP:20250601T100000Z" in lines  # converted from +02:00
     assert r"SUMMARY:Veiledningsmøte: Nordveggen Næringshage\, Ålesund\; rom 2" in lines
     assert any(line.startswith('ATTENDEE;CN="Kari K Nordmann"') for line in lines)
@@ -41,6 +44,17 @@ def test_cancel_without_end() -> None:
     lines = unfolded(text)
     assert "METHOD:CANCEL" in lines and "STATUS:CANCELLED" in lines
     assert not any(line.startswith("DTEND") for line in lines)
+
+
+def test_a_digital_meeting_has_its_join_link_and_a_cancellation_none() -> None:
+    link = "https://meet.jit.si/hoppid-nordveggen-abc123"
+    digital = ics.Meeting(**{**MEETING.__dict__, "location": "Video", "join_url": link})
+    lines = unfolded(ics.calendar(digital, "REQUEST"))
+    assert f"LOCATION:{link}" in lines and f"URL:{link}" in lines
+    assert f"DESCRIPTION:{link}" in lines
+    cancelled = unfolded(ics.calendar(digital, "CANCEL"))
+    assert not any(link in line for line in cancelled)
+    assert "LOCATION:Video" in cancelled
 
 
 def test_long_lines_fold_at_75_octets_without_splitting_characters() -> None:

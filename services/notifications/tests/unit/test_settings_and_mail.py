@@ -30,6 +30,27 @@ def test_defaults_start_without_any_setting(monkeypatch: pytest.MonkeyPatch) -> 
     assert settings.dev_mailbox is False and settings.office_templates_dir is None
 
 
+def test_the_dev_mailbox_is_refused_beyond_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """It holds every person's link: only the local stack (a service on loopback) may turn it
+    on; an image, compose or k8s listens on 0.0.0.0 and stops at start instead (issue 13)."""
+    monkeypatch.setenv("HOPPID_NOTIFICATIONS_DEV_MAILBOX", "true")
+    for host in ("127.0.0.1", "::1", "localhost"):
+        monkeypatch.setenv("HOPPID_HTTP_HOST", host)
+        assert load_settings(NotificationsSettings).dev_mailbox is True
+    for host in ("0.0.0.0", "10.0.0.5", "notifications"):
+        monkeypatch.setenv("HOPPID_HTTP_HOST", host)
+        with pytest.raises(SettingsError, match=r"HOPPID_NOTIFICATIONS_DEV_MAILBOX.*local stack"):
+            load_settings(NotificationsSettings)
+    monkeypatch.setenv("HOPPID_NOTIFICATIONS_DEV_MAILBOX", "false")
+    assert load_settings(NotificationsSettings).dev_mailbox is False  # off: any host
+
+
+def test_the_admin_key_is_long_enough_or_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOPPID_NOTIFICATIONS_ADMIN_KEY", "short")
+    with pytest.raises(SettingsError, match="HOPPID_NOTIFICATIONS_ADMIN_KEY"):
+        load_settings(NotificationsSettings)
+
+
 def test_an_office_may_have_its_own_smtp_server(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(
         "HOPPID_NOTIFICATIONS_OFFICE_SMTP",

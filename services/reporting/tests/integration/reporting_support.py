@@ -23,7 +23,14 @@ from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
 from hoppid.shared.events import scheduling as sc
 from hoppid.shared.kafka import ensure_topics
-from hoppid.shared.testing import ServiceProcess, eventually, kafka_servers, mongodb_url
+from hoppid.shared.testing import (
+    KEEP_EVERYTHING,
+    ServiceProcess,
+    eventually,
+    kafka_client,
+    kafka_servers,
+    mongodb_url,
+)
 
 COUNTY_KEY = "county-key-for-tests-only"
 
@@ -130,7 +137,7 @@ def _key_event(event: Event, key_id: str, office_id: str) -> Envelope:
 async def produce(topic: str, envelopes: list[Envelope]) -> None:
     """Publish envelopes in this order (a duplicate is the same envelope twice)."""
     await ensure_topics(kafka_servers(), [topic, f"{topic}.dlq"], partitions=3)
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_servers(), acks="all")
+    producer = AIOKafkaProducer(**kafka_client(), acks="all")
     await producer.start()
     try:
         for envelope in envelopes:
@@ -375,7 +382,7 @@ async def run_rebuild(env: dict[str, str]) -> dict[str, Any]:
         sys.executable,
         "-m",
         "hoppid.reporting.rebuild",
-        env={**os.environ, **env},
+        env={**KEEP_EVERYTHING, **os.environ, **env},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -393,8 +400,8 @@ async def drained(prefix: str, topic: str, groups: tuple[str, ...] = GROUPS) -> 
     from aiokafka import AIOKafkaConsumer, TopicPartition
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_servers())
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka_servers(), group_id=None)
+    admin = AIOKafkaAdminClient(**kafka_client())
+    consumer = AIOKafkaConsumer(**kafka_client(), group_id=None)
     await admin.start()
     await consumer.start()
     try:

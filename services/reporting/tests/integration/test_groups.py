@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from reporting_support import (
     COUNTY,
@@ -200,7 +201,8 @@ async def test_gauges_count_this_years_programmes_and_desks(reporting: Reporting
     )
 
     async def scraped() -> str | None:
-        text = (await reporting.client.get("/metrics")).text
+        async with httpx.AsyncClient(timeout=10) as client:  # the metrics port
+            text = (await client.get(reporting.service.metrics_url)).text
         wanted = 'hoppid_reporting_desk_half_days_used_this_year{office="kristiansund"} 1.0'
         return text if wanted in text else None
 

@@ -14,7 +14,13 @@ from hoppid.shared.access import key_id_of, new_api_key
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
-from hoppid.shared.testing import ServiceProcess, eventually, kafka_servers, mongodb_url
+from hoppid.shared.testing import (
+    ServiceProcess,
+    eventually,
+    kafka_client,
+    kafka_servers,
+    mongodb_url,
+)
 
 ADMIN_KEY = "scheduling-platform-admin-key-for-tests"
 OFFICE = "nordveggen"  # packaged: Rauma, 1539
@@ -78,7 +84,7 @@ class Scheduling:
 
 
 async def publish(topic: str, envelope: Envelope) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_servers(), acks="all")
+    producer = AIOKafkaProducer(**kafka_client(), acks="all")
     await producer.start()
     try:
         headers = [(k, v.encode()) for k, v in envelope.headers().items()]
@@ -116,6 +122,7 @@ def scheduling_env(topic_prefix: str, unique: str, **extra: str) -> dict[str, st
         "HOPPID_MONGODB_URL": mongodb_url(),
         "HOPPID_TOPIC_PREFIX": topic_prefix,
         "HOPPID_DATABASE": f"test_{unique}",  # the `database` fixture's: dropped after
+        "HOPPID_VAULT_DATABASE": f"test_{unique}",  # the same: a test erases as intake does
         "HOPPID_SCHEDULING_ADMIN_KEY": ADMIN_KEY,
         "HOPPID_OUTBOX_RELAY_INTERVAL_SECONDS": "0.2",
         "HOPPID_SCHEDULING_DESK_POLL_SECONDS": "0.5",

@@ -13,15 +13,15 @@ from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import scheduling as ev
 from hoppid.shared.mongo import apply_indexes
-from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.tenancy import load_registry
+from hoppid.shared.testing import vault_for_tests
 
 ADMIN = Staff(key_id="k1", office_id="*", role="platform_admin")
 
 
 async def test_advisor_added_and_changed_publish_sealed_contact(database: Any) -> None:
     await apply_indexes(database, INDEXES)
-    vault = PersonalDataVault(database)
+    vault = vault_for_tests(database)
     store = SchedulingStore(database, "t.hoppid.scheduling", timedelta(seconds=5))
     ctx = handlers.Context(
         store=store,

@@ -139,7 +139,7 @@ async def test_reschedule_keeps_the_advisor_when_free_and_cancel_frees_the_time(
         f"/v1/offices/{OFFICE}/bookings/{booking_id}/calendar.ics", headers=bearer(admin)
     )
     assert ics.headers["content-type"].startswith("text/calendar")
-    assert f"UID:{booking_id}\r\n" in ics.text
+    assert f"UID:{booking_id}@hoppid\r\n" in ics.text
     assert "DTSTART;TZID=Europe/Oslo:" + f"{at(9, 30):%Y%m%dT093000}\r\n" in ics.text
     assert "SEQUENCE:1\r\n" in ics.text
 

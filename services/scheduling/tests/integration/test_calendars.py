@@ -61,7 +61,8 @@ def events_of(text: str) -> dict[str, Any]:
     parsed = icalendar.Calendar.from_ical(text)
     assert str(parsed["METHOD"]) == "PUBLISH"
     events = parsed.walk("VEVENT")
-    by_uid = {str(event["UID"]): event for event in events}
+    by_uid = {str(event["UID"]).removesuffix("@hoppid"): event for event in events}
+    assert all(str(event["UID"]).endswith("@hoppid") for event in events)  # meeting_uid
     assert len(by_uid) == len(events)  # one VEVENT per booking
     return by_uid
 

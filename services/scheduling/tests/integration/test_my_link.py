@@ -5,9 +5,10 @@ from typing import Any
 
 from scheduling_support import Scheduling
 
+from hoppid.shared.clock import real_now
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.links import sign_link
-from hoppid.shared.testing import TEST_LINK_SECRET, eventually
+from hoppid.shared.testing import TEST_LINK_SECRET, eventually, vault_for_tests
 
 SECRET = TEST_LINK_SECRET  # the one the services the tests start run with
 
@@ -17,25 +18,30 @@ def token_of(person_id: str) -> str:
     return sign_link(SECRET, person_id, 0, datetime.now(UTC), days=30)
 
 
-async def test_a_person_books_moves_and_cancels_only_their_own_meeting(
-    scheduling: Scheduling, database: Any
-) -> None:
-    key = await scheduling.key()
-    await scheduling.advisor(key)
+async def case_opened(scheduling: Scheduling, case: str, person: str, reference: str) -> None:
+    """Intake's case.opened of a new person's first case at Nordveggen, digital meetings."""
     opened = intake_events.CaseOpened(
-        case_id="case-kari",
+        case_id=case,
         office_id="nordveggen",
-        person_id="person-kari",
-        reference="HOP-TEST-0002",
+        person_id=person,
+        reference=reference,
         municipality="1539",
         needs=["guidance"],
         stage="idea",
         language="nb",
         meeting_mode="digital",
-        opened_at=datetime.now(UTC),
+        opened_at=real_now(),
         first_case_of_person=True,
     )
-    await scheduling.publish(opened, "case-kari")
+    await scheduling.publish(opened, case)
+
+
+async def test_a_person_books_moves_and_cancels_only_their_own_meeting(
+    scheduling: Scheduling, database: Any
+) -> None:
+    key = await scheduling.key()
+    await scheduling.advisor(key)
+    await case_opened(scheduling, "case-kari", "person-kari", "HOP-TEST-0002")
     me = f"/v1/me/{token_of('person-kari')}"
 
     async def offered() -> list[dict[str, Any]]:
@@ -83,3 +89,29 @@ async def test_a_person_books_moves_and_cancels_only_their_own_meeting(
         return (await scheduling.client.get(f"{me}/meetings")).status_code == 401
 
     await eventually(refused, what="the erased person's link refused")
+
+
+async def test_an_erased_person_s_link_is_dead_here_before_the_erasure_event_arrives(
+    scheduling: Scheduling, database: Any
+) -> None:
+    """Intake's first step of an erasure destroys the person's key in the vault; the link is
+    refused from that moment, though no erasure event has reached scheduling (none is sent)."""
+    key = await scheduling.key()
+    await scheduling.advisor(key)
+    await case_opened(scheduling, "case-eva", "person-eva", "HOP-TEST-0003")
+    token = token_of("person-eva")
+
+    async def offered() -> bool:
+        response = await scheduling.client.get(f"/v1/me/{token}/meetings")
+        return response.status_code == 200 and bool(response.json()["offers"])
+
+    await eventually(offered, what="times offered for the new case")
+    assert (await scheduling.client.get(f"/v1/me/{token}/programmes")).status_code == 200
+
+    await vault_for_tests(database).destroy("person-eva")  # as intake's erasure begins
+
+    for path in (f"/v1/me/{token}/meetings", f"/v1/me/{token}/programmes"):
+        refused = await scheduling.client.get(path)
+        assert refused.status_code == 401, (path, refused.text)
+    page = await scheduling.client.get(f"/pages/me/{token}/meetings")
+    assert page.status_code == 404 and "booking" not in page.text.lower(), page.text

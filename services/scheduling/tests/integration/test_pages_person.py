@@ -1,16 +1,20 @@
 """The person's pages by their signed link: book an offered time, see it with its calendar
 file, move it, cancel it after a confirm step; a taken time; programmes and desks."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from scheduling_pages_support import open_case, post_form, site, slots_of, token_of
 from scheduling_support import OFFICE, Scheduling, bearer
 
+from hoppid.shared.testing import of_type, read_envelopes
+
 # its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
 pytestmark = pytest.mark.time_of_day
 
 __all__ = ["site"]  # the fixture, used by name
+JOIN = re.compile(r'<a href="(https://meet\.jit\.si/hoppid-nordveggen-[a-z0-9]+)"')
 
 
 async def test_book_see_move_and_cancel_a_meeting(site: Scheduling) -> None:
@@ -68,6 +72,67 @@ async def test_book_see_move_and_cancel_a_meeting(site: Scheduling) -> None:
     english = await client.get(f"{me}?lang=en")
     assert '<html lang="en">' in english.text and "Your meetings" in english.text
     assert "hoppid_lang=en" in english.headers["set-cookie"]
+
+
+async def test_a_digital_meeting_gets_its_own_join_link_kept_when_moved_gone_when_cancelled(
+    site: Scheduling,
+) -> None:
+    client = site.client
+    key = await site.key()
+    pattern = "https://meet.jit.si/hoppid-{office}-{token}"
+    bad = await client.put(
+        f"/v1/offices/{OFFICE}/settings",
+        json={"join_link_pattern": "https://meet.jit.si/hoppid-{office}"},
+        headers=bearer(key),
+    )
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    assert "join_link_pattern" in bad.text and "{token}" in bad.text
+    chosen = await client.put(
+        f"/v1/offices/{OFFICE}/settings", json={"join_link_pattern": pattern}, headers=bearer(key)
+    )
+    assert chosen.status_code == 200, chosen.text
+    await site.advisor(
+        key,
+        weekly_hours=[
+            {"weekday": w, "start": "08:00", "end": "20:00", "place": "digital"} for w in range(7)
+        ],
+    )
+    token = await open_case(site, "person-siv", "case-0007")
+    me = f"/pages/me/{token}/meetings"
+    page = await client.get(me)
+    booked = await post_form(
+        client, page, f"{me}/book", case_id="case-0007", slot=slots_of(page)[0]
+    )
+    page = await client.get(booked.headers["location"])
+    booking_id = page.text.split("/calendar.ics")[0].rsplit("/", 1)[1]
+    found = JOIN.search(page.text)
+    assert found, "the page shows the meeting's join link"
+    link = found.group(1)
+    assert len(link) == len("https://meet.jit.si/hoppid-nordveggen-") + 24
+    ics = (await client.get(f"{me}/{booking_id}/calendar.ics")).text.replace("\r\n ", "")
+    assert f"URL:{link}\r\n" in ics and f"LOCATION:{link}\r\n" in ics
+
+    # on the topic the link is sealed with the person's key, never in clear
+    booked_type = "scheduling.meeting.booked.v1"
+    records = await read_envelopes(site.topic, lambda es: bool(of_type(es, booked_type)))
+    (event,) = of_type([e for _, e in records], booked_type)
+    assert event.data["sequence"] == 0 and event.data["join_url"]["person"] == "person-siv"
+    assert link not in str(event.data) and all(link.encode() not in r.value for r, _ in records)
+
+    move_page = await client.get(f"{me}/{booking_id}/move")
+    await post_form(client, move_page, f"{me}/{booking_id}/move", slot=slots_of(move_page)[1])
+    page = await client.get(me)
+    assert link in page.text  # a moved meeting keeps its link
+    assert f"URL:{link}" in (await client.get(f"{me}/{booking_id}/calendar.ics")).text
+
+    confirm = await client.get(f"{me}/{booking_id}/cancel")
+    await post_form(client, confirm, f"{me}/{booking_id}/cancel")
+    page = await client.get(me)
+    assert "Avlyst" in page.text and link not in page.text
+    ics = (await client.get(f"{me}/{booking_id}/calendar.ics")).text
+    assert "STATUS:CANCELLED" in ics and "URL:" not in ics and "meet.jit.si" not in ics
+    mine = await client.get(f"/v1/me/{token}/meetings")
+    assert "meet.jit.si" not in mine.text  # not shown again anywhere
 
 
 async def test_a_taken_time_shows_the_message_and_fresh_times(site: Scheduling) -> None:

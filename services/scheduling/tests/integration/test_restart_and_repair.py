@@ -132,9 +132,9 @@ async def test_a_claim_left_by_a_crash_is_repaired_after_its_grace_period(
 async def test_a_booking_being_written_hides_its_time_until_its_mark_is_past_the_grace(
     topic_prefix: str, unique: str, database: Any
 ) -> None:
-    """A search reads bookings being written from their marks in claims_pending (not the
-    claims): a mark hides its cells; one older than the grace was left by a crash, counts no
-    more and is removed."""
+    """A search reads bookings being written from their marks (small documents beside the busy
+    times' buckets, read with them; not the claims): a mark hides its cells; one older than the
+    grace was left by a crash, counts no more and is removed."""
     service = await started(ServiceProcess("scheduling", scheduling_env(topic_prefix, unique)))
     try:
         async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
@@ -150,7 +150,7 @@ async def test_a_booking_being_written_hides_its_time_until_its_mark_is_past_the
                 return {datetime.fromisoformat(s["start"]) for s in response.json()}
 
             async def mark(age: timedelta) -> None:
-                await database["claims_pending"].insert_one(
+                await database["busy_times"].insert_one(
                     {
                         "_id": f"being-written-{age.total_seconds():.0f}",
                         "office_id": OFFICE,
@@ -164,12 +164,12 @@ async def test_a_booking_being_written_hides_its_time_until_its_mark_is_past_the
             assert start in await starts()
             await mark(timedelta(seconds=5))  # within the grace (60 s): may still be written
             assert start not in await starts()
-            await database["claims_pending"].delete_many({})
+            await database["busy_times"].delete_many({"booking_id": "being-written"})
             await mark(timedelta(minutes=5))  # left by a crash
             assert start in await starts()
     finally:
         await service.stop()
-    assert await database["claims_pending"].count_documents({}) == 0
+    assert await database["busy_times"].count_documents({"booking_id": "being-written"}) == 0
 
 
 async def test_busy_times_lost_by_a_crash_are_repaired_from_the_mark_and_at_a_start(
@@ -202,7 +202,7 @@ async def test_busy_times_lost_by_a_crash_are_repaired_from_the_mark_and_at_a_st
             assert start not in await starts(client)
             await lose_busy_times()
             assert start in await starts(client)  # shown, though the claim would refuse it
-            await database["claims_pending"].insert_one(
+            await database["busy_times"].insert_one(
                 {
                     "_id": f"{booking['_id']}@crashed",
                     "office_id": OFFICE,
@@ -213,7 +213,7 @@ async def test_busy_times_lost_by_a_crash_are_repaired_from_the_mark_and_at_a_st
                 }
             )
             assert start not in await starts(client)
-            assert await database["claims_pending"].count_documents({}) == 0
+            assert await database["busy_times"].count_documents({"booking_id": booking["_id"]}) == 0
             await lose_busy_times()
             # a busy time of a meeting that is not booked (cancelled, and the crash came before
             # its busy time went): it hides its time until the next start

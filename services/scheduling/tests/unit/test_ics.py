@@ -3,7 +3,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from hoppid.scheduling.ics import calendar, fold
+from hoppid.scheduling.ics import calendar
+from hoppid.shared.calendar import fold
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 BOOKING = {
@@ -18,12 +19,12 @@ BOOKING = {
 OFFICES = {"nordveggen": {"name": "Nordveggen, Åndalsnes; 2. etasje", "video_link": None}}
 
 
-def test_a_booking_is_an_rfc5545_event_in_oslo_time_with_the_booking_id_as_uid() -> None:
+def test_a_booking_is_an_rfc5545_event_in_oslo_time_with_the_meeting_uid() -> None:
     text = calendar([BOOKING], OFFICES, NOW)
     assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
     lines = text.split("\r\n")
     assert lines[0] == "BEGIN:VCALENDAR" and "VERSION:2.0" in lines
-    assert "UID:b-1" in lines
+    assert "UID:b-1@hoppid" in lines and "SEQUENCE:0" in lines
     assert "DTSTART;TZID=Europe/Oslo:20261202T090000" in lines  # 08:00 UTC in winter
     assert "DTEND;TZID=Europe/Oslo:20261202T100000" in lines
     assert "BEGIN:VTIMEZONE" in lines and "TZID:Europe/Oslo" in lines
@@ -33,11 +34,17 @@ def test_a_booking_is_an_rfc5545_event_in_oslo_time_with_the_booking_id_as_uid()
     assert lines[-2] == "END:VCALENDAR"
 
 
-def test_a_cancelled_booking_says_so_and_digital_has_the_video_link() -> None:
+def test_digital_has_the_office_room_or_its_own_link_and_a_cancelled_one_none() -> None:
     offices = {"nordveggen": {"name": "N", "video_link": "https://video.example/room"}}
-    text = calendar([{**BOOKING, "status": "cancelled", "mode": "digital"}], offices, NOW)
-    assert "STATUS:CANCELLED" in text
-    assert "URL:https://video.example/room" in text
+    digital = {**BOOKING, "mode": "digital"}
+    assert "URL:https://video.example/room" in calendar([digital], offices, NOW)
+    own = "https://meet.jit.si/hoppid-nordveggen-k3x"
+    lines = calendar([{**digital, "join_url": own}], offices, NOW).split("\r\n")
+    assert f"URL:{own}" in lines and f"LOCATION:{own}" in lines
+    assert f"DESCRIPTION:{own}" in lines
+    cancelled = calendar([{**digital, "status": "cancelled", "join_url": own}], offices, NOW)
+    assert "STATUS:CANCELLED" in cancelled
+    assert "URL:" not in cancelled and "video.example" not in cancelled
 
 
 def test_long_lines_fold_at_75_octets_without_splitting_characters() -> None:
@@ -61,7 +68,7 @@ def test_a_parser_reads_back_the_same_instants_in_oslo_time_summer_winter_and_fa
         for i, s in enumerate(starts)
     ]
     parsed = icalendar.Calendar.from_ical(calendar(bookings, OFFICES, NOW))
-    events = {str(e["UID"]): e for e in parsed.walk("VEVENT")}
+    events = {str(e["UID"]).removesuffix("@hoppid"): e for e in parsed.walk("VEVENT")}
     for i, start in enumerate(starts):
         read = events[f"b-{i}"].decoded("DTSTART")
         assert read.tzinfo is not None

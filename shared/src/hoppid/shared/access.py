@@ -15,12 +15,15 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import Header, HTTPException, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.shared.guards import FailureLimit
+
+if TYPE_CHECKING:
+    from hoppid.shared.staff_sessions import StaffSessions
 
 Role = Literal["advisor", "office_admin", "county", "partner", "platform_admin"]
 OFFICE_ROLES = ("advisor", "office_admin")
@@ -37,6 +40,7 @@ class Staff:
     key_id: str
     office_id: str
     role: Role
+    advisor_id: str | None = None  # a staff account's advisor record in scheduling
 
     def may_administer(self, office_id: str) -> bool:
         return self.role == "platform_admin" or (
@@ -76,8 +80,12 @@ class KeyRing:
         database: AsyncDatabase[dict[str, Any]],
         admin_key: str = "",
         failures: FailureLimit | None = None,
+        sessions: StaffSessions | None = None,
     ) -> None:
         self.keys = database[KEYS]
+        # the browser sessions of these keys, in the store every service shares (None: no
+        # sign-in in the browser)
+        self.sessions = sessions
         self._admin_hash = hash_key(admin_key) if admin_key else ""
         # wrong keys per client address: guessing is throttled (429), on the API and sign-in
         self.failures = failures or FailureLimit(20)
@@ -130,10 +138,15 @@ class KeyRing:
             raise
 
     async def by_hash(self, key_id: str, key_hash: str) -> Staff | None:
-        """The staff behind a key known by its id and hash (a browser session holds only
-        these); None for an unknown, revoked or wrong key."""
+        """The staff behind a key known by its id and hash; None for an unknown, revoked or
+        wrong key."""
+        return await self.matching(key_id, lambda stored: hmac.compare_digest(stored, key_hash))
+
+    async def matching(self, key_id: str, matches: Callable[[str], bool]) -> Staff | None:
+        """The staff behind the key of this id whose stored hash ``matches`` (a browser
+        session checks a MAC of it); None for an unknown, revoked or unmatched key."""
         if key_id == PLATFORM_ADMIN_ID:
-            if self._admin_hash and hmac.compare_digest(key_hash, self._admin_hash):
+            if self._admin_hash and matches(self._admin_hash):
                 return Staff(PLATFORM_ADMIN_ID, ALL_OFFICES, "platform_admin")
             return None
         stored = await self.keys.find_one({"_id": key_id}) if key_id else None
@@ -141,7 +154,7 @@ class KeyRing:
             stored is None
             or stored.get("revoked_at")
             or not stored.get("hash")
-            or not hmac.compare_digest(stored["hash"], key_hash)
+            or not matches(stored["hash"])
         ):
             return None
         return Staff(stored["_id"], stored["office_id"], stored["role"])

@@ -36,15 +36,18 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import Counter
-from pymongo.errors import ConnectionFailure, NetworkTimeout
+from pydantic import ValidationError
+from pymongo.errors import ConnectionFailure, NetworkTimeout, PyMongoError
 
 from hoppid.shared.clock import real_now
+from hoppid.shared.dlq import safe_error
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events.base import Event
-from hoppid.shared.events.catalogue import EventCatalogue
+from hoppid.shared.events.catalogue import EventCatalogue, validation_problems
 from hoppid.shared.kafka import Topics
 from hoppid.shared.logs import correlation_id
 from hoppid.shared.metrics import ServiceMetrics
+from hoppid.shared.mongo import store_unavailable
 from hoppid.shared.pii import PersonalDataVault
 
 log = logging.getLogger("hoppid.consumer")
@@ -68,6 +71,16 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TimeoutError,
     ConnectionError,
 )
+
+
+def transient(error: BaseException) -> bool:
+    """Whether an error may pass if the record is tried again later: the broker or the store out
+    of reach, or the store answering that it cannot serve now (e.g. FerretDB while its
+    PostgreSQL is down: an InternalError, see :func:`hoppid.shared.mongo.store_unavailable`),
+    which must never send a good event to the DLQ."""
+    if isinstance(error, TRANSIENT_ERRORS):
+        return True
+    return isinstance(error, PyMongoError) and store_unavailable(error)
 
 
 @dataclass
@@ -250,9 +263,9 @@ class EventConsumer:
                 )
             finally:
                 correlation_id.reset(token)
-        except TRANSIENT_ERRORS:
-            return False  # retries spent: not committed, the record comes again
         except Exception as error:
+            if transient(error):
+                return False  # retries spent: not committed, the record comes again
             try:
                 await self._dead_letter(record, error)
             except Exception as dlq_error:
@@ -282,13 +295,17 @@ class EventConsumer:
             try:
                 await work()
                 return
-            except TRANSIENT_ERRORS as error:
+            except Exception as error:
+                if not transient(error):
+                    raise
                 if attempt == self.max_retries:
-                    log.error("transient error, retries spent; will come again: %s", error)
+                    log.error(
+                        "transient error, retries spent; will come again: %s", error_text(error)
+                    )
                     raise
                 self.metrics.consumer_retries.labels(self.metrics.service, topic).inc()
                 delay = min(self.retry_base_seconds * 2**attempt, MAX_BACKOFF_SECONDS)
-                log.warning("transient error, retry in %.1fs: %s", delay, error)
+                log.warning("transient error, retry in %.1fs: %s", delay, error_text(error))
                 await asyncio.sleep(delay)
 
     async def _dead_letter(self, record: Any, error: Exception) -> None:
@@ -302,7 +319,7 @@ class EventConsumer:
         log.error(
             "poison event sent to %s: %s",
             dlq,
-            error,
+            error_text(error),
             extra={"topic": record.topic, "partition": record.partition, "offset": record.offset},
         )
 
@@ -352,13 +369,25 @@ async def _send_commit(consumer: AIOKafkaConsumer, offsets: dict[TopicPartition,
 def dead_letter_headers(record: Any, error: Exception, group_id: str) -> dict[str, str]:
     """Why and from where an event was dead-lettered, so it can be examined and replayed."""
     return {
-        "hoppid_dlq_error": f"{type(error).__name__}: {error}"[:_MAX_ERROR_HEADER],
+        "hoppid_dlq_error": error_text(error)[:_MAX_ERROR_HEADER],
         "hoppid_dlq_topic": record.topic,
         "hoppid_dlq_partition": str(record.partition),
         "hoppid_dlq_offset": str(record.offset),
         "hoppid_dlq_group": group_id,
         "hoppid_dlq_time": real_now().isoformat(),
     }
+
+
+def error_text(error: BaseException) -> str:
+    """An error as the DLQ headers and the logs show it: never the values it was about.
+
+    The catalogue's parse already names fields, not values; a handler's own pydantic error (a
+    model built from unsealed personal data, say) quotes its input (``input_value=...``), so it
+    is written the catalogue's way, and any other text has pydantic's quoted inputs cut
+    (:func:`hoppid.shared.dlq.safe_error`: an error that wraps a pydantic message)."""
+    if isinstance(error, ValidationError):
+        return f"ValidationError: {error.title}: {validation_problems(error)}"
+    return safe_error(f"{type(error).__name__}: {error}")
 
 
 def _header(headers: Iterable[tuple[str, bytes | None]], name: str) -> str:

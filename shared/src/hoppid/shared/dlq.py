@@ -1,6 +1,7 @@
 """Dead letters: list a ``<topic>.dlq`` with each record's error and origin, and re-drive
 chosen records to their topic once the cause is fixed (``scripts/dlq.sh``,
-``python -m hoppid.shared.dlq``).
+``python -m hoppid.shared.dlq``, and the platform admin's page on intake, ``/pages/admin/dlq``,
+which calls :func:`read_dead_letters` and :func:`redrive`).
 
 A dead letter is the original record (key, value and headers, byte for byte: sealed personal
 fields stay sealed) plus the ``hoppid_dlq_*`` headers the consumer adds (see consumer.py). The
@@ -37,6 +38,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from hoppid.shared.clock import Clock, real_now
 from hoppid.shared.events import EventCatalogue
 from hoppid.shared.events import catalogue as platform_catalogue
+from hoppid.shared.kafka import client_options
 from hoppid.shared.pii import SEALED
 
 DLQ_HEADER_PREFIX = "hoppid_dlq_"
@@ -252,7 +254,7 @@ def parse_positions(text: str) -> frozenset[tuple[int, int]]:
 async def describe(bootstrap_servers: str, topic: str) -> list[dict[str, Any]] | None:
     """The topic's partitions (with their replicas), or None when it does not exist. Never
     creates it (a metadata request for one topic may, where the broker auto-creates topics)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(bootstrap_servers))
     await admin.start()
     try:
         if topic not in await admin.list_topics():
@@ -271,7 +273,7 @@ async def read_topic(bootstrap_servers: str, topic: str) -> list[Any] | None:
         return None
     assigned = [TopicPartition(topic, p["partition"]) for p in partitions]
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False
+        **client_options(bootstrap_servers, group_id=None, enable_auto_commit=False)
     )
     await consumer.start()
     try:
@@ -361,7 +363,7 @@ async def redrive(
         return report
     marker_topic = await _ensure_marker_topic(bootstrap_servers, dlq_topic_of(topic))
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap_servers, enable_idempotence=True, acks="all"
+        **client_options(bootstrap_servers, enable_idempotence=True, acks="all")
     )
     await producer.start()
     try:
@@ -465,7 +467,7 @@ async def _ensure_marker_topic(bootstrap_servers: str, dlq_topic: str) -> str:
     name = marker_topic_of(dlq_topic)
     dlq_partitions = await describe(bootstrap_servers, dlq_topic) or [{"replicas": [0]}]
     replication = max(1, len(dlq_partitions[0]["replicas"]))
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(bootstrap_servers))
     await admin.start()
     try:
         if name in await admin.list_topics():

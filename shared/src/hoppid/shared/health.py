@@ -17,15 +17,20 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pymongo import AsyncMongoClient
 
+from hoppid.shared.kafka import KafkaSecurity, client_options
+
 Check = Callable[[], Awaitable[None]]
 
 
-def kafka_check(bootstrap_servers: str, timeout_seconds: float) -> Check:
+def kafka_check(
+    bootstrap_servers: str, timeout_seconds: float, security: KafkaSecurity | None = None
+) -> Check:
     async def check() -> None:
         # a fresh client each time: the long-lived ones reconnect quietly and would hide an outage
         client = AIOKafkaClient(
-            bootstrap_servers=bootstrap_servers,
-            request_timeout_ms=int(timeout_seconds * 1000),
+            **client_options(
+                bootstrap_servers, security, request_timeout_ms=int(timeout_seconds * 1000)
+            )
         )
         try:
             await client.bootstrap()

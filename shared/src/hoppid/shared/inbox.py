@@ -44,8 +44,11 @@ async def apply_once(
     try:
         result = await collection.update_one(guarded, combined, upsert=upsert)
     except DuplicateKeyError:
-        # upsert found the document already marked: its insert collided with the existing one
-        return False
+        # The upsert's insert collided with a document of the same key. Either the document is
+        # marked with this event already, or another replica inserted it between this update's
+        # match and its insert (neither MongoDB nor FerretDB retries an upsert whose filter is not
+        # equalities only). The document exists now: the guarded update tells which it was.
+        result = await collection.update_one(guarded, combined)
     return result.modified_count == 1 or result.upserted_id is not None
 
 

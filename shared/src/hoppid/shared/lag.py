@@ -16,15 +16,19 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client import Gauge
 
+from hoppid.shared.kafka import KafkaSecurity, client_options
+
 log = logging.getLogger("hoppid.lag")
 
 
 async def measure(
-    bootstrap_servers: str, groups: Mapping[str, Sequence[str]]
+    bootstrap_servers: str,
+    groups: Mapping[str, Sequence[str]],
+    security: KafkaSecurity | None = None,
 ) -> dict[tuple[str, str], int]:
     """{(group, topic): events not yet committed by the group} for the given groups."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
-    ends = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
+    admin = AIOKafkaAdminClient(**client_options(bootstrap_servers, security))
+    ends = AIOKafkaConsumer(**client_options(bootstrap_servers, security, enable_auto_commit=False))
     await admin.start()
     await ends.start()
     try:
@@ -58,11 +62,14 @@ async def watch(
     gauge: Gauge,
     service: str,
     interval_seconds: float = 15.0,
+    security: KafkaSecurity | None = None,
 ) -> None:
     """Refresh ``gauge`` (labels service, group, topic) until cancelled."""
     while True:
         try:
-            for (group, topic), behind in (await measure(bootstrap_servers, groups)).items():
+            for (group, topic), behind in (
+                await measure(bootstrap_servers, groups, security)
+            ).items():
                 gauge.labels(service, group, topic).set(behind)
         except asyncio.CancelledError:
             raise

@@ -2,16 +2,20 @@
 
 Each service gets its own registry (not the global one), so several services or test apps can
 live in one process. Labels are bounded: service, route template, topic, office — never a person.
+
+They are served on a port of their own (:class:`MetricsServer`, ``HOPPID_METRICS_HOST`` and
+``HOPPID_METRICS_PORT``), never on the public HTTP port: some carry an office's figures
+(reporting's business gauges), which only the office and the county may read through the API.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Awaitable, Callable
+from wsgiref.simple_server import WSGIServer
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from starlette.requests import Request
-from starlette.responses import Response
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class ServiceMetrics:
@@ -85,24 +89,58 @@ class ServiceMetrics:
             registry=self.registry,
         )
 
-    async def http_middleware(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        """RED metrics per route template (not per URL: ids in paths would explode the labels)."""
+
+class HttpMetrics:
+    """ASGI middleware: RED metrics per route template (not per URL: ids in paths would explode
+    the labels). Plain ASGI rather than ``app.middleware("http")``, whose BaseHTTPMiddleware
+    runs every request through a task of its own and memory streams: CPU on every request."""
+
+    def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
-        status = 500
+        status = 500  # unless a response starts: an exception is a 500 to the client
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
         try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
+            await self.app(scope, receive, send_noting_status)
         finally:
-            route = _route_template(request)
-            self.http_duration.labels(self.service, request.method, route).observe(
+            metrics, method = self.metrics, str(scope["method"])
+            route = _route_template(scope)  # the router leaves the matched route in the scope
+            metrics.http_duration.labels(metrics.service, method, route).observe(
                 time.perf_counter() - started
             )
-            self.http_requests.labels(self.service, request.method, route, str(status)).inc()
+            metrics.http_requests.labels(metrics.service, method, route, str(status)).inc()
 
 
-def _route_template(request: Request) -> str:
+def _route_template(scope: Scope) -> str:
     # the router leaves the matched route in the scope; its template, not the URL, is the label
-    return str(getattr(request.scope.get("route"), "path", "unmatched"))
+    return str(getattr(scope.get("route"), "path", "unmatched"))
+
+
+class MetricsServer:
+    """The registry's text format at ``http://host:port/metrics``, in a thread of its own
+    (prometheus_client's server), apart from the service's public port. Port 0: any free one
+    (``port`` tells which). Raises OSError when the port is taken: the service stops at start."""
+
+    def __init__(self, registry: CollectorRegistry, host: str, port: int) -> None:
+        self._server: WSGIServer
+        self._thread: threading.Thread
+        self._server, self._thread = start_http_server(port, addr=host, registry=registry)
+        self.host = host
+        self.port = int(self._server.server_port)
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)

@@ -7,15 +7,36 @@ store an update of one document is atomic only with deploy/local's patch (decisi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo import ASCENDING, AsyncMongoClient, IndexModel
+from pymongo import ASCENDING, AsyncMongoClient, IndexModel, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, OperationFailure
 from pymongo.monitoring import CommandListener
 
 Document = dict[str, Any]
+
+# Server answers that say "the store cannot serve just now", not "this command is wrong":
+# InternalError (1: FerretDB's answer while its PostgreSQL is down or restarting, "failed to
+# connect to ..."), HostUnreachable, HostNotFound, NetworkTimeout, ShutdownInProgress,
+# PrimarySteppedDown, SocketException, NotWritablePrimary,
+# InterruptedAtShutdown, InterruptedDueToReplStateChange, NotPrimaryNoSecondaryOk,
+# NotPrimaryOrSecondary (a replica set's election on MongoDB).
+UNAVAILABLE_CODES = frozenset({1, 6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436})
+
+
+def store_unavailable(error: BaseException) -> bool:
+    """Whether a store error passes by itself: the store (or the database behind it) is out of
+    reach or failing over, so the same command may work later. Never a bad command or document:
+    those are the caller's to fix, and retrying them would never end."""
+    if isinstance(error, ConnectionFailure):  # AutoReconnect, ServerSelectionTimeoutError, ...
+        return True
+    if isinstance(error, OperationFailure):
+        return error.code in UNAVAILABLE_CODES or error.has_error_label("RetryableWriteError")
+    return False
 
 
 def make_mongo_client(
@@ -60,3 +81,28 @@ async def apply_indexes(database: AsyncDatabase[Document], specs: Iterable[Index
     """
     for spec in specs:
         await database[spec.collection].create_indexes([spec.model()])
+
+
+async def upsert_by_id(
+    collection: AsyncCollection[Document], document_id: Any, update: Mapping[str, Any]
+) -> Document:
+    """Update the document with this ``_id``, inserting it when there is none; the whole
+    document after.
+
+    Two writers of one new document (two replicas of a consumer) may both find none and both
+    insert: MongoDB retries the loser's upsert itself, FerretDB answers it with a duplicate key
+    error. The document exists then, so the second try updates it.
+    """
+    query, change = {"_id": document_id}, dict(update)
+    after = ReturnDocument.AFTER
+    try:
+        found = await collection.find_one_and_update(
+            query, change, upsert=True, return_document=after
+        )
+    except DuplicateKeyError:
+        found = await collection.find_one_and_update(
+            query, change, upsert=True, return_document=after
+        )
+    if found is None:  # an upsert returns the document after it: never None
+        raise RuntimeError(f"the upsert of {document_id!r} returned no document")
+    return found

@@ -17,7 +17,9 @@ How the relay finds and moves events:
   existed get it from a one-time pass at the relay's first start (:meth:`OutboxRelay.backfill`).
 - **Concurrent sends.** All entries of a pass are handed to the producer one after another
   (the idempotent producer keeps that order within a key) and their acks are awaited together;
-  then one update per document removes what was published.
+  then the documents whose whole outbox went out are emptied by one unordered bulk update per
+  collection (each statement conditional on the outbox being what was read); a document
+  written meanwhile, or with an entry that failed, gets updates of its own.
 - **Parking.** An entry Kafka will never accept (too large, a topic name it rejects, a malformed
   entry) is moved, after ``max_attempts`` failed passes, from ``outbox`` to ``outbox_parked`` with
   its error, and counted in ``hoppid_outbox_parked_total``, so later events and documents still
@@ -44,6 +46,7 @@ from aiokafka.errors import (
     TopicAuthorizationFailedError,
     UnsupportedForMessageFormatError,
 )
+from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.shared.clock import real_now
@@ -209,11 +212,16 @@ class OutboxRelay:
                 item.attempts.append(await self._hand_over(entry))
         await asyncio.gather(*(_acknowledged(a) for p in pending for a in p.attempts))
 
-        # 3. per document, one update removes what went out and parks what never will
+        # 3. documents whose whole outbox went out are cleared together, one command per
+        # collection; per document, one update removes what went out and parks what never will
         failures, self._failures = self._failures, {}
         limit = asyncio.Semaphore(self.settle_concurrency)
+        cleared = [item for item in pending if _all_published(item)]
+        rest = [item for item in pending if not _all_published(item)]
         settled = await asyncio.gather(
-            *(self._settle(item, failures, limit) for item in pending), return_exceptions=True
+            *(self._clear(name, items, limit) for name, items in _by_collection(cleared)),
+            *(self._settle(item, failures, limit) for item in rest),
+            return_exceptions=True,
         )
         published = sum(len([a for a in p.attempts if a.error is None]) for p in pending)
         self.metrics.outbox_published.labels(self.metrics.service).inc(published)
@@ -247,6 +255,28 @@ class OutboxRelay:
             attempt.error = error
         return attempt
 
+    async def _clear(
+        self, collection: str, items: list[_Pending], limit: asyncio.Semaphore
+    ) -> None:
+        """Empty the outboxes of documents whose every entry went out: one unordered bulk
+        update for all of them (each statement still conditional on the outbox being what was
+        read, as the single update of :meth:`_settle`). If any of them changed meanwhile (an
+        entry added), each is settled on its own: removing exact entries and unsetting the
+        marker only when empty are harmless to repeat on the ones already cleared."""
+        updates = [
+            UpdateOne(
+                {"_id": item.document["_id"], OUTBOX: item.document[OUTBOX]},
+                {"$set": {OUTBOX: []}, "$unset": {PENDING: ""}},
+            )
+            for item in items
+        ]
+        async with limit:
+            result = await self.database[collection].bulk_write(updates, ordered=False)
+        if result.matched_count == len(updates):
+            return
+        for item in items:
+            await self._remove(item, [a.entry for a in item.attempts], [], limit)
+
     async def _settle(
         self, item: _Pending, failures: Mapping[str, int], limit: asyncio.Semaphore
     ) -> None:
@@ -271,25 +301,42 @@ class OutboxRelay:
         collection = self.database[item.collection]
         document_id = item.document["_id"]
         update: dict[str, Any] = {"$push": {PARKED: {"$each": parked}}} if parked else {}
-        async with limit:
-            if len(done) == len(outbox):  # all of it, if nothing was added since it was read
+        if len(done) == len(outbox):  # all of it, if nothing was added since it was read
+            async with limit:
                 result = await collection.update_one(
                     {"_id": document_id, OUTBOX: outbox},
                     {**update, "$set": {OUTBOX: []}, "$unset": {PENDING: ""}},
                 )
-                done_at_once = result.matched_count == 1
-            else:
-                done_at_once = False
-            if not done_at_once:
-                # $pullAll takes exact entries: FerretDB 1.24 ignores $pull with a condition
-                if done:
-                    await collection.update_one(
-                        {"_id": document_id}, {**update, "$pullAll": {OUTBOX: done}}
-                    )
+            if result.matched_count != 1:
+                await self._remove(item, done, parked, limit)
+        else:
+            await self._remove(item, done, parked, limit)
+        self._count_parked(item, parked)
+
+    async def _remove(
+        self,
+        item: _Pending,
+        done: list[Document],
+        parked: list[Document],
+        limit: asyncio.Semaphore,
+    ) -> None:
+        """Remove exact entries (and park some) from an outbox that changed since it was read;
+        then unset the marker if the outbox is empty."""
+        collection = self.database[item.collection]
+        document_id = item.document["_id"]
+        update: dict[str, Any] = {"$push": {PARKED: {"$each": parked}}} if parked else {}
+        async with limit:
+            # $pullAll takes exact entries: FerretDB 1.24 ignores $pull with a condition
+            if done:
                 await collection.update_one(
-                    {"_id": document_id, f"{OUTBOX}.0": {"$exists": False}},
-                    {"$unset": {PENDING: ""}},
+                    {"_id": document_id}, {**update, "$pullAll": {OUTBOX: done}}
                 )
+            await collection.update_one(
+                {"_id": document_id, f"{OUTBOX}.0": {"$exists": False}},
+                {"$unset": {PENDING: ""}},
+            )
+
+    def _count_parked(self, item: _Pending, parked: list[Document]) -> None:
         for record in parked:
             topic = str(record.get("topic", ""))
             self.metrics.outbox_parked.labels(self.metrics.service, topic).inc()
@@ -297,7 +344,7 @@ class OutboxRelay:
                 "outbox relay parked event %s of %s %s for %s after %d attempts: %s",
                 _event_id(record),
                 item.collection,
-                document_id,
+                item.document["_id"],
                 topic,
                 record["attempts"],
                 record["error"],
@@ -324,6 +371,18 @@ class OutboxRelay:
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.interval_seconds)
+
+
+def _all_published(item: _Pending) -> bool:
+    """Every entry of the outbox as read went out (nothing failed, nothing to park)."""
+    return bool(item.attempts) and all(attempt.error is None for attempt in item.attempts)
+
+
+def _by_collection(items: Iterable[_Pending]) -> list[tuple[str, list[_Pending]]]:
+    grouped: dict[str, list[_Pending]] = {}
+    for item in items:
+        grouped.setdefault(item.collection, []).append(item)
+    return list(grouped.items())
 
 
 async def _acknowledged(attempt: _Attempt) -> None:

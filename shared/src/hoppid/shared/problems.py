@@ -1,7 +1,8 @@
 """RFC 9457 problem details for every HTTP error, naming the field that is wrong.
 
-Bad input is the client's to fix: 422 with one entry per field. Anything unexpected is a 500
-problem without internals (they go to the log with the request's correlation id).
+Bad input is the client's to fix: 422 with one entry per field. The store out of reach is
+nobody's fault and passes: 503 with Retry-After (:func:`store_unavailable`). Anything unexpected
+is a 500 problem without internals (they go to the log with the request's correlation id).
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pymongo.errors import PyMongoError
 from starlette.exceptions import HTTPException
+
+from hoppid.shared.mongo import store_unavailable
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -120,7 +124,92 @@ async def _forbidden(request: Request, error: Exception) -> JSONResponse:
     return problem(403, "Forbidden", str(error))
 
 
-def install_problem_handlers(app: FastAPI) -> None:
+def store_unavailable_handler(retry_after_seconds: int) -> Any:
+    """A handler of the store's errors: 503 with Retry-After while the store is out of reach
+    (:func:`hoppid.shared.mongo.store_unavailable`: no server selected, a connection broken,
+    the database behind it down), never a 500; any other store error is a 500.
+
+    The client sends the same request again after Retry-After: the commands are idempotent (a
+    repeated inquiry finds the case the first one made, if it got that far)."""
+
+    async def handle(request: Request, error: Exception) -> JSONResponse:
+        if not store_unavailable(error):
+            return await _unexpected_problem(request, error)
+        log.warning(
+            "store unreachable on %s %s: %s", request.method, request.url.path, type(error).__name__
+        )
+        response = problem(
+            503,
+            "Service Unavailable",
+            "The data store cannot be reached just now; try again after Retry-After seconds.",
+            type_="https://hoppid.no/problems/store-unavailable",
+        )
+        response.headers["Retry-After"] = str(retry_after_seconds)
+        return response
+
+    return handle
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; a 422 names each field it refuses in errors",
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "in": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def document_problems(app: FastAPI) -> None:
+    """The OpenAPI says what the handlers above answer: FastAPI documents a 422 as
+    ``application/json`` ``HTTPValidationError``, and no other error at all. Every API
+    operation (``/v1/...``) gets its 422 and any 4XX and 5XX as ``application/problem+json``
+    with the Problem schema, so clients and schemathesis (scripts/fuzz.sh) check against what
+    is sent."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _problems_in(generate())
+        return generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _problems_in(schema: dict[str, Any]) -> None:
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, operations in schema.get("paths", {}).items():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            if "422" in responses:
+                responses["422"] = {"description": "Invalid request", "content": content}
+            if path.startswith("/v1/"):
+                responses.setdefault("4XX", {"description": "A problem", "content": content})
+                responses.setdefault("5XX", {"description": "A problem", "content": content})
+
+
+def install_problem_handlers(app: FastAPI, *, store_retry_after_seconds: int = 10) -> None:
+    app.add_exception_handler(PyMongoError, store_unavailable_handler(store_retry_after_seconds))
     app.add_exception_handler(FieldProblem, _field_problem)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(Conflict, _conflict)

@@ -17,11 +17,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.monitoring import CommandListener
@@ -35,14 +34,22 @@ from hoppid.shared.events.base import Event
 from hoppid.shared.events.catalogue import catalogue
 from hoppid.shared.events.intake import ApiKeyIssued, ApiKeyRevoked
 from hoppid.shared.health import flag_check, health_router, kafka_check, mongo_check
-from hoppid.shared.kafka import Topics, ensure_topics, make_broker, send_envelope
-from hoppid.shared.metrics import ServiceMetrics
+from hoppid.shared.kafka import (
+    KafkaSecurity,
+    Topics,
+    ensure_topics,
+    make_broker,
+    send_envelope,
+)
+from hoppid.shared.metrics import HttpMetrics, MetricsServer, ServiceMetrics
 from hoppid.shared.mongo import IndexSpec, apply_indexes, make_mongo_client
 from hoppid.shared.outbox import OutboxRelay
-from hoppid.shared.pii import PersonalDataVault
-from hoppid.shared.problems import install_problem_handlers
+from hoppid.shared.pii import PersonalDataVault, vault_kek
+from hoppid.shared.problems import document_problems, install_problem_handlers
 from hoppid.shared.query_shapes import QueryShapeRecorder
 from hoppid.shared.settings import ServiceSettings
+from hoppid.shared.staff_sessions import StaffSessions
+from hoppid.shared.web.bounds import no_nul_characters
 
 log = logging.getLogger("hoppid.service")
 
@@ -64,6 +71,7 @@ class Runtime:
     vault: PersonalDataVault
     consumers: list[EventConsumer] = field(default_factory=list)
     connected: bool = False
+    metrics_server: MetricsServer | None = None  # while the app runs (its lifespan)
 
     @property
     def own_topic(self) -> str:
@@ -89,7 +97,8 @@ class Runtime:
         """The platform's staff API keys, kept up to date from intake's key events.
 
         Call it from the definition's ``consumers`` hook (consumers attach after it runs)."""
-        ring = KeyRing(self.database, admin_key, self.settings.failure_limit())
+        sessions = StaffSessions.of(self.mongo, self.settings)
+        ring = KeyRing(self.database, admin_key, self.settings.failure_limit(), sessions)
         consumer = self.consumer("api-keys", [self.topics.domain("intake")])
 
         @consumer.on(ApiKeyIssued.event_type)
@@ -151,7 +160,9 @@ def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> R
     if settings.mongodb_query_log is not None:
         path = settings.mongodb_query_log / f"{definition.name}.jsonl"
         listeners.append(QueryShapeRecorder(path, settings.database_of(definition.name)))
-    mongo = make_mongo_client(settings.mongodb_url, timeout_seconds=5.0, listeners=listeners)
+    mongo = make_mongo_client(
+        settings.mongodb_url, timeout_seconds=settings.mongodb_timeout_seconds, listeners=listeners
+    )
     database = mongo[settings.database_of(definition.name)]
 
     async def publish(topic: str, envelope: Envelope) -> Awaitable[object]:
@@ -166,7 +177,9 @@ def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> R
         interval_seconds=settings.outbox_relay_interval_seconds,
     )
     topics = Topics(settings.topic_prefix)
-    vault = PersonalDataVault(mongo[settings.vault_database_name()])
+    vault = PersonalDataVault(
+        mongo[settings.vault_database_name()], vault_kek(settings.link_secret.get_secret_value())
+    )
     runtime = Runtime(definition, settings, metrics, topics, broker, mongo, database, relay, vault)
     declare_publications(broker, runtime.own_topic, definition.publishes)
     definition.consumers(runtime)
@@ -182,11 +195,14 @@ async def _connect(runtime: Runtime) -> None:
     while True:
         try:
             await apply_indexes(runtime.database, runtime.definition.indexes)
+            # the staff sessions every service reads live in a database the services share
+            await StaffSessions.of(runtime.mongo, settings).ensure_indexes()
             await ensure_topics(
                 settings.kafka_bootstrap_servers,
                 runtime.all_topics(),
                 partitions=settings.topic_partitions,
                 replication=settings.topic_replication,
+                security=KafkaSecurity.of(settings),
             )
             await runtime.broker.start()
             await runtime.definition.on_connected(runtime)
@@ -228,6 +244,7 @@ async def _run(runtime: Runtime) -> None:
                 groups,
                 runtime.metrics.consumer_lag,
                 runtime.definition.name,
+                security=KafkaSecurity.of(runtime.settings),
             )
         )
     if runtime.definition.outbox_collections:
@@ -238,10 +255,16 @@ async def _run(runtime: Runtime) -> None:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     runtime: Runtime = app.state.runtime
-    task = asyncio.create_task(_run(runtime), name=f"{runtime.definition.name}-runtime")
+    settings, name = runtime.settings, runtime.definition.name
+    # /metrics on a port of its own, never the public one (offices' figures are on it)
+    server = MetricsServer(runtime.metrics.registry, settings.metrics_host, settings.metrics_port)
+    runtime.metrics_server = server
+    log.info("metrics at http://%s:%d/metrics", server.host, server.port)
+    task = asyncio.create_task(_run(runtime), name=f"{name}-runtime")
     try:
         yield
     finally:
+        await asyncio.to_thread(server.close)
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
@@ -257,12 +280,19 @@ def create_app(runtime: Runtime) -> FastAPI:
         description=definition.description,
         version=definition.version,
         lifespan=_lifespan,
+        # a NUL character in any path, query or body value is a 422 naming the field
+        dependencies=[Depends(no_nul_characters)],
     )
     app.state.runtime = runtime
-    install_problem_handlers(app)
-    app.middleware("http")(runtime.metrics.http_middleware)
+    install_problem_handlers(app, store_retry_after_seconds=settings.store_retry_after_seconds)
+    document_problems(app)
+    app.add_middleware(HttpMetrics, metrics=runtime.metrics)
     checks = {
-        "kafka": kafka_check(settings.kafka_bootstrap_servers, settings.readiness_timeout_seconds),
+        "kafka": kafka_check(
+            settings.kafka_bootstrap_servers,
+            settings.readiness_timeout_seconds,
+            KafkaSecurity.of(settings),
+        ),
         "store": mongo_check(runtime.mongo),
         "consumers": flag_check(lambda: runtime.connected, "the Kafka broker connection"),
     }
@@ -276,10 +306,6 @@ def create_app(runtime: Runtime) -> FastAPI:
 def _operations_router(runtime: Runtime) -> APIRouter:
     router = APIRouter(tags=["operations"])
     definition = runtime.definition
-
-    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-    async def metrics() -> Response:
-        return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @router.get("/asyncapi.json", summary="AsyncAPI: the events published and consumed")
     async def asyncapi() -> JSONResponse:

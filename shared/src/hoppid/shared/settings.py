@@ -11,7 +11,7 @@ from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from hoppid.shared.guards import ClientAddress, FailureLimit
@@ -34,6 +34,20 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = Field(
         "127.0.0.1:9092", description="Kafka bootstrap servers, comma separated host:port"
     )
+    kafka_security_protocol: str = Field(
+        "PLAINTEXT",
+        description="How this service authenticates to Kafka: PLAINTEXT (nobody; a broker with "
+        "a plain listener, as CI's default stack) or SASL_PLAINTEXT / SASL_SSL with its own user "
+        "(the local stack writes each service's credentials into <stack>/kafka/credentials/; "
+        "docs/security.md#kafka)",
+    )
+    kafka_sasl_mechanism: str = Field(
+        "SCRAM-SHA-512", description="SASL mechanism: SCRAM-SHA-512 (ours), SCRAM-SHA-256, PLAIN"
+    )
+    kafka_username: str = Field("", description="The service's Kafka user (SASL only)")
+    kafka_password: SecretStr = Field(
+        SecretStr(""), validate_default=True, description="The Kafka user's password (SASL only)"
+    )
     mongodb_url: str = Field(
         "mongodb://127.0.0.1:27017/",
         description="MongoDB (or FerretDB) connection URL",
@@ -46,7 +60,26 @@ class ServiceSettings(BaseSettings):
         description="Database of the per-person data keys (crypto-shredding); empty means "
         "<topic prefix>hoppid_vault",
     )
+    sessions_database: str = Field(
+        "",
+        description="Database of the staff sessions every service checks (signing out on one "
+        "ends the session on all); empty means the vault's database",
+    )
     http_host: str = Field("127.0.0.1", description="Address the HTTP server listens on")
+    metrics_host: str = Field(
+        "127.0.0.1",
+        description="Address the metrics port listens on (Prometheus' /metrics, apart from the "
+        "public HTTP port: it carries offices' figures); 0.0.0.0 only where Prometheus scrapes "
+        "the pod or container directly and no ingress or published port leads to it",
+    )
+    metrics_port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="Port of /metrics (Prometheus), apart from the public HTTP port; 0: any free "
+        "port, named in the log. make run gives intake to reporting 9001-9004 "
+        "(HOPPID_<SERVICE>_METRICS_PORT there), compose and k8s 9100",
+    )
     topic_prefix: str = Field(
         "", description="Prefix for every topic name (tests use it to keep topics apart)"
     )
@@ -80,6 +113,20 @@ class ServiceSettings(BaseSettings):
     readiness_timeout_seconds: float = Field(
         2.0, gt=0, le=60, description="How long /readyz waits for Kafka and the store"
     )
+    mongodb_timeout_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=60,
+        description="How long a store operation waits for an unreachable store (server "
+        "selection and connect) before an HTTP answer is 503 with Retry-After and a consumer "
+        "retries",
+    )
+    store_retry_after_seconds: int = Field(
+        10,
+        ge=1,
+        le=3600,
+        description="The Retry-After (seconds) of a 503 answered while the store is unreachable",
+    )
     log_level: str = Field("INFO", description="Log level: DEBUG, INFO, WARNING, ERROR")
     link_secret: SecretStr = Field(
         SecretStr(""),
@@ -111,6 +158,22 @@ class ServiceSettings(BaseSettings):
     staff_session_hours: int = Field(
         8, ge=1, le=24, description="How long a staff sign-in in the browser lasts"
     )
+    staff_session_idle_minutes: int = Field(
+        60,
+        ge=5,
+        le=24 * 60,
+        description="A staff sign-in not used for this long ends (it lasts at most "
+        "HOPPID_STAFF_SESSION_HOURS anyway)",
+    )
+    oidc_issuer: str = Field(
+        "",
+        description="Issuer URL of the OpenID Connect provider staff sign in with (at intake, "
+        "authorization code + PKCE); empty: staff sign in with keys only",
+    )
+    oidc_client_id: str = Field("hoppid", description="This platform's client id at the provider")
+    oidc_client_secret: SecretStr = Field(
+        SecretStr(""), description="This platform's client secret at the provider, if it has one"
+    )
     trusted_proxies: Annotated[frozenset[str], NoDecode] = Field(
         frozenset(),
         description="Comma-separated addresses or networks (CIDR) of the proxies in front of "
@@ -137,6 +200,9 @@ class ServiceSettings(BaseSettings):
 
     def vault_database_name(self) -> str:
         return self.vault_database or f"{_database_safe(self.topic_prefix)}hoppid_vault"
+
+    def sessions_database_name(self) -> str:
+        return self.sessions_database or self.vault_database_name()
 
     @field_validator("offices", "trusted_proxies", mode="before")
     @classmethod
@@ -177,6 +243,24 @@ class ServiceSettings(BaseSettings):
                 raise ValueError(f"{server!r} is not host:port")
         return value
 
+    @field_validator("kafka_security_protocol", "kafka_sasl_mechanism")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @field_validator("kafka_password")
+    @classmethod
+    def _kafka_credentials(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        # the last of the Kafka fields, so the others are known (if they were valid); named
+        # by the password, whose value an error message never shows
+        check_kafka_security(
+            info.data.get("kafka_security_protocol", "PLAINTEXT"),
+            info.data.get("kafka_sasl_mechanism", "SCRAM-SHA-512"),
+            info.data.get("kafka_username", ""),
+            value.get_secret_value(),
+        )
+        return value
+
     @field_validator("link_secret")
     @classmethod
     def _usable_secret(cls, value: SecretStr) -> SecretStr:
@@ -198,6 +282,29 @@ class ServiceSettings(BaseSettings):
         if not value.startswith(("mongodb://", "mongodb+srv://")):
             raise ValueError("must start with mongodb:// or mongodb+srv://")
         return value
+
+
+KAFKA_SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+KAFKA_SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
+
+
+def check_kafka_security(protocol: str, mechanism: str, username: str, password: str) -> None:
+    """ValueError naming the HOPPID_KAFKA_* variable when the Kafka credentials do not fit."""
+    if protocol not in KAFKA_SECURITY_PROTOCOLS:
+        raise ValueError(
+            f"HOPPID_KAFKA_SECURITY_PROTOCOL must be one of {', '.join(KAFKA_SECURITY_PROTOCOLS)}"
+        )
+    if not protocol.startswith("SASL_"):
+        return
+    if mechanism not in KAFKA_SASL_MECHANISMS:
+        raise ValueError(
+            f"HOPPID_KAFKA_SASL_MECHANISM must be one of {', '.join(KAFKA_SASL_MECHANISMS)}"
+        )
+    if not username or not password:
+        raise ValueError(
+            f"{protocol} needs HOPPID_KAFKA_USERNAME and HOPPID_KAFKA_PASSWORD (the service's "
+            "Kafka user)"
+        )
 
 
 def usable_admin_key(value: SecretStr) -> SecretStr:

@@ -1,7 +1,8 @@
 """One platform secret, a separate key for each thing it signs.
 
 ``HOPPID_LINK_SECRET`` is the platform's one signing secret. Nothing is signed with it directly:
-each purpose (a person's link, a staff session, a form's CSRF token) gets its own key, derived
+each purpose (a person's link, a staff session, a form's CSRF token, and the vault's
+key-encryption key, which signs nothing but wraps the people's data keys) gets its own key, derived
 with HKDF-SHA256 and the purpose as label, so a value signed for one purpose never verifies as
 another, and a key found for one purpose opens nothing else.
 
@@ -17,6 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 LINKS, SESSIONS, CSRF = "person-links", "staff-sessions", "csrf-tokens"
+VAULT = "vault-key-encryption"  # wraps the vault's data keys (pii.py), signs nothing
 MINIMUM_LENGTH = 32
 # values that appeared in this project's examples and defaults: known to everyone
 PLACEHOLDERS = frozenset(

@@ -13,7 +13,7 @@ import socket
 import sys
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,13 +25,54 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.shared.envelope import Envelope
+from hoppid.shared.kafka import client_options
 from hoppid.shared.mongo import make_mongo_client
+from hoppid.shared.pii import PersonalDataVault, vault_kek
 
 T = TypeVar("T")
 
 
 def kafka_servers() -> str:
     return os.environ.get("HOPPID_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+
+
+# What a client of a stack started with HOPPID_KAFKA_SASL=off (a test's side stack: a broker of
+# its own, whose faults are the test's subject, not its users) is told, whatever the suite's
+# own stack uses.
+PLAIN_KAFKA = {
+    "HOPPID_KAFKA_SECURITY_PROTOCOL": "PLAINTEXT",
+    "HOPPID_KAFKA_USERNAME": "",
+    "HOPPID_KAFKA_PASSWORD": "",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A stack started with HOPPID_KAFKA_SASL=on wants its admin user: when the environment
+    names no Kafka credentials, take its stack's (HOPPID_STACK_DIR, else <repo>/.stack), if
+    that stack's broker is the one the tests use."""
+    os.environ.update(stack_kafka_credentials(config.rootpath, os.environ))
+
+
+def stack_kafka_credentials(root: Path, env: Mapping[str, str]) -> dict[str, str]:
+    """The HOPPID_KAFKA_* lines of <stack>/kafka/client.env, or nothing (credentials given, no
+    such stack, or its broker runs elsewhere than HOPPID_KAFKA_BOOTSTRAP_SERVERS)."""
+    if env.get("HOPPID_KAFKA_SECURITY_PROTOCOL"):
+        return {}
+    stack = Path(env.get("HOPPID_STACK_DIR") or root / ".stack")
+    started = stack / "run" / "kafka.settings"  # deploy/local/kafka.sh: listener and address
+    client = stack / "kafka" / "client.env"
+    servers = env.get("HOPPID_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
+    if not (started.is_file() and client.is_file()) or f" {servers}," not in started.read_text():
+        return {}
+    lines = client.read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line.startswith("HOPPID_KAFKA_"))
+
+
+def kafka_client(**options: Any) -> dict[str, Any]:
+    """An aiokafka client's keyword arguments for the tests' own producers, consumers and admin
+    clients: the stack's servers and the credentials in the environment (scripts/env.sh puts a
+    SASL stack's admin user there; nothing on a plain stack), then ``options``."""
+    return client_options(kafka_servers(), **options)
 
 
 def mongodb_url() -> str:
@@ -41,6 +82,11 @@ def mongodb_url() -> str:
 # The signing secret of the services the tests start (ServiceProcess), unless a test gives its
 # own: tests that sign a person's link in-process use this one too.
 TEST_LINK_SECRET = "test-only-signing-secret-of-the-hoppid-suite"  # noqa: S105
+
+
+def vault_for_tests(database: AsyncDatabase[dict[str, Any]]) -> PersonalDataVault:
+    """The vault as the services the tests start open it (their key-encryption key)."""
+    return PersonalDataVault(database, vault_kek(TEST_LINK_SECRET))
 
 
 def free_port() -> int:
@@ -91,7 +137,7 @@ async def topic_prefix(unique: str) -> AsyncIterator[str]:
 
 
 async def delete_topics(prefix: str) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_servers())
+    admin = AIOKafkaAdminClient(**kafka_client())
     try:
         await admin.start()
         doomed = [name for name in await admin.list_topics() if name.startswith(prefix)]
@@ -120,6 +166,29 @@ async def database(
     await mongo.drop_database(name)
 
 
+# What the services the tests start keep: everything (36,500 days, the settings' maximum), so
+# the date a test runs on never decides what a retention pass removes from data with fixed dates
+# (a pass runs at each start; reporting's rebuild runs one too). Retention tests set their own.
+KEEP_EVERYTHING = {
+    f"HOPPID_{setting}_DAYS": "36500"
+    for setting in (
+        "INTAKE_RETAIN_CLOSED_CASE",
+        "INTAKE_RETAIN_INACTIVE_CASE",
+        "INTAKE_RETAIN_CLAIMS",
+        "SCHEDULING_RETAIN_MEETING",
+        "SCHEDULING_RETAIN_PROGRAMME",
+        "SCHEDULING_RETAIN_DESK_BOOKING",
+        "SCHEDULING_RETAIN_OFFER",
+        "SCHEDULING_RETAIN_EXPORT_ANSWER",
+        "NOTIFICATIONS_RETAIN_DELIVERY",
+        "NOTIFICATIONS_RETAIN_MEETING",
+        "NOTIFICATIONS_RETAIN_EXPORT_ANSWER",
+        "REPORTING_RETAIN_CLOSED_CASE",
+        "REPORTING_RETAIN_INACTIVE_CASE",
+    )
+}
+
+
 class ServiceProcess:
     """A service running as its own process, as in production; stopped (never left behind)."""
 
@@ -129,14 +198,22 @@ class ServiceProcess:
         # two partitions a topic is plenty for a test and keeps the local broker small
         self.env = {
             "HOPPID_LINK_SECRET": TEST_LINK_SECRET,  # a service refuses to start without one
+            **KEEP_EVERYTHING,
             **os.environ,
             "HOPPID_TOPIC_PARTITIONS": "2",
+            # its own metrics port: tests run many services at once on this machine
+            "HOPPID_METRICS_PORT": str(free_port()),
             **env,
             f"HOPPID_{name.upper()}_PORT": str(self.port),
         }
+        self.metrics_port = int(self.env["HOPPID_METRICS_PORT"])
         self.process: asyncio.subprocess.Process | None = None
-        # a file, not a pipe: a pipe nobody reads fills up and blocks the service
-        self.log_path = Path(tempfile.gettempdir()) / f"hoppid-test-{name}-{self.port}.log"
+        # a file, not a pipe: a pipe nobody reads fills up and blocks the service. A new file
+        # for each process object: tests read it for tracebacks, and a file named after the
+        # port alone was appended to and still held an earlier run's traceback (a CI failure)
+        handle, path = tempfile.mkstemp(prefix=f"hoppid-test-{name}-{self.port}-", suffix=".log")
+        os.close(handle)
+        self.log_path = Path(path)
 
     def log_text(self) -> str:
         return self.log_path.read_text("utf-8", "replace") if self.log_path.exists() else ""
@@ -144,6 +221,11 @@ class ServiceProcess:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def metrics_url(self) -> str:
+        """Where Prometheus scrapes it: the metrics port, not the public one."""
+        return f"http://127.0.0.1:{self.metrics_port}/metrics"
 
     async def start(self) -> ServiceProcess:
         with self.log_path.open("ab") as log_file:
@@ -155,7 +237,11 @@ class ServiceProcess:
                 stdout=log_file,
                 stderr=log_file,
             )
-        await eventually(self._alive, timeout=30, what=f"{self.name} /healthz")
+        try:
+            await eventually(self._alive, timeout=30, what=f"{self.name} /healthz")
+        except BaseException:
+            await self.stop()  # never left behind: a fixture that fails here cannot stop it
+            raise
         return self
 
     async def _alive(self) -> bool:
@@ -194,10 +280,7 @@ async def read_envelopes(
     until ``until(envelopes so far)`` holds."""
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=kafka_servers(),
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=None,
+        **kafka_client(auto_offset_reset="earliest", enable_auto_commit=False, group_id=None),
     )
     await consumer.start()
     found: list[tuple[Any, Envelope]] = []

@@ -3,16 +3,18 @@
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from hoppid.intake import forms, handlers, web
+from hoppid.intake import accounts, forms, handlers, web
 from hoppid.intake.exports import EXPORT_HEADERS, case_out, export_body
 from hoppid.intake.handlers import Context
+from hoppid.intake.link_limits import LinkLimits
 from hoppid.intake.model import CONSENT_TEXT_VERSION, CONSENT_TEXTS
 from hoppid.intake.settings import IntakeSettings
 from hoppid.shared.access import ALL_OFFICES, KeyRing, Staff
 from hoppid.shared.guards import RateLimit
+from hoppid.shared.staff_sessions import StaffSessions
 from hoppid.shared.web.bounds import MOST_OFFSET, Day
 
 NEXT_STEPS = {
@@ -23,22 +25,40 @@ NEXT_STEPS = {
     "en": "Thank you! You will get an email with a link to your case. The office will contact "
     "you within three working days and offer you times for a free guidance meeting.",
 }
+# the one answer to a request for a new link, known address or not (no account enumeration)
+LINK_ANSWER = {
+    "nb": "Takk. Hvis vi har en sak registrert på denne e-postadressen, sender vi en ny lenke "
+    "dit i løpet av noen minutter. Kommer den ikke, se i søppelpostmappen eller kontakt kontoret.",
+    "nn": "Takk. Om vi har ei sak registrert på denne e-postadressa, sender vi ei ny lenkje dit "
+    "i løpet av nokre minutt. Kjem ho ikkje, sjå i søppelpostmappa eller kontakt kontoret.",
+    "en": "Thank you. If we have a case registered to this email address, we will send a new "
+    "link there within a few minutes. If it does not arrive, look in your spam folder or "
+    "contact the office.",
+}
 
 
 def install(app: FastAPI, ctx: Context, settings: IntakeSettings) -> None:
     """Routes and error mapping of intake."""
     # errors (FieldProblem 422, NotFound 404, Conflict 409, PermissionError 403) are mapped to
     # problems by the shared skeleton; keys are checked by the platform's key ring
-    ring = KeyRing(ctx.store.db, settings.admin_key.get_secret_value(), settings.failure_limit())
+    ring = KeyRing(
+        ctx.store.db,
+        settings.admin_key.get_secret_value(),
+        settings.failure_limit(),
+        StaffSessions.of(ctx.store.db.client, settings),  # shared: sign-out ends it everywhere
+    )
     staff = ring.dependency()
     # the form's pages share it; the client is the one behind the trusted proxies
     limit = RateLimit(settings.submissions_per_hour, client_address=settings.client_address())
+    link_limits = LinkLimits(settings)  # the new-link page's too
     app.include_router(_public_router(ctx, limit))
+    app.include_router(_new_link_router(ctx, link_limits))
     app.include_router(_staff_router(ctx, staff))
     app.include_router(_admin_router(ctx, staff))
     app.include_router(_platform_keys_router(ctx, staff))
     app.include_router(_person_router(ctx))
-    web.install(app, ctx, settings, ring, limit)
+    app.include_router(accounts.api_router(ctx.store.db, ring.sessions, staff))
+    web.install(app, ctx, settings, ring, limit, link_limits)
 
 
 # --- who is calling ----------------------------------------------------------------------------
@@ -92,6 +112,22 @@ def _public_router(ctx: Context, limit: RateLimit) -> APIRouter:
             },
             "next_steps": NEXT_STEPS[case["language"]],
         }
+
+    return router
+
+
+def _new_link_router(ctx: Context, limits: LinkLimits) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["public"])
+
+    @router.post(
+        "/links",
+        status_code=202,
+        summary="Ask for a new link by email (no login); the same answer for every address",
+    )
+    async def new_link(request: Request, form: forms.LinkRequest) -> dict[str, str]:
+        limits.check(request, str(form.email))
+        await handlers.request_link(ctx, str(form.email))
+        return {"status": "accepted", "message": LINK_ANSWER[form.language]}
 
     return router
 
@@ -265,10 +301,15 @@ def _person_router(ctx: Context) -> APIRouter:
             "language": updated["language"],
         }
 
-    @router.post("/consent/withdraw", summary="Withdraw a consent")
+    @router.post(
+        "/consent/withdraw",
+        summary="Withdraw a consent",
+        description="Withdrawing `processing` is an erasure request: the answer's `effect` is "
+        "`erased` (as `POST /erasure`), else `recorded`.",
+    )
     async def withdraw(person: Person, form: forms.WithdrawConsent) -> dict[str, str]:
-        await handlers.withdraw_consent(ctx, person, form)
-        return {"withdrawn": form.consent}
+        after = await handlers.withdraw_consent(ctx, person, form)
+        return {"withdrawn": form.consent, "effect": "recorded" if after else "erased"}
 
     @router.post("/erasure", status_code=202, summary="Erase my data everywhere")
     async def erase(person: Person) -> dict[str, str]:

@@ -111,4 +111,9 @@ class Correction(_Strict):
 
 
 class WithdrawConsent(_Strict):
-    consent: Literal["processing", "newsletter"]
+    consent: Literal["processing", "newsletter", "share_company_with_partners"]
+
+
+class LinkRequest(_Strict):
+    email: EmailStr = Field(description="The address you gave in your inquiry")
+    language: Language = Field("nb", description="Language of the answer")

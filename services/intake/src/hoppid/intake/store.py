@@ -7,7 +7,6 @@ caller's office in the filter, so one office can never see or change another's c
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +29,8 @@ from hoppid.shared.outbox import (
 Document = dict[str, Any]
 
 OFFICES, KEYS, PEOPLE, CASES, CLAIMS = "offices", "api_keys", "people", "cases", "claims"
+# requests for a new link by email, each kept until it is handled (seconds, usually)
+LINK_REQUESTS = "link_requests"
 OUTBOX_COLLECTIONS = (OFFICES, PEOPLE, CASES, KEYS)
 # how long an inquiry may use offices read earlier: a change made through this process is seen at
 # once, one made through another instance of intake within this time
@@ -38,7 +39,7 @@ DUPLICATE_KEY = 11000
 # the case list walks back month by month to here at most: no case is older than the platform
 FIRST_MONTH = datetime(2020, 1, 1, tzinfo=UTC)
 # months read at once by the case list at most (the first round reads one, then 2, 4, ...)
-LIST_MONTHS_AT_ONCE = 16
+LIST_MONTHS_AT_ONCE = 32
 STORE_STATE = "store_state"  # one-time passes over old documents, once done
 
 
@@ -75,7 +76,10 @@ INDEXES = [
     # the staff case list, a month at a time (find_cases)
     IndexSpec(CASES, ["office_id", "created_month", "created_at"]),
     IndexSpec(CASES, ["person_id"]),
+    IndexSpec(CASES, ["erased_at", "updated_at"]),  # the retention pass (cases_changed_before)
+    IndexSpec(CLAIMS, ["at"]),  # the retention pass (delete_claims_before)
     IndexSpec(KEYS, ["office_id"]),
+    IndexSpec(LINK_REQUESTS, ["taken_at", "requested_at"]),
     *outbox_indexes(OUTBOX_COLLECTIONS),
 ]
 
@@ -188,15 +192,49 @@ class IntakeStore:
             return False
 
     async def update_person(
-        self, person_id: str, update: Mapping[str, Any], events: Iterable[Envelope] = ()
+        self,
+        person_id: str,
+        update: Mapping[str, Any],
+        events: Iterable[Envelope] = (),
+        expect: Mapping[str, Any] | None = None,
     ) -> Document | None:
+        """Change the person with their events; None if they do not exist or (with ``expect``)
+        no longer hold the values expected."""
         events = list(events)
         full = with_outbox(update, self.topic, events) if events else dict(update)
         person = await self.db[PEOPLE].find_one_and_update(
-            {"_id": person_id}, full, return_document=ReturnDocument.AFTER
+            {**(expect or {}), "_id": person_id}, full, return_document=ReturnDocument.AFTER
         )
         # FerretDB 1.24 cannot project in findAndModify: the outbox is dropped here
         return without_outbox(person)
+
+    # --- requests for a new link -----------------------------------------------------------
+    async def add_link_request(self, request: Document) -> None:
+        await self.db[LINK_REQUESTS].insert_one(request)
+
+    async def open_link_requests(self, stale_before: datetime, limit: int = 100) -> list[str]:
+        """Requests nobody has taken, or taken before ``stale_before`` and left (a crash),
+        oldest first."""
+        cursor = (
+            self.db[LINK_REQUESTS]
+            .find({"taken_at": {"$lt": stale_before}}, {"_id": 1})
+            .sort("requested_at", ASCENDING)
+            .limit(limit)
+        )
+        return [request["_id"] async for request in cursor]
+
+    async def take_link_request(
+        self, request_id: str, now: datetime, stale_before: datetime
+    ) -> Document | None:
+        """Claim one request for this instance (another may look at the same ones)."""
+        return await self.db[LINK_REQUESTS].find_one_and_update(
+            {"_id": request_id, "taken_at": {"$lt": stale_before}},
+            {"$set": {"taken_at": now}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def drop_link_request(self, request_id: str) -> None:
+        await self.db[LINK_REQUESTS].delete_one({"_id": request_id})
 
     # --- cases ---------------------------------------------------------------------------
     async def insert_case(self, case: Document, events: Iterable[Envelope]) -> bool:
@@ -222,6 +260,18 @@ class IntakeStore:
         cursor = self.db[CASES].find({"person_id": person_id}, HIDE_OUTBOX).sort("created_at", 1)
         return [case async for case in cursor]
 
+    async def cases_changed_before(self, before: datetime) -> list[Document]:
+        """Cases not erased and not changed since ``before`` (the retention pass's candidates;
+        ``erased_at`` is set by an erasure's scrub, absent before it)."""
+        cursor = self.db[CASES].find(
+            {"erased_at": None, "updated_at": {"$lt": before}}, {"person_id": 1}
+        )
+        return [case async for case in cursor]
+
+    async def delete_claims_before(self, before: datetime) -> int:
+        result = await self.db[CLAIMS].delete_many({"at": {"$lt": before}})
+        return result.deleted_count
+
     async def has_cases(self, person_id: str) -> bool:
         return await self.db[CASES].find_one({"person_id": person_id}, {"_id": 1}) is not None
 
@@ -238,48 +288,28 @@ class IntakeStore:
         """A page of the office's cases matching ``filters``, newest first, created between
         ``oldest`` and ``newest`` (their months).
 
-        Read a month at a time (``created_month``, an equality every store serves from an
-        index), newest month first, until the page is full: a store that cannot sort by index
-        (FerretDB 1.24 sorts in its own process after fetching every matching document: 15,795
-        of one office at the county's size, seconds) then reads about a page of documents
-        instead of all the office's. The first round reads the newest month; each next round as
-        many months at once as the density so far says the rest of the page needs (twice as
-        many after an empty round, ``LIST_MONTHS_AT_ONCE`` at most), so a sparse list costs
-        few round-trips and a dense one reads little more than the page.
-
-        When the newest month does not fill the page and there is no day filter, one read of up
-        to a page and one more cases in no order (the store stops at the limit) tells whether
-        the list is short: then that is all there is, sorted here, and no month is walked (a
-        short list spread over years would cost a read per month)."""
+        Read by months (``created_month``, which every store serves from an index), newest
+        first, until the page is full, each round one sorted query of the page's rest: a store
+        whose sort is not served by an index (the local FerretDB sorts every matching row in
+        PostgreSQL, decision 0008) then sorts about a page of cases instead of all the office's
+        (15,795 of one office at the county's size). The first round reads the newest month;
+        each next round as many months at once (``$in``) as the density so far says the rest of
+        the page needs, twice as many after an empty round, ``LIST_MONTHS_AT_ONCE`` at most."""
         query = {**filters, "office_id": office_id}  # the office last: filters cannot widen it
         wanted = offset + limit
         months = months_back(newest, oldest or FIRST_MONTH)
-        probed = "created_at" in query  # with a day filter the months are bounded already
         found: list[Document] = []
         at, width = 0, 1
         while at < len(months) and len(found) < wanted:
-            if at >= 1 and not probed:  # the newest month did not fill the page
-                probed = True
-                few = await self._unsorted(query, wanted + 1)
-                if len(few) <= wanted:  # that is all there is: sorted here
-                    few.sort(key=lambda case: case["created_at"], reverse=True)
-                    return few[offset:wanted]
-            need = wanted - len(found)
-            pages = await asyncio.gather(
-                *(self._month(query, m, need) for m in months[at : at + width])
-            )
-            got = sum(len(page) for page in pages)
-            for page in pages:  # months newest first, each newest first: in order
-                found.extend(page)
-            at, width = at + width, _next_width(width, got, wanted - len(found))
+            page = await self._months(query, months[at : at + width], wanted - len(found))
+            found.extend(page)  # rounds go back in time, each newest first: in order
+            at, width = at + width, _next_width(width, len(page), wanted - len(found))
         return found[offset:wanted]
 
-    async def _unsorted(self, query: Mapping[str, Any], limit: int) -> list[Document]:
-        """Up to ``limit`` matching cases in no order: a store stops reading at the limit."""
-        cursor = self.db[CASES].find(query, {**HIDE_OUTBOX, "notes": 0}).limit(limit)
-        return [case async for case in cursor]
-
-    async def _month(self, query: Mapping[str, Any], month: str, limit: int) -> list[Document]:
+    async def _months(
+        self, query: Mapping[str, Any], months: list[str], limit: int
+    ) -> list[Document]:
+        month = months[0] if len(months) == 1 else {"$in": months}
         cursor = (
             self.db[CASES]
             .find({**query, "created_month": month}, {**HIDE_OUTBOX, "notes": 0})

@@ -1,24 +1,31 @@
 """notifications's HTTP routes, thin: the person's message preferences (through their signed
-link), and, only when HOPPID_NOTIFICATIONS_DEV_MAILBOX is on, the development mailbox.
+link), and, only when HOPPID_NOTIFICATIONS_DEV_MAILBOX is on, the development mailbox for a
+platform admin (see :func:`hoppid.notifications.mailbox.readable_by`).
 
 No ``from __future__ import annotations``: FastAPI must see the routes' local dependency types."""
 
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
 
 from hoppid.notifications import mailbox, preferences
 from hoppid.notifications.delivery import Context
 from hoppid.notifications.settings import NotificationsSettings
-from hoppid.shared.links import verify_link
+from hoppid.shared.access import Staff
+from hoppid.shared.links import PREFERENCES
+from hoppid.shared.person_links import live_link
+from hoppid.shared.web import Pages
 
 MessageId = Annotated[str, Path(pattern=mailbox.ID_PATTERN, description="A message's id")]
 
 
-def routers(settings: NotificationsSettings, context: Callable[[], Context]) -> list[APIRouter]:
+def routers(
+    settings: NotificationsSettings, context: Callable[[], Context], pages: Callable[[], Pages]
+) -> list[APIRouter]:
+    """``pages`` gives the service's pages (their staff session and key ring), made later."""
     found = [_preferences(settings.link_secret.get_secret_value(), context)]
-    return [*found, _dev_mailbox(settings)] if settings.dev_mailbox else found
+    return [*found, _dev_mailbox(settings, pages)] if settings.dev_mailbox else found
 
 
 def _preferences(link_secret: str, context: Callable[[], Context]) -> APIRouter:
@@ -26,7 +33,7 @@ def _preferences(link_secret: str, context: Callable[[], Context]) -> APIRouter:
 
     async def person_id(token: str) -> str:
         ctx = context()
-        claims = verify_link(link_secret, token, ctx.now())
+        claims = await live_link(link_secret, token, ctx.now(), ctx.vault, PREFERENCES)
         if claims is None or await ctx.store.person_erased(claims.person_id):
             raise HTTPException(401, "this link is not valid (expired or revoked)")
         return claims.person_id
@@ -55,8 +62,33 @@ async def _view(ctx: Context, person_id: str) -> dict[str, Any]:
     }
 
 
-def _dev_mailbox(settings: NotificationsSettings) -> APIRouter:
-    router = APIRouter(prefix="/v1/dev/mailbox", tags=["development mailbox"])
+def _dev_mailbox(settings: NotificationsSettings, pages: Callable[[], Pages]) -> APIRouter:
+    async def reader(
+        request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> Staff:
+        """A platform admin: by API key (Authorization: Bearer) or a signed-in session."""
+        site = pages()
+        if authorization is None:
+            staff = await site.staff(request)
+            if staff is None:
+                raise HTTPException(
+                    401,
+                    "the development mailbox needs a platform admin: Authorization: Bearer "
+                    "<key> or a staff sign-in",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+        else:
+            assert site.key_ring is not None
+            staff = await site.key_ring.authenticate_request(request, authorization)
+        if not mailbox.readable_by(staff):
+            raise HTTPException(403, mailbox.WHO_READS)
+        return staff
+
+    router = APIRouter(
+        prefix="/v1/dev/mailbox",
+        tags=["development mailbox"],
+        dependencies=[Depends(reader)],
+    )
     folder = settings.devmail_dir
     summaries = mailbox.Summaries(folder)  # each file parsed once, not at every listing
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from hoppid.notifications import handlers, meetings, programmes, staff
+from hoppid.notifications import exports, handlers, meetings, programmes, staff
 from hoppid.notifications.delivery import Context
 from hoppid.shared.consumer import EventConsumer
 from hoppid.shared.envelope import Envelope
@@ -37,7 +37,15 @@ def install(runtime: Runtime, ctx: Context) -> None:
     _on(intake, ctx, intake_events.InquiryReceived, handlers.inquiry_received)
     _on(intake, ctx, intake_events.CaseOpened, handlers.case_opened)
     _on(intake, ctx, intake_events.ConsentWithdrawn, handlers.consent_withdrawn)
+    _on(
+        intake,
+        ctx,
+        intake_events.PersonCorrected,
+        lambda c, e, _: handlers.person_corrected(c, e),
+    )
+    _on(intake, ctx, intake_events.LinkIssued, handlers.link_issued)
     _on(intake, ctx, intake_events.ErasureRequested, handlers.erasure_requested)
+    _on(intake, ctx, intake_events.PersonExportRequested, exports.answer)
     _on(
         intake,
         ctx,

@@ -38,6 +38,7 @@ from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import notifications as ev
+from hoppid.shared.links import PREFERENCES, narrowed_link
 from hoppid.shared.pii import PersonalDataVault
 
 log = logging.getLogger("hoppid.notifications.delivery")
@@ -119,10 +120,13 @@ def _base_document(out: Outgoing, now: datetime) -> Document:
 
 
 def _preferences_link(ctx: Context, out: Outgoing) -> str | None:
-    """Every message to a person says where to turn non-essential messages off."""
+    """Every message to a person says where to turn non-essential messages off: a link that
+    opens only that (a forwarded email must not open the person's case or erase them)."""
     if out.recipient_kind != "person" or not out.link_token:
         return None
-    return f"{ctx.settings.preferences_base_url}{out.link_token}/preferences"
+    secret = ctx.settings.link_secret.get_secret_value()
+    token = narrowed_link(secret, out.link_token, ctx.now(), PREFERENCES)
+    return f"{ctx.settings.preferences_base_url}{token}/preferences" if token else None
 
 
 def _compose(

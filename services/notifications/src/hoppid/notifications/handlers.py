@@ -47,6 +47,20 @@ async def consent_withdrawn(
     await deliver(ctx, messages.consent_confirmation(event, person, envelope.id))
 
 
+async def person_corrected(ctx: Context, event: intake_events.PersonCorrected) -> None:
+    """Messages from now on use the corrected name and language."""
+    await people.correct(ctx.store, ctx.vault, event)
+
+
+async def link_issued(ctx: Context, event: intake_events.LinkIssued, envelope: Envelope) -> None:
+    """The new link the person asked for (once per event: a re-published one is the same);
+    later messages carry it too."""
+    await together(
+        people.keep_link(ctx.store, ctx.vault, event),
+        deliver(ctx, messages.new_link(event, envelope.id, ctx.settings.link_base_url)),
+    )
+
+
 async def erasure_requested(
     ctx: Context, event: intake_events.ErasureRequested, envelope: Envelope
 ) -> None:

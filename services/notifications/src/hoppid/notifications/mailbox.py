@@ -1,4 +1,9 @@
-"""Reading the development mailbox: the .eml files the development SMTP server keeps."""
+"""Reading the development mailbox: the .eml files the development SMTP server keeps.
+
+Who reads it: a platform admin only (``readable_by``). The mailbox is one for the whole local
+platform and holds every person's link; a kept message carries no office to sort it by, so an
+office's key or sign-in is refused (403) rather than shown other offices' people.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,19 @@ from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
+from hoppid.shared.access import Staff
+
 ID_PATTERN = r"^[0-9A-Za-z_-]{1,100}$"  # a file name's stem; no dots, so no path tricks
 SUFFIX = ".eml"
 ENVELOPE_TO = "X-Devmail-Rcpt-To"
+WHO_READS = (
+    "the development mailbox holds every office's mail with no office to sort it by: only a "
+    "platform admin reads it"
+)
+
+
+def readable_by(staff: Staff) -> bool:
+    return staff.role == "platform_admin"
 
 
 def message_ids(folder: Path) -> list[str]:

@@ -35,6 +35,7 @@ async def meeting_booked(ctx: Context, event: sched.MeetingBooked, envelope: Env
         "mode": event.mode,
         "advisor_id": event.advisor_id,  # the digest's read model of meetings
         "meeting_type": event.meeting_type,
+        "join_url": event.join_url,  # a digital meeting's own link (None: none, or unreadable)
     }
     await together(  # the person's mail and the advisor's do not wait for each other
         _notify(ctx, event, envelope, changes, "meeting_booked", "REQUEST", event.booked_at),
@@ -45,7 +46,12 @@ async def meeting_booked(ctx: Context, event: sched.MeetingBooked, envelope: Env
 async def meeting_rescheduled(
     ctx: Context, event: sched.MeetingRescheduled, envelope: Envelope
 ) -> None:
-    changes = {"start": event.start, "end": event.end, "advisor_id": event.advisor_id}
+    changes: dict[str, Any] = {"start": event.start, "end": event.end}
+    changes["advisor_id"] = event.advisor_id
+    if event.mode is not None:  # older events leave the mode (and link) as they were
+        changes["mode"] = event.mode
+    if event.join_url is not None:
+        changes["join_url"] = event.join_url
     await _notify(
         ctx,
         event,
@@ -61,7 +67,7 @@ async def meeting_rescheduled(
 async def meeting_cancelled(
     ctx: Context, event: sched.MeetingCancelled, envelope: Envelope
 ) -> None:
-    changes = {"start": event.start, "cancelled": True}
+    changes = {"start": event.start, "cancelled": True, "join_url": None}  # not shown again
     await _notify(ctx, event, envelope, changes, "meeting_cancelled", "CANCEL", event.cancelled_at)
 
 
@@ -77,7 +83,9 @@ async def _notify(
 ) -> None:
     ids = {"office_id": event.office_id, "case_id": event.case_id, "person_id": event.person_id}
     booking, person = await asyncio.gather(
-        ctx.store.booking_version(event.booking_id, envelope.id, {**ids, **changes}),
+        ctx.store.booking_version(
+            event.booking_id, envelope.id, {**ids, **changes}, event.sequence
+        ),
         people.find(ctx.store, ctx.vault, event.person_id),
     )
     meeting = messages.MeetingVersion(
@@ -89,6 +97,7 @@ async def _notify(
         start=changes["start"],
         end=_aware(booking.get("end")),
         mode=booking.get("mode", ""),
+        join_url=str(booking.get("join_url") or "") if booking.get("mode") == "digital" else "",
         stamp=stamp,
         previous_start=previous_start,
     )
@@ -99,8 +108,12 @@ async def _notify(
 
 
 async def reminder_due(ctx: Context, event: sched.ReminderDue, envelope: Envelope) -> None:
-    person = await people.find(ctx.store, ctx.vault, event.person_id)
-    await deliver(ctx, messages.meeting_reminder(event, person, envelope.id))
+    person, booking = await asyncio.gather(
+        people.find(ctx.store, ctx.vault, event.person_id),
+        ctx.store.booking(event.booking_id),  # the join link, kept from booked / rescheduled
+    )
+    join_url = str((booking or {}).get("join_url") or "") if event.mode == "digital" else ""
+    await deliver(ctx, messages.meeting_reminder(event, person, envelope.id, join_url))
 
 
 def _aware(value: datetime | None) -> datetime | None:

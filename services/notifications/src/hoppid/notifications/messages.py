@@ -72,6 +72,26 @@ def inquiry_receipt(
     )
 
 
+def new_link(event: intake_events.LinkIssued, cause_event_id: str, link_base_url: str) -> Outgoing:
+    """A new link the person asked for, to the address intake holds for them (the event's,
+    never one typed into the form). After erasure the fields read None: suppressed."""
+    readable = event.email is not None and event.link_token is not None
+    return Outgoing(
+        message="new_link",
+        channel="email",
+        recipient_kind="person",
+        recipient_id=event.person_id,
+        address=event.email if readable else None,
+        office_id=event.office_id,
+        language=language_of(event.language),
+        cause_event_id=cause_event_id,
+        message_class="service",
+        values={"name": event.name or "", "case_link": f"{link_base_url}{event.link_token or ''}"},
+        person_id=event.person_id,
+        link_token=event.link_token,
+    )
+
+
 def new_case_notice(
     event: intake_events.CaseOpened, office: OfficeView, cause_event_id: str
 ) -> Outgoing:
@@ -148,6 +168,7 @@ class MeetingVersion:
     mode: str  # in_person, digital, or "" when the booking was never seen booked
     stamp: datetime  # the event's time
     previous_start: datetime | None = None
+    join_url: str = ""  # a digital meeting's own link ("" for none, or once cancelled)
 
 
 def meeting_notice(
@@ -166,6 +187,7 @@ def meeting_notice(
         "time": wording.oslo_time(meeting.start, meeting.end, language),
         "previous_time": wording.oslo_time(previous, None, language) if previous else "",
         "mode": wording.mode(meeting.mode, language),
+        "join": wording.join_line(meeting.join_url if method == "REQUEST" else "", language),
     }
     calendar = None
     if person is not None:
@@ -198,17 +220,23 @@ def _ics_meeting(
         attendee_name=person.name,
         attendee_address=person.email,
         stamp=meeting.stamp,
+        join_url=meeting.join_url,
     )
 
 
 def meeting_reminder(
-    event: scheduling_events.ReminderDue, person: Person | None, cause_event_id: str
+    event: scheduling_events.ReminderDue,
+    person: Person | None,
+    cause_event_id: str,
+    join_url: str = "",
 ) -> Outgoing:
-    """A reminder 24 h or 2 h before the meeting (a service message: always sent)."""
+    """A reminder 24 h or 2 h before the meeting (a service message: always sent), with a
+    digital meeting's join link."""
     language = language_of(person.language if person else None)
     values = {
         "time": wording.oslo_time(event.start, event.end, language),
         "mode": wording.mode(event.mode, language),
+        "join": wording.join_line(join_url, language),
     }
     message = f"meeting_reminder_{event.kind}"
     return to_person(

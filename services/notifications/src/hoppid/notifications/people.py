@@ -7,19 +7,32 @@ id>``), not intake's: intake destroys its key *before* it publishes ``erasure.re
 person must still get the confirmation that their data is erased. On ``erasure.requested`` the
 confirmation is sent, the copy replaced by a tombstone, and then this key destroyed too, so a
 copy that escaped (a backup, a restore) reads as nothing from then on.
+
+A correction (intake's ``person.corrected``: name and language; notifications keeps no phone) is
+kept beside the copy, its name sealed with the same key, with its time: the copy read is the
+inquiry's unless a correction is newer. So the newest of the two wins whatever order they come
+in (an inquiry and a correction have different keys, so different partitions), a repeated or
+older correction changes nothing, and a later inquiry, which carries intake's data as corrected,
+wins over the correction before it. A new link the person asked for (``link.issued``) is kept
+the same way: later messages carry it rather than the inquiry's, which may have expired.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from hoppid.notifications.store import PEOPLE, NotificationsStore
 from hoppid.shared.envelope import Envelope
+from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.pii import PersonalDataVault
 
 # the sealed fields are bound to this event type and field name (the vault's encryption context)
 SEALED_AS = intake_events.InquiryReceived
+CORRECTED_AS = intake_events.PersonCorrected  # the kept correction's name
+LINKED_AS = intake_events.LinkIssued  # the kept new link's token
 SOURCE = "/hoppid/notifications"
 
 
@@ -72,14 +85,71 @@ async def find(
     email = opened.data.get("email")
     if not email:
         return None
+    name, language = opened.data.get("name") or "", document.get("language")
+    link_token = opened.data.get("case_link_token")
+    if _newer_than_copy(document, "link_at"):
+        link = await vault.unseal(_envelope(person_id, document.get("link") or {}, LINKED_AS))
+        link_token = link.data.get("link_token") or link_token
+    if _newer_than_copy(document, "corrected_at"):
+        correction = await vault.unseal(
+            _envelope(person_id, document.get("correction") or {}, CORRECTED_AS)
+        )
+        name = correction.data.get("name") or name
+        language = document.get("corrected_language") or language
     return Person(
         id=person_id,
-        name=opened.data.get("name") or "",
+        name=name,
         email=email,
-        language=document.get("language"),
+        language=language,
         office_id=document.get("office_id", ""),
-        link_token=opened.data.get("case_link_token"),
+        link_token=link_token,
     )
+
+
+def _newer_than_copy(document: dict[str, Any], stamp: str) -> bool:
+    """Whether what is kept beside the copy (``stamp``: its time) is newer than the inquiry
+    the copy is made from."""
+    kept_at, as_of = document.get(stamp), document.get("as_of")
+    return isinstance(kept_at, datetime) and (not isinstance(as_of, datetime) or kept_at > as_of)
+
+
+async def correct(
+    store: NotificationsStore,
+    vault: PersonalDataVault,
+    event: intake_events.PersonCorrected,
+) -> None:
+    """Keep the correction unless a newer one is kept already (a repeat changes nothing)."""
+    if event.name is None:  # None once the person is erased: nothing to keep
+        return
+    plain = _envelope(event.person_id, {"name": event.name}, CORRECTED_AS)
+    try:
+        sealed = await vault.seal(plain, CORRECTED_AS, key_id(event.person_id))
+    except PermissionError:  # erased between reading the event and now
+        return
+    fields = {
+        "correction": dict(sealed.data),
+        "corrected_language": event.language,
+        "corrected_at": event.corrected_at,
+    }
+    await store.save_beside_copy(event.person_id, fields, "corrected_at", event.corrected_at)
+
+
+async def keep_link(
+    store: NotificationsStore,
+    vault: PersonalDataVault,
+    event: intake_events.LinkIssued,
+) -> None:
+    """Keep a new link the person asked for, like a correction: later messages (booking links,
+    the preferences footer) carry it instead of the inquiry's, which may have expired."""
+    if event.link_token is None:  # None once the person is erased
+        return
+    plain = _envelope(event.person_id, {"link_token": event.link_token}, LINKED_AS)
+    try:
+        sealed = await vault.seal(plain, LINKED_AS, key_id(event.person_id))
+    except PermissionError:  # erased between reading the event and now
+        return
+    fields = {"link": dict(sealed.data), "link_at": event.issued_at}
+    await store.save_beside_copy(event.person_id, fields, "link_at", event.issued_at)
 
 
 def key_id(person_id: str) -> str:
@@ -92,5 +162,5 @@ async def shred(vault: PersonalDataVault, person_id: str) -> None:
     await vault.destroy(key_id(person_id))
 
 
-def _envelope(person_id: str, data: dict[str, object]) -> Envelope:
-    return Envelope(type=SEALED_AS.event_type, source=SOURCE, subject=person_id, data=data)
+def _envelope(person_id: str, data: dict[str, object], model: type[Event] = SEALED_AS) -> Envelope:
+    return Envelope(type=model.event_type, source=SOURCE, subject=person_id, data=data)

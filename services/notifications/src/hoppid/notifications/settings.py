@@ -1,11 +1,12 @@
 """notifications's settings: the shared ones plus its own, all from ``HOPPID_*`` variables."""
 
 from datetime import time
+from ipaddress import ip_address
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 
-from hoppid.shared.settings import Port, ServiceSettings
+from hoppid.shared.settings import Port, ServiceSettings, usable_admin_key
 
 
 class SmtpServer(BaseModel):
@@ -115,6 +116,30 @@ class NotificationsSettings(ServiceSettings):
         validation_alias="HOPPID_NOTIFICATIONS_POLL_INTERVAL_SECONDS",
         description="How often scheduled messages (retries, SMS after quiet hours) are looked for",
     )
+    retain_delivery_days: int = Field(
+        180,
+        ge=1,
+        le=36_500,
+        validation_alias="HOPPID_NOTIFICATIONS_RETAIN_DELIVERY_DAYS",
+        description="Days after a message was sent or given up until its delivery record keeps "
+        "no address, subject or person (docs/retention.md)",
+    )
+    retain_meeting_days: int = Field(
+        365,
+        ge=1,
+        le=36_500,
+        validation_alias="HOPPID_NOTIFICATIONS_RETAIN_MEETING_DAYS",
+        description="Days after a meeting's start until its calendar versions are deleted, and "
+        "after an enrolment's last change until it is (docs/retention.md)",
+    )
+    retain_export_answer_days: int = Field(
+        30,
+        ge=1,
+        le=36_500,
+        validation_alias="HOPPID_NOTIFICATIONS_RETAIN_EXPORT_ANSWER_DAYS",
+        description="Days the record that a person's export was answered (ids and time) is "
+        "kept (docs/retention.md)",
+    )
     consumer_concurrency: int = Field(
         16,
         ge=1,
@@ -148,11 +173,19 @@ class NotificationsSettings(ServiceSettings):
         description="Europe/Oslo time (HH:MM) from which each advisor's daily digest of the next "
         "day's meetings and the office's open cases is sent, once per day",
     )
+    admin_key: SecretStr = Field(
+        SecretStr(""),
+        validation_alias="HOPPID_NOTIFICATIONS_ADMIN_KEY",
+        description="notifications's platform admin key (the only key that reads the development "
+        "mailbox), 16+ random characters; empty disables it",
+    )
+    check_admin_key = field_validator("admin_key")(usable_admin_key)
     dev_mailbox: bool = Field(
         False,
         validation_alias="HOPPID_NOTIFICATIONS_DEV_MAILBOX",
-        description="Serve the development mailbox's messages at /v1/dev/mailbox (never in "
-        "production)",
+        description="Serve the development mailbox's messages at /v1/dev/mailbox and "
+        "/pages/staff/mailbox to a platform admin (key or signed in). Local stack only: refused "
+        "unless HOPPID_HTTP_HOST is a loopback address",
     )
     devmail_host: str = Field(
         "127.0.0.1",
@@ -169,6 +202,18 @@ class NotificationsSettings(ServiceSettings):
         validation_alias="HOPPID_NOTIFICATIONS_DEVMAIL_DIR",
         description="Folder where the development SMTP server keeps what it receives (.eml)",
     )
+
+    @field_validator("dev_mailbox")
+    @classmethod
+    def _dev_mailbox_on_loopback_only(cls, value: bool, info: ValidationInfo) -> bool:
+        # every person's link is in that mailbox: a service that listens beyond this machine
+        # (an image, compose, k8s: HOPPID_HTTP_HOST=0.0.0.0) is not the local stack
+        if value and not _loopback(str(info.data.get("http_host", ""))):
+            raise ValueError(
+                "the development mailbox is for the local stack only: it needs HOPPID_HTTP_HOST "
+                "on loopback (127.0.0.1, ::1 or localhost)"
+            )
+        return value
 
     @field_validator("office_templates_dir", mode="before")
     @classmethod
@@ -194,3 +239,12 @@ class NotificationsSettings(ServiceSettings):
         if not own.from_address:
             return own.model_copy(update={"from_address": self.sender_address})
         return own
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False

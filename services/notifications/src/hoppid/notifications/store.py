@@ -9,7 +9,7 @@ on the store (MongoDB; the local store since decision 0007), so several instance
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -28,6 +28,8 @@ PREFERENCES = "preferences"
 # session reminder goes to), cases (the digest's open cases); bookings hold meetings too
 ADVISORS, ENROLMENTS, CASES = "advisors", "enrolments", "cases"
 OUTBOX_COLLECTIONS = (DELIVERIES,)
+# the as_of of a person's document that holds a correction but no copy from an inquiry yet
+NO_COPY = datetime(1970, 1, 1, tzinfo=UTC)
 # how long a message may use an office read earlier: a change this process stores from
 # office.changed is seen at once, one stored by another instance within this time
 OFFICES_TTL_SECONDS = 10.0
@@ -95,6 +97,34 @@ class NotificationsStore:
                 self._recent_offices.forget()
         return False
 
+    async def save_beside_copy(
+        self, person_id: str, fields: Document, stamp: str, at: datetime
+    ) -> bool:
+        """Keep what a later event says of a person (a correction, a new link) beside their
+        contact copy, with its time in the field ``stamp``, unless a newer one of the same kind
+        is kept or the person is erased.
+
+        Without a copy yet (the inquiry comes later, on another partition) the fields are
+        inserted with an ``as_of`` of the epoch, so that the inquiry's copy is saved beside them
+        (:meth:`save_if_newer`) and the newer of the two is read. Two writers at once: the
+        loser of the insert tries the conditional update once more."""
+        selector: Document = {
+            "_id": person_id,
+            "erased_at": None,
+            "$or": [{stamp: None}, {stamp: {"$lt": at}}],
+        }
+        for tries_left in (1, 0):
+            result = await self.db[PEOPLE].update_one(selector, {"$set": fields})
+            if result.matched_count:
+                return True
+            try:
+                await self.db[PEOPLE].insert_one({"_id": person_id, "as_of": NO_COPY, **fields})
+                return True
+            except DuplicateKeyError:
+                if not tries_left:  # a newer one of the kind, or the person's tombstone
+                    return False
+        return False
+
     async def person_erased(self, person_id: str | None) -> bool:
         """Whether the person's erasure has been handled here (their tombstone exists)."""
         if not person_id:
@@ -135,13 +165,22 @@ class NotificationsStore:
         await self.db[PREFERENCES].delete_one({"_id": person_id})
 
     # --- bookings: what a calendar file needs to know of a meeting's earlier versions ------
+    async def booking(self, booking_id: str) -> Document | None:
+        return await self.db[BOOKINGS].find_one({"_id": booking_id})
+
     async def booking_version(
-        self, booking_id: str, event_id: str, changes: Mapping[str, Any]
+        self,
+        booking_id: str,
+        event_id: str,
+        changes: Mapping[str, Any],
+        sequence: int | None = None,
     ) -> Document:
         """Apply one meeting event to the booking and give its version (with ``sequence``).
 
-        Each new event raises the calendar SEQUENCE by one; a redelivered event gets the version
-        it got the first time (kept by event id), so its calendar file is the same.
+        The calendar SEQUENCE is scheduling's, carried by the event (``sequence``), so the mailed
+        file says what the download says; an older event without it raises the count by one. A
+        redelivered event gets the version it got the first time (kept by event id), so its
+        calendar file is the same.
         """
         existing = await self.db[BOOKINGS].find_one({"_id": booking_id})
         # a list, not a map: an event id is not safe as a field name ("." or "$"); of
@@ -150,7 +189,8 @@ class NotificationsStore:
         for version in versions:
             if version["event_id"] == event_id and existing is not None:
                 return {**existing, "sequence": version["sequence"]}
-        sequence = 0 if existing is None else int(existing["sequence"]) + 1
+        if sequence is None:
+            sequence = 0 if existing is None else int(existing["sequence"]) + 1
         versions.append({"event_id": event_id, "sequence": sequence})
         document = {**(existing or {}), **changes, "sequence": sequence, "versions": versions}
         document["_id"] = booking_id

@@ -48,6 +48,14 @@ def location(mode_value: str, office_name: str, language: str) -> str:
     return office_name if mode_value == "in_person" else VIDEO[_lang(language)]
 
 
+JOIN = {"nb": "Bli med i møtet", "nn": "Bli med i møtet", "en": "Join the meeting"}
+
+
+def join_line(url: str, language: str) -> str:
+    """``$join`` in a meeting message: a paragraph with the join link, or nothing."""
+    return f"\n\n{JOIN[_lang(language)]}: {url}" if url else ""
+
+
 PROGRAMMES = {
     "nb": {
         "course": "kurset",

@@ -28,6 +28,10 @@ PeriodParam = Annotated[
     str | None, Query(max_length=7, description="Year (2026) or month (2026-11); empty: all time")
 ]
 Format = Literal["json", "csv"]
+# every table answers ?format=csv too: say so in the OpenAPI
+CSV_TOO: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
+}
 
 
 def install(app: FastAPI, ctx: Context) -> None:
@@ -73,7 +77,11 @@ def _figures_router(ctx: Context, reader_dep: Callable[..., Any]) -> APIRouter:
     ) -> queries.Filter:
         return queries.Filter(caller.office_filter(office), municipality, Period.parse(period))
 
-    @router.get("/figures", summary="Figures, filtered; one row, or one per office or municipality")
+    @router.get(
+        "/figures",
+        summary="Figures, filtered; one row, or one per office or municipality",
+        responses=CSV_TOO,
+    )
     async def figures(
         caller: Caller,
         office: OfficeParam = None,
@@ -86,7 +94,11 @@ def _figures_router(ctx: Context, reader_dep: Callable[..., Any]) -> APIRouter:
         rows = await queries.figures(store, where(caller, office, municipality, period), group_by)
         return _table(rows, format, "figures")
 
-    @router.get("/funnel", summary="Of the cases opened in the period, how many got how far")
+    @router.get(
+        "/funnel",
+        summary="Of the cases opened in the period, how many got how far",
+        responses=CSV_TOO,
+    )
     async def funnel(
         caller: Caller,
         office: OfficeParam = None,
@@ -98,7 +110,7 @@ def _figures_router(ctx: Context, reader_dep: Callable[..., Any]) -> APIRouter:
         rows = await queries.funnel(store, where(caller, office, municipality, period))
         return _table(rows, format, "funnel")
 
-    @router.get("/series", summary="Figures per month or per year, from .. to")
+    @router.get("/series", summary="Figures per month or per year, from .. to", responses=CSV_TOO)
     async def series(
         caller: Caller,
         first: Annotated[str, Query(alias="from", max_length=7, description="2026-01 or 2026")],
@@ -114,7 +126,11 @@ def _figures_router(ctx: Context, reader_dep: Callable[..., Any]) -> APIRouter:
         )
         return _table(rows, format, "series")
 
-    @router.get("/indicators", summary="EU cohesion policy indicators (RCO01, RCO04, RCO05)")
+    @router.get(
+        "/indicators",
+        summary="EU cohesion policy indicators (RCO01, RCO04, RCO05)",
+        responses=CSV_TOO,
+    )
     async def indicators(
         caller: Caller,
         office: OfficeParam = None,
@@ -126,7 +142,9 @@ def _figures_router(ctx: Context, reader_dep: Callable[..., Any]) -> APIRouter:
         rows = await queries.indicators(store, where(caller, office, municipality, period))
         return _table(rows, format, "indicators")
 
-    @router.get("/figures/events", summary="Drill down: the event ids behind one figure")
+    @router.get(
+        "/figures/events", summary="Drill down: the event ids behind one figure", responses=CSV_TOO
+    )
     async def drill_down(
         caller: Caller,
         figure: Annotated[str, Query(max_length=60)],

@@ -9,7 +9,13 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.reporting.gauges import BusinessGauges
-from hoppid.reporting.store import PartnerCases, ProjectionStore, PublicFacts, Versions
+from hoppid.reporting.store import (
+    PartnerCases,
+    PartnerPeople,
+    ProjectionStore,
+    PublicFacts,
+    Versions,
+)
 from hoppid.shared.access import KeyRing
 
 
@@ -20,6 +26,7 @@ class Context:
     keys: KeyRing  # the platform's staff keys, from intake's key events
     public_facts: PublicFacts
     partner_cases: PartnerCases
+    partner_people: PartnerPeople
     gauges: BusinessGauges
     notify: Callable[[], None]  # wakes the outbox relay after a write
 

@@ -52,6 +52,8 @@ async def apply_derived(store: Projecting, derived: list[Derived], done: list[st
 
 
 async def _case_facts(store: Projecting, case_id: str, facts: dict[str, Any]) -> None:
+    if await store.is_dropped(case_id):  # past its period: counted once, never again
+        return
     case = await store.record_case(case_id, facts)
     derived: list[Derived] = [*derive_case(case_id, case), *derive_meetings(case)]
     await apply_derived(store, derived, case.get("done", []))
@@ -72,6 +74,7 @@ async def on_case_opened(store: Projecting, event: ev.CaseOpened, envelope: Enve
         "needs": sorted(set(event.needs)),
         "person": digest("person", event.person_id),
         "event": envelope.id,
+        "tracked": True,  # its status changes are recorded too (retention.py judges by them)
     }
     await _case_facts(store, event.case_id, {"opened": opened})
     return event.office_id
@@ -80,20 +83,28 @@ async def on_case_opened(store: Projecting, event: ev.CaseOpened, envelope: Enve
 async def on_status_changed(
     store: Projecting, event: ev.CaseStatusChanged, envelope: Envelope
 ) -> str:
+    # every change, for retention (its last change, and whether it rests: retention.py)
+    facts: dict[str, Any] = {
+        f"changes.{envelope.id}": {"at": event.changed_at, "to": event.to_status}
+    }
     if event.to_status in ("contacted", "in_guidance", "company_registered"):
-        await _case_facts(store, event.case_id, {f"reached.{event.to_status}": envelope.id})
+        facts[f"reached.{event.to_status}"] = envelope.id
+    await _case_facts(store, event.case_id, facts)
     return event.office_id
 
 
 async def on_company_registered(
-    store: Projecting, event: ev.CompanyRegistered, envelope: Envelope
+    store: Projecting, event: ev.CompanyRegistered | ev.CompanyRegisteredV2, envelope: Envelope
 ) -> str:
+    # v2's number is sealed: the live consumer reads it unsealed, the rebuild and a consumer
+    # after the person's erasure read None, and the company counts once per case instead
+    org = digest("org", event.org_number) if event.org_number else f"case:{event.case_id}"
     company = {
         "office": event.office_id,
         "municipality": event.municipality,
         "month": event.registered_on.strftime("%Y-%m"),
         "within_12": within_12_months(event.first_contact_at, event.registered_on),
-        "org": digest("org", event.org_number),
+        "org": org,
         "event": envelope.id,
     }
     await _case_facts(store, event.case_id, {"company": company})
@@ -315,6 +326,7 @@ FIGURES: dict[type[Event], Projection] = {
     ev.CaseOpened: on_case_opened,
     ev.CaseStatusChanged: on_status_changed,
     ev.CompanyRegistered: on_company_registered,
+    ev.CompanyRegisteredV2: on_company_registered,
     ev.ApplicationRecorded: on_application_recorded,
     ev.ApplicationDecided: on_application_decided,
     ev.IntroductionMade: on_introduction_made,
@@ -345,7 +357,12 @@ def facts_of(event: Event) -> tuple[str, str] | None:
     """The facts document (collection, key) an event's projection reads, if any: the rebuild
     reads a whole window's back from the store at once (rebuild_store.prefetch)."""
     match event:
-        case ev.CaseOpened() | ev.CaseStatusChanged() | ev.CompanyRegistered():
+        case (
+            ev.CaseOpened()
+            | ev.CaseStatusChanged()
+            | ev.CompanyRegistered()
+            | ev.CompanyRegisteredV2()
+        ):
             return "cases", event.case_id
         case (
             sc.MeetingBooked()

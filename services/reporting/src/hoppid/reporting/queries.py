@@ -132,8 +132,12 @@ def _figure_row(
 
 
 def _waits(cases: Sequence[Mapping[str, Any]]) -> list[tuple[float, tuple[str, ...]]]:
-    """Each case's days to its first meeting, with the events behind it, in case order."""
-    waits = [(case["_id"], wait(case)) for case in cases]
+    """Each case's days to its first meeting, with the events behind it, in case order; a
+    case retention dropped left its days only (``wait_days``, no events: retention.py)."""
+    waits = [
+        (case["_id"], (case["wait_days"], ()) if "wait_days" in case else wait(case))
+        for case in cases
+    ]
     return [found for _, found in sorted(waits, key=lambda pair: pair[0]) if found is not None]
 
 

@@ -23,7 +23,10 @@
    Only then does the pointer move to N+1 and the lease end: from here the live service writes
    N+1, re-applying what it had not committed (once-only, so harmless). So exactly one process
    writes N+1 at any time (FerretDB loses concurrent updates from two processes,
-   docs/decisions/0002).
+   docs/decisions/0002). Before the switch-over, the retention pass (retention.py) runs on N+1
+   by the service's clock: the replay brought back the records of cases past their period,
+   which the live version no longer holds; the figures stay as they are, and the catch-up
+   ignores late events of the cases it dropped, as the live service does.
 4. Versions older than N are dropped; N stays for comparison until the next rebuild.
 
 A rebuild that fails releases the lease; one that dies lets it run out
@@ -49,17 +52,20 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from hoppid.reporting import retention
 from hoppid.reporting.consumers import PROJECTED_TOPICS
 from hoppid.reporting.handlers import PROJECTED_TYPES, facts_of, project
 from hoppid.reporting.rebuild_store import RebuildStore, Sealed
 from hoppid.reporting.settings import ReportingSettings
 from hoppid.reporting.store import Projecting, ProjectionStore, Versions
-from hoppid.shared.consumer import TRANSIENT_ERRORS
+from hoppid.shared.clock import Clock, real_now
+from hoppid.shared.consumer import transient
 from hoppid.shared.envelope import Envelope, EnvelopeError
 from hoppid.shared.events import Event, catalogue
-from hoppid.shared.kafka import Topics
+from hoppid.shared.kafka import KafkaSecurity, Topics, client_options
 from hoppid.shared.logs import configure_logging
 from hoppid.shared.mongo import make_mongo_client
+from hoppid.shared.pii import without_sealed
 from hoppid.shared.settings import SettingsError, load_settings
 
 log = logging.getLogger("hoppid.reporting.rebuild")
@@ -144,7 +150,9 @@ class Replay:
             # only the live consumer unseals, would fail the model and look like poison)
             return item
         try:
-            item.event = catalogue.parse(envelope)
+            # a projected event's sealed fields (a meeting's join link) are not projected:
+            # read as None, as the live consumer reads them once the person is erased
+            item.event = catalogue.parse(without_sealed(envelope))
         except EnvelopeError:
             item.skipped = True
         return item
@@ -376,24 +384,30 @@ def _peak_rss_mib() -> float:
 
 
 def _transient(error: Exception) -> bool:
-    return isinstance(error, TRANSIENT_ERRORS)
+    return transient(error)  # FerretDB answering while its PostgreSQL is down included
 
 
-async def rebuild(settings: ReportingSettings, fresh: bool = False) -> Outcome:
+async def rebuild(
+    settings: ReportingSettings, fresh: bool = False, now: Clock = real_now
+) -> Outcome:
+    """Build a new version from the topics, run the retention pass on it by ``now``, switch."""
     mongo = make_mongo_client(settings.mongodb_url)
     database = mongo[settings.database_of("reporting")]
     versions = Versions(database)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        group_id=None,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
+        **client_options(
+            settings.kafka_bootstrap_servers,
+            KafkaSecurity.of(settings),
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+        )
     )
     await consumer.start()
     try:
         version, checkpoint = await versions.begin_build(resume=not fresh)
         try:
-            return await _build(settings, versions, consumer, version, checkpoint)
+            return await _build(settings, versions, consumer, version, checkpoint, now)
         except BaseException:
             await versions.release()
             raise
@@ -408,6 +422,7 @@ async def _build(
     consumer: AIOKafkaConsumer,
     version: int,
     checkpoint: Mapping[str, Any] | None,
+    now: Clock,
 ) -> Outcome:
     partitions = await _partitions(settings)
     store = RebuildStore(versions.db, version, settings.rebuild_max_held)
@@ -425,6 +440,12 @@ async def _build(
         await windows.run(await consumer.end_offsets(partitions))
     replay.outcome.peak_rss_mib = _peak_rss_mib()
     log.info("version %d written (%d events); switching over", version, replay.outcome.events)
+    # the retention pass the live version ran, judged by the same clock: the replay brought back
+    # the records of cases past their period, which the live version no longer holds. Before
+    # the switch-over's lease (the live service goes on meanwhile; the pass may take a while on
+    # a large county), so the catch-up below already ignores late events of dropped cases.
+    dropped = await retention.one_pass(versions.db, retention.periods(settings), now(), version)
+    log.info("version %d: retention pass %s", version, dict(dropped))
     # the catch-up is small: it goes through the store on the written version
     replay.store = ProjectionStore(versions.db, version)
 
@@ -444,7 +465,9 @@ async def _partitions(settings: ReportingSettings) -> list[TopicPartition]:
     """Every partition of the projected topics that exist (a consumer's own metadata only
     covers topics it subscribed to, so the admin client describes them)."""
     topics = [Topics(settings.topic_prefix).domain(name) for name in PROJECTED_TOPICS]
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(
+        **client_options(settings.kafka_bootstrap_servers, KafkaSecurity.of(settings))
+    )
     await admin.start()
     try:
         described = await admin.describe_topics(topics)

@@ -50,8 +50,15 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
-from hoppid.reporting.model import Contribution, Distinct, claim_id, level_field, level_keys
-from hoppid.reporting.store import Document, FactsKind
+from hoppid.reporting.model import (
+    Contribution,
+    Distinct,
+    claim_id,
+    digest,
+    level_field,
+    level_keys,
+)
+from hoppid.reporting.store import DROPPED, Document, FactsKind
 from hoppid.shared.inbox import APPLIED
 
 WRITE_BATCH = 1000  # documents per insert_many
@@ -155,6 +162,7 @@ class RebuildStore:
         self.claims: dict[str, str] = {}  # claims first made in the window -> first owner
         self.pending: list[Pending] = []
         self._resolved: dict[str, Mapping[str, str]] = {}  # resolve() -> the apply() after it
+        self._any_dropped: bool | None = None  # retention dropped cases here (is_dropped)
 
     def collection(self, name: str) -> AsyncCollection[Document]:
         return self.db[f"v{self.version}_{name}"]
@@ -276,6 +284,16 @@ class RebuildStore:
         self._resolved[distinct.id] = wanted
         self._note()
         return Contribution(distinct.id, distinct.cell, inc, distinct.events)
+
+    async def is_dropped(self, case_id: str) -> bool:
+        """Whether retention dropped the case in this version: never while the replay runs
+        (the pass runs at the rebuild's end), only in a build continued after that pass."""
+        if self._any_dropped is None:
+            self._any_dropped = await self.collection(DROPPED).estimated_document_count() > 0
+        if not self._any_dropped:
+            return False
+        found = await self.collection(DROPPED).find_one({"_id": digest("case", case_id)})
+        return found is not None
 
     # offices ------------------------------------------------------------------------------
     async def record_office(self, office_id: str, event_id: str, fields: Mapping[str, Any]) -> None:

@@ -48,3 +48,20 @@ class ReportingSettings(ServiceSettings):
         description="A rebuild writes earlier when it holds this many documents, claims and "
         "contributions in memory (about 1 KiB each)",
     )
+    retain_closed_case_days: int = Field(
+        3 * 365,
+        ge=1,
+        le=36_500,
+        validation_alias="HOPPID_REPORTING_RETAIN_CLOSED_CASE_DAYS",
+        description="Days after the last change of a closed (or company-registered) case until "
+        "its pseudonymous record is dropped (its counts stay), once all the person's cases are "
+        "past; intake's default (docs/retention.md)",
+    )
+    retain_inactive_case_days: int = Field(
+        2 * 365,
+        ge=1,
+        le=36_500,
+        validation_alias="HOPPID_REPORTING_RETAIN_INACTIVE_CASE_DAYS",
+        description="Days after the last change of a case left open until it counts as past "
+        "its period in reporting; intake's default (docs/retention.md)",
+    )

@@ -3,8 +3,10 @@
 Read models live in a *version* of collections (``v<N>_cells``, ``v<N>_cases``, ``v<N>_claims``,
 ``v<N>_ledger``, ``v<N>_offices``); the ``projection_state`` document says which version is
 active. A rebuild fills version N+1 from the topics and then switches the pointer (rebuild.py).
+``v<N>_dropped`` holds one-way digests of the cases the retention pass dropped (retention.py).
 Never rebuilt: ``api_keys`` (the shared key ring's), ``public_facts`` (the partner topic's
-outbox: a replay must not publish again) and ``partner_cases`` (what those facts join on).
+outbox: a replay must not publish again), ``partner_cases`` (what those facts join on) and
+``partner_people`` (whose facts carried an organisation number, and who withdrew).
 
 Each update of one document is atomic on the store (MongoDB; the local store since
 docs/decisions/0007), so two instances may project side by side.
@@ -18,33 +20,44 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from hoppid.reporting.model import Contribution, Distinct, claim_id, level_field, level_keys
+from hoppid.reporting.model import (
+    Contribution,
+    Distinct,
+    claim_id,
+    digest,
+    level_field,
+    level_keys,
+)
 from hoppid.shared.clock import real_now
+from hoppid.shared.consumer import TransientError
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.inbox import APPLIED, apply_once
-from hoppid.shared.mongo import IndexSpec, apply_indexes
+from hoppid.shared.mongo import IndexSpec, apply_indexes, upsert_by_id
 from hoppid.shared.outbox import outbox_fields, outbox_indexes
 
 Document = dict[str, Any]
 
 STATE, STATE_ID = "projection_state", "projections"
 CHECKPOINT_ID = "rebuild"  # in STATE: how far the build of the version ``building`` has got
-PUBLIC_FACTS, PARTNER_CASES = "public_facts", "partner_cases"
+PUBLIC_FACTS, PARTNER_CASES, PARTNER_PEOPLE = "public_facts", "partner_cases", "partner_people"
 OUTBOX_COLLECTIONS = (PUBLIC_FACTS,)
 VERSIONED = ("cells", "cases", "claims", "ledger", "offices", "enrolments", "seats")
+DROPPED = "dropped"  # per version too, but never projected: retention.py fills it
 _DUPLICATE_KEY = 11000
 
-INDEXES: list[IndexSpec] = [*outbox_indexes(OUTBOX_COLLECTIONS)]
+INDEXES: list[IndexSpec] = [
+    *outbox_indexes(OUTBOX_COLLECTIONS),
+    IndexSpec(PARTNER_PEOPLE, ["cases_dropped_at"]),  # retention: whose cases went
+]
 
 
 def version_indexes(version: int) -> list[IndexSpec]:
     cells, ledger = f"v{version}_cells", f"v{version}_ledger"
-    cases = f"v{version}_cases"
+    cases, claims = f"v{version}_cases", f"v{version}_claims"
     return [
         IndexSpec(cases, ["opened.year", "opened.office"]),
         IndexSpec(cases, ["opened.month", "opened.office"]),
@@ -53,6 +66,9 @@ def version_indexes(version: int) -> list[IndexSpec]:
         IndexSpec(cells, ["month", "office"]),
         IndexSpec(cells, ["office", "year"]),  # an office's all-time figures
         IndexSpec(ledger, ["cell"]),
+        IndexSpec(cases, ["opened.at"]),  # retention: the cases that may be past their period
+        IndexSpec(cases, ["opened.person"]),  # retention: all of a person's cases
+        IndexSpec(claims, ["owner"]),  # retention: the claims a dropped case held
     ]
 
 
@@ -130,7 +146,7 @@ class Versions:
         await self._set({"switching_until": None})
 
     async def drop(self, version: int) -> None:
-        for name in VERSIONED:
+        for name in (*VERSIONED, DROPPED):
             await self.db.drop_collection(f"v{version}_{name}")
 
     async def drop_older_than(self, version: int) -> None:
@@ -172,6 +188,8 @@ class Projecting(Protocol):
         self, office_id: str, event_id: str, fields: Mapping[str, Any]
     ) -> None: ...
 
+    async def is_dropped(self, case_id: str) -> bool: ...
+
 
 class ProjectionStore:
     def __init__(self, database: AsyncDatabase[Document], version: int) -> None:
@@ -185,8 +203,14 @@ class ProjectionStore:
         # facts of scheduling's programme enrolments and seat bookings (group_facts.py)
         self.enrolments = database[f"v{version}_enrolments"]
         self.seats = database[f"v{version}_seats"]
+        # digests of the cases retention dropped: their late events are ignored (retention.py)
+        self.dropped = database[f"v{version}_{DROPPED}"]
 
     # facts of a case, an enrolment or a seat booking --------------------------------------
+    async def is_dropped(self, case_id: str) -> bool:
+        """Whether retention dropped this case's record (then its events change nothing)."""
+        return await self.dropped.find_one({"_id": digest("case", case_id)}) is not None
+
     async def record_case(self, case_id: str, facts: Mapping[str, Any]) -> Document:
         """Set facts of a case (setting the same fact twice changes nothing); the whole case."""
         return await self.record_facts("cases", case_id, facts)
@@ -199,17 +223,9 @@ class ProjectionStore:
 
     async def record_facts(self, kind: FactsKind, key: str, facts: Mapping[str, Any]) -> Document:
         """Set facts of one thing of ``kind``; the whole document after."""
-        collection = self._facts(kind)
-        document = await collection.find_one_and_update(
-            {"_id": key},
-            # no ``done: []`` on insert: FerretDB 1.24 drops an empty array in $setOnInsert
-            # (MongoDB keeps it), so ``done`` appears with its first id on both alike
-            {"$set": dict(facts)},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-        )
-        assert document is not None
-        return document
+        # no ``done: []`` on insert: FerretDB 1.24 drops an empty array in $setOnInsert
+        # (MongoDB keeps it), so ``done`` appears with its first id on both alike
+        return await upsert_by_id(self._facts(kind), key, {"$set": dict(facts)})
 
     async def mark_facts_done(
         self, kind: FactsKind, key: str, contribution_ids: Iterable[str]
@@ -268,11 +284,7 @@ class ProjectionStore:
 
     # offices ------------------------------------------------------------------------------
     async def record_office(self, office_id: str, event_id: str, fields: Mapping[str, Any]) -> None:
-        await self.offices.update_one(
-            {"_id": office_id},
-            {"$set": {f"changes.{event_id}": dict(fields)}},
-            upsert=True,
-        )
+        await upsert_by_id(self.offices, office_id, {"$set": {f"changes.{event_id}": dict(fields)}})
 
     # reading ------------------------------------------------------------------------------
     async def find_cells(self, query: Mapping[str, Any]) -> list[Document]:
@@ -281,7 +293,7 @@ class ProjectionStore:
 
     async def find_cases(self, query: Mapping[str, Any]) -> list[Document]:
         """Cases' opening and meeting facts (what the time to the first meeting needs)."""
-        cursor = self.cases.find(dict(query), {"opened": 1, "meetings": 1})
+        cursor = self.cases.find(dict(query), {"opened": 1, "meetings": 1, "wait_days": 1})
         return [case async for case in cursor]
 
     async def ledger_of(self, cell_ids: list[str]) -> list[Document]:
@@ -318,6 +330,45 @@ class PublicFacts:
             return False
 
 
+class PartnerPeople:
+    """Per person (a one-way digest of intake's person id): the partner facts that carried their
+    organisation number, by the fact's ce_id, and when they withdrew the agreement to share it
+    (or were erased). Once withdrawn, no fact is shared any more and those recorded are retracted.
+    Never rebuilt, like the facts."""
+
+    def __init__(self, database: AsyncDatabase[Document]) -> None:
+        self.collection = database[PARTNER_PEOPLE]
+
+    async def share(self, person: str, fact: Mapping[str, Any]) -> bool:
+        """Record a fact carrying the person's organisation number, unless they withdrew:
+        True when recorded (the fact may be published), False when withdrawn. One conditional
+        update, so a withdrawal handled at the same moment either sees the fact or stops it."""
+        query = {"_id": person, "withdrawn_at": None}
+        change = {"$set": {f"shared.{fact['id']}": dict(fact)}}
+        for _ in range(3):
+            try:
+                await self.collection.update_one(query, change, upsert=True)
+                return True
+            except DuplicateKeyError:  # withdrawn; or (FerretDB) inserted at the same moment
+                found = await self.collection.find_one({"_id": person})
+                if found is not None and found.get("withdrawn_at") is not None:
+                    return False
+        raise TransientError(f"partner sharing of {person} raced three times")
+
+    async def withdraw(self, person: str, at: datetime) -> Document:
+        """Mark the person withdrawn (the first time counts); the document after."""
+        query = {"_id": person, "withdrawn_at": None}
+        with contextlib.suppress(DuplicateKeyError):  # withdrawn already, or inserted meanwhile
+            await self.collection.update_one(query, {"$set": {"withdrawn_at": at}}, upsert=True)
+        await self.collection.update_one(query, {"$set": {"withdrawn_at": at}})
+        found = await self.collection.find_one({"_id": person})
+        assert found is not None
+        return found
+
+    async def find(self, person: str) -> Document | None:
+        return await self.collection.find_one({"_id": person})
+
+
 class PartnerCases:
     """What the partner facts need to join scheduling to intake: each case's municipality and
     its held meetings not yet known to be placed (in any order). Never rebuilt, like the facts."""
@@ -327,11 +378,4 @@ class PartnerCases:
 
     async def record(self, case_id: str, fields: Mapping[str, Any]) -> Document:
         """Set facts of a case; the whole case after."""
-        document = await self.collection.find_one_and_update(
-            {"_id": case_id},
-            {"$set": dict(fields)},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-        )
-        assert document is not None
-        return document
+        return await upsert_by_id(self.collection, case_id, {"$set": dict(fields)})

@@ -17,13 +17,22 @@ from hoppid.scheduling import feeds, forms, handlers, ics, person
 from hoppid.scheduling.access import digest, works_at
 from hoppid.scheduling.handlers import Context, NotFound, SlotTaken
 from hoppid.scheduling.model import RuleViolation, Search, oslo_instant
+from hoppid.scheduling.ownership import NotOurs
 from hoppid.shared.access import KeyRing, Staff
-from hoppid.shared.links import verify_link
 from hoppid.shared.outbox import OUTBOX_FIELDS
+from hoppid.shared.person_links import live_link
 from hoppid.shared.problems import problem
 from hoppid.shared.web.bounds import Day, check_range
 
 CALENDAR = "text/calendar; charset=utf-8"
+
+
+class CalendarFile(Response):
+    """An iCalendar answer, so documented in the OpenAPI (not as JSON)."""
+
+    media_type = CALENDAR
+
+
 FEED_HISTORY = timedelta(days=90)  # how far back an advisor's feed reaches
 # the longest windows a request may ask for: a search computes every slot of its window
 MOST_SEARCH_DAYS = 92
@@ -35,6 +44,8 @@ def install(app: FastAPI, ctx: Context, keys: KeyRing, link_secret: str = "") ->
     # field problems, not found, conflicts and 403 are mapped by the shared skeleton; a taken
     # slot is a conflict that also offers fresh times
     app.add_exception_handler(SlotTaken, _slot_taken)
+    # another office's case, person, advisor or desk: a 404 that names the field
+    app.add_exception_handler(NotOurs, _not_ours)
     staff = keys.dependency()
     app.include_router(_office_router(ctx, staff))
     app.include_router(_advisor_router(ctx, staff))
@@ -52,6 +63,17 @@ async def _slot_taken(request: Request, error: Exception) -> JSONResponse:
     slots = jsonable_encoder([handlers.slot_out(s) for s in error.slots])
     return problem(
         409, "Conflict", str(error), type_="https://hoppid.no/problems/slot-taken", slots=slots
+    )
+
+
+async def _not_ours(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, NotOurs)
+    return problem(
+        404,
+        "Not Found",
+        f"{error.field}: {error}",
+        type_="https://hoppid.no/problems/not-found",
+        errors=[{"field": error.field, "message": str(error)}],
     )
 
 
@@ -73,7 +95,7 @@ def _office_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
 
     @router.get("/{office_id}", summary="One office with its scheduling settings")
     async def office(caller: Caller, office_id: str) -> dict[str, Any]:
-        found = await handlers.office_for(ctx, caller, office_id)
+        found = await handlers.office_for(ctx, caller, office_id, fresh=True)  # as stored now
         settings = forms.OfficeSettings.model_validate(found.get("settings") or {})
         return {**_out(found), "settings": settings.model_dump(mode="json")}
 
@@ -175,7 +197,11 @@ def _booking_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
     async def one(caller: Caller, office_id: str, booking_id: str) -> dict[str, Any]:
         return _out(await handlers.open_booking(ctx, caller, office_id, booking_id))
 
-    @router.get("/{booking_id}/calendar.ics", summary="The meeting as an iCalendar file")
+    @router.get(
+        "/{booking_id}/calendar.ics",
+        summary="The meeting as an iCalendar file",
+        response_class=CalendarFile,
+    )
     async def calendar(caller: Caller, office_id: str, booking_id: str) -> Response:
         booking = await handlers.open_booking(ctx, caller, office_id, booking_id)
         office = await ctx.store.office(office_id) or {}
@@ -237,7 +263,9 @@ def _calendar_router(ctx: Context) -> APIRouter:
         return Response(ics.calendar(bookings, places, now, name), media_type=CALENDAR)
 
     @router.get(
-        "/{token}.ics", summary="An advisor's or an office's meetings (the link is the secret)"
+        "/{token}.ics",
+        summary="An advisor's or an office's meetings (the link is the secret)",
+        response_class=CalendarFile,
     )
     async def feed(token: str) -> Response:
         hashed = digest(token) if len(token) < 100 else ""
@@ -263,7 +291,7 @@ def _person_router(ctx: Context, link_secret: str) -> APIRouter:
     router = APIRouter(prefix="/v1/me/{token}", tags=["the entrepreneur's link"])
 
     async def person_id(token: str) -> str:
-        claims = verify_link(link_secret, token, ctx.now())
+        claims = await live_link(link_secret, token, ctx.now(), ctx.vault)
         if claims is None or await ctx.store.is_erased(claims.person_id):
             raise HTTPException(401, "this link is not valid (expired or revoked)")
         return claims.person_id

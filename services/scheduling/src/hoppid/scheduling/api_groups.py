@@ -18,7 +18,7 @@ from hoppid.scheduling.group_views import my_status, public, staff_view
 from hoppid.scheduling.groups import Groups
 from hoppid.scheduling.handlers import NotFound
 from hoppid.shared.access import Staff
-from hoppid.shared.links import verify_link
+from hoppid.shared.person_links import live_link
 
 Document = dict[str, Any]
 
@@ -69,7 +69,7 @@ def _person_router(groups: Groups, link_secret: str) -> APIRouter:
     router = APIRouter(prefix="/v1/me/{token}/programmes", tags=["the entrepreneur's link"])
 
     async def person_id(token: str) -> str:
-        claims = verify_link(link_secret, token, groups.ctx.now())
+        claims = await live_link(link_secret, token, groups.ctx.now(), groups.ctx.vault)
         if claims is None or await groups.ctx.store.is_erased(claims.person_id):
             raise HTTPException(401, "this link is not valid (expired or revoked)")
         return claims.person_id
@@ -79,7 +79,13 @@ def _person_router(groups: Groups, link_secret: str) -> APIRouter:
     @router.get("", summary="Programmes open to me, and my enrolments")
     async def mine(me: Person) -> Document:
         now = groups.ctx.now()
-        open_ = [p for p in await groups.store.open_to_people() if p["first_start"] > now]
+        # the programmes of the offices of their cases (of all, while scheduling knows none yet)
+        offices = await groups.ctx.store.offices_of_person(me)
+        open_ = [
+            p
+            for p in await groups.store.open_to_people()
+            if p["first_start"] > now and (not offices or p["office_id"] in offices)
+        ]
         return {
             "open": [public(p) for p in open_],
             "enrolments": [my_status(p, me) for p in await groups.store.of_person(me)],
@@ -89,6 +95,7 @@ def _person_router(groups: Groups, link_secret: str) -> APIRouter:
     async def enrol(me: Person, programme_id: str, form: MyEnrolForm) -> Document:
         programme = await use.open_to_person(groups, programme_id)
         staff = use.as_office(programme["office_id"])
+        # enrol checks the programme is of an office of their cases, and the case theirs there
         enrolment = EnrolForm(person_id=me, case_id=form.case_id)
         office = programme["office_id"]
         return await use.enrol(groups, staff, office, programme_id, enrolment, by="entrepreneur")

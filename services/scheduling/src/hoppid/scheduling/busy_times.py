@@ -15,9 +15,17 @@ written (booked or moved) and removed after it is cancelled; every change is one
 update of one document. A time shown free that a booking holds (a crash between the booking and
 its entry) is refused at the claim with 409, as any race loser is; it is never double-booked.
 
-Repair: a writer that crashed between a booking's document and its entry left its mark in
-``claims_pending``; the search that finds the mark past the grace period makes the entry agree
-with the booking document before it drops the mark. A starting instance does the same for every
+Bookings being written (between their first claim and their entry) are marked by small
+documents of the same collection (store.SchedulingStore.claim: ``office_id``, ``booking_id``,
+``advisor_id``, ``cells``, ``at``), so one query on ``office_id`` reads the buckets and the marks
+together. A booking sets its entry before it removes its mark, so a booking being finished
+shows as one or the other to a read that sees one moment (the local store's one SQL statement
+does; MongoDB may yield within a query, rarely within a few small documents). Were both missed,
+its time would be shown free and refused at the claim (409), never booked twice.
+
+Repair: a writer that crashed between a booking's document and its entry left its mark; the
+search that finds the mark past the grace period makes the entry agree with the booking
+document before it drops the mark. A starting instance does the same for every
 upcoming booked meeting of each office (a crash is followed by a start). Entries of meetings
 that began more than ``KEEP`` ago are removed by the search that meets them.
 """
@@ -34,7 +42,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from hoppid.scheduling.store import BOOKINGS, BUSY, PENDING
+from hoppid.scheduling.store import BOOKINGS, BUSY
 
 Document = dict[str, Any]
 
@@ -100,21 +108,28 @@ class BusyTimes:
     async def meetings(self, office_id: str, now: datetime) -> tuple[list[Meeting], list[Meeting]]:
         """The office's booked meetings from ``KEEP`` before ``now``, and those being written
         (marked within the grace period). Marks past the grace period were left by a crash:
-        their entries are repaired, then the marks are dropped. The marks are read first: a
-        booking unmarked meanwhile has set its entry, which the second read then finds."""
-        marks = [mark async for mark in self.db[PENDING].find({"office_id": office_id})]
+        their entries are repaired, then the marks are dropped. Buckets and marks come in one
+        read (a booking sets its entry before it drops its mark)."""
+        entries: dict[str, str] = {}
+        marks: list[Document] = []
+        async for found in self.busy.find({"office_id": office_id}):
+            if "booking_id" in found:
+                marks.append(found)
+            else:
+                entries.update(found.get("busy") or {})
         expired = [m for m in marks if now - m["at"] > self.claim_grace]
         if expired:
             await self._repair(office_id, {m["booking_id"] for m in expired})
-            await self.db[PENDING].delete_many(
+            await self.busy.delete_many(
                 {"_id": {"$in": [m["_id"] for m in expired]}, "at": {"$lt": now - self.claim_grace}}
             )
+            entries = await self._entries(office_id)  # as repaired (after a crash only)
         writing = [
             meeting(m["booking_id"], " ".join([m["advisor_id"], *_epochs(m["cells"])]))
             for m in marks
             if now - m["at"] <= self.claim_grace and m["cells"]
         ]
-        return await self._booked(office_id, now), writing
+        return await self._booked(office_id, now, entries), writing
 
     async def reconcile(self, office_id: str, now: datetime) -> None:
         """Every entry of the office agrees with its booking document (at a start)."""
@@ -127,9 +142,14 @@ class BusyTimes:
         for booking_id in seen.keys() | wanted.keys():
             await self._write(office_id, booking_id, wanted.get(booking_id), seen.get(booking_id))
 
-    async def _booked(self, office_id: str, now: datetime) -> list[Meeting]:
+    async def _booked(
+        self, office_id: str, now: datetime, entries: dict[str, str] | None = None
+    ) -> list[Meeting]:
+        """The meetings of the entries (read here when not given); past ones are removed."""
+        if entries is None:
+            entries = await self._entries(office_id)
         found, past = [], dict[str, str]()
-        for booking_id, value in (await self._entries(office_id)).items():
+        for booking_id, value in entries.items():
             one = meeting(booking_id, value)
             if one.start < (now - KEEP).timestamp():
                 past[booking_id] = value
@@ -142,7 +162,7 @@ class BusyTimes:
     async def _entries(self, office_id: str) -> dict[str, str]:
         entries: dict[str, str] = {}
         async for bucket in self.busy.find({"office_id": office_id}):
-            entries.update(bucket.get("busy") or {})
+            entries.update(bucket.get("busy") or {})  # a mark has none
         return entries
 
     async def _repair(self, office_id: str, booking_ids: Iterable[str]) -> None:

@@ -1,6 +1,8 @@
 """scheduling's Kafka subscribers, thin: intake's event -> handler. All are idempotent."""
 
-from hoppid.scheduling import handlers
+from hoppid.scheduling import erasure, exports, handlers
+from hoppid.scheduling.desks import Desks
+from hoppid.scheduling.groups import Groups
 from hoppid.scheduling.handlers import Context
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
@@ -8,7 +10,7 @@ from hoppid.shared.events import intake as intake_events
 from hoppid.shared.service import Runtime
 
 
-def install(runtime: Runtime, ctx: Context) -> None:
+def install(runtime: Runtime, ctx: Context, groups: Groups, desks: Desks) -> None:
     intake_topic = runtime.topics.domain("intake")
 
     # offices first in their own group: a slow offer never holds back an office change
@@ -17,7 +19,22 @@ def install(runtime: Runtime, ctx: Context) -> None:
 
     cases = runtime.consumer("cases", [intake_topic])
     cases.on(intake_events.CaseOpened.event_type)(_bind(handlers.offer_slots, ctx))
-    cases.on(intake_events.ErasureRequested.event_type)(_bind(handlers.erase_person, ctx))
+    cases.on(intake_events.ErasureRequested.event_type)(_erasure(groups, desks))
+    cases.on(intake_events.PersonExportRequested.event_type)(_export(groups, desks))
+
+
+def _erasure(groups: Groups, desks: Desks) -> handlers.BoundHandler:
+    async def handle(event: Event, envelope: Envelope) -> None:
+        await erasure.erase_person(groups, desks, event, envelope)
+
+    return handle
+
+
+def _export(groups: Groups, desks: Desks) -> handlers.BoundHandler:
+    async def handle(event: Event, envelope: Envelope) -> None:
+        await exports.answer(groups, desks, event, envelope)
+
+    return handle
 
 
 def _bind(handler: handlers.EventHandler, ctx: Context) -> handlers.BoundHandler:

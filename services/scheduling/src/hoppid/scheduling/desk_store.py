@@ -35,6 +35,7 @@ INDEXES = [
     IndexSpec(SEAT_BOOKINGS, ["claim"], unique=True, name="one_booking_per_desk_half_day"),
     IndexSpec(SEAT_BOOKINGS, ["office_id", "day"]),
     IndexSpec(SEAT_BOOKINGS, ["status", "release_at"]),
+    IndexSpec(SEAT_BOOKINGS, ["person_id"]),  # an erased person's bookings
     *outbox_indexes([SEAT_BOOKINGS]),
 ]
 
@@ -95,6 +96,10 @@ class DeskStore:
         if after is not None:
             without_outbox(after)  # FerretDB cannot project in findAndModify
         return after
+
+    async def of_person(self, person_id: str) -> list[Document]:
+        cursor = self.db[SEAT_BOOKINGS].find({"person_id": person_id}, HIDE_OUTBOX)
+        return [booking async for booking in cursor]
 
     async def no_shows(self, now: datetime, office_id: str | None = None) -> list[Document]:
         query: Document = {"status": "booked", "release_at": {"$lte": now}}

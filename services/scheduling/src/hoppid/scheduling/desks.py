@@ -25,6 +25,7 @@ from hoppid.scheduling.desk_forms import DeskForm, SeatForm
 from hoppid.scheduling.desk_store import DeskStore, claim_of
 from hoppid.scheduling.handlers import Conflict, Context, NotFound
 from hoppid.scheduling.model import RuleViolation
+from hoppid.scheduling.ownership import NotOurs
 from hoppid.shared.access import Staff
 from hoppid.shared.events import Event
 from hoppid.shared.events import scheduling as ev
@@ -97,6 +98,7 @@ async def book(
 ) -> list[Document]:
     """Book a desk's half (or whole) day; of racing bookings of one desk, one wins."""
     office = await handlers.office_for(desks.ctx, staff, office_id)
+    await handlers.check_owners(desks.ctx, office_id, None, form.person_id, by)
     halves: list[str] = ["morning", "afternoon"] if form.half == "day" else [form.half]
     now = desks.ctx.now()
     _check_day(office, form.day, halves, now)
@@ -104,7 +106,7 @@ async def book(
     if form.desk_id is not None:
         candidates = [d for d in candidates if d["_id"] == form.desk_id]
         if not candidates:
-            raise NotFound(form.desk_id)
+            raise NotOurs("desk_id", "no such desk at this office")
     taken = await desks.store.claimed(office_id, form.day.isoformat())
     for desk in candidates:
         if any(claim_of(desk["_id"], form.day.isoformat(), h) in taken for h in halves):
@@ -216,6 +218,18 @@ async def cancel(desks: Desks, staff: Staff, office_id: str, booking_id: str) ->
         raise Conflict("the booking has ended already")
     desks.ctx.notify()
     return after
+
+
+def ended(booking: Document, now: datetime) -> bool:
+    """The booking's half day is over (Oslo time)."""
+    return _at(date.fromisoformat(booking["day"]), HALVES[booking["half"]][1]) <= now
+
+
+async def release_of_erased(desks: Desks, office: Document, booking: Document) -> Document | None:
+    """An erased person's booking (booked or checked in) released as a cancellation by the
+    system: the same update and ``seat.released`` event; None if it changed meanwhile."""
+    expect = {"status": booking["status"]}
+    return await _release(desks, office, booking, "cancelled", "system", expect)
 
 
 async def release_no_shows(

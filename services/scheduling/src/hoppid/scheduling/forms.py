@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
-from hoppid.shared.web.bounds import Day
+from hoppid.scheduling import join_links
+from hoppid.shared.web.bounds import Day, Instant
 
 Language = Literal["nb", "nn", "en"]
 Topic = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]{1,39}$")]
@@ -61,8 +69,25 @@ class OfficeSettings(_Strict):
         default_factory=list, max_length=500, description="Days the office is closed"
     )
     video_link: str | None = Field(
-        None, max_length=500, pattern=r"^https://\S+$", description="The office's video room"
+        None,
+        max_length=500,
+        pattern=r"^https://\S+$",
+        description="The office's one static video room (used when no join_link_pattern is set)",
     )
+    join_link_pattern: str | None = Field(
+        None,
+        max_length=500,
+        pattern=r"^https://\S+$",
+        description="A join link per digital meeting: a provider's room URL with {token} (a "
+        "random part made per meeting) and optionally {office}, e.g. "
+        "https://meet.jit.si/hoppid-{office}-{token}",
+    )
+
+    @field_validator("join_link_pattern")
+    @classmethod
+    def _usable_pattern(cls, value: str | None) -> str | None:
+        return None if value is None else join_links.check_pattern(value)
+
     first_guidance_minutes: int = Field(60, ge=15, le=480)
     follow_up_minutes: int = Field(30, ge=15, le=480)
     buffer_minutes: int = Field(15, ge=0, le=120, description="Free time after each meeting")
@@ -73,7 +98,7 @@ class Booking(_Strict):
     case_id: Id = Field(description="The case (from intake)")
     person_id: Id = Field(description="The person (from intake)")
     meeting_type: MeetingType = "first_guidance"
-    start: AwareDatetime = Field(description="Start, with its offset, e.g. 2026-12-02T09:00Z")
+    start: Instant = Field(description="Start, with its offset, e.g. 2026-12-02T09:00Z")
     mode: Mode
     advisor_id: Id | None = Field(None, description="Leave out to get the least loaded advisor")
     language: Language | None = Field(None, description="The advisor must speak it")
@@ -84,13 +109,13 @@ class MyBooking(_Strict):
     """What the person sends from their link: one of the times offered for their case."""
 
     case_id: Id = Field(description="Your case (from your link's page)")
-    start: AwareDatetime = Field(description="Start, with its offset, e.g. 2026-12-02T09:00Z")
+    start: Instant = Field(description="Start, with its offset, e.g. 2026-12-02T09:00Z")
     mode: Mode | None = Field(None, description="Leave out for the mode you asked for")
     advisor_id: Id | None = Field(None, description="Leave out for the advisor offered")
 
 
 class Reschedule(_Strict):
-    start: AwareDatetime = Field(description="New start, with its offset")
+    start: Instant = Field(description="New start, with its offset")
     mode: Mode | None = Field(None, description="Leave out to keep the mode")
     advisor_id: Id | None = Field(
         None, description="Leave out to keep the advisor when free, else the least loaded one"

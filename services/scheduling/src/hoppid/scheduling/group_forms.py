@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from hoppid.scheduling.forms import Id, Text, _Strict
 from hoppid.shared.events.scheduling import ProgrammeKind
+from hoppid.shared.web.bounds import Instant
 
 City = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class SessionForm(_Strict):
-    start: AwareDatetime = Field(description="Start, with its offset (stored in UTC)")
-    end: AwareDatetime = Field(description="End, with its offset (stored in UTC)")
+    start: Instant = Field(description="Start, with its offset (stored in UTC)")
+    end: Instant = Field(description="End, with its offset (stored in UTC)")
 
 
 class ProgrammeForm(_Strict):

@@ -342,6 +342,7 @@ async def enrol(
 ) -> Document:
     office = await handlers.office_for(groups.ctx, staff, office_id)
     await open_programme(groups, staff, office_id, programme_id)
+    await handlers.check_owners(groups.ctx, office_id, form.case_id, form.person_id, by)
     now = groups.ctx.now()
     municipality = await enrolment_municipality(groups, office, form)
     return await _change(

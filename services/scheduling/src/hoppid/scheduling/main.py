@@ -1,8 +1,9 @@
 """scheduling's composition root: settings -> clients -> broker -> app. Nothing runs at import."""
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 
@@ -13,10 +14,12 @@ from hoppid.scheduling import (
     consumers,
     desk_store,
     desks,
+    exports,
     group_store,
     groups,
     handlers,
     reminders,
+    retention,
     store,
 )
 from hoppid.scheduling.settings import SchedulingSettings
@@ -25,6 +28,7 @@ from hoppid.shared.access import KeyRing
 from hoppid.shared.clock import clock
 from hoppid.shared.events import scheduling as scheduling_events
 from hoppid.shared.guards import BodySizeLimit
+from hoppid.shared.retention import run_daily
 from hoppid.shared.serve import serve
 from hoppid.shared.service import Runtime, ServiceDefinition, build_runtime, create_app
 from hoppid.shared.tenancy import load_registry
@@ -71,27 +75,38 @@ def build(settings: SchedulingSettings) -> FastAPI:
     def wire(runtime: Runtime) -> None:
         # called by build_runtime before the consumers attach: the context needs the runtime
         wired.append(_wire(settings, runtime))
-        consumers.install(runtime, wired[0].context)
+        consumers.install(runtime, wired[0].context, wired[0].groups, wired[0].desks)
 
     async def seed(runtime: Runtime) -> None:
         await handlers.seed_offices(wired[0].context, load_registry())
 
     async def pollers(runtime: Runtime) -> None:
+        async def retention_pass(now: datetime) -> Mapping[str, int]:
+            return await retention.one_pass(runtime.database, retention.periods(settings), now)
+
         await asyncio.gather(
             reminders.run(wired[0].context, settings.reminder_poll_seconds),
             desks.run(wired[0].desks, settings.desk_poll_seconds),
             groups.run_reminders(wired[0].groups, settings.reminder_poll_seconds),
+            run_daily(retention_pass, wired[0].context.now),
         )
 
     definition = ServiceDefinition(
         name="scheduling",
         title="hoppid scheduling",
         description="Advisors' time, guidance meetings, courses and camps, office seats.",
-        indexes=[*store.INDEXES, *group_store.INDEXES, *desk_store.INDEXES],
+        indexes=[
+            *store.INDEXES,
+            *group_store.INDEXES,
+            *desk_store.INDEXES,
+            *exports.INDEXES,
+            *retention.INDEXES,
+        ],
         outbox_collections=(
             *store.OUTBOX_COLLECTIONS,
             group_store.PROGRAMMES,
             desk_store.SEAT_BOOKINGS,
+            exports.PERSON_EXPORTS,
         ),
         publishes=scheduling_events.PUBLISHED,
         consumers=wire,

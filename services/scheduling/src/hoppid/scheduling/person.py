@@ -39,6 +39,7 @@ async def _my_booking(ctx: Context, person_id: str, booking_id: str) -> Document
 
 async def book(ctx: Context, person_id: str, form: forms.MyBooking) -> Document:
     offer = await _my_offer(ctx, person_id, form.case_id)
+    ctx.cases.remember(form.case_id, offer["office_id"], person_id)  # read: no second look
     booking = forms.Booking(
         case_id=form.case_id,
         person_id=person_id,

@@ -75,6 +75,45 @@ class SchedulingSettings(ServiceSettings):
         validation_alias="HOPPID_SCHEDULING_MAX_BODY_BYTES",
         description="Largest request body accepted (then 413)",
     )
+    retain_meeting_days: int = Field(
+        365,
+        ge=1,
+        le=36_500,
+        validation_alias="HOPPID_SCHEDULING_RETAIN_MEETING_DAYS",
+        description="Days after a meeting's start until it no longer names its person and case "
+        "(docs/retention.md)",
+    )
+    retain_programme_days: int = Field(
+        365,
+        ge=1,
+        le=36_500,
+        validation_alias="HOPPID_SCHEDULING_RETAIN_PROGRAMME_DAYS",
+        description="Days after a programme's last session until its places no longer name "
+        "people and cases (docs/retention.md)",
+    )
+    retain_desk_booking_days: int = Field(
+        90,
+        ge=1,
+        le=36_500,
+        validation_alias="HOPPID_SCHEDULING_RETAIN_DESK_BOOKING_DAYS",
+        description="Days after a desk day until its bookings no longer name the person "
+        "(docs/retention.md)",
+    )
+    retain_offer_days: int = Field(
+        90,
+        ge=1,
+        le=36_500,
+        validation_alias="HOPPID_SCHEDULING_RETAIN_OFFER_DAYS",
+        description="Days the times offered when a case opened are kept (docs/retention.md)",
+    )
+    retain_export_answer_days: int = Field(
+        30,
+        ge=1,
+        le=36_500,
+        validation_alias="HOPPID_SCHEDULING_RETAIN_EXPORT_ANSWER_DAYS",
+        description="Days the record that a person's export was answered (ids and time) is "
+        "kept (docs/retention.md)",
+    )
 
     @field_validator("dev_clock_file", mode="before")
     @classmethod

@@ -7,11 +7,12 @@ time order, so the one that takes the earliest shared cell wins all of them. A c
 booking never got written (a crash in between) or no longer lists it is stale after a grace
 period and is removed by the next booking that meets it.
 
-A booking being written is marked in ``claims_pending`` (its office, advisor and cells) before
-its first claim and unmarked once its document holds the cells and its busy times are written
-(busy_times.py), so a free-slot search reads the office's busy times and these few marks, never
-the bookings or the whole ``claims`` collection. A mark older than the grace period was left by
-a crash: it counts no more, like its claims, and the search that drops it first makes the busy
+A booking being written is marked (its office, advisor and cells) before its first claim and
+unmarked once its document holds the cells and its busy times are written (busy_times.py). The
+mark is a small document of ``busy_times`` beside the office's buckets, so a free-slot search
+reads the office's busy times and these few marks in one query on ``office_id``, never the
+bookings or the whole ``claims`` collection. A mark older than the grace period was left by a
+crash: it counts no more, like its claims, and the search that drops it first makes the busy
 times agree with the booking document.
 
 Events go out through the outbox of ``bookings`` and ``offers`` (hoppid.shared.outbox).
@@ -42,8 +43,7 @@ Document = dict[str, Any]
 
 OFFICES, ADVISORS = "offices", "advisors"
 BOOKINGS, CLAIMS, OFFERS = "bookings", "claims", "offers"
-PENDING = "claims_pending"  # bookings between their first claim and their written document
-BUSY = "busy_times"  # what searches read of the booked meetings (busy_times.py)
+BUSY = "busy_times"  # what searches read of the booked meetings and of those being written
 ERASED = "erased_people"  # ids only: people whose links this service refuses
 OUTBOX_COLLECTIONS = (BOOKINGS, OFFERS, ADVISORS)
 DUPLICATE_KEY = 11000
@@ -51,9 +51,8 @@ DUPLICATE_KEY = 11000
 INDEXES = [
     IndexSpec(CLAIMS, ["advisor_id", "cell"], unique=True, name="one_claim_per_advisor_cell"),
     IndexSpec(CLAIMS, ["booking_id"]),
-    IndexSpec(PENDING, ["office_id", "at"]),
-    IndexSpec(PENDING, ["booking_id"]),
-    IndexSpec(BUSY, ["office_id"]),
+    IndexSpec(BUSY, ["office_id"]),  # an office's buckets and marks: what a search reads
+    IndexSpec(BUSY, ["booking_id"]),  # a booking's mark, removed once it is written
     IndexSpec(BOOKINGS, ["advisor_id", "status", "start"]),
     IndexSpec(BOOKINGS, ["office_id", "status", "start"]),
     IndexSpec(BOOKINGS, ["office_id", "start"]),
@@ -201,15 +200,18 @@ class SchedulingStore:
             "cells": sorted(cells),
             "at": now,
         }
-        await self.db[PENDING].replace_one({"_id": mark["_id"]}, mark, upsert=True)
+        try:  # a new booking id: an insert, not an upsert that looks first
+            await self.db[BUSY].insert_one(mark)
+        except DuplicateKeyError:  # left by an attempt of this booking that crashed
+            await self.db[BUSY].replace_one({"_id": mark["_id"]}, mark, upsert=True)
         if await self._claim_cells(advisor_id, cells, booking_id, now):
             return True
-        await self.db[PENDING].delete_one({"_id": mark["_id"]})
+        await self.db[BUSY].delete_one({"_id": mark["_id"]})
         return False
 
     async def written(self, booking_id: str) -> None:
         """The booking's document holds its cells now: it is no longer pending."""
-        await self.db[PENDING].delete_many({"booking_id": booking_id})
+        await self.db[BUSY].delete_many({"booking_id": booking_id})
 
     async def _claim_cells(
         self, advisor_id: str, cells: Sequence[datetime], booking_id: str, now: datetime
@@ -229,9 +231,10 @@ class SchedulingStore:
             inserted += [d["_id"] for d in documents[:held]]
             outcome = await self._claim_held(advisor_id, remaining[held], booking_id, now)
             if outcome is None:
-                await self.db[CLAIMS].delete_many(
-                    {"_id": {"$in": inserted}, "booking_id": booking_id}
-                )
+                if inserted:  # a loser at its first cell has nothing to take back
+                    await self.db[CLAIMS].delete_many(
+                        {"_id": {"$in": inserted}, "booking_id": booking_id}
+                    )
                 return False
             if outcome:
                 inserted.append(claim_id(advisor_id, remaining[held]))
@@ -348,6 +351,18 @@ class SchedulingStore:
         return [booking async for booking in cursor]
 
     # --- offers: one per case-opened event ------------------------------------------------------
+    async def case_owner(self, case_id: str) -> tuple[str, str] | None:
+        """The office and person of a case, from its case.opened; None when unseen."""
+        offer = await self.db[OFFERS].find_one(
+            {"case_id": case_id}, {"office_id": 1, "person_id": 1}
+        )
+        return None if offer is None else (str(offer["office_id"]), str(offer["person_id"]))
+
+    async def offices_of_person(self, person_id: str) -> set[str]:
+        """The offices of the person's cases scheduling has seen (none: no case seen yet)."""
+        cursor = self.db[OFFERS].find({"person_id": person_id}, {"office_id": 1})
+        return {str(offer["office_id"]) async for offer in cursor}
+
     async def case_municipality(self, case_id: str | None, person_id: str) -> str | None:
         """The municipality of the case (from its case.opened), else of the person's latest
         case; None when scheduling has seen no case of theirs (or only older offers)."""

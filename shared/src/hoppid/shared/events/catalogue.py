@@ -55,14 +55,23 @@ class EventCatalogue:
             # where and what, never the values: the data may be a person's, unsealed just
             # before, and this message goes to the dead-letter headers and the logs (so the
             # pydantic error, whose text quotes the input, is not chained either)
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in item['loc']) or 'data'}: {item['msg']}"
-                for item in error.errors(include_input=False, include_url=False)
-            )
+            problems = validation_problems(error)
             raise EnvelopeError(f"{envelope.type}: invalid data: {problems}") from None
 
     def __iter__(self) -> Iterator[type[Event]]:
         return iter(sorted(self._models.values(), key=lambda m: m.event_type))
+
+
+def validation_problems(error: ValidationError) -> str:
+    """Where and what of a pydantic error, never the input: ``field: message; ...``. A custom
+    validator's message (``value_error``, ``assertion_error``) may quote the value it refused,
+    so only its type is named."""
+    problems = []
+    for item in error.errors(include_input=False, include_url=False, include_context=False):
+        where = ".".join(str(p) for p in item["loc"]) or "data"
+        custom = item["type"] in ("value_error", "assertion_error")
+        problems.append(f"{where}: {item['type'] if custom else item['msg']}")
+    return "; ".join(problems)
 
 
 # The one catalogue of the platform. Each producer's module registers its models into it.

@@ -121,12 +121,33 @@ class ApplicationDecided(_CaseEvent):
 
 @catalogue.register
 class CompanyRegistered(_CaseEvent):
-    """The person registered a company: the outcome the offices work for."""
+    """The person registered a company: the outcome the offices work for. Earlier records
+    only: intake publishes ``company.registered.v2``, whose organisation number is sealed."""
 
     event_type: ClassVar[str] = "no.hoppid.intake.company.registered.v1"
     person_id: str = Field(description="The person")
     municipality: str = Field(description="Municipality number of the case")
     org_number: str = Field(description="Organisation number (9 digits, mod-11 checked)")
+    registered_on: date = Field(description="Date of registration")
+    share_with_partners: bool = Field(
+        description="The person agreed that partners may see the organisation number"
+    )
+    first_contact_at: datetime = Field(description="When the case opened (UTC)")
+
+
+@catalogue.register
+class CompanyRegisteredV2(_CaseEvent):
+    """The person registered a company: the outcome the offices work for. The organisation
+    number of a sole proprietorship (enkeltpersonforetak) identifies the person, so it is
+    personal data, sealed with the person's key (v1 carried it in plain)."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.company.registered.v2"
+    person_id: str = Field(description="The person")
+    municipality: str = Field(description="Municipality number of the case")
+    # sealed with the person's key on the topic (hoppid.shared.pii); None once they are erased
+    org_number: str | None = pii_field(
+        "Organisation number (9 digits, mod-11 checked)", default=None
+    )
     registered_on: date = Field(description="Date of registration")
     share_with_partners: bool = Field(
         description="The person agreed that partners may see the organisation number"
@@ -154,6 +175,66 @@ class ConsentWithdrawn(Event):
     person_id: str = Field(description="The person, also the subject")
     consent: Literal["processing", "newsletter"] = Field(description="Which consent")
     withdrawn_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class PartnerSharingWithdrawn(Event):
+    """The person withdrew their agreement that partners may see their company's organisation
+    number: reporting retracts the partner facts that carried it (hoppid.public)."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.partner_sharing.withdrawn.v1"
+    person_id: str = Field(description="The person, also the subject")
+    withdrawn_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class PersonCorrected(Event):
+    """The person corrected their data through their own link. Carries the person's name,
+    phone and language as they are after the correction (not only what changed), so a service
+    that keeps a copy applies the newest correction and ignores an older or repeated one."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.person.corrected.v1"
+    person_id: str = Field(description="The person, also the subject")
+    corrected: list[Literal["name", "phone", "language"]] = Field(
+        description="The fields this correction changed"
+    )
+    language: Language = Field(description="Language the person prefers for messages, now")
+    corrected_at: datetime = Field(description="When (UTC); the newest correction wins")
+    # sealed with the person's key on the topic (hoppid.shared.pii); None once they are erased
+    name: str | None = pii_field("The person's name, now", default=None)
+    phone: str | None = pii_field(
+        "The person's phone number (E.164), now; None if they gave none", default=None
+    )
+
+
+@catalogue.register
+class LinkIssued(Event):
+    """A person asked for a new link by email (the public form) and intake made one: it goes
+    to the address intake has for the person, never to one given in the request."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.link.issued.v1"
+    person_id: str = Field(description="The person, also the subject")
+    office_id: str = Field(description="The office of the person's newest case (the sender)")
+    language: Language = Field(description="Language the person prefers for messages")
+    issued_at: datetime = Field(description="When (UTC)")
+    # sealed with the person's key on the topic (hoppid.shared.pii); None once they are erased
+    name: str | None = pii_field("The person's name, for the greeting", default=None)
+    email: str | None = pii_field("The person's stored address: where the link goes", default=None)
+    link_token: str | None = pii_field(
+        "The new signed link token (a credential: never log it)", default=None
+    )
+
+
+@catalogue.register
+class PersonExportRequested(Event):
+    """The person asked, through their link, for an export of everything the platform holds
+    about them: every service that keeps something of the person answers on its own topic
+    with its part (``person_export.answered``), which intake gathers into one download."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.person.export_requested.v1"
+    export_id: str = Field(description="The export, named again in every answer")
+    person_id: str = Field(description="The person, also the subject")
+    requested_at: datetime = Field(description="When (UTC)")
 
 
 @catalogue.register
@@ -221,9 +302,13 @@ PUBLISHED: list[type[Event]] = [
     NoteAdded,
     ApplicationRecorded,
     ApplicationDecided,
-    CompanyRegistered,
+    CompanyRegisteredV2,
     IntroductionMade,
     ConsentWithdrawn,
+    PartnerSharingWithdrawn,
+    PersonCorrected,
+    LinkIssued,
+    PersonExportRequested,
     ErasureRequested,
     ErasureCompleted,
     OfficeChanged,

@@ -17,7 +17,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field
 
-from hoppid.shared.events.base import Event
+from hoppid.shared.events.base import Event, pii_field
 from hoppid.shared.events.catalogue import catalogue
 
 Channel = Literal["email", "sms"]
@@ -111,4 +111,27 @@ class MessageSuppressedV2(MessageSuppressed):
 
 
 # what notifications publishes now; .v1 stays in the catalogue for its contract
-PUBLISHED: list[type[Event]] = [MessageSentV2, MessageFailedV2, MessageSuppressedV2]
+@catalogue.register
+class NotificationsExportAnswered(Event):
+    """notifications's part of a person's export (intake's ``person.export_requested``): the
+    contact copy it keeps, the person's message preferences and the messages sent to them
+    (kind, channel, address, subject, status and times; never the text). The one event of
+    this topic with personal data: the part is sealed with the person's key. Subject: the
+    person."""
+
+    event_type: ClassVar[str] = "no.hoppid.notifications.person_export.answered.v1"
+    export_id: str = Field(description="The export this answers")
+    person_id: str = Field(description="The person, also the subject")
+    answered_at: datetime = Field(description="When (UTC)")
+    part: str | None = pii_field(
+        "What notifications holds about the person, a JSON object; None once they are erased",
+        default=None,
+    )
+
+
+PUBLISHED: list[type[Event]] = [
+    MessageSentV2,
+    MessageFailedV2,
+    MessageSuppressedV2,
+    NotificationsExportAnswered,
+]

@@ -3,8 +3,10 @@
 Partners (the county, Innovasjon Norge, banks, incubators) subscribe to these. They carry no
 name, email, phone, free text, person id or case id: only where (office, municipality), what
 (needs, stage) and when (a date). The organisation number of a new company appears only when the
-person agreed that partners may see it. The subject is the office, so one office's facts keep
-their order. Nothing here is marked ``pii``: a field that would need the mark has no place here.
+person agreed that partners may see it; when they withdraw that (or are erased), a retraction
+names the facts that carried it, which partners delete. The subject is the office, so one
+office's facts keep their order. Nothing here is marked ``pii``: a field that would need the
+mark has no place here.
 """
 
 from __future__ import annotations
@@ -67,4 +69,24 @@ class PublicMeetingHeld(Event):
     held_month: str = Field(description="Month of the meeting in Europe/Oslo, YYYY-MM")
 
 
-PUBLISHED: list[type[Event]] = [PublicCaseOpened, PublicCompanyRegistered, PublicMeetingHeld]
+@catalogue.register
+class PublicCompanyRetracted(Event):
+    """Earlier company facts that carried an organisation number must be deleted: the person
+    withdrew their agreement to share it, or asked to be erased. Says which facts (their
+    ``ce_id``), never why nor whose."""
+
+    event_type: ClassVar[str] = "no.hoppid.reporting.company.retracted.v1"
+    office_id: str = Field(description="The office of the retracted facts, also the subject")
+    municipality: str = Field(description="Municipality number of the retracted facts")
+    retracted_ids: list[str] = Field(
+        description="The ce_id of each earlier company.registered fact to delete, with every"
+        " copy of its organisation number and date"
+    )
+
+
+PUBLISHED: list[type[Event]] = [
+    PublicCaseOpened,
+    PublicCompanyRegistered,
+    PublicMeetingHeld,
+    PublicCompanyRetracted,
+]

@@ -4,13 +4,16 @@ programmes (subject: the programme) and office seats (subject: the half-day seat
 Subjects: the case id for offered slots (so they follow the case's order), the booking id for a
 meeting's events (booked, rescheduled, cancelled, held, missed, reminder due). No personal data:
 people are known by their person and case ids only; advisors by their id, except in
-``advisor.changed`` (subject: the advisor), whose name and address travel sealed. Times are UTC.
+``advisor.changed`` (subject: the advisor), whose name and address travel sealed. A digital
+meeting's join link (``join_url``) is a secret of the meeting: it travels sealed with the
+person's key, like personal data, so it never reaches a partner and erasure makes it
+unreadable. Times are UTC.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -56,6 +59,25 @@ class _MeetingEvent(Event):
     person_id: str = Field(description="The person (an id, no personal data)")
 
 
+def _sequence() -> Any:
+    return Field(
+        None,
+        description=(
+            "The meeting's calendar SEQUENCE after this change (0 when booked, one more with "
+            "each move and the cancellation); every calendar file of the meeting says it. None "
+            "in older events"
+        ),
+    )
+
+
+def _join_url() -> Any:
+    return pii_field(
+        "A digital meeting's own join link (sealed with the person's key: a secret of the "
+        "meeting); none for a meeting at the office, an office without a link, older events",
+        default=None,
+    )
+
+
 @catalogue.register
 class MeetingBooked(_MeetingEvent):
     """A guidance meeting was booked."""
@@ -68,6 +90,8 @@ class MeetingBooked(_MeetingEvent):
     end: datetime = Field(description="End (UTC)")
     booked_by: Actor = Field(description="Who booked: office staff or the entrepreneur")
     booked_at: datetime = Field(description="When (UTC)")
+    sequence: int | None = _sequence()
+    join_url: str | None = _join_url()
 
 
 @catalogue.register
@@ -82,6 +106,9 @@ class MeetingRescheduled(_MeetingEvent):
     previous_start: datetime = Field(description="Start before (UTC)")
     rescheduled_by: Actor = Field(description="Who moved it")
     rescheduled_at: datetime = Field(description="When (UTC)")
+    mode: MeetingMode | None = Field(None, description="The mode now; none in older events")
+    sequence: int | None = _sequence()
+    join_url: str | None = _join_url()
 
 
 @catalogue.register
@@ -96,6 +123,7 @@ class MeetingCancelled(_MeetingEvent):
     )
     cancelled_by: Actor = Field(description="Who cancelled")
     cancelled_at: datetime = Field(description="When (UTC)")
+    sequence: int | None = _sequence()
 
 
 @catalogue.register
@@ -285,6 +313,22 @@ class SessionReminderDue(_ProgrammeEvent):
     due_at: datetime = Field(description="When the reminder was due (UTC)")
 
 
+@catalogue.register
+class SchedulingExportAnswered(Event):
+    """scheduling's part of a person's export (intake's ``person.export_requested``): their
+    offered times, meetings, programme places and desk bookings, as JSON, sealed with the
+    person's key (unreadable once they are erased). Subject: the person."""
+
+    event_type: ClassVar[str] = "no.hoppid.scheduling.person_export.answered.v1"
+    export_id: str = Field(description="The export this answers")
+    person_id: str = Field(description="The person, also the subject")
+    answered_at: datetime = Field(description="When (UTC)")
+    part: str | None = pii_field(
+        "What scheduling holds about the person, a JSON object; None once they are erased",
+        default=None,
+    )
+
+
 PUBLISHED: list[type[Event]] = [
     SlotsOffered,
     MeetingBooked,
@@ -303,4 +347,5 @@ PUBLISHED: list[type[Event]] = [
     SeatCheckedIn,
     SeatReleased,
     AdvisorChanged,
+    SchedulingExportAnswered,
 ]

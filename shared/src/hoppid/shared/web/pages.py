@@ -3,9 +3,11 @@ language, the CSRF cookie and the headers every page carries."""
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast, get_args
 
 import jinja2
 from fastapi import Request
@@ -13,9 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.datastructures import FormData
 
-from hoppid.shared.access import KeyRing, Staff
+from hoppid.shared.access import KeyRing, Role, Staff
 from hoppid.shared.clock import real_now
 from hoppid.shared.settings import ServiceSettings
+from hoppid.shared.staff_sessions import SessionRecord, StaffSessions, new_session_id
 from hoppid.shared.web import csrf, session
 from hoppid.shared.web.i18n import LANGUAGE_NAMES, LANGUAGES, Texts, choose_language
 
@@ -87,6 +90,10 @@ class Pages:
         self.secret = settings.link_secret.get_secret_value()
         self.secure_cookies = settings.cookie_secure
         self.session_hours = settings.staff_session_hours
+        # staff accounts sign in through OpenID Connect at intake (None: keys only)
+        self.oidc_sign_in = (
+            f"{self.urls.intake}/pages/sign-in/oidc" if settings.oidc_issuer else None
+        )
 
     def language(self, request: Request) -> str:
         return choose_language(
@@ -129,11 +136,24 @@ class Pages:
         return form
 
     async def staff(self, request: Request) -> Staff | None:
-        """The signed-in staff member of this browser, if the session and its key are valid."""
-        found = session.read_session(self.secret, request.cookies.get(session.COOKIE), real_now())
-        if found is None or self.key_ring is None:
+        """The signed-in staff member of this browser: the cookie's signature and expiry hold,
+        its session is live in the shared store (not signed out, not idle too long), and the
+        key it was made with is still valid here."""
+        now = real_now()
+        session_id = session.read_session(self.secret, request.cookies.get(session.COOKIE), now)
+        sessions = self.key_ring.sessions if self.key_ring is not None else None
+        if session_id is None or sessions is None or self.key_ring is None:
             return None
-        return await self.key_ring.by_hash(*found)
+        record = await sessions.find(session_id, now)
+        if record is None:
+            return None
+        if record.is_account:  # OpenID Connect: as the signing-in service mapped the account
+            return Staff(record.key_id, record.office_id, _role(record.role), record.advisor_id)
+        secret = self.secret
+        return await self.key_ring.matching(
+            record.key_id,
+            lambda key_hash: hmac.compare_digest(session.key_mac(secret, key_hash), record.key_mac),
+        )
 
     async def signed_in(self, request: Request) -> Staff:
         """The signed-in staff member; PageAnswer with the sign-in page otherwise."""
@@ -145,13 +165,39 @@ class Pages:
     def sign_in_redirect(self, request: Request) -> RedirectResponse:
         return self.redirect(f"/pages/sign-in?next={request.url.path}")
 
-    def start_session(self, response: Response, staff: Staff, key_hash: str) -> None:
-        value = session.sign_session(
-            self.secret, staff.key_id, key_hash, real_now(), self.session_hours
-        )
+    async def start_session(self, response: Response, staff: Staff, key_hash: str) -> None:
+        """A new session in the shared store for the key just checked, its id in the cookie."""
+        sessions = self.key_ring.sessions if self.key_ring is not None else None
+        if sessions is None:
+            raise RuntimeError("staff sign-in needs the key ring's session store")
+        record = SessionRecord(staff.key_id, session.key_mac(self.secret, key_hash))
+        await self._start(sessions, response, record)
+
+    async def start_account_session(self, response: Response, staff: Staff) -> None:
+        """A new session for a staff account signed in through OpenID Connect."""
+        sessions = self.key_ring.sessions if self.key_ring is not None else None
+        if sessions is None:
+            raise RuntimeError("staff sign-in needs the key ring's session store")
+        record = SessionRecord(staff.key_id, "", staff.office_id, staff.role, staff.advisor_id)
+        await self._start(sessions, response, record)
+
+    async def _start(
+        self, sessions: StaffSessions, response: Response, record: SessionRecord
+    ) -> None:
+        now, session_id = real_now(), new_session_id()
+        await sessions.start(session_id, record, now, now + timedelta(hours=self.session_hours))
+        value = session.sign_session(self.secret, session_id, now, self.session_hours)
         self._cookie(response, session.COOKIE, value, self.session_hours * 3600)
 
-    def end_session(self, response: Response) -> None:
+    async def end_session(self, request: Request, response: Response) -> None:
+        """Sign-out: the session ends in the shared store (every service refuses the cookie
+        and any copy of it from now on) and the browser forgets the cookie."""
+        sessions = self.key_ring.sessions if self.key_ring is not None else None
+        session_id = session.read_session(
+            self.secret, request.cookies.get(session.COOKIE), real_now()
+        )
+        if session_id is not None and sessions is not None:
+            await sessions.end(session_id)
         response.delete_cookie(session.COOKIE, path="/")
 
     @staticmethod
@@ -169,3 +215,9 @@ class Pages:
             secure=self.secure_cookies,
             samesite="lax",
         )
+
+
+def _role(value: str) -> Role:
+    if value not in get_args(Role):
+        raise ValueError(f"not a staff role: {value!r}")
+    return cast(Role, value)

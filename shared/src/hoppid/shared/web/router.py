@@ -35,7 +35,10 @@ def shared_pages_router(pages: Pages) -> APIRouter:
     @router.get("/pages/sign-in", response_class=HTMLResponse)
     async def sign_in_form(request: Request) -> HTMLResponse:
         return pages.render(
-            request, "sign_in.html", next=safe_next(request.query_params.get("next"))
+            request,
+            "sign_in.html",
+            next=safe_next(request.query_params.get("next")),
+            oidc=pages.oidc_sign_in,
         )
 
     @router.post("/pages/sign-in", response_model=None)
@@ -52,7 +55,12 @@ def shared_pages_router(pages: Pages) -> APIRouter:
             except HTTPException as refused:
                 errors = {"key": "sign_in_too_many"}
                 page = pages.render(
-                    request, "sign_in.html", status=refused.status_code, next=target, errors=errors
+                    request,
+                    "sign_in.html",
+                    status=refused.status_code,
+                    next=target,
+                    errors=errors,
+                    oidc=pages.oidc_sign_in,
                 )
                 page.headers.update(refused.headers or {})
                 return page
@@ -61,16 +69,23 @@ def shared_pages_router(pages: Pages) -> APIRouter:
                 ring.failures.failed(client)
         if staff is None:
             errors = {"key": "sign_in_wrong_key"} if key else {"key": "sign_in_key_missing"}
-            return pages.render(request, "sign_in.html", status=401, next=target, errors=errors)
+            return pages.render(
+                request,
+                "sign_in.html",
+                status=401,
+                next=target,
+                errors=errors,
+                oidc=pages.oidc_sign_in,
+            )
         response = pages.redirect(target)
-        pages.start_session(response, staff, hash_key(key))
+        await pages.start_session(response, staff, hash_key(key))
         return response
 
     @router.post("/pages/sign-out", response_model=None)
     async def sign_out(request: Request) -> Response:
         await pages.form(request)
         response = pages.redirect("/pages/sign-in")
-        pages.end_session(response)
+        await pages.end_session(request, response)
         return response
 
     return router

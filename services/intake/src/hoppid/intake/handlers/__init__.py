@@ -17,6 +17,7 @@ from hoppid.intake.handlers.cases import (
 )
 from hoppid.intake.handlers.common import Conflict, Context, NotFound
 from hoppid.intake.handlers.inquiries import submit_inquiry
+from hoppid.intake.handlers.links import issue_requested_links, request_link
 from hoppid.intake.handlers.offices import issue_key, revoke_key, save_office, seed_offices
 from hoppid.intake.handlers.people import (
     correct_my_data,
@@ -37,6 +38,7 @@ __all__ = [
     "decide_application",
     "find_cases",
     "issue_key",
+    "issue_requested_links",
     "make_introduction",
     "my_data",
     "open_case",
@@ -44,6 +46,7 @@ __all__ = [
     "record_application",
     "register_company",
     "request_erasure",
+    "request_link",
     "revoke_key",
     "save_office",
     "seed_offices",

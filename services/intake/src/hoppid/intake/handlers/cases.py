@@ -21,6 +21,7 @@ from hoppid.intake.model import (
     normalise_org_number,
 )
 from hoppid.shared.access import Staff
+from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
 
@@ -76,13 +77,24 @@ async def _change(
 ) -> Document:
     """Apply ``update`` with its events to a case of the caller's office, if ``expect`` holds."""
     case = await open_case(ctx, staff, case_id)
-    events = [case_event(event, case) for event in make_events(case)]
+    events = [await _sealed(ctx, event, case) for event in make_events(case)]
     update.setdefault("$set", {})["updated_at"] = ctx.now()
     changed = await ctx.store.update_case(staff.office_id, case_id, update, events, expect)
     if changed is None:
         raise Conflict("the case changed meanwhile; open it again")
     ctx.notify()
     return changed
+
+
+async def _sealed(ctx: Context, event: Event, case: Document) -> Envelope:
+    """The case event's envelope, its personal fields sealed with the person's key."""
+    envelope = case_event(event, case)
+    if not type(event).pii_fields():
+        return envelope
+    try:
+        return await ctx.vault.seal(envelope, type(event), case["person_id"])
+    except PermissionError:
+        raise Conflict("the person is erased: the case takes no new personal data") from None
 
 
 async def assign_advisor(
@@ -247,7 +259,7 @@ async def register_company(
                 to_status="company_registered",
                 changed_at=now,
             ),
-            ev.CompanyRegistered(
+            ev.CompanyRegisteredV2(
                 case_id=c["_id"],
                 office_id=c["office_id"],
                 person_id=c["person_id"],

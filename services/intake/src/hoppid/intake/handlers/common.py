@@ -27,6 +27,7 @@ class Context:
     notify: Callable[[], None]  # wakes the outbox relay after a write
     vault: PersonalDataVault  # seals personal fields on the topic; erasure destroys the key
     now: Callable[[], datetime] = real_now
+    wake_links: Callable[[], None] = lambda: None  # wakes the link requests' pass
 
 
 def case_event(event: Event, case: Document) -> Envelope:

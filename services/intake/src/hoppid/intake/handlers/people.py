@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from hoppid.intake import forms
 from hoppid.intake.handlers.common import (
+    Conflict,
     Context,
     Document,
     NotFound,
@@ -15,6 +14,7 @@ from hoppid.intake.model import (
     RuleViolation,
     normalise_phone,
 )
+from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
 from hoppid.shared.links import verify_link
 
@@ -41,25 +41,73 @@ async def my_data(ctx: Context, person_id: str) -> Document:
 
 
 async def correct_my_data(ctx: Context, person_id: str, form: forms.Correction) -> Document:
+    """Correct the person's name, phone or language, and tell every service that keeps a copy
+    (``person.corrected``, with the values as they are now). The update is conditional on the
+    values read, so two corrections at once publish what the store holds, in order."""
     changes = form.model_dump(exclude_none=True)
     if "phone" in changes:
         changes["phone"] = normalise_phone(changes["phone"])
     if not changes:
         raise RuleViolation("body", "nothing to correct")
-    changes["updated_at"] = ctx.now()
-    person = await ctx.store.update_person(person_id, {"$set": changes})
-    if person is None:
-        raise NotFound(person_id)
-    return person
+    for _ in range(CORRECTION_TRIES):
+        person = await ctx.store.person(person_id)
+        if person is None or person.get("erased_at"):
+            raise NotFound(person_id)
+        corrected = await _corrected(ctx, person, changes)
+        if corrected is not None:
+            return corrected
+    raise Conflict("the data changed meanwhile: try again")
 
 
-async def withdraw_consent(ctx: Context, person_id: str, form: forms.WithdrawConsent) -> Document:
+CORRECTION_TRIES = 5
+CORRECTABLE = ("name", "phone", "language")
+
+
+async def _corrected(ctx: Context, person: Document, changes: Document) -> Document | None:
+    """The person after the correction, or None if someone changed them since they were read."""
     now = ctx.now()
-    value: Any = False if form.consent == "newsletter" else {"withdrawn_at": now}
-    event = ev.ConsentWithdrawn(person_id=person_id, consent=form.consent, withdrawn_at=now)
+    expect = {field: person.get(field) for field in CORRECTABLE}
+    after = {**expect, **changes}
+    changed = [field for field in CORRECTABLE if after[field] != expect[field]]
+    events = []
+    if changed:
+        event = ev.PersonCorrected(
+            person_id=person["_id"],
+            corrected=changed,
+            language=after["language"],
+            corrected_at=now,
+            name=after["name"],
+            phone=after["phone"],
+        )
+        envelope = person_event(event, person["_id"])
+        events.append(await ctx.vault.seal(envelope, ev.PersonCorrected, person["_id"]))
+    update = {"$set": {**changes, "updated_at": now}}
+    updated = await ctx.store.update_person(person["_id"], update, events, expect=expect)
+    if updated is not None and events:
+        ctx.notify()
+    return updated
+
+
+async def withdraw_consent(
+    ctx: Context, person_id: str, form: forms.WithdrawConsent
+) -> Document | None:
+    """Withdraw a consent. The consent to processing is what every service's processing of the
+    person rests on, so withdrawing it is an erasure request (the page says so and asks first):
+    the same path as ``request_erasure``, whose events stop everything everywhere (scheduling
+    cancels meetings and releases seats and desks, notifications sends nothing more but the
+    erasure's confirmation, reporting retracts). Returns the person, None once erased."""
+    if form.consent == "processing":
+        await request_erasure(ctx, person_id)
+        return None
+    now = ctx.now()
+    event: Event
+    if form.consent == "share_company_with_partners":  # reporting retracts the partner facts
+        event = ev.PartnerSharingWithdrawn(person_id=person_id, withdrawn_at=now)
+    else:
+        event = ev.ConsentWithdrawn(person_id=person_id, consent=form.consent, withdrawn_at=now)
     person = await ctx.store.update_person(
         person_id,
-        {"$set": {f"consents.{form.consent}": value}},
+        {"$set": {f"consents.{form.consent}": False}},
         [person_event(event, person_id)],
     )
     if person is None:
@@ -78,7 +126,7 @@ async def request_erasure(ctx: Context, person_id: str) -> None:
     await ctx.vault.destroy(person_id)  # first: what the topics hold becomes unreadable
     cases = await ctx.store.cases_of_person(person_id)
     for case in cases:
-        await _scrub_case(ctx, case)
+        await scrub_case(ctx, case)
     requested = ev.ErasureRequested(
         person_id=person_id, case_ids=[c["_id"] for c in cases], requested_at=now
     )
@@ -102,12 +150,13 @@ async def request_erasure(ctx: Context, person_id: str) -> None:
     ctx.notify()
 
 
-async def _scrub_case(ctx: Context, case: Document) -> None:
+async def scrub_case(ctx: Context, case: Document) -> None:
     await ctx.store.update_case(
         case["office_id"],
         case["_id"],
         {
             "$set": {
+                "erased_at": ctx.now(),
                 "idea": None,
                 "notes": [{"id": n["id"], "at": n["at"]} for n in case["notes"]],
                 "introductions": [

@@ -1,4 +1,5 @@
-"""intake's pages: the public inquiry form, the person's own case, the office's case list.
+"""intake's pages: the public inquiry form, the person's own case, a new link by email, the
+office's case list.
 
 Server-rendered HTML on the shared web core (``hoppid.shared.web``); every page calls the same
 handlers as the JSON API, so the rules live in one place.
@@ -8,11 +9,15 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from hoppid.intake import accounts
 from hoppid.intake.handlers import Context
+from hoppid.intake.link_limits import LinkLimits
 from hoppid.intake.settings import IntakeSettings
+from hoppid.intake.web.admin import router as admin_router
 from hoppid.intake.web.common import add_filters
 from hoppid.intake.web.inquiry import router as inquiry_router
 from hoppid.intake.web.me import router as me_router
+from hoppid.intake.web.new_link import router as new_link_router
 from hoppid.intake.web.staff import router as staff_router
 from hoppid.shared.access import KeyRing
 from hoppid.shared.guards import RateLimit
@@ -29,7 +34,12 @@ def build_pages(settings: IntakeSettings, ring: KeyRing | None) -> Pages:
 
 
 def install(
-    app: FastAPI, ctx: Context, settings: IntakeSettings, ring: KeyRing, limit: RateLimit
+    app: FastAPI,
+    ctx: Context,
+    settings: IntakeSettings,
+    ring: KeyRing,
+    limit: RateLimit,
+    link_limits: LinkLimits,
 ) -> None:
     """The shared page routes and intake's own, with the API's key ring and rate limit."""
     pages = build_pages(settings, ring)
@@ -37,4 +47,7 @@ def install(
     install_pages(app, pages)
     app.include_router(inquiry_router(pages, ctx, limit, municipalities))
     app.include_router(me_router(pages, ctx))
+    app.include_router(new_link_router(pages, ctx, link_limits))
     app.include_router(staff_router(pages, ctx, municipalities))
+    app.include_router(admin_router(pages, settings))
+    app.include_router(accounts.pages_router(pages, ctx.store.db, settings))

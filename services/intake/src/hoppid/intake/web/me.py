@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from hoppid.intake import forms, handlers
 from hoppid.intake.exports import EXPORT_HEADERS, export_body
 from hoppid.intake.handlers import Context
-from hoppid.intake.web.common import Errors, error_page, problem_errors, text, validation_errors
+from hoppid.intake.web.common import Errors, problem_errors, text, validation_errors
 from hoppid.shared.problems import FieldProblem, NotFound
 from hoppid.shared.web import Pages
 
@@ -23,7 +23,7 @@ def router(pages: Pages, ctx: Context) -> APIRouter:
     routes = APIRouter(prefix="/pages/me", include_in_schema=False)
 
     def invalid(request: Request) -> HTMLResponse:
-        return error_page(pages, request, 404, "link_invalid")
+        return pages.render(request, "me_invalid.html", status=404)
 
     async def overview(
         request: Request,
@@ -118,7 +118,8 @@ def router(pages: Pages, ctx: Context) -> APIRouter:
             chosen = forms.WithdrawConsent.model_validate({"consent": text(form, "consent")})
         except ValidationError:
             return await overview(request, token, person_id, {"consent": "error_consent"})
-        await handlers.withdraw_consent(ctx, person_id, chosen)
+        if await handlers.withdraw_consent(ctx, person_id, chosen) is None:
+            return pages.redirect("/pages/me/erased")  # processing: an erasure
         return pages.redirect(f"/pages/me/{token}?done=withdrawn")
 
     @routes.get("/{token}/erase", response_class=HTMLResponse)

@@ -1,5 +1,5 @@
 """notifications's server-rendered pages (issue #8): the person's message preferences through
-their signed link, and the development mailbox for staff in local runs."""
+their signed link, and the development mailbox for a platform admin in local runs."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ HERE = Path(__file__).parent
 
 def install(
     app: FastAPI, settings: NotificationsSettings, context: Callable[[], Context], keys: KeyRing
-) -> None:
+) -> Pages:
     pages = Pages(settings, HERE, keys)
     install_pages(app, pages)
     app.include_router(preference_pages.router(pages, settings, context))
     app.include_router(mailbox_pages.router(pages, settings))
+    return pages

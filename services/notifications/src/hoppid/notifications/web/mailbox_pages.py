@@ -1,7 +1,8 @@
-"""The development mailbox for staff in local runs: what the development SMTP server kept,
-newest first, and one message with its text part. Only when HOPPID_NOTIFICATIONS_DEV_MAILBOX is
-on (never in production); otherwise these pages are 404. Any signed-in staff member sees it:
-the mailbox holds test mail of the whole local platform and no office header to sort it by."""
+"""The development mailbox in local runs: what the development SMTP server kept, newest first,
+and one message with its text part. Only when HOPPID_NOTIFICATIONS_DEV_MAILBOX is on (local
+stack only); otherwise these pages are 404. Only a signed-in platform admin sees it (403 for an
+office's staff): the mailbox holds every person's link in the whole local platform, and no
+office header to sort it by (hoppid.notifications.mailbox.readable_by)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ def router(pages: Pages, settings: NotificationsSettings) -> APIRouter:
         staff = await pages.signed_in(request)
         if not settings.dev_mailbox:
             return _not_found(pages, request, staff)
+        if not mailbox.readable_by(staff):
+            return _forbidden(pages, request, staff)
         found = []
         for message_id in mailbox.message_ids(folder)[:SHOWN]:
             item = mailbox.summary(folder, message_id)
@@ -46,8 +49,12 @@ def router(pages: Pages, settings: NotificationsSettings) -> APIRouter:
     @router.get("/pages/staff/mailbox/{message_id}")
     async def message(request: Request, message_id: str) -> Response:
         staff = await pages.signed_in(request)
+        if not settings.dev_mailbox:
+            return _not_found(pages, request, staff)
+        if not mailbox.readable_by(staff):
+            return _forbidden(pages, request, staff)
         found = mailbox.full(folder, message_id) if MESSAGE_ID.match(message_id) else None
-        if not settings.dev_mailbox or found is None:
+        if found is None:
             return _not_found(pages, request, staff)
         return pages.render(
             request,
@@ -73,6 +80,10 @@ def _paragraphs(text: str) -> list[list[str]]:
     """The text part as paragraphs of lines (the page keeps its line breaks, no <pre>)."""
     blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip())
     return [block.split("\n") for block in blocks if block.strip()]
+
+
+def _forbidden(pages: Pages, request: Request, staff: Any) -> Response:
+    return pages.render(request, "error.html", status=403, staff=staff, message_key="mailbox_admin")
 
 
 def _not_found(pages: Pages, request: Request, staff: Any) -> Response:

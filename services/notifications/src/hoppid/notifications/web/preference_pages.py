@@ -12,7 +12,8 @@ from fastapi.responses import Response
 from hoppid.notifications import preferences
 from hoppid.notifications.delivery import Context
 from hoppid.notifications.settings import NotificationsSettings
-from hoppid.shared.links import verify_link
+from hoppid.shared.links import PREFERENCES
+from hoppid.shared.person_links import live_link
 from hoppid.shared.web import Pages
 
 FIELD = "non_essential"
@@ -27,7 +28,7 @@ def router(
     async def person_of(token: str) -> str | None:
         """The person behind a valid link (as the JSON API checks it); None otherwise."""
         ctx = context()
-        claims = verify_link(secret, token, ctx.now())
+        claims = await live_link(secret, token, ctx.now(), ctx.vault, PREFERENCES)
         if claims is None or await ctx.store.person_erased(claims.person_id):
             return None
         return claims.person_id

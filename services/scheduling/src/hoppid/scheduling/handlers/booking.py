@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from hoppid.scheduling import forms, model
+from hoppid.scheduling import forms, join_links, model
 from hoppid.scheduling.access import works_at
 from hoppid.scheduling.handlers.common import (
     Context,
     Document,
     NotFound,
     SlotTaken,
+    check_owners,
     office_envelope,
     office_for,
 )
@@ -19,6 +20,8 @@ from hoppid.scheduling.handlers.slots import claim_first, free_candidates, fresh
 from hoppid.scheduling.model import Search
 from hoppid.scheduling.store import claim_id
 from hoppid.shared.access import Staff
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.events import Event
 from hoppid.shared.events import scheduling as ev
 
 
@@ -26,6 +29,14 @@ def plan_fields(start: datetime, now: datetime) -> Document:
     """The booking fields that schedule its reminders (for a new or moved meeting)."""
     plan = model.reminder_plan(start, now)
     return {"reminders": list(plan.pending), "reminder_at": plan.next_at}
+
+
+async def sealed(ctx: Context, envelope: Envelope, event: Event) -> Envelope:
+    """A meeting event with its join link sealed with the person's key (a secret of the meeting:
+    never on a partner topic, unreadable after erasure); as it is without a link."""
+    if getattr(event, "join_url", None) is None:
+        return envelope
+    return await ctx.vault.seal(envelope, type(event), str(getattr(event, "person_id", "")))
 
 
 def meeting_ids(booking: Document) -> dict[str, str]:
@@ -42,6 +53,7 @@ async def book(
 ) -> Document:
     """Book a meeting at a free time: exactly one of two racing bookings wins (store claims)."""
     office = await office_for(ctx, staff, office_id)
+    await check_owners(ctx, office_id, form.case_id, form.person_id, by)
     start, now = forms.as_utc(form.start), ctx.now()
     day = model.oslo_day(start)
     search = Search(
@@ -60,6 +72,7 @@ async def book(
     if claimed is None:
         raise SlotTaken(await fresh_slots(ctx, office, search))
     slot, cells = claimed
+    join_url = join_links.make(office, slot.mode)
     booking = {
         "_id": booking_id,
         "office_id": office_id,
@@ -75,6 +88,7 @@ async def book(
         "status": "booked",
         **plan_fields(slot.start, now),
         "sequence": 0,
+        **({"join_url": join_url} if join_url else {}),
         "booked_by": by,
         "history": [{"status": "booked", "at": now, "by": staff.key_id}],
         "created_at": now,
@@ -89,8 +103,11 @@ async def book(
         end=slot.end,
         booked_by=by,
         booked_at=now,
+        sequence=0,
+        join_url=join_url,
     )
-    await ctx.store.insert_booking(booking, [office_envelope(booked, booking_id, office)])
+    envelope = await sealed(ctx, office_envelope(booked, booking_id, office), booked)
+    await ctx.store.insert_booking(booking, [envelope])
     await ctx.busy.record(booking, changed=False)  # shown booked before its mark goes
     await ctx.store.written(booking_id)
     ctx.notify()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hoppid.scheduling import forms, model
-from hoppid.scheduling.handlers.booking import meeting_ids, open_booking, plan_fields
+from hoppid.scheduling import forms, join_links, model
+from hoppid.scheduling.handlers.booking import meeting_ids, open_booking, plan_fields, sealed
 from hoppid.scheduling.handlers.common import (
     Conflict,
     Context,
@@ -19,6 +19,15 @@ from hoppid.shared.access import Staff
 from hoppid.shared.events import scheduling as ev
 
 
+async def _open_to_change(ctx: Context, staff: Staff, office_id: str, booking_id: str) -> Document:
+    """The booking, unless the retention pass took its case and person away (a year after it):
+    then it names no one its events could be about (docs/retention.md)."""
+    booking = await open_booking(ctx, staff, office_id, booking_id)
+    if booking.get("anonymised_at"):
+        raise Conflict("the meeting is past its retention period and can no longer be changed")
+    return booking
+
+
 async def reschedule(
     ctx: Context,
     staff: Staff,
@@ -29,7 +38,7 @@ async def reschedule(
 ) -> Document:
     """Move a booked meeting; the same advisor when they are free then, else the fairest."""
     office = await office_for(ctx, staff, office_id)
-    booking = await open_booking(ctx, staff, office_id, booking_id)
+    booking = await _open_to_change(ctx, staff, office_id, booking_id)
     if booking["status"] != "booked":
         raise Conflict(f"the meeting is {booking['status']}; only a booked one can be moved")
     start, now = forms.as_utc(form.start), ctx.now()
@@ -50,6 +59,8 @@ async def reschedule(
         raise SlotTaken(await fresh_slots(ctx, office, search))
     slot, cells = claimed
     claim_ids = [claim_id(slot.advisor_id, c) for c in cells]
+    # a moved meeting keeps its link; one moved to digital gets one now
+    join_url = booking.get("join_url") or join_links.make(office, slot.mode)
     moved = ev.MeetingRescheduled(
         **meeting_ids(booking),
         advisor_id=slot.advisor_id,
@@ -59,12 +70,21 @@ async def reschedule(
         previous_start=booking["start"],
         rescheduled_by=by,
         rescheduled_at=now,
+        mode=slot.mode,
+        sequence=int(booking.get("sequence") or 0) + 1,
+        join_url=join_url if slot.mode == "digital" else None,
     )
     changed = await ctx.store.update_booking(
         booking_id,
-        {"status": "booked", "start": booking["start"], "advisor_id": booking["advisor_id"]},
+        {
+            "status": "booked",
+            "start": booking["start"],
+            "advisor_id": booking["advisor_id"],
+            "sequence": booking.get("sequence"),  # the event's SEQUENCE is the one stored
+        },
         {
             "$set": {
+                **({"join_url": join_url} if join_url else {}),
                 "advisor_id": slot.advisor_id,
                 "mode": slot.mode,
                 "start": slot.start,
@@ -77,7 +97,7 @@ async def reschedule(
             "$inc": {"sequence": 1},
             "$push": {"history": {"status": "rescheduled", "at": now, "by": staff.key_id}},
         },
-        [office_envelope(moved, booking_id, office)],
+        [await sealed(ctx, office_envelope(moved, booking_id, office), moved)],
     )
     if changed is not None:
         await ctx.busy.record(changed)  # searches see it moved before its mark goes
@@ -102,10 +122,11 @@ async def cancel_meeting(
         reason=reason,
         cancelled_by=by,
         cancelled_at=now,
+        sequence=int(booking.get("sequence") or 0) + 1,
     )
     changed = await ctx.store.update_booking(
         booking["_id"],
-        {"status": "booked"},
+        {"status": "booked", "sequence": booking.get("sequence")},  # the event's SEQUENCE is stored
         {
             "$set": {
                 "status": "cancelled",
@@ -114,6 +135,7 @@ async def cancel_meeting(
                 "reminders": [],
                 "reminder_at": None,
             },
+            "$unset": {"join_url": ""},  # a cancelled meeting's link is not shown again
             "$inc": {"sequence": 1},
             "$push": {"history": {"status": "cancelled", "reason": reason, "at": now, "by": who}},
         },
@@ -137,7 +159,7 @@ async def cancel(
     by: ev.Actor = "staff",
 ) -> Document:
     office = await office_for(ctx, staff, office_id)
-    booking = await open_booking(ctx, staff, office_id, booking_id)
+    booking = await _open_to_change(ctx, staff, office_id, booking_id)
     if booking["status"] != "booked":
         raise Conflict(f"the meeting is {booking['status']} already")
     changed = await cancel_meeting(ctx, office, booking, form.reason, by, staff.key_id)
@@ -151,7 +173,7 @@ async def mark(
 ) -> Document:
     """Staff record that a meeting was held, or that the person did not come (missed)."""
     office = await office_for(ctx, staff, office_id)
-    booking = await open_booking(ctx, staff, office_id, booking_id)
+    booking = await _open_to_change(ctx, staff, office_id, booking_id)
     now = ctx.now()
     if booking["status"] != "booked":
         raise Conflict(f"the meeting is {booking['status']} already")

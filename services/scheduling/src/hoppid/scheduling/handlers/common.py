@@ -7,11 +7,12 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from hoppid.scheduling.access import works_at
 from hoppid.scheduling.busy_times import BusyTimes
 from hoppid.scheduling.model import Advisor, Slot
+from hoppid.scheduling.ownership import KnownCases, check
 from hoppid.scheduling.store import SchedulingStore
 from hoppid.shared.access import Staff
 from hoppid.shared.clock import real_now
@@ -23,6 +24,7 @@ from hoppid.shared.problems import Conflict as Conflict  # re-exported for the u
 from hoppid.shared.problems import NotFound as NotFound
 
 Document = dict[str, Any]
+T = TypeVar("T")
 EventHandler = Callable[["Context", Event, Envelope], Awaitable[None]]
 BoundHandler = Callable[[Event, Envelope], Awaitable[None]]
 
@@ -35,29 +37,28 @@ class SlotTaken(Conflict):
         self.slots = slots
 
 
-class RecentAdvisors:
-    """Each office's active advisors as last read and parsed, reused for ``FRESH`` seconds: a
-    search or booking then reads no advisor documents. This process's own changes to an
-    office's advisors drop its entry at once; another instance's show within ``FRESH``
-    seconds, and a named advisor missing from the entry is read afresh (see handlers.slots)."""
+class Recent(Generic[T]):
+    """Per office, what was last read (an office's document, its parsed active advisors),
+    reused for ``FRESH`` seconds: a search or booking then reads none of it. This process's own
+    changes of an office drop its entry at once; another instance's show within ``FRESH``
+    seconds (a named advisor missing from the entry is read afresh: see handlers.slots). The
+    claims, not these, keep bookings apart."""
 
     FRESH = 2.0
 
     def __init__(self) -> None:
-        self._found: dict[str, tuple[float, list[Advisor]]] = {}
+        self._found: dict[str, tuple[float, T]] = {}
         self._changes: Counter[str] = Counter()
 
-    async def get(
-        self, office_id: str, read: Callable[[], Awaitable[list[Advisor]]], fresh: bool = False
-    ) -> list[Advisor]:
+    async def get(self, office_id: str, read: Callable[[], Awaitable[T]], fresh: bool = False) -> T:
         found = self._found.get(office_id)
         if found is not None and not fresh and time.monotonic() - found[0] < self.FRESH:
             return found[1]
         changes, at = self._changes[office_id], time.monotonic()
-        advisors = await read()
-        if changes == self._changes[office_id]:  # no change of ours while reading
-            self._found[office_id] = (at, advisors)
-        return advisors
+        value = await read()
+        if value is not None and changes == self._changes[office_id]:  # no change of ours
+            self._found[office_id] = (at, value)
+        return value
 
     def forget(self, office_id: str) -> None:
         self._changes[office_id] += 1
@@ -74,19 +75,35 @@ class Context:
     vault: PersonalDataVault  # seals an advisor's name and address on advisor.changed
     now: Callable[[], datetime] = real_now
     busy: BusyTimes = field(init=False)  # what searches read of the booked meetings
-    advisors: RecentAdvisors = field(init=False, default_factory=lambda: RecentAdvisors())
+    advisors: Recent[list[Advisor]] = field(init=False, default_factory=lambda: Recent())
+    offices: Recent[Document | None] = field(init=False, default_factory=lambda: Recent())
+    cases: KnownCases = field(init=False, default_factory=KnownCases)  # whose case is it
 
     def __post_init__(self) -> None:
         self.busy = BusyTimes(self.store.db, self.store.claim_grace)
 
 
-async def office_for(ctx: Context, staff: Staff, office_id: str) -> Document:
+async def office_for(ctx: Context, staff: Staff, office_id: str, fresh: bool = False) -> Document:
+    """The office of a call, as read within the last seconds unless ``fresh`` (Recent)."""
     if not works_at(staff, office_id):
         raise PermissionError("this key is not of this office")
-    office = await ctx.store.office(office_id)
+    office = await ctx.offices.get(office_id, lambda: ctx.store.office(office_id), fresh)
     if office is None:
         raise NotFound(office_id)
-    return office
+    return dict(office)  # the caller's own copy
+
+
+async def check_owners(
+    ctx: Context,
+    office_id: str,
+    case_id: str | None,
+    person_id: str | None,
+    by: ev.Actor = "staff",
+) -> None:
+    """The case and person a request names are of this office (hoppid.scheduling.ownership):
+    else a 404 naming the field, before anything is written."""
+    by_person = by == "entrepreneur"
+    await check(ctx.cases, ctx.store, office_id, case_id, person_id, by_person)
 
 
 def feed_url(ctx: Context, token: str) -> str:

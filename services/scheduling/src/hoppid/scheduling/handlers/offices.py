@@ -48,6 +48,7 @@ async def seed_offices(ctx: Context, registry: OfficeRegistry) -> None:
 async def learn_office(ctx: Context, event: Event, envelope: Envelope) -> None:
     assert isinstance(event, intake_events.OfficeChanged)
     await ctx.store.learn_office(event.office_id, _office_fields(event), envelope.id)
+    ctx.offices.forget(event.office_id)
 
 
 async def save_office_settings(
@@ -67,6 +68,7 @@ async def save_office_settings(
         if opening.closes <= opening.opens:
             raise RuleViolation("opening_hours", "an office must close after it opens")
     office = await ctx.store.set_office_settings(office_id, form.model_dump(mode="json"))
+    ctx.offices.forget(office_id)
     if office is None:
         raise NotFound(office_id)
     return office

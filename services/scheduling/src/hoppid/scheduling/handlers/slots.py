@@ -11,6 +11,7 @@ from hoppid.scheduling.handlers.common import (
     Document,
 )
 from hoppid.scheduling.model import Advisor, OfficeRules, RuleViolation, Search, Slot
+from hoppid.scheduling.ownership import NotOurs
 
 FRESH_SLOTS = 5  # offered with a conflict answer
 FRESH_DAYS = 14
@@ -128,8 +129,11 @@ async def free_candidates(
 ) -> list[Slot]:
     """The slots at ``start`` to try to claim, in order. With one advisor at most whose hours,
     absences and filters allow it, the claim itself decides (a cell booked or being booked
-    refuses it), so nothing more is read; among several, their calendars and loads choose."""
+    refuses it), so nothing more is read; among several, their calendars and loads choose.
+    An advisor named who is not an active advisor of the office is NotOurs (404)."""
     advisors = await _advisors_for(ctx, office["_id"], search)
+    if search.advisor_id and search.advisor_id not in {a.id for a in advisors}:
+        raise NotOurs("advisor_id", "no active advisor of this office")
     rules = rules_of(office)
     possible = model.free_at(rules, advisors, {}, {}, search, start, prefer)
     if len(possible) < 2:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from hoppid.scheduling.access import works_at
 from hoppid.shared.access import ALL_OFFICES, Staff
-from hoppid.shared.links import verify_link
+from hoppid.shared.person_links import live_link
 from hoppid.shared.web import PageAnswer
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ Document = dict[str, Any]
 
 async def person_of(site: Site, token: str) -> str | None:
     """The person of a valid link, as the JSON API decides (signature, expiry, erasure)."""
-    claims = verify_link(site.link_secret, token, site.ctx.now())
+    claims = await live_link(site.link_secret, token, site.ctx.now(), site.ctx.vault)
     if claims is None or await site.ctx.store.is_erased(claims.person_id):
         return None
     return claims.person_id

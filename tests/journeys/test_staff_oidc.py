@@ -1,0 +1,184 @@
+"""Staff sign in as themselves through OpenID Connect (issue 14, first slice): a real provider
+started by the project's script (scripts/oidc_provider.sh), intake and scheduling as their own
+processes on the real Kafka and store. An office admin sets up an advisor's account; the advisor
+signs in through the provider (authorization code + PKCE), lands on intake's staff pages as
+their office, and the session opens scheduling's too; sign-out or a changed account ends it on
+both at once. A sign-in whose state does not match, or of a person with no account, is refused."""
+
+import asyncio
+import json
+import os
+import urllib.parse
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from platform_support import ADMIN_KEY, Mailbox, Platform, bearer
+from test_staff_sessions import COOKIE, Browser
+
+from hoppid.shared.testing import ServiceProcess, eventually, free_port
+
+REPO = Path(__file__).resolve().parents[2]
+ADVISOR = {"sub": "ingrid.radgjevar", "email": "ingrid@nordveggen.example", "name": "Ingrid"}
+STRANGER = {"sub": "no.account", "email": "someone@example.no", "name": "Someone"}
+
+
+class OidcPlatform(Platform):
+    """intake and scheduling, told where their pages are and which provider staff use."""
+
+    def __init__(self, prefix: str, unique: str, issuer: str) -> None:
+        super().__init__(prefix, unique, Mailbox(), free_port())
+        self.issuer = issuer
+        self.ports = {name: free_port() for name in ("intake", "scheduling")}
+
+    def env(self, name: str) -> dict[str, str]:
+        return {
+            **super().env(name),
+            "HOPPID_INTAKE_PUBLIC_URL": f"http://127.0.0.1:{self.ports['intake']}",
+            "HOPPID_SCHEDULING_PUBLIC_URL": f"http://127.0.0.1:{self.ports['scheduling']}",
+            "HOPPID_OIDC_ISSUER": self.issuer,
+            "HOPPID_OIDC_CLIENT_SECRET": "journey-oidc-client-secret",
+        }
+
+    async def start(self, name: str) -> ServiceProcess:
+        if name not in self.services:
+            self.services[name] = ServiceProcess(name, self.env(name), port=self.ports[name])
+        return await super().start(name)
+
+
+@pytest.fixture
+async def provider() -> AsyncIterator[str]:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        str(REPO / "scripts" / "oidc_provider.sh"),
+        str(port),
+        *(arg for user in (ADVISOR, STRANGER) for arg in ("--user-claims", json.dumps(user))),
+        env=os.environ.copy(),
+    )
+    issuer = f"http://127.0.0.1:{port}"
+
+    async def up() -> bool:
+        async with httpx.AsyncClient(timeout=5) as client:
+            found = await client.get(f"{issuer}/.well-known/openid-configuration")
+            return found.status_code == 200
+
+    try:  # the first run installs it from PyPI into the cache
+        await eventually(up, timeout=180, what="the OpenID Connect provider")
+        yield issuer
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+@pytest.fixture
+async def oidc_platform(
+    provider: str, topic_prefix: str, unique: str, mongo: Any
+) -> AsyncIterator[OidcPlatform]:
+    platform = OidcPlatform(topic_prefix, unique, provider)
+    try:
+        for name in ("intake", "scheduling"):
+            await platform.start(name)
+        yield platform
+    finally:
+        await platform.stop()
+        for name in platform.databases():
+            await mongo.drop_database(name)
+
+
+async def through_provider(browser: Browser, intake: str, sub: str) -> httpx.Response:
+    """From intake's sign-in page through the provider (choosing ``sub`` on its form) back to
+    intake's callback: the callback's answer."""
+    page = await browser.get(f"{intake}/pages/sign-in")
+    assert 'href="' + intake + '/pages/sign-in/oidc"' in page.text
+    start = await browser.get(f"{intake}/pages/sign-in/oidc?next=/pages/staff/cases")
+    assert start.status_code == 302
+    authorize = start.headers["location"]
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(authorize).query)
+    assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) == 43
+    assert query["redirect_uri"] == [f"{intake}/pages/sign-in/oidc/callback"]
+    async with httpx.AsyncClient(timeout=10) as at_provider:  # the person signs in there
+        chosen = await at_provider.post(authorize, data={"sub": sub})
+    assert chosen.status_code == 302, chosen.text
+    return await browser.get(chosen.headers["location"])
+
+
+async def opens(platform: Any, cookie: str) -> dict[str, int]:
+    pages = {"intake": "/pages/staff/cases", "scheduling": "/pages/staff/calendar"}
+    found = {}
+    async with httpx.AsyncClient(timeout=10) as copy:
+        for service, path in pages.items():
+            answer = await copy.get(
+                f"{platform.url(service)}{path}", headers={"Cookie": f"{COOKIE}={cookie}"}
+            )
+            found[service] = answer.status_code
+    return found
+
+
+async def test_an_advisor_signs_in_through_the_provider_as_their_account(
+    oidc_platform: OidcPlatform,
+) -> None:
+    intake = oidc_platform.url("intake")
+    account = f"{intake}/v1/offices/nordveggen/accounts/{ADVISOR['sub']}"
+    form = {"role": "advisor", "name": "Ingrid Rådgjevar", "advisor_id": "adv-ingrid"}
+    async with httpx.AsyncClient(timeout=10) as api:
+        made = await api.put(account, headers=bearer(ADMIN_KEY), json=form)
+        assert made.status_code == 200, made.text
+        bad = await api.put(account, headers=bearer(ADMIN_KEY), json={**form, "role": "boss"})
+        assert bad.status_code == 422 and "role" in bad.text
+
+    browser = Browser()
+    back = await through_provider(browser, intake, ADVISOR["sub"])
+    assert back.status_code == 303 and back.headers["location"] == "/pages/staff/cases"
+    cookie = browser.cookies[COOKIE]
+    assert await opens(oidc_platform, cookie) == {"intake": 200, "scheduling": 200}
+    cases = await browser.get(f"{intake}/pages/staff/cases")
+    assert "Nordveggen" in cases.text or "nordveggen" in cases.text
+
+    token = await browser.csrf_token(intake)
+    out = await browser.post(f"{intake}/pages/sign-out", data={"csrf": token})
+    assert out.status_code == 303
+    assert await opens(oidc_platform, cookie) == {"intake": 303, "scheduling": 303}
+
+    # a changed account signs in again, on every service at once
+    again = Browser()
+    await through_provider(again, intake, ADVISOR["sub"])
+    second = again.cookies[COOKIE]
+    assert await opens(oidc_platform, second) == {"intake": 200, "scheduling": 200}
+    async with httpx.AsyncClient(timeout=10) as api:
+        same = await api.put(account, headers=bearer(ADMIN_KEY), json=form)  # make run's seed
+        assert same.status_code == 200
+        assert await opens(oidc_platform, second) == {"intake": 200, "scheduling": 200}
+        changed = await api.put(
+            account, headers=bearer(ADMIN_KEY), json={**form, "role": "office_admin"}
+        )
+        assert changed.status_code == 200
+    assert await opens(oidc_platform, second) == {"intake": 303, "scheduling": 303}
+
+
+async def test_a_sign_in_without_an_account_or_with_a_forged_state_is_refused(
+    oidc_platform: OidcPlatform,
+) -> None:
+    intake = oidc_platform.url("intake")
+    stranger = Browser()
+    refused = await through_provider(stranger, intake, STRANGER["sub"])
+    assert refused.status_code == 403
+    assert COOKIE not in stranger.cookies
+
+    forger = Browser()
+    await forger.get(f"{intake}/pages/sign-in/oidc?next=/pages/staff/cases")
+    forged = await forger.get(f"{intake}/pages/sign-in/oidc/callback?code=x&state=not-mine")
+    assert forged.status_code == 400
+    assert COOKIE not in forger.cookies
+
+
+async def test_make_run_starts_the_provider_and_prints_demo_accounts(running: Any) -> None:
+    """`make run` starts the provider (scripts/oidc_provider.sh) and prints an advisor's and an
+    office admin's account per office; the advisor's signs in and opens the staff pages."""
+    assert "demo staff accounts" in running.output
+    assert "advisor.nordveggen" in running.output and "admin.nordveggen" in running.output
+    browser = Browser()
+    back = await through_provider(browser, running.url("intake"), "advisor.nordveggen")
+    assert back.status_code == 303, back.text
+    assert await opens(running, browser.cookies[COOKIE]) == {"intake": 200, "scheduling": 200}

@@ -7,8 +7,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.nodes import Item
+from _pytest.reports import TestReport
 from make_run_support import RunningPlatform, start_make_run
 from platform_support import SERVICES, Mailbox, Platform, start_smtp
+
+LOG_LINES = 80  # of each service, in a failed journey's report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: Item, call: Any) -> Any:
+    """A failed journey's report ends with the last lines each of its services logged: CI keeps
+    nothing else of them, and a timeout alone does not say which service fell behind."""
+    report: TestReport = yield
+    platform = getattr(item, "funcargs", {}).get("platform")
+    if report.failed and isinstance(platform, Platform):
+        for name, service in platform.services.items():
+            tail = "\n".join(service.log_text().splitlines()[-LOG_LINES:])
+            report.sections.append((f"{name} log (last {LOG_LINES} lines)", tail))
+    return report
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import asyncio
 import re
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -343,7 +343,9 @@ class SchedulingEvents(IntakeEvents):
         mode: sched.MeetingMode = "in_person",
         join_url: str | None = None,
         sequence: int | None = None,
+        sent_at: datetime | None = None,
     ) -> Envelope:
+        """As scheduling publishes it, now (or at ``sent_at``: an event read late)."""
         booking_id = booking_id or f"booking-{uuid.uuid4().hex[:8]}"
         event = sched.MeetingBooked(
             booking_id=booking_id,
@@ -363,6 +365,8 @@ class SchedulingEvents(IntakeEvents):
         envelope = event.to_envelope(source=sched.SOURCE, subject=booking_id, office="nordveggen")
         if join_url is not None:  # as scheduling writes it: the link sealed with the person's key
             envelope = await self.vault.seal(envelope, sched.MeetingBooked, person_id)
+        if sent_at is not None:
+            envelope = replace(envelope, time=sent_at)
         return await self.publish(envelope)
 
     async def meeting_rescheduled(

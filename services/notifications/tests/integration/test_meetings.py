@@ -8,6 +8,7 @@ from typing import Any
 
 from notifications_support import IntakeEvents, Received, SchedulingEvents, SmtpServer, handled
 
+from hoppid.shared.clock import real_now
 from hoppid.shared.events import scheduling as sched
 from hoppid.shared.testing import ServiceProcess, eventually, of_type, read_envelopes
 
@@ -186,12 +187,43 @@ async def test_offered_times_in_oslo_time_with_the_booking_link(
     assert mails[0].calendars() == []
 
 
+async def test_offered_times_read_before_the_inquiry_wait_for_the_person(
+    notifications: ServiceProcess,
+    intake_events: IntakeEvents,
+    scheduling_events: SchedulingEvents,
+    smtp: SmtpServer,
+) -> None:
+    """scheduling offers times a moment after intake's inquiry, on another topic: when
+    notifications reads the offer first, it waits for the person's copy (it was suppressed,
+    ``no_address``, and the person never got their times: a CI failure)."""
+    inquiry, _ = await intake_events.inquiry_received("siri.early@example.no", publish=False)
+    person, case = inquiry.data["person_id"], inquiry.data["case_id"]
+    await scheduling_events.slots_offered(person, case, [SUMMER])
+
+    async def retried() -> bool:  # the offer was read, and is waiting for the person
+        return "no contact copy yet" in notifications.log_text()
+
+    await eventually(retried, what="the offer waiting for the person")
+    assert smtp.handler.to("siri.early@example.no") == []
+    await intake_events.publish(inquiry)
+
+    async def offer() -> list[Received]:
+        return [m for m in smtp.handler.to("siri.early@example.no") if "03.06.2030" in m.text]
+
+    await eventually(offer, timeout=60, what="the offer, once the person is known")
+
+
 async def test_a_booking_for_an_unknown_person_is_suppressed(
     notifications: ServiceProcess,
     scheduling_events: SchedulingEvents,
     topic_prefix: str,
 ) -> None:
-    booked = await scheduling_events.meeting_booked("person-never-seen", "case-y", SUMMER)
+    """Nobody waits for good for a person never seen: an event older than the wait for their
+    copy (HOPPID_NOTIFICATIONS_PERSON_WAIT_SECONDS, 300) is suppressed at once."""
+    an_hour_ago = real_now() - timedelta(hours=1)
+    booked = await scheduling_events.meeting_booked(
+        "person-never-seen", "case-y", SUMMER, sent_at=an_hour_ago
+    )
 
     def to_the_person(envelopes: list[Any]) -> list[Any]:
         # the advisor's mail of the same event is made beside it, in no fixed order

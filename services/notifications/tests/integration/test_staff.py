@@ -107,6 +107,8 @@ async def test_the_daily_digest_goes_once_per_advisor_even_across_a_restart(
         for case, reference in (("c1", "HOP-C1"), ("c2", "HOP-C2"), ("c3", "HOP-C3")):
             await intake_events.case_opened(f"{unique}-{case}", reference=reference)
         await intake_events.case_status_changed(f"{unique}-c3", "closed")
+        for person in ("p1", "p2", "p3", "p4"):  # known: their own mail need not wait for them
+            await intake_events.inquiry_received(f"{person}@example.no", person_id=person)
         await scheduling_events.meeting_booked(
             "p1", f"{unique}-c1", _at_oslo(tomorrow, 10), advisor_id="a1"
         )

@@ -23,7 +23,7 @@ from hoppid.shared.events import scheduling as sched
 
 
 async def slots_offered(ctx: Context, event: sched.SlotsOffered, envelope: Envelope) -> None:
-    person = await people.find(ctx.store, ctx.vault, event.person_id)
+    person = await people.find_awaited(ctx, event.person_id, envelope)
     base_url = ctx.settings.booking_base_url
     await deliver(ctx, messages.slots_offered(event, person, base_url, envelope.id))
 
@@ -86,7 +86,7 @@ async def _notify(
         ctx.store.booking_version(
             event.booking_id, envelope.id, {**ids, **changes}, event.sequence
         ),
-        people.find(ctx.store, ctx.vault, event.person_id),
+        people.find_awaited(ctx, event.person_id, envelope),
     )
     meeting = messages.MeetingVersion(
         booking_id=event.booking_id,

@@ -20,16 +20,20 @@ the same way: later messages carry it rather than the inquiry's, which may have 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from hoppid.notifications.store import PEOPLE, NotificationsStore
+from hoppid.shared.consumer import TransientError
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.pii import PersonalDataVault
 
 # the sealed fields are bound to this event type and field name (the vault's encryption context)
+if TYPE_CHECKING:
+    from hoppid.notifications.delivery import Context
+
 SEALED_AS = intake_events.InquiryReceived
 CORRECTED_AS = intake_events.PersonCorrected  # the kept correction's name
 LINKED_AS = intake_events.LinkIssued  # the kept new link's token
@@ -104,6 +108,27 @@ async def find(
         office_id=document.get("office_id", ""),
         link_token=link_token,
     )
+
+
+class PersonNotYetKnown(TransientError):
+    """A scheduling event names a person whose copy has not been read yet: the copy comes from
+    intake's topic, and nothing orders two topics. The event comes again (the consumer's
+    retries, then the partition is read again from it) until the copy is there."""
+
+
+async def find_awaited(ctx: Context, person_id: str, envelope: Envelope) -> Person | None:
+    """:func:`find`, except that a person never seen is waited for (:class:`PersonNotYetKnown`)
+    while the event is young: offered times are published a moment after the
+    inquiry, and were suppressed when notifications read scheduling's topic first. After
+    the wait (``HOPPID_NOTIFICATIONS_PERSON_WAIT_SECONDS``: intake's event lost or
+    dead-lettered) the message is suppressed, as for a person erased or without an address, so
+    the partition is never held for good."""
+    person = await find(ctx.store, ctx.vault, person_id)
+    if person is not None or await ctx.store.person(person_id) is not None:
+        return person  # known: readable, or erased / without an address
+    if ctx.now() - envelope.time < timedelta(seconds=ctx.settings.person_wait_seconds):
+        raise PersonNotYetKnown(f"person {person_id}: no contact copy yet")
+    return person
 
 
 def _newer_than_copy(document: dict[str, Any], stamp: str) -> bool:

@@ -29,7 +29,7 @@ async def enrolment_changed(
 ) -> None:
     message, status = MESSAGES[type(event)]
     await _keep(ctx, event, status, _time_of(event))
-    person = await _person(ctx, event.person_id)
+    person = await _person(ctx, event.person_id, envelope)
     await _deliver(ctx, group_messages.enrolment(message, event, person, envelope.id))
 
 
@@ -54,7 +54,7 @@ async def session_reminder(
 
 
 async def seat_booked(ctx: Context, event: sched.SeatBooked, envelope: Envelope) -> None:
-    person = await _person(ctx, event.person_id)
+    person = await _person(ctx, event.person_id, envelope)
     await _deliver(ctx, group_messages.seat_booked(event, person, envelope.id))
 
 
@@ -82,8 +82,8 @@ def _time_of(event: group_messages.Enrolment) -> datetime:
     return event.promoted_at
 
 
-async def _person(ctx: Context, person_id: str | None) -> people.Person | None:
-    return await people.find(ctx.store, ctx.vault, person_id) if person_id else None
+async def _person(ctx: Context, person_id: str | None, envelope: Envelope) -> people.Person | None:
+    return await people.find_awaited(ctx, person_id, envelope) if person_id else None
 
 
 async def _deliver(ctx: Context, out: Outgoing | None) -> None:

@@ -109,6 +109,17 @@ class NotificationsSettings(ServiceSettings):
         validation_alias="HOPPID_NOTIFICATIONS_RETRY_BASE_SECONDS",
         description="Wait before the second attempt; doubles each attempt",
     )
+    person_wait_seconds: float = Field(
+        300.0,
+        ge=0,
+        le=3600,
+        validation_alias="HOPPID_NOTIFICATIONS_PERSON_WAIT_SECONDS",
+        description=(
+            "How long a scheduling event for a person whose contact copy has not arrived yet "
+            "(intake's inquiry.received, on another topic) is retried before its message is "
+            "suppressed (no_address); judged by the event's time"
+        ),
+    )
     poll_interval_seconds: float = Field(
         5.0,
         gt=0,

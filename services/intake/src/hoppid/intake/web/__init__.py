@@ -14,6 +14,7 @@ from hoppid.intake.handlers import Context
 from hoppid.intake.link_limits import LinkLimits
 from hoppid.intake.settings import IntakeSettings
 from hoppid.intake.web.admin import router as admin_router
+from hoppid.intake.web.case_work import router as case_work_router
 from hoppid.intake.web.common import add_filters
 from hoppid.intake.web.inquiry import router as inquiry_router
 from hoppid.intake.web.me import router as me_router
@@ -49,5 +50,6 @@ def install(
     app.include_router(me_router(pages, ctx))
     app.include_router(new_link_router(pages, ctx, link_limits))
     app.include_router(staff_router(pages, ctx, municipalities))
+    app.include_router(case_work_router(pages, ctx, municipalities))
     app.include_router(admin_router(pages, settings))
     app.include_router(accounts.pages_router(pages, ctx.store.db, settings))

@@ -1,4 +1,5 @@
-"""Office staff's pages: the office's case list with filters, and a case with its pipeline.
+"""Office staff's pages: the office's case list with filters, and a case with its pipeline
+(the case page itself: case_page.py; its other forms: case_work.py).
 
 A staff member sees only their office: every query carries it, so another office's case is a
 404 page like a case that does not exist. Filters are not personal data and live in the query.
@@ -10,12 +11,13 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hoppid.intake import forms, handlers
 from hoppid.intake.handlers import Context
-from hoppid.intake.model import NEEDS, STATUSES, TRANSITIONS
+from hoppid.intake.model import NEEDS, STATUSES
+from hoppid.intake.web.case_page import CasePage
 from hoppid.intake.web.common import Errors, error_page, problem_errors, text, validation_errors
 from hoppid.shared.access import Staff
 from hoppid.shared.problems import Conflict, FieldProblem, NotFound
@@ -45,11 +47,8 @@ class CaseFilters(BaseModel):
 def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRouter:
     routes = APIRouter(prefix="/pages/staff", include_in_schema=False)
 
-    async def office_staff(request: Request) -> Staff | Response:
-        staff = await pages.signed_in(request)
-        if staff.office_id == "*":  # county and partners read figures, not cases
-            return error_page(pages, request, 403, "staff_office_only")
-        return staff
+    page = CasePage(pages, ctx, municipalities)
+    office_staff = page.office_staff
 
     @routes.get("", response_model=None)
     async def start() -> Response:
@@ -87,27 +86,7 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
             municipalities=municipalities,
         )
 
-    async def case_page(
-        request: Request, staff: Staff, case_id: str, status: int = 200, **extra: Any
-    ) -> HTMLResponse:
-        try:
-            case = await handlers.open_case(ctx, staff, case_id)
-        except NotFound:
-            return error_page(pages, request, 404, "not_found")
-        person = await ctx.store.person(case["person_id"]) or {}
-        moves = [s for s in STATUSES if s in TRANSITIONS[case["status"]]]
-        return pages.render(
-            request,
-            "staff_case.html",
-            status=status,
-            staff=staff,
-            case=case,
-            person=person,
-            municipality=municipalities.get(case["municipality"], case["municipality"]),
-            moves=[s for s in moves if s != "company_registered"],
-            done=request.query_params.get("done") == "status",
-            **{"errors": {}, "values": {}, **extra},
-        )
+    case_page = page.render
 
     @routes.get("/cases/{case_id}", response_model=None)
     async def one_case(request: Request, case_id: str) -> Response:

@@ -1,0 +1,92 @@
+"""The case page's work forms: notes, grant applications and their decisions, introductions to
+the office's network, and the company once registered. Each calls the same handler as the API
+(``handlers/cases.py``), re-renders the case page with the field's error (422, or 409 when the
+case changed or the company is registered already), and on success redirects to the case with a
+notice (post/redirect/get)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ValidationError
+
+from hoppid.intake import forms, handlers
+from hoppid.intake.handlers import Context
+from hoppid.intake.web.case_page import CasePage
+from hoppid.intake.web.common import Errors, error_page, problem_errors, text, validation_errors
+from hoppid.shared.access import Staff
+from hoppid.shared.problems import Conflict, FieldProblem, NotFound
+from hoppid.shared.web import Pages
+
+Act = Callable[[Staff, Any], Awaitable[Any]]
+
+
+def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRouter:
+    routes = APIRouter(prefix="/pages/staff/cases/{case_id}", include_in_schema=False)
+    page = CasePage(pages, ctx, municipalities)
+
+    async def submit(
+        request: Request,
+        case_id: str,
+        model: type[BaseModel],
+        act: Act,
+        done: str,
+        suffix: str = "",
+    ) -> Response:
+        """Validate the posted fields of ``model`` and call ``act``; a form repeated on the
+        page (one per application) names its fields ``<field>-<suffix>`` to keep ids unique."""
+        form = await pages.form(request)
+        staff = await page.office_staff(request)
+        if not isinstance(staff, Staff):
+            return staff
+        posted = {name: f"{name}-{suffix}" if suffix else name for name in model.model_fields}
+        values = {shown: text(form, shown) for shown in posted.values()}
+        given = {name: values[shown] for name, shown in posted.items() if values[shown]}
+
+        def on_page(errors: Errors) -> Errors:
+            return {posted.get(field, field): key for field, key in errors.items()}
+
+        try:
+            await act(staff, model.model_validate(given))
+        except ValidationError as error:
+            errors = on_page(validation_errors(error))
+            return await page.render(request, staff, case_id, 422, errors=errors, values=values)
+        except FieldProblem as problem:
+            errors = on_page(problem_errors(problem))
+            return await page.render(request, staff, case_id, 422, errors=errors, values=values)
+        except Conflict:
+            errors = await conflict(staff, case_id, done, posted)
+            return await page.render(request, staff, case_id, 409, errors=errors, values=values)
+        except NotFound:
+            if done != "decision":
+                return error_page(pages, request, 404, "not_found")
+            # the case's page (its own 404 if the case is gone), saying the application is not
+            errors = {"applications": "error_application_unknown"}
+            return await page.render(request, staff, case_id, 404, errors=errors, values=values)
+        return pages.redirect(f"/pages/staff/cases/{case_id}?done={done}")
+
+    async def conflict(staff: Staff, case_id: str, done: str, posted: dict[str, str]) -> Errors:
+        """Why the handler refused: the company is registered already, the person is erased (a
+        case takes no new personal data), or someone changed the case meanwhile."""
+        where = next(iter(posted.values()))
+        if done == "company":
+            where = "company"
+            case = await ctx.store.case(staff.office_id, case_id) or {}
+            if case.get("company"):
+                return {where: "error_company_registered"}
+            person = await ctx.store.person(case.get("person_id", "")) or {}
+            if person.get("erased_at"):
+                return {where: "error_person_erased"}
+        return {where: "error_case_changed"}
+
+    @routes.post("/notes", response_model=None)
+    async def add_note(request: Request, case_id: str) -> Response:
+        async def act(staff: Staff, form: forms.AddNote) -> None:
+            await handlers.add_note(ctx, staff, case_id, form)
+
+        return await submit(request, case_id, forms.AddNote, act, "note")
+
+    return routes

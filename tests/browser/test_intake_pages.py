@@ -197,3 +197,52 @@ async def test_the_new_link_page_answers_every_address_the_same_way(
         answers.append(await page.locator("main").inner_text())
     assert answers[0] == answers[1] and "we will send a new link there" in answers[0]
     await check_page(page)
+
+
+async def test_staff_do_a_case_s_work_on_its_page(web_platform: WebPlatform, browser: Any) -> None:
+    """An advisor adds a note (an empty one first) and records a grant application and its
+    decision, all on the case page, which passes axe filled."""
+    intake = web_platform.public("intake")
+    async with httpx.AsyncClient(timeout=10) as client:
+        inquiry = {
+            "name": "Per Arbeid",
+            "email": "per.arbeid@example.no",
+            "municipality": "1539",
+            "idea": "Sykkelutleie i Åndalsnes",
+            "stage": "starting",
+            "needs": ["application_help", "network_introduction"],
+            "language": "nb",
+            "meeting_mode": "in_person",
+            "consent_processing": True,
+            "consent_text_version": "2026-11-01",
+        }
+        sent = await client.post(f"{intake}/v1/inquiries", json=inquiry)
+        assert sent.status_code == 201, sent.text
+    staff = await new_page(browser)
+    await staff.goto(f"{intake}/pages/staff")
+    await staff.get_by_label("Nøkkel").fill(await office_key(web_platform))
+    await staff.get_by_role("button", name="Logg inn").click()
+    await staff.get_by_role("link", name=sent.json()["reference"]).click()
+    main = staff.locator("main")
+
+    await staff.get_by_role("button", name="Legg til notatet").click()  # nothing written
+    note = staff.get_by_label("Nytt notat")
+    assert await note.get_attribute("aria-invalid") == "true"
+    await check_page(staff)
+    await note.fill("Ringte Per. Han sender budsjettet.")
+    await staff.get_by_role("button", name="Legg til notatet").click()
+    assert "Notatet er lagt til." in await main.inner_text()
+
+    await staff.get_by_label("Ordning").fill("Avklaringstilskudd")
+    await staff.get_by_label("Beløp søkt (kr)").fill("30000")
+    await staff.get_by_label("Søknadsfrist").fill("2027-01-31")
+    await staff.get_by_role("button", name="Registrer søknaden").click()
+    assert "Søknaden er registrert." in await main.inner_text()
+    await staff.get_by_label("Vedtaket").select_option("granted")
+    await staff.get_by_label("Beløp innvilget (kr)").fill("25000")
+    await staff.get_by_role("button", name="Registrer vedtaket").click()
+    assert "Vedtaket er registrert." in await main.inner_text()
+
+    shown = await main.inner_text()
+    assert "Ringte Per. Han sender budsjettet." in shown and "Innvilget" in shown
+    await check_page(staff, screenshot="intake-staff-case-work")

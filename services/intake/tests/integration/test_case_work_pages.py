@@ -56,3 +56,65 @@ async def test_notes_are_added_and_shown_newest_first(intake: Intake, database: 
 
     missing = await post(intake, "/pages/staff/cases/no-such-case/notes", csrf, text="Hello")
     assert missing.status_code == 404
+
+
+async def test_applications_are_recorded_and_decided(intake: Intake, database: Any) -> None:
+    url, csrf = await open_case(intake, database)
+    negative = await post(
+        intake, f"{url}/applications", csrf, programme="Etablerertilskudd", amount_asked_nok="-5"
+    )
+    assert negative.status_code == 422 and 'id="error-amount_asked_nok"' in negative.text
+    assert 'value="Etablerertilskudd"' in negative.text  # what was typed is kept
+    no_programme = await post(intake, f"{url}/applications", csrf, amount_asked_nok="30000")
+    assert no_programme.status_code == 422 and 'id="error-programme"' in no_programme.text
+    bad_day = await post(
+        intake,
+        f"{url}/applications",
+        csrf,
+        programme="Avklaringstilskudd",
+        amount_asked_nok="30000",
+        deadline="31.01.2027",
+    )
+    assert bad_day.status_code == 422 and 'id="error-deadline"' in bad_day.text
+
+    recorded = await post(
+        intake,
+        f"{url}/applications",
+        csrf,
+        programme="Avklaringstilskudd",
+        amount_asked_nok="30000",
+        deadline="2027-01-31",
+    )
+    assert recorded.headers["location"] == f"{url}?done=application"
+    page = await intake.client.get(recorded.headers["location"])
+    assert "Søknaden er registrert." in page.text
+    assert "<td>Avklaringstilskudd</td>" in page.text and "<td>30\u00a0000</td>" in page.text
+    assert "<td>31.01.2027</td>" in page.text and "Venter på vedtak" in page.text
+    application = (await database["cases"].find_one({}))["applications"][0]
+    decide = f"{url}/applications/{application['id']}/decision"
+    assert f'action="{decide}"' in page.text
+
+    field = f"amount_granted_nok-{application['id']}"
+    wrong = await post(
+        intake, decide, csrf, **{f"outcome-{application['id']}": "granted", field: "-1"}
+    )
+    assert wrong.status_code == 422
+    assert f'href="#field-{field}"' in wrong.text and f'id="error-{field}"' in wrong.text
+    unknown = await post(
+        intake,
+        f"{url}/applications/no-such-application/decision",
+        csrf,
+        **{"outcome-no-such-application": "rejected"},
+    )
+    assert unknown.status_code == 404 and 'href="#field-applications"' in unknown.text
+    assert "Søknaden finnes ikke i denne saken." in unknown.text
+
+    granted = await post(
+        intake, decide, csrf, **{f"outcome-{application['id']}": "granted", field: "25000"}
+    )
+    assert granted.headers["location"] == f"{url}?done=decision"
+    page = await intake.client.get(granted.headers["location"])
+    assert "Vedtaket er registrert." in page.text and "<td>Innvilget</td>" in page.text
+    assert "<td>25\u00a0000</td>" in page.text and f'action="{decide}"' not in page.text
+    application = (await database["cases"].find_one({}))["applications"][0]
+    assert (application["outcome"], application["amount_granted_nok"]) == ("granted", 25000)

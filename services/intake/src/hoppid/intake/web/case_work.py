@@ -89,4 +89,20 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
 
         return await submit(request, case_id, forms.AddNote, act, "note")
 
+    @routes.post("/applications", response_model=None)
+    async def record_application(request: Request, case_id: str) -> Response:
+        async def act(staff: Staff, form: forms.RecordApplication) -> None:
+            await handlers.record_application(ctx, staff, case_id, form)
+
+        return await submit(request, case_id, forms.RecordApplication, act, "application")
+
+    @routes.post("/applications/{application_id}/decision", response_model=None)
+    async def decide_application(request: Request, case_id: str, application_id: str) -> Response:
+        async def act(staff: Staff, form: forms.DecideApplication) -> None:
+            await handlers.decide_application(ctx, staff, case_id, application_id, form)
+
+        return await submit(
+            request, case_id, forms.DecideApplication, act, "decision", suffix=application_id
+        )
+
     return routes

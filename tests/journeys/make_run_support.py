@@ -96,6 +96,14 @@ class RunningPlatform:
         return False
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """SIGINT at its default in make run, as a terminal starts it. A runner started in the
+    background by a shell without job control (``cmd &``) ignores SIGINT, and that is inherited:
+    run.sh could not trap it, so Ctrl-C stopped the services but their supervisors started them
+    again (a CI run started that way failed here)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def environment(prefix: str, run_dir: Path, ports: dict[str, int], clock: Path) -> dict[str, str]:
     devmail = free_port()
     return {
@@ -132,6 +140,7 @@ async def start_make_run(prefix: str, run_dir: Path) -> RunningPlatform:
             stdout=out,
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches
+            preexec_fn=_ctrl_c_as_in_a_terminal,
         )
     platform = RunningPlatform(process, run_dir, ports, clock, prefix)
 

@@ -200,8 +200,8 @@ async def test_the_new_link_page_answers_every_address_the_same_way(
 
 
 async def test_staff_do_a_case_s_work_on_its_page(web_platform: WebPlatform, browser: Any) -> None:
-    """An advisor adds a note (an empty one first) and records a grant application and its
-    decision, all on the case page, which passes axe filled."""
+    """An advisor adds a note (an empty one first), records a grant application and its
+    decision, an introduction and the company, all on the case page, which passes axe filled."""
     intake = web_platform.public("intake")
     async with httpx.AsyncClient(timeout=10) as client:
         inquiry = {
@@ -243,6 +243,17 @@ async def test_staff_do_a_case_s_work_on_its_page(web_platform: WebPlatform, bro
     await staff.get_by_role("button", name="Registrer vedtaket").click()
     assert "Vedtaket er registrert." in await main.inner_text()
 
+    await staff.get_by_label("Til hvem").fill("Romsdal Næringsforum")
+    await staff.get_by_label("Slags kontakt").select_option("company")
+    await staff.get_by_label("Hvorfor").fill("Lokale leverandører av sykler")
+    await staff.get_by_role("button", name="Registrer kontakten").click()
+    assert "Kontakten er registrert." in await main.inner_text()
+    await staff.get_by_label("Organisasjonsnummer").fill("923 609 016")
+    await staff.get_by_label("Registrert dato").fill("2026-11-20")
+    await staff.get_by_role("button", name="Registrer bedriften").click()
+    assert "Bedriften er registrert." in await main.inner_text()
+
     shown = await main.inner_text()
     assert "Ringte Per. Han sender budsjettet." in shown and "Innvilget" in shown
+    assert "Romsdal Næringsforum" in shown and "923609016" in shown
     await check_page(staff, screenshot="intake-staff-case-work")

@@ -118,3 +118,55 @@ async def test_applications_are_recorded_and_decided(intake: Intake, database: A
     assert "<td>25\u00a0000</td>" in page.text and f'action="{decide}"' not in page.text
     application = (await database["cases"].find_one({}))["applications"][0]
     assert (application["outcome"], application["amount_granted_nok"]) == ("granted", 25000)
+
+
+async def test_introductions_are_recorded(intake: Intake, database: Any) -> None:
+    url, csrf = await open_case(intake, database)
+    assert "Ingen kontakter formidlet ennå." in (await intake.client.get(url)).text
+    fields = {"to_whom": "Romsdal Næringsforum", "why": "Local suppliers for the bikes"}
+    no_kind = await post(intake, f"{url}/introductions", csrf, **fields)
+    assert no_kind.status_code == 422 and 'id="error-kind"' in no_kind.text
+    assert "Romsdal Næringsforum" in no_kind.text  # kept
+    bad_kind = await post(intake, f"{url}/introductions", csrf, **fields, kind="spy")
+    assert bad_kind.status_code == 422 and 'href="#field-kind"' in bad_kind.text
+    no_why = await post(
+        intake, f"{url}/introductions", csrf, **{**fields, "why": ""}, kind="mentor"
+    )
+    assert no_why.status_code == 422 and 'id="error-why"' in no_why.text
+
+    made = await post(intake, f"{url}/introductions", csrf, **fields, kind="company")
+    assert made.headers["location"] == f"{url}?done=introduction"
+    page = await intake.client.get(made.headers["location"])
+    assert "Kontakten er registrert." in page.text
+    assert "<td>Romsdal Næringsforum</td>" in page.text and "<td>Bedrift</td>" in page.text
+    assert "<td>Local suppliers for the bikes</td>" in page.text
+
+
+async def test_the_company_is_registered_once(intake: Intake, database: Any) -> None:
+    url, csrf = await open_case(intake, database)
+    bad = await post(
+        intake, f"{url}/company", csrf, org_number="123456789", registered_on="2026-11-20"
+    )
+    assert bad.status_code == 422
+    assert 'href="#field-org_number"' in bad.text and 'id="error-org_number"' in bad.text
+    assert 'value="123456789"' in bad.text  # kept
+    no_day = await post(intake, f"{url}/company", csrf, org_number="923 609 016")
+    assert no_day.status_code == 422 and 'id="error-registered_on"' in no_day.text
+
+    done = await post(
+        intake, f"{url}/company", csrf, org_number="923 609 016", registered_on="2026-11-20"
+    )
+    assert done.headers["location"] == f"{url}?done=company"
+    page = await intake.client.get(done.headers["location"])
+    assert "Bedriften er registrert." in page.text
+    assert "<dd>923609016</dd>" in page.text and "<dd>20.11.2026</dd>" in page.text
+    assert f'action="{url}/company"' not in page.text  # registered: no form any more
+    case = await database["cases"].find_one({})
+    assert case["status"] == "company_registered"
+
+    again = await post(
+        intake, f"{url}/company", csrf, org_number="923 609 016", registered_on="2026-11-21"
+    )
+    assert again.status_code == 409 and 'href="#field-company"' in again.text
+    assert "Bedriften i denne saken er registrert allerede." in again.text
+    assert (await database["cases"].find_one({}))["company"]["registered_on"] == "2026-11-20"

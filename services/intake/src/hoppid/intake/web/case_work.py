@@ -105,4 +105,18 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
             request, case_id, forms.DecideApplication, act, "decision", suffix=application_id
         )
 
+    @routes.post("/introductions", response_model=None)
+    async def make_introduction(request: Request, case_id: str) -> Response:
+        async def act(staff: Staff, form: forms.MakeIntroduction) -> None:
+            await handlers.make_introduction(ctx, staff, case_id, form)
+
+        return await submit(request, case_id, forms.MakeIntroduction, act, "introduction")
+
+    @routes.post("/company", response_model=None)
+    async def register_company(request: Request, case_id: str) -> Response:
+        async def act(staff: Staff, form: forms.RegisterCompany) -> None:
+            await handlers.register_company(ctx, staff, case_id, form)
+
+        return await submit(request, case_id, forms.RegisterCompany, act, "company")
+
     return routes

@@ -19,6 +19,7 @@ from hoppid.intake.settings import IntakeSettings
 from hoppid.shared import oidc
 from hoppid.shared.access import Staff
 from hoppid.shared.clock import real_now
+from hoppid.shared.mongo import IndexSpec
 from hoppid.shared.problems import NotFound
 from hoppid.shared.staff_sessions import StaffSessions
 from hoppid.shared.web import Pages
@@ -26,6 +27,8 @@ from hoppid.shared.web.router import safe_next
 
 log = logging.getLogger("hoppid.intake.accounts")
 ACCOUNTS = "staff_accounts"
+# the case page's choice of advisor: the office's advisor accounts
+INDEXES = [IndexSpec(ACCOUNTS, ["office_id", "role"])]
 Subject = Annotated[
     str, Path(min_length=1, max_length=255, description="The provider's subject (`sub`)")
 ]
@@ -43,6 +46,20 @@ class AccountForm(BaseModel):
 def account_key(subject: str) -> str:
     """How a session names an account: apart from every API key id."""
     return f"account:{subject}"
+
+
+async def office_advisors(
+    database: AsyncDatabase[dict[str, Any]], office_id: str
+) -> dict[str, str]:
+    """The office's advisor accounts that name their advisor record: advisor_id → name, by
+    name. Only the office's own: another office's advisor is never offered nor accepted."""
+    query = {"office_id": office_id, "role": "advisor"}
+    found = database[ACCOUNTS].find(query, {"name": 1, "advisor_id": 1}).sort("name", 1)
+    return {
+        a["advisor_id"]: a.get("name") or a["advisor_id"]
+        async for a in found
+        if a.get("advisor_id")
+    }
 
 
 def api_router(

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from hoppid.intake import api, api_exports, handlers, person_export, retention, store, web
+from hoppid.intake import accounts, api, api_exports, handlers, person_export, retention, store, web
 from hoppid.intake.handlers import links
 from hoppid.intake.settings import IntakeSettings
 from hoppid.intake.web.export import router as export_pages
@@ -52,7 +52,7 @@ def build(settings: IntakeSettings) -> FastAPI:
         name="intake",
         title="hoppid intake",
         description="Entrepreneurs, inquiries and cases, for every office.",
-        indexes=[*store.INDEXES, *person_export.INDEXES],
+        indexes=[*store.INDEXES, *person_export.INDEXES, *accounts.INDEXES],
         outbox_collections=(*store.OUTBOX_COLLECTIONS, person_export.EXPORTS),
         publishes=intake_events.PUBLISHED,
         consumers=lambda runtime: _export_parts(runtime, exports),

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from hoppid.intake import handlers
+from hoppid.intake.accounts import office_advisors
 from hoppid.intake.handlers import Context
 from hoppid.intake.model import STATUSES, TRANSITIONS
 from hoppid.intake.web.authors import author_names
@@ -26,6 +27,7 @@ NOTICES = {
     "decision": "decision_recorded",
     "introduction": "introduction_recorded",
     "company": "company_recorded",
+    "advisor": "advisor_assigned",
 }
 
 
@@ -54,6 +56,7 @@ class CasePage:
         notes = sorted(case.get("notes", []), key=lambda n: n["at"], reverse=True)
         writers = {n["by"] for n in notes if n.get("by")}
         moves = [s for s in STATUSES if s in TRANSITIONS[case["status"]]]
+        advisors = await office_advisors(self.ctx.store.db, staff.office_id)
         return self.pages.render(
             request,
             "staff_case.html",
@@ -69,6 +72,7 @@ class CasePage:
             applications=[_shown(a) for a in case.get("applications", [])],
             introductions=sorted(case.get("introductions", []), key=lambda i: i["at"]),
             company=case.get("company"),
+            advisors=advisors,  # advisor_id → name, the office's own: the case shows the name
             kroner=kroner,
             day_shown=day_shown,
             **{"errors": {}, "values": {}, **extra},

@@ -1,8 +1,8 @@
-"""The case page's work forms: notes, grant applications and their decisions, introductions to
-the office's network, and the company once registered. Each calls the same handler as the API
-(``handlers/cases.py``), re-renders the case page with the field's error (422, or 409 when the
-case changed or the company is registered already), and on success redirects to the case with a
-notice (post/redirect/get)."""
+"""The case page's work forms: the case's advisor, notes, grant applications and their
+decisions, introductions to the office's network, and the company once registered. Each calls
+the same handler as the API (``handlers/cases.py``), re-renders the case page with the field's
+error (422, or 409 when the case changed or the company is registered already), and on success
+redirects to the case with a notice (post/redirect/get)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
 from hoppid.intake import forms, handlers
+from hoppid.intake.accounts import office_advisors
 from hoppid.intake.handlers import Context
 from hoppid.intake.web.case_page import CasePage
 from hoppid.intake.web.common import Errors, error_page, problem_errors, text, validation_errors
@@ -72,6 +73,8 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
         """Why the handler refused: the company is registered already, the person is erased (a
         case takes no new personal data), or someone changed the case meanwhile."""
         where = next(iter(posted.values()))
+        if done == "advisor":  # the handler expects the advisor the case had when it read it
+            return {where: "error_advisor_changed"}
         if done == "company":
             where = "company"
             case = await ctx.store.case(staff.office_id, case_id) or {}
@@ -81,6 +84,17 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
             if person.get("erased_at"):
                 return {where: "error_person_erased"}
         return {where: "error_case_changed"}
+
+    @routes.post("/advisor", response_model=None)
+    async def assign_advisor(request: Request, case_id: str) -> Response:
+        async def act(staff: Staff, form: forms.AssignAdvisor) -> None:
+            # the API takes any id (scheduling owns the advisors); the page offers, and so
+            # accepts, only the office's advisor accounts
+            if form.advisor_id not in await office_advisors(ctx.store.db, staff.office_id):
+                raise FieldProblem("advisor_id", "not one of the office's advisors")
+            await handlers.assign_advisor(ctx, staff, case_id, form)
+
+        return await submit(request, case_id, forms.AssignAdvisor, act, "advisor")
 
     @routes.post("/notes", response_model=None)
     async def add_note(request: Request, case_id: str) -> Response:

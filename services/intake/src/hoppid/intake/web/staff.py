@@ -1,6 +1,10 @@
 """Office staff's pages: the office's case list with filters, and a case with its pipeline
 (the case page itself: case_page.py; its other forms: case_work.py).
 
+Staff signed in with an advisor account (``Staff.advisor_id``) also get "my cases": the list
+limited to the cases assigned to them, by status (``?mine=1``), where the list starts for them;
+``?mine=0`` is the whole office's list. API keys have no advisor record and see the office's.
+
 A staff member sees only their office: every query carries it, so another office's case is a
 404 page like a case that does not exist. Filters are not personal data and live in the query.
 """
@@ -38,10 +42,17 @@ class CaseFilters(BaseModel):
     municipality: str | None = Field(None, pattern=r"^\d{4}$")
     since: Day | None = None
     until: Day | None = None
+    mine: bool = False  # only the signed-in advisor's cases (an advisor account's only)
 
-    def for_handler(self) -> dict[str, Any]:
+    def for_handler(self, advisor_id: str | None) -> dict[str, Any]:
         until = self.until + timedelta(days=1) if self.until else None
-        return {**self.model_dump(), "until": until}
+        advisor = advisor_id if self.mine else None
+        return {**self.model_dump(exclude={"mine"}), "until": until, "advisor": advisor}
+
+
+def by_status(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One's own cases along the pipeline (new first), newest first within a status."""
+    return sorted(cases, key=lambda case: STATUSES.index(case["status"]))
 
 
 def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRouter:
@@ -59,12 +70,19 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
         staff = await office_staff(request)
         if not isinstance(staff, Staff):
             return staff
+        if staff.advisor_id and not request.query_params:  # an advisor starts on their own
+            return pages.redirect("/pages/staff/cases?mine=1")
         given = {k: v for k, v in request.query_params.items() if v}
+        if not staff.advisor_id:
+            given.pop("mine", None)  # not offered: a key has no cases of its own
         errors: Errors = {}
         cases: list[dict[str, Any]] = []
+        mine = False
         try:
             filters = CaseFilters.model_validate(given)
-            cases = await handlers.find_cases(ctx, staff, filters.for_handler(), LIST_LIMIT, 0)
+            mine = filters.mine
+            chosen = filters.for_handler(staff.advisor_id)
+            cases = await handlers.find_cases(ctx, staff, chosen, LIST_LIMIT, 0)
         except ValidationError as error:
             errors = {k: f"error_filter_{k}" for k in validation_errors(error)}
         office = await ctx.store.office(staff.office_id) or {}
@@ -75,7 +93,8 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
             staff=staff,
             errors=errors,
             office=office,
-            cases=cases,
+            cases=by_status(cases) if mine else cases,
+            mine=mine,
             limit=LIST_LIMIT,
             filters={k: given.get(k, "") for k in CaseFilters.model_fields},
             statuses=STATUSES,

@@ -200,10 +200,18 @@ async def test_the_new_link_page_answers_every_address_the_same_way(
 
 
 async def test_staff_do_a_case_s_work_on_its_page(web_platform: WebPlatform, browser: Any) -> None:
-    """An advisor adds a note (an empty one first), records a grant application and its
-    decision, an introduction and the company, all on the case page, which passes axe filled."""
+    """An advisor assigns the case's advisor, adds a note (an empty one first), records a grant
+    application and its decision, an introduction and the company, all on the case page, which
+    passes axe filled."""
     intake = web_platform.public("intake")
     async with httpx.AsyncClient(timeout=10) as client:
+        account = {"role": "advisor", "name": "Kari Rådgiver", "advisor_id": "adv-browser"}
+        made = await client.put(
+            f"{intake}/v1/offices/nordveggen/accounts/sub-browser-advisor",
+            json=account,
+            headers=bearer(ADMIN_KEY),
+        )
+        assert made.status_code == 200, made.text
         inquiry = {
             "name": "Per Arbeid",
             "email": "per.arbeid@example.no",
@@ -224,6 +232,10 @@ async def test_staff_do_a_case_s_work_on_its_page(web_platform: WebPlatform, bro
     await staff.get_by_role("button", name="Logg inn").click()
     await staff.get_by_role("link", name=sent.json()["reference"]).click()
     main = staff.locator("main")
+
+    await staff.get_by_label("Rådgiver for saken").select_option(label="Kari Rådgiver")
+    await staff.get_by_role("button", name="Tildel rådgiveren").click()
+    assert "Saken er tildelt Kari Rådgiver." in await main.inner_text()
 
     await staff.get_by_role("button", name="Legg til notatet").click()  # nothing written
     note = staff.get_by_label("Nytt notat")

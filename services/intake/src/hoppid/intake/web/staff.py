@@ -2,8 +2,9 @@
 (the case page itself: case_page.py; its other forms: case_work.py).
 
 Staff signed in with an advisor account (``Staff.advisor_id``) also get "my cases": the list
-limited to the cases assigned to them, by status (``?mine=1``), where the list starts for them;
-``?mine=0`` is the whole office's list. API keys have no advisor record and see the office's.
+limited to the cases assigned to them, by status (``?mine=1``, their list's default: the
+address every service's staff menu and sign-in lead to stays the same); ``?mine=0`` is the
+whole office's list. API keys have no advisor record and see the office's.
 
 A staff member sees only their office: every query carries it, so another office's case is a
 404 page like a case that does not exist. Filters are not personal data and live in the query.
@@ -70,10 +71,10 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
         staff = await office_staff(request)
         if not isinstance(staff, Staff):
             return staff
-        if staff.advisor_id and not request.query_params:  # an advisor starts on their own
-            return pages.redirect("/pages/staff/cases?mine=1")
         given = {k: v for k, v in request.query_params.items() if v}
-        if not staff.advisor_id:
+        if staff.advisor_id:  # an advisor starts on their own cases (the list's address stays)
+            given.setdefault("mine", "1")
+        else:
             given.pop("mine", None)  # not offered: a key has no cases of its own
         errors: Errors = {}
         cases: list[dict[str, Any]] = []

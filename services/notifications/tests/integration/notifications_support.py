@@ -397,7 +397,11 @@ class SchedulingEvents(IntakeEvents):
         )
 
     async def meeting_cancelled(
-        self, booked: Envelope, start: datetime, sequence: int | None = None
+        self,
+        booked: Envelope,
+        start: datetime,
+        sequence: int | None = None,
+        reason: Any = "entrepreneur",
     ) -> Envelope:
         data = booked.data
         event = sched.MeetingCancelled(
@@ -407,8 +411,8 @@ class SchedulingEvents(IntakeEvents):
             person_id=data["person_id"],
             advisor_id="advisor-1",
             start=start,
-            reason="entrepreneur",
-            cancelled_by="entrepreneur",
+            reason=reason,
+            cancelled_by="system" if reason == "erasure" else "entrepreneur",
             cancelled_at=real_now(),
             sequence=sequence,
         )

@@ -101,6 +101,11 @@ async def deliver(ctx: Context, out: Outgoing) -> None:
         await attempt(ctx, document)
 
 
+async def suppress(ctx: Context, out: Outgoing, reason: str) -> None:
+    """Record the message as deliberately not sent, for ``reason``, with its event."""
+    await _claim_final(ctx, _base_document(out, ctx.now()), "suppressed", reason)
+
+
 def _base_document(out: Outgoing, now: datetime) -> Document:
     return {
         "_id": out.delivery_id,

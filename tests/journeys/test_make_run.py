@@ -253,8 +253,11 @@ async def test_services_killed_under_make_run_lose_and_double_nothing(
         assert sent.status_code == 201
         reference = sent.json()["reference"]
         await running.kill_service("intake")  # dies right after answering; make run restarts it
-        await running.kill_service("notifications")  # the receipt may be mid-send
         token = await receipt_token(running, client, reference)
+        # after the receipt went: a restart must not send it again. Not while it is being sent:
+        # a kill between the claim and the send loses it, at most once by design (the stuck
+        # `sending` alert, docs/notifications.md); a CI run killed it just then and it was lost
+        await running.kill_service("notifications")
 
         await running.kill_service("scheduling")
         await book_offered_time(running, client, token)

@@ -1,10 +1,334 @@
-"""Every text of intake's pages exists in nynorsk and English, and the templates render."""
+"""Every text of intake's pages exists in nynorsk and English, and every template renders in
+every language with the context its route gives it, without a missing text.
 
+A text missing in every language shows as its key in brackets (``[key]``, hoppid.shared.web's
+i18n), and a text's placeholder the page does not fill raises: both fail here. Keys built at
+render time (``status_`` ~ the status…) are covered by contexts that hold every value."""
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, get_args
+
+import pytest
+from starlette.requests import Request
+
+from hoppid.intake import forms
+from hoppid.intake.model import CONSENT_TEXT_VERSION, CONSENT_TEXTS, NEEDS, REASONS, STATUSES
+from hoppid.intake.person_export import ABOUT
 from hoppid.intake.settings import IntakeSettings
-from hoppid.intake.web import build_pages
+from hoppid.intake.web import HERE, build_pages
+from hoppid.intake.web.admin import REPORT, TOPICS
+from hoppid.intake.web.case_page import NOTICES, day_shown, kroner
+from hoppid.intake.web.export import SERVICE_NAMES, WORDS
+from hoppid.intake.web.me import DONE
+from hoppid.shared.access import Staff
+from hoppid.shared.web import Pages
+from hoppid.shared.web.i18n import LANGUAGES
+
+PAGES = build_pages(IntakeSettings(), None)
+TEMPLATES = sorted(p.name for p in (HERE / "templates").glob("*.html"))
+MISSING_TEXT = re.compile(r"\[([a-z][a-z0-9_]*)\]")
+AT = datetime(2026, 11, 24, 13, 5, tzinfo=UTC)
+ADVISOR = Staff("key-1", "nordveggen", "advisor", "advisor-1")
+OUTCOMES = get_args(forms.DecideApplication.model_fields["outcome"].annotation)
+KINDS = get_args(forms.MakeIntroduction.model_fields["kind"].annotation)
+CONSENTS = get_args(forms.WithdrawConsent.model_fields["consent"].annotation)
+OFFICE = {
+    "name": "Nordveggen",
+    "contact_email": "post@nordveggen.no",
+    "opening_hours": "09-15",
+    "municipalities": ["1539"],
+}
+# the parts of the staff's case page (included by staff_case.html, rendered with it)
+PARTS = sorted(t for t in TEMPLATES if t.startswith("case_"))
+Context = dict[str, Any]
 
 
 def test_every_page_text_is_in_nynorsk_and_english() -> None:
     pages = build_pages(IntakeSettings(), None)
     assert pages.texts.missing("nn") == []
     assert pages.texts.missing("en") == []
+
+
+def test_every_template_has_a_representative_context() -> None:
+    assert sorted(CONTEXTS) == TEMPLATES, "add a context for each template to CONTEXTS below"
+    source = (HERE / "templates" / "staff_case.html").read_text()
+    for part in PARTS:
+        assert f'{{% include "{part}" %}}' in source
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_every_template_renders_in_every_language(template: str, lang: str) -> None:
+    page = "staff_case.html" if template in PARTS else template  # a part renders in its page
+    for context in CONTEXTS.get(template, lambda: [])():
+        html = rendered(PAGES, page, lang, context)
+        assert f'<html lang="{lang}">' in html
+        assert MISSING_TEXT.findall(html) == [], f"{template} ({lang}): texts missing"
+
+
+def rendered(pages: Pages, template: str, lang: str, context: Context) -> str:
+    """The page as its route renders it (Pages.render), for a GET with ``?lang=``."""
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/pages/x",
+        "query_string": f"lang={lang}".encode(),
+        "headers": [],
+    }
+    return bytes(pages.render(Request(scope), template, **context).body).decode()
+
+
+def a_case(status: str = "new", **extra: Any) -> Context:
+    """A case document as the store holds it, with every need, stage and mode shown."""
+    return {
+        "_id": f"case-{status}",
+        "reference": "NV-2026-0001",
+        "status": status,
+        "office_id": "nordveggen",
+        "municipality": "1539",
+        "needs": list(NEEDS),
+        "stage": "idea",
+        "meeting_mode": "in_person",
+        "language": "nn",
+        "idea": "Kafé i sentrum\nmed bakeri",
+        "created_at": AT,
+        "history": [
+            {"at": AT, "status": s, **({"reason": r} if r else {})}
+            for s, r in zip(STATUSES, [None, *REASONS], strict=False)
+        ],
+        **extra,
+    }
+
+
+def errors_for(*fields: str) -> dict[str, str]:
+    """Every field of a form refused, with the message key the routes give it."""
+    return {field: f"error_{field}" for field in fields}
+
+
+def inquiry() -> list[Context]:
+    values = {
+        "municipality": "1539",
+        "name": "Kari",
+        "email": "kari@example.org",
+        "phone": "",
+        "idea": "",
+        "stage": "idea",
+        "needs": ["guidance"],
+        "meeting_mode": "digital",
+        "language": "nn",
+        "consent_processing": False,
+        "consent_newsletter": True,
+        "share_company_with_partners": False,
+    }
+    fields = [f for f in forms.InquiryForm.model_fields if f != "consent_text_version"]
+    common = {
+        "values": values,
+        "municipalities": [("1539", "Rauma (1539)")],
+        "consent_text": CONSENT_TEXTS["nb"],
+        "consent_version": CONSENT_TEXT_VERSION,
+        "submission": "submission-1",
+    }
+    return [common, {**common, "errors": errors_for(*fields, "consent_text_version")}]
+
+
+def me() -> list[Context]:
+    person = {"name": "Kari", "email": "kari@example.org", "phone": None, "language": "nn"}
+    common = {
+        "token": "token-1",
+        "person": person,
+        "cases": [a_case(s, office_id="nordveggen") for s in STATUSES],
+        "offices": {"nordveggen": OFFICE},
+        "values": {"name": "Kari", "phone": "", "language": "nn"},
+        "consent_given": AT,
+        "newsletter": True,
+    }
+    refused = {**errors_for("name", "phone", "language"), "form": "error_form"}
+    withdrawn = {"consent_given": None, "newsletter": False, "offices": {"nordveggen": None}}
+    return [
+        *({**common, "done": done} for done in (None, *DONE)),
+        {**common, "done": None, "errors": refused},
+        {**common, "done": None, **withdrawn},
+    ]
+
+
+def me_export() -> list[Context]:
+    gathered: list[tuple[str, Any]] = [
+        ("intake", {"person": {"name": "Kari"}, "cases": [{"id": 1}, "x", None, []]}),
+        ("scheduling", None),
+        ("notifications", None),
+    ]
+
+    def export(status: str, lang: str = "nb") -> Context:
+        parts = [
+            {"service": s, **ABOUT[s][lang], "received": s != "notifications", "data": data}
+            for s, data in gathered
+        ]
+        return {"status": status, "export_id": "export-1", "parts": parts}
+
+    common = {
+        "token": "token-1",
+        "w": WORDS["nb"],
+        "names": SERVICE_NAMES["nb"],
+        "timeout": 30,
+        "missing": "Meldinger",
+        "kept_until": AT,
+    }
+    return [{**common, "export": export(s)} for s in ("gathering", "incomplete", "complete")]
+
+
+def staff_cases() -> list[Context]:
+    common = {
+        "staff": ADVISOR,
+        "office": OFFICE,
+        "cases": [a_case(s) for s in STATUSES],
+        "limit": 200,
+        "filters": {"status": "", "need": "", "municipality": "", "since": "", "until": ""},
+        "statuses": STATUSES,
+        "needs": NEEDS,
+        "office_municipalities": [("1539", "Rauma (1539)")],
+        "municipalities": {"1539": "Rauma"},
+    }
+    filters = ("status", "need", "municipality", "since", "until", "mine")
+    refused = {f: f"error_filter_{f}" for f in filters}
+    key = Staff("key-2", "nordveggen", "office_admin")
+    return [
+        {**common, "mine": True},
+        {**common, "mine": False, "cases": [a_case()], "limit": 1},
+        {**common, "mine": False, "staff": key, "cases": [], "errors": refused},
+    ]
+
+
+def staff_case() -> list[Context]:
+    applications = [
+        {
+            "id": f"app-{o}",
+            "programme": "Etablerertilskudd",
+            "amount_asked_nok": 30000,
+            "outcome": o,
+            "amount_granted_nok": 25000 if o == "granted" else 0,
+        }
+        for o in (None, *OUTCOMES)
+    ]
+    common = {
+        "staff": ADVISOR,
+        "case": a_case("in_guidance", advisor_id="advisor-1"),
+        "person": {"name": "Kari", "email": "kari@example.org", "phone": None},
+        "municipality": "Rauma",
+        "moves": [s for s in STATUSES if s != "company_registered"],
+        "notice": None,
+        "notes": [{"at": AT, "by": "key-1", "text": "Ringt\nopp"}, {"at": AT}],
+        "authors": {"key-1": "Ola"},
+        "applications": [{**a, "deadline_shown": day_shown("2026-12-01")} for a in applications],
+        "introductions": [{"at": AT, "to_whom": "Bank", "kind": k, "why": "lån"} for k in KINDS],
+        "company": None,
+        "advisors": {"advisor-1": "Ola"},
+        "kroner": kroner,
+        "day_shown": day_shown,
+        "values": {},
+    }
+    registered = {
+        "company": {"org_number": "923609016", "registered_on": "2026-11-20", "recorded_at": AT},
+        "case": a_case("company_registered"),
+        "person": {"erased_at": AT},
+        "moves": [],
+        "notes": [],
+        "applications": [],
+        "introductions": [{"at": AT, "kind": "other"}],
+        "advisors": {},
+    }
+    fields = ["status", "reason", "comment", "advisor_id", "text", "programme", "to_whom"]
+    fields += ["amount_asked_nok", "deadline", "kind", "why", "org_number", "registered_on"]
+    refused = {**errors_for(*fields), "applications": "error_application_unknown"}
+    conflicts = ["error_case_changed", "error_advisor_changed", "error_company_registered"]
+    return [
+        *({**common, "notice": notice} for notice in (None, *NOTICES.values())),
+        {**common, **registered},
+        {**common, "errors": refused},
+        {**common, "errors": {f"field-{n}": key for n, key in enumerate(conflicts)}},
+        {**common, "errors": {"company": "error_person_erased"}},
+    ]
+
+
+def admin_dlq() -> list[Context]:
+    rows = [
+        {
+            "dlq": f"0:{n}",
+            "dead_lettered_at": "2026-11-24T13:05:00Z",
+            "topic": "hoppid.intake",
+            "partition": 0,
+            "offset": n,
+            "group": "hoppid-reporting",
+            "type": "no.hoppid.intake.case.opened.v1",
+            "id": "event-1",
+            "subject": "case-1",
+            "office": "nordveggen",
+            "error": "case_id: Field required\nsecond line",
+            "redriven_from": "hoppid.intake.dlq:0:1" if n else None,
+            "redriven": redriven,
+        }
+        for n, redriven in enumerate(
+            [
+                None,
+                {"to": "hoppid.intake:0:9", "at": AT, "covered_by": None},
+                {"to": "hoppid.intake:0:9", "at": AT, "covered_by": "0:0"},
+            ]
+        )
+    ]
+    common = {
+        "staff": Staff("key-3", "*", "platform_admin"),
+        "topics": [(name, f"hoppid.{name}") for name in TOPICS],
+        "topic": TOPICS[0],
+        "dlq_topic": "hoppid.intake.dlq",
+        "pending_only": False,
+        "rows": rows,
+        "total": 501,
+        "limit": 500,
+        "exists": True,
+        "pending": 1,
+        "report": dict.fromkeys(REPORT, 1),
+    }
+    return [
+        common,
+        {**common, "errors": {e: f"dlq_error_{e}" for e in ("topic", "positions")}, "report": None},
+        {**common, "exists": False, "rows": []},
+    ]
+
+
+def withdrawals() -> list[Context]:
+    return [{"token": "token-1", "consent": consent} for consent in CONSENTS]
+
+
+CONTEXTS: dict[str, Callable[[], list[Context]]] = {
+    "admin_dlq.html": admin_dlq,
+    **dict.fromkeys([*PARTS, "staff_case.html"], staff_case),
+    "inquiry.html": inquiry,
+    "inquiry_sent.html": lambda: [{"office": OFFICE}, {"office": None}],
+    "link.html": lambda: [
+        {"email": "", "days": 30},
+        {"email": "x", "days": 30, "errors": errors_for("email")},
+    ],
+    "link_sent.html": lambda: [{"days": 30}],
+    "me.html": me,
+    "me_erase.html": lambda: [{"token": "token-1"}],
+    "me_erased.html": lambda: [{}],
+    "me_export.html": me_export,
+    "me_invalid.html": lambda: [{}],
+    "me_withdraw.html": withdrawals,
+    "staff_cases.html": staff_cases,
+}
+
+
+def test_a_missing_text_is_found() -> None:
+    """The check above can fail: a key no language has shows in brackets, and is found."""
+    template = PAGES.environment.from_string("<p>{{ t('no_such_text_anywhere') }}</p>")
+    html = template.render(t=PAGES.texts.translator("nn"))
+    assert MISSING_TEXT.findall(html) == ["no_such_text_anywhere"]
+
+
+def test_the_export_page_words_are_in_every_language() -> None:
+    """The export page's own words are dicts per language, not texts: the same keys in each."""
+    for words in (WORDS, SERVICE_NAMES, *ABOUT.values()):
+        assert sorted(words) == sorted(LANGUAGES)
+        assert len({tuple(sorted(words[lang])) for lang in LANGUAGES}) == 1

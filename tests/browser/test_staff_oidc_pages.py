@@ -1,7 +1,9 @@
-"""An advisor signs in as themselves in Chromium (issue 14, first slice): from scheduling's
-sign-in page through the real OpenID Connect provider (scripts/oidc_provider.sh) to intake's
-case list, on to scheduling's calendar with the same session, and out again. Our pages on the
-way are checked with axe-core (the provider's own form is not ours)."""
+"""An advisor signs in as themselves in Chromium (issue 14): a deep link to scheduling's
+calendar (with a query) leads to its sign-in page, through the real OpenID Connect provider
+(scripts/oidc_provider.sh) and intake's callback back to that very address; the same session
+opens intake's case list; sign-out ends it here and at the provider (its end-session form) and
+comes back to intake's signed-out page. Our pages on the way are checked with axe-core (the
+provider's own forms are not ours)."""
 
 import asyncio
 import json
@@ -77,18 +79,25 @@ async def test_an_advisor_signs_in_through_the_provider_and_out(
         )
         assert made.status_code == 200, made.text
     page = await new_page(browser)
-    await page.goto(f"{scheduling}/pages/staff/calendar")
-    await page.wait_for_url(re.compile(r"/pages/sign-in"))
+    deep = f"{scheduling}/pages/staff/calendar?done=held&view=week"
+    await page.goto(deep)
+    await page.wait_for_url(re.compile(r"/pages/sign-in\?next="))
     await check_page(page)
     await page.get_by_role("link", name="Logg inn med kontoen fra organisasjonen din").click()
     await page.wait_for_url(re.compile(r"/oauth2/authorize"))  # the provider's own form
     await page.locator(f'button[name="sub"][value="{ADVISOR["sub"]}"]').click()
-    await page.wait_for_url(re.compile(re.escape(intake) + r"/pages/staff/cases$"))
+    await page.wait_for_url(deep)  # back where the advisor was going, query and all
+    assert page.url == deep
     await check_page(page)
-    await page.goto(f"{scheduling}/pages/staff/calendar")  # the same session, another service
-    assert re.search(r"/pages/staff/calendar$", page.url)
+    await page.goto(f"{intake}/pages/staff/cases")  # the same session, another service
+    assert re.search(r"/pages/staff/cases$", page.url)
     await check_page(page)
     await page.get_by_role("button", name="Logg ut").click()
-    await page.wait_for_url(re.compile(r"/pages/sign-in"))
-    await page.goto(f"{intake}/pages/staff/cases")
-    await page.wait_for_url(re.compile(r"/pages/sign-in"))
+    await page.wait_for_url(re.compile(r"/oauth2/end_session"))  # the provider's own form
+    await page.get_by_role("button", name="End session").click()
+    await page.wait_for_url(f"{intake}/pages/signed-out")
+    await page.get_by_role("heading", name="Du er logget ut").wait_for()
+    await check_page(page)
+    for service in (intake, scheduling):  # the session has ended on both
+        await page.goto(f"{service}/pages/staff")
+        await page.wait_for_url(re.compile(r"/pages/sign-in"))

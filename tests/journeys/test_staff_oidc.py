@@ -3,13 +3,19 @@ started by the project's script (scripts/oidc_provider.sh), intake and schedulin
 processes on the real Kafka and store. An office admin sets up an advisor's account; the advisor
 signs in through the provider (authorization code + PKCE), lands on intake's staff pages as
 their office, and the session opens scheduling's too; sign-out or a changed account ends it on
-both at once. A sign-in whose state does not match, or of a person with no account, is refused."""
+both at once. A sign-in whose state does not match, or of a person with no account, is refused.
+A sign-in started from a deep link on either service comes back to it (path and query), and
+sign-out goes on to the provider's end-session endpoint and back to the signed-out page."""
 
 import asyncio
+import base64
+import html
 import json
 import os
+import re
 import urllib.parse
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +24,7 @@ import pytest
 from platform_support import ADMIN_KEY, Mailbox, Platform, bearer
 from test_staff_sessions import COOKIE, Browser
 
+from hoppid.shared.oidc import verify_id_token
 from hoppid.shared.testing import ServiceProcess, eventually, free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -87,12 +94,17 @@ async def oidc_platform(
             await mongo.drop_database(name)
 
 
-async def through_provider(browser: Browser, intake: str, sub: str) -> httpx.Response:
-    """From intake's sign-in page through the provider (choosing ``sub`` on its form) back to
-    intake's callback: the callback's answer."""
-    page = await browser.get(f"{intake}/pages/sign-in")
-    assert 'href="' + intake + '/pages/sign-in/oidc"' in page.text
-    start = await browser.get(f"{intake}/pages/sign-in/oidc?next=/pages/staff/cases")
+async def through_provider(
+    browser: Browser, intake: str, sub: str, sign_in: str | None = None
+) -> httpx.Response:
+    """From a sign-in page (intake's by default) by its link through the provider (choosing
+    ``sub`` on its form) back to intake's callback: the callback's answer."""
+    page = await browser.get(sign_in or f"{intake}/pages/sign-in")
+    link = re.search(r'href="([^"]*/pages/sign-in/oidc[^"]*)"', page.text)
+    assert link, page.text
+    start_url = html.unescape(link.group(1))
+    assert start_url.startswith(f"{intake}/pages/sign-in/oidc?")
+    start = await browser.get(start_url)
     assert start.status_code == 302
     authorize = start.headers["location"]
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(authorize).query)
@@ -130,7 +142,7 @@ async def test_an_advisor_signs_in_through_the_provider_as_their_account(
 
     browser = Browser()
     back = await through_provider(browser, intake, ADVISOR["sub"])
-    assert back.status_code == 303 and back.headers["location"] == "/pages/staff/cases"
+    assert back.status_code == 303 and back.headers["location"] == "/pages/staff"
     cookie = browser.cookies[COOKIE]
     assert await opens(oidc_platform, cookie) == {"intake": 200, "scheduling": 200}
     cases = await browser.get(f"{intake}/pages/staff/cases")
@@ -138,7 +150,8 @@ async def test_an_advisor_signs_in_through_the_provider_as_their_account(
 
     token = await browser.csrf_token(intake)
     out = await browser.post(f"{intake}/pages/sign-out", data={"csrf": token})
-    assert out.status_code == 303
+    assert out.status_code == 303  # on to the provider's end-session endpoint
+    assert out.headers["location"].startswith(f"{oidc_platform.issuer}/oauth2/end_session?")
     assert await opens(oidc_platform, cookie) == {"intake": 303, "scheduling": 303}
 
     # a changed account signs in again, on every service at once
@@ -155,6 +168,87 @@ async def test_an_advisor_signs_in_through_the_provider_as_their_account(
         )
         assert changed.status_code == 200
     assert await opens(oidc_platform, second) == {"intake": 303, "scheduling": 303}
+
+
+async def sign_in_from(browser: Browser, platform: OidcPlatform, service: str, deep: str) -> str:
+    """Open ``deep`` on ``service`` signed out, follow its sign-in page through the provider:
+    where intake's callback sends the browser."""
+    base, intake = platform.url(service), platform.url("intake")
+    asked = await browser.get(f"{base}{deep}")
+    assert asked.status_code == 303 and asked.headers["location"].startswith("/pages/sign-in?")
+    back = await through_provider(
+        browser, intake, ADVISOR["sub"], f"{base}{asked.headers['location']}"
+    )
+    assert back.status_code == 303, back.text
+    return back.headers["location"]
+
+
+def payload(token: str) -> dict[str, Any]:
+    body = token.split(".")[1]
+    return dict(json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
+
+
+async def test_a_deep_link_comes_back_after_the_provider_and_sign_out_ends_there_too(
+    oidc_platform: OidcPlatform,
+) -> None:
+    intake, scheduling = oidc_platform.url("intake"), oidc_platform.url("scheduling")
+    async with httpx.AsyncClient(timeout=10) as api:
+        made = await api.put(
+            f"{intake}/v1/offices/nordveggen/accounts/{ADVISOR['sub']}",
+            headers=bearer(ADMIN_KEY),
+            json={"role": "advisor", "name": "Ingrid Rådgjevar", "advisor_id": "adv-ingrid"},
+        )
+        assert made.status_code == 200, made.text
+
+    # a calendar with a query on scheduling: back on scheduling, at that address
+    browser = Browser()
+    calendar = "/pages/staff/calendar?done=held&view=week"
+    assert await sign_in_from(browser, oidc_platform, "scheduling", calendar) == (
+        f"{scheduling}{calendar}"
+    )
+    assert (await browser.get(f"{scheduling}{calendar}")).status_code == 200
+    # the office's case list with its filters on intake: back there, a path of its own
+    other = Browser()
+    cases = "/pages/staff/cases?mine=0&status=new"
+    assert await sign_in_from(other, oidc_platform, "intake", cases) == cases
+    assert (await other.get(f"{intake}{cases}")).status_code == 200
+
+    # sign-out on scheduling: the session ends here, then at the provider, then back here
+    cookie = browser.cookies[COOKIE]
+    token = await browser.csrf_token(scheduling)
+    out = await browser.post(f"{scheduling}/pages/sign-out", data={"csrf": token})
+    assert out.status_code == 303 and COOKIE not in browser.cookies
+    assert await opens(oidc_platform, cookie) == {"intake": 303, "scheduling": 303}
+    async with httpx.AsyncClient(timeout=10) as at_provider:
+        found = await at_provider.get(f"{oidc_platform.issuer}/.well-known/openid-configuration")
+        end_session = found.json()["end_session_endpoint"]
+        jwks = (await at_provider.get(found.json()["jwks_uri"])).json()
+        to = urllib.parse.urlsplit(out.headers["location"])
+        assert f"{to.scheme}://{to.netloc}{to.path}" == end_session
+        query = urllib.parse.parse_qs(to.query)
+        assert query["post_logout_redirect_uri"] == [f"{scheduling}/pages/signed-out"]
+        assert query["client_id"] == ["hoppid"]
+        # the hint is the provider's own ID token of this sign-in (kept server-side till now)
+        hint = query["id_token_hint"][0]
+        claims = payload(hint)
+        issued = datetime.fromtimestamp(claims["iat"], UTC)
+        verify_id_token(hint, jwks, oidc_platform.issuer, "hoppid", claims["nonce"], issued)
+        assert claims["sub"] == ADVISOR["sub"]
+        # the provider's confirmation form, then back to the signed-out page
+        confirm_page = await at_provider.get(out.headers["location"])
+        assert confirm_page.status_code == 200
+        field = re.search(r'name="redirect_uri" value="([^"]*)"', confirm_page.text)
+        assert field, confirm_page.text
+        confirmed = await at_provider.post(
+            f"{oidc_platform.issuer}/oauth2/end_session/confirm",
+            data={"redirect_uri": html.unescape(field.group(1))},
+        )
+        assert confirmed.status_code == 302
+        assert confirmed.headers["location"] == f"{scheduling}/pages/signed-out"
+    signed_out = await browser.get(confirmed.headers["location"])
+    assert signed_out.status_code == 200 and "Du er logget ut" in signed_out.text
+    # the other browser's session is its own: still open until it signs out
+    assert await opens(oidc_platform, other.cookies[COOKIE]) == {"intake": 200, "scheduling": 200}
 
 
 async def test_a_sign_in_without_an_account_or_with_a_forged_state_is_refused(

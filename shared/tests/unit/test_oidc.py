@@ -6,6 +6,7 @@ provider)."""
 import base64
 import hashlib
 import json
+import urllib.parse
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +18,9 @@ from hoppid.shared.oidc import (
     Attempt,
     OidcError,
     Provider,
+    _mac,
     authorization_url,
+    end_session_url,
     read_attempt,
     sign_attempt,
     verify_id_token,
@@ -103,3 +106,44 @@ def test_the_state_cookie_is_signed_and_short_lived() -> None:
     assert read_attempt(SECRET, value, NOW + timedelta(minutes=11)) is None
     assert read_attempt("t" * 32, value, NOW) is None
     assert read_attempt(SECRET, value.replace(".", "x.", 1), NOW) is None
+
+
+def test_the_state_cookie_carries_the_page_and_service_to_return_to() -> None:
+    attempt = Attempt.new("/pages/staff/calendar?week=2026-W49", "scheduling")
+    value = sign_attempt(SECRET, attempt, NOW)
+    back = read_attempt(SECRET, value, NOW)
+    assert back is not None
+    assert (back.next, back.service) == ("/pages/staff/calendar?week=2026-W49", "scheduling")
+    # a state cookie made before the service was kept: back to the callback's own service
+    old = {k: v for k, v in attempt.__dict__.items() if k != "service"}
+    body = b64(json.dumps({**old, "e": int(NOW.timestamp()) + 600}).encode())
+    assert (read_attempt(SECRET, f"{body}.{_mac(SECRET, body)}", NOW) or attempt).service == ""
+
+
+END = f"{ISSUER}/oauth2/end_session"
+
+
+def test_sign_out_at_the_provider_carries_the_hint_and_the_way_back() -> None:
+    provider = Provider(ISSUER, f"{ISSUER}/a", f"{ISSUER}/t", f"{ISSUER}/j", END)
+    back = "http://127.0.0.1:8002/pages/signed-out"
+    url = end_session_url(provider, CLIENT, token(), back, "nn")
+    assert url is not None
+    parts = urllib.parse.urlsplit(url)
+    assert f"{parts.scheme}://{parts.netloc}{parts.path}" == END
+    assert urllib.parse.parse_qs(parts.query) == {
+        "id_token_hint": [token()],
+        "client_id": [CLIENT],
+        "post_logout_redirect_uri": [back],
+        "ui_locales": ["nn"],
+    }
+    # an endpoint with a query of its own keeps it
+    tenant = Provider(ISSUER, "a", "t", "j", f"{END}?tenant=mr")
+    kept = end_session_url(tenant, CLIENT, "tok", back, "nb")
+    assert kept is not None and kept.startswith(f"{END}?tenant=mr&id_token_hint=tok&")
+
+
+def test_no_sign_out_at_the_provider_without_an_endpoint_or_a_token() -> None:
+    without = Provider(ISSUER, f"{ISSUER}/a", f"{ISSUER}/t", f"{ISSUER}/j")
+    assert end_session_url(without, CLIENT, token(), "http://x/pages/signed-out", "nb") is None
+    provider = Provider(ISSUER, f"{ISSUER}/a", f"{ISSUER}/t", f"{ISSUER}/j", END)
+    assert end_session_url(provider, CLIENT, "", "http://x/pages/signed-out", "nb") is None

@@ -5,7 +5,12 @@ import base64
 import json
 from datetime import UTC, datetime, timedelta
 
-from hoppid.shared.staff_sessions import new_session_id, session_hash
+from hoppid.shared.staff_sessions import (
+    new_session_id,
+    open_id_token,
+    seal_id_token,
+    session_hash,
+)
 from hoppid.shared.web.session import _signature, key_mac, read_session, sign_session
 
 SECRET = "s" * 32
@@ -40,3 +45,14 @@ def test_a_session_keeps_a_mac_of_its_key_never_the_key_hash() -> None:
     assert mac != "a" * 64
     assert mac != key_mac(SECRET, "b" * 64)  # another key (or another service's admin key)
     assert mac != key_mac("t" * 32, "a" * 64)  # another platform
+
+
+def test_the_id_token_is_sealed_under_its_session_id() -> None:
+    session_id, other = new_session_id(), new_session_id()
+    sealed = seal_id_token(session_id, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJpbmdyaWQifQ.sig")
+    assert "eyJ" not in sealed and "ingrid" not in sealed
+    assert open_id_token(session_id, sealed) == "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJpbmdyaWQifQ.sig"
+    assert open_id_token(other, sealed) == ""  # another session's id opens nothing
+    assert open_id_token(session_id, sealed[:-4] + "AAAA") == ""  # tampered
+    assert open_id_token(session_id, "not base64!") == ""
+    assert seal_id_token(session_id, "") == "" and open_id_token(session_id, None) == ""

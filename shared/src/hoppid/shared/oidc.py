@@ -6,6 +6,12 @@ signed cookie, and on the callback exchanges the code (with the verifier) at the
 and checks the ID token itself: RS256 signature against the provider's keys, issuer, audience,
 expiry and nonce. The provider is only ever reached from the server, with the standard library
 (sign-in is rare: no HTTP client dependency for it).
+
+The state cookie also carries where the sign-in returns to (a path, and the service it is on:
+``hoppid.shared.web.returns``), signed, so nobody can change it on the way through the provider.
+The ID token itself is kept for sign-out: RP-initiated logout (OpenID Connect RP-Initiated
+Logout 1.0) sends the browser to the provider's ``end_session_endpoint`` with it as
+``id_token_hint``, so the provider's session ends too, when the provider advertises one.
 """
 
 from __future__ import annotations
@@ -43,24 +49,28 @@ class Provider:
     authorization_endpoint: str
     token_endpoint: str
     jwks_uri: str
+    end_session_endpoint: str = ""  # "": the provider offers no RP-initiated logout
 
 
 @dataclass(frozen=True)
 class Attempt:
-    """One sign-in on its way through the provider: kept in the signed state cookie."""
+    """One sign-in on its way through the provider: kept in the signed state cookie, with the
+    page it returns to (``next``, a path on ``service``; "" is the service of the callback)."""
 
     state: str
     nonce: str
     verifier: str
     next: str
+    service: str = ""
 
     @classmethod
-    def new(cls, next_path: str) -> Attempt:
+    def new(cls, next_path: str, service: str = "") -> Attempt:
         return cls(
             secrets.token_urlsafe(24),
             secrets.token_urlsafe(24),
             secrets.token_urlsafe(48),  # 64 characters: RFC 7636 asks 43 to 128
             next_path,
+            service,
         )
 
     def challenge(self) -> str:
@@ -91,7 +101,8 @@ def read_attempt(secret: str, value: str | None, now: datetime) -> Attempt | Non
         claims = json.loads(_unb64(body))
         if int(claims.pop("e")) <= now.timestamp():
             return None
-        return Attempt(**{k: str(claims[k]) for k in ("state", "nonce", "verifier", "next")})
+        found = {k: str(claims[k]) for k in ("state", "nonce", "verifier", "next")}
+        return Attempt(**found, service=str(claims.get("service", "")))
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -140,12 +151,29 @@ async def discover(issuer: str) -> Provider:
             str(found["authorization_endpoint"]),
             str(found["token_endpoint"]),
             str(found["jwks_uri"]),
+            _http_url(found.get("end_session_endpoint")),
         )
-    except (KeyError, TypeError) as error:
+    except (KeyError, TypeError, AttributeError) as error:
         raise OidcError("the discovery document lacks an endpoint") from error
     if provider.issuer.rstrip("/") != issuer.rstrip("/"):
         raise OidcError("the discovery document names another issuer")
     return provider
+
+
+def _http_url(value: object) -> str:
+    """An optional endpoint of the discovery document: an http(s) address, else ""."""
+    if not isinstance(value, str):
+        return ""
+    return value if urllib.parse.urlsplit(value).scheme in ("http", "https") else ""
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A sign-in that holds: the ID token's checked claims and the token itself (kept with the
+    session, server-side, for the ``id_token_hint`` of sign-out)."""
+
+    claims: dict[str, Any]
+    id_token: str
 
 
 async def signed_in_claims(
@@ -156,8 +184,8 @@ async def signed_in_claims(
     code: str,
     attempt: Attempt,
     now: datetime,
-) -> dict[str, Any]:
-    """The code exchanged (with the PKCE verifier) and the ID token's checked claims."""
+) -> SignedIn:
+    """The code exchanged (with the PKCE verifier) and the ID token checked."""
     form = {
         "grant_type": "authorization_code",
         "code": code,
@@ -171,7 +199,31 @@ async def signed_in_claims(
     if not isinstance(tokens, dict) or not isinstance(tokens.get("id_token"), str):
         raise OidcError("the token endpoint gave no ID token")
     keys = await asyncio.to_thread(_http_json, provider.jwks_uri)
-    return verify_id_token(tokens["id_token"], keys, provider.issuer, client_id, attempt.nonce, now)
+    token = tokens["id_token"]
+    return SignedIn(
+        verify_id_token(token, keys, provider.issuer, client_id, attempt.nonce, now), token
+    )
+
+
+def end_session_url(
+    provider: Provider, client_id: str, id_token: str, post_logout_redirect_uri: str, lang: str
+) -> str | None:
+    """Where the browser goes to end its session at the provider too (RP-Initiated Logout 1.0,
+    section 2): the provider's end-session endpoint with the session's ID token as the hint,
+    our client id and the page to come back to; None when the provider offers no endpoint or
+    the session has no ID token (a key's session)."""
+    if not provider.end_session_endpoint or not id_token:
+        return None
+    query = urllib.parse.urlencode(
+        {
+            "id_token_hint": id_token,
+            "client_id": client_id,
+            "post_logout_redirect_uri": post_logout_redirect_uri,
+            "ui_locales": lang,
+        }
+    )
+    separator = "&" if urllib.parse.urlsplit(provider.end_session_endpoint).query else "?"
+    return f"{provider.end_session_endpoint}{separator}{query}"
 
 
 def verify_id_token(

@@ -13,16 +13,25 @@ default the vault's database: platform infrastructure like Kafka, decision 0004)
 on one service deletes the record and every sibling refuses the cookie on its next request: at once,
 no event to wait for. A session also ends when its key is revoked (each service's key ring), when
 it expires, or when it has not been used for the idle time.
+
+A session signed in through OpenID Connect also keeps the provider's ID token, for the
+``id_token_hint`` of sign-out at the provider. It names the person (email, name), so it is kept
+sealed (AES-GCM) under a key derived from the session id, which only the cookie holds: a copy of
+the store yields neither a cookie nor the token. Signing out takes it out as it deletes the record.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -45,6 +54,36 @@ def new_session_id() -> str:
 
 def session_hash(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+def _token_key(session_id: str) -> bytes:
+    # the id is 256 random bits: one HMAC is a sound key derivation from it
+    return hmac.new(session_id.encode(), b"hoppid-session-id-token", hashlib.sha256).digest()
+
+
+def seal_id_token(session_id: str, id_token: str) -> str:
+    """The ID token sealed under the session's own key, bound to its record ("" for none)."""
+    if not id_token:
+        return ""
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(_token_key(session_id)).encrypt(
+        nonce, id_token.encode(), session_hash(session_id).encode()
+    )
+    return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def open_id_token(session_id: str, sealed: object) -> str:
+    """The ID token of a record, "" when it has none or it does not open with this id."""
+    if not isinstance(sealed, str) or not sealed:
+        return ""
+    try:
+        raw = base64.urlsafe_b64decode(sealed)
+        opened = AESGCM(_token_key(session_id)).decrypt(
+            raw[:12], raw[12:], session_hash(session_id).encode()
+        )
+    except (ValueError, InvalidTag):
+        return ""
+    return opened.decode()
 
 
 @dataclass(frozen=True)
@@ -86,7 +125,12 @@ class StaffSessions:
         self._indexed = True
 
     async def start(
-        self, session_id: str, record: SessionRecord, now: datetime, expires_at: datetime
+        self,
+        session_id: str,
+        record: SessionRecord,
+        now: datetime,
+        expires_at: datetime,
+        id_token: str = "",
     ) -> None:
         if not self._indexed:  # also where no service started first (a test's own app)
             await self.ensure_indexes()
@@ -103,6 +147,7 @@ class StaffSessions:
                 "started_at": now,
                 "expires_at": expires_at,
                 "last_used_at": now,
+                "id_token_sealed": seal_id_token(session_id, id_token),
             }
         )
 
@@ -124,9 +169,11 @@ class StaffSessions:
             found.get("advisor_id"),
         )
 
-    async def end(self, session_id: str) -> None:
-        """Sign-out: the session is gone for every service at once."""
-        await self.sessions.delete_one({"_id": session_hash(session_id)})
+    async def end(self, session_id: str) -> str:
+        """Sign-out: the session is gone for every service at once. Its provider's ID token
+        comes back ("" for a key's session, or one already ended) for the provider's sign-out."""
+        ended = await self.sessions.find_one_and_delete({"_id": session_hash(session_id)})
+        return open_id_token(session_id, ended.get("id_token_sealed")) if ended else ""
 
     async def end_all_of(self, key_id: str) -> int:
         """Every session of a key or account (``account:<subject>``): an account removed or

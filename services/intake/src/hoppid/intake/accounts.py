@@ -23,7 +23,6 @@ from hoppid.shared.mongo import IndexSpec
 from hoppid.shared.problems import NotFound
 from hoppid.shared.staff_sessions import StaffSessions
 from hoppid.shared.web import Pages
-from hoppid.shared.web.router import safe_next
 
 log = logging.getLogger("hoppid.intake.accounts")
 ACCOUNTS = "staff_accounts"
@@ -108,7 +107,8 @@ def api_router(
 def pages_router(
     pages: Pages, database: AsyncDatabase[dict[str, Any]], settings: IntakeSettings
 ) -> APIRouter:
-    """Sign-in through the provider: start (to the provider) and callback (back from it)."""
+    """Sign-in through the provider: start (to the provider) and callback (back from it, on
+    to the page the sign-in was asked for, on the service that asked: Pages.return_url)."""
     router = APIRouter(include_in_schema=False)
     accounts = database[ACCOUNTS]
     redirect_uri = f"{pages.urls.intake}/pages/sign-in/oidc/callback"
@@ -129,7 +129,7 @@ def pages_router(
         except oidc.OidcError as error:
             log.warning("OpenID Connect provider unavailable: %s", error)
             return refused(request, 503, "sign_in_oidc_unavailable")
-        attempt = oidc.Attempt.new(safe_next(request.query_params.get("next")))
+        attempt = pages.oidc_attempt(request)  # the page to return to, checked
         response = pages.redirect(
             oidc.authorization_url(provider, client_id, redirect_uri, attempt)
         )
@@ -155,12 +155,13 @@ def pages_router(
             return refused(request, 400, "sign_in_oidc_failed")
         try:
             provider = await oidc.discover(settings.oidc_issuer)
-            claims = await oidc.signed_in_claims(
+            signed = await oidc.signed_in_claims(
                 provider, client_id, client_secret, redirect_uri, code, attempt, now
             )
         except oidc.OidcError as error:
             log.warning("OpenID Connect sign-in refused: %s", error)
             return refused(request, 400, "sign_in_oidc_failed")
+        claims = signed.claims
         account = await accounts.find_one({"_id": claims["sub"]})
         if account is None:
             return refused(request, 403, "sign_in_no_account")
@@ -170,8 +171,9 @@ def pages_router(
             account["role"],
             account.get("advisor_id"),
         )
-        response = pages.redirect(attempt.next)
-        await pages.start_account_session(response, staff)
+        response = pages.redirect(pages.return_url(attempt))
+        # the ID token stays with the session (server-side) for the provider's sign-out
+        await pages.start_account_session(response, staff, signed.id_token)
         response.delete_cookie(oidc.STATE_COOKIE, path="/pages/sign-in/oidc")
         return response
 

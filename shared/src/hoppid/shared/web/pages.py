@@ -4,6 +4,7 @@ language, the CSRF cookie and the headers every page carries."""
 from __future__ import annotations
 
 import hmac
+import urllib.parse
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -15,11 +16,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.datastructures import FormData
 
+from hoppid.shared import oidc
 from hoppid.shared.access import KeyRing, Role, Staff
 from hoppid.shared.clock import real_now
 from hoppid.shared.settings import ServiceSettings
 from hoppid.shared.staff_sessions import SessionRecord, StaffSessions, new_session_id
-from hoppid.shared.web import csrf, session
+from hoppid.shared.web import csrf, returns, session
 from hoppid.shared.web.i18n import LANGUAGE_NAMES, LANGUAGES, Texts, choose_language
 
 HERE = Path(__file__).parent
@@ -66,6 +68,10 @@ class SiblingUrls:
             settings.reporting_public_url.rstrip("/"),
         )
 
+    def of_service(self, service: str) -> str:
+        """The public address of one of the four services by name ("" for another name)."""
+        return str(getattr(self, service)) if service in returns.SERVICES else ""
+
 
 class Pages:
     """One service's pages: ``render`` a template, read a checked ``form``, find the ``staff``."""
@@ -75,6 +81,7 @@ class Pages:
         settings: ServiceSettings,
         service_web_folder: Path | None = None,
         key_ring: KeyRing | None = None,
+        service: str = "",
     ) -> None:
         own = [service_web_folder] if service_web_folder else []
         self.environment = jinja2.Environment(
@@ -90,10 +97,14 @@ class Pages:
         self.secret = settings.link_secret.get_secret_value()
         self.secure_cookies = settings.cookie_secure
         self.session_hours = settings.staff_session_hours
+        # which of the four this is: where a sign-in through intake comes back to
+        self.service = returns.safe_service(service) or _service_of(settings)
         # staff accounts sign in through OpenID Connect at intake (None: keys only)
         self.oidc_sign_in = (
             f"{self.urls.intake}/pages/sign-in/oidc" if settings.oidc_issuer else None
         )
+        self.oidc_issuer = settings.oidc_issuer
+        self.oidc_client_id = settings.oidc_client_id
 
     def language(self, request: Request) -> str:
         return choose_language(
@@ -163,7 +174,42 @@ class Pages:
         return staff
 
     def sign_in_redirect(self, request: Request) -> RedirectResponse:
-        return self.redirect(f"/pages/sign-in?next={request.url.path}")
+        """To the sign-in page, which comes back to the page asked for (path and query). A
+        form post whose session ended is not asked for again (its address may answer only
+        posts): that sign-in lands on the staff start page."""
+        if request.method not in ("GET", "HEAD"):
+            return self.redirect(returns.sign_in_path(None))
+        asked = returns.asked_for(request.url.path, request.url.query)
+        return self.redirect(returns.sign_in_path(asked))
+
+    def oidc_link(self, next_path: str) -> str | None:
+        """The sign-in through the provider (at intake) that comes back to ``next_path`` on
+        this service; None when staff sign in with keys only."""
+        if self.oidc_sign_in is None:
+            return None
+        if not self.service:  # a page of no known service: intake's start page
+            return self.oidc_sign_in
+        query = {"next": returns.safe_next(next_path), "service": self.service}
+        return f"{self.oidc_sign_in}?{urllib.parse.urlencode(query, safe='/')}"
+
+    def oidc_attempt(self, request: Request) -> oidc.Attempt:
+        """A new sign-in through the provider for the page the sign-in link names."""
+        query = request.query_params
+        service = returns.safe_service(query.get("service"))
+        return oidc.Attempt.new(returns.safe_next(query.get("next")), service)
+
+    def return_url(self, attempt: oidc.Attempt) -> str:
+        """Where a sign-in through the provider lands: its page, on its service's configured
+        address when that is a sibling (the path checked again: never another site)."""
+        path = returns.safe_next(attempt.next)
+        service = returns.safe_service(attempt.service)
+        if not service or service == self.service:
+            return path
+        return f"{self.urls.of_service(service)}{path}"
+
+    def own_url(self, request: Request) -> str:
+        """This service's public address (the request's own for a page of no known service)."""
+        return self.urls.of_service(self.service) or str(request.base_url).rstrip("/")
 
     async def start_session(self, response: Response, staff: Staff, key_hash: str) -> None:
         """A new session in the shared store for the key just checked, its id in the cookie."""
@@ -173,32 +219,43 @@ class Pages:
         record = SessionRecord(staff.key_id, session.key_mac(self.secret, key_hash))
         await self._start(sessions, response, record)
 
-    async def start_account_session(self, response: Response, staff: Staff) -> None:
-        """A new session for a staff account signed in through OpenID Connect."""
+    async def start_account_session(
+        self, response: Response, staff: Staff, id_token: str = ""
+    ) -> None:
+        """A new session for a staff account signed in through OpenID Connect, keeping the
+        provider's ID token with it (server-side, sealed) for the provider's sign-out."""
         sessions = self.key_ring.sessions if self.key_ring is not None else None
         if sessions is None:
             raise RuntimeError("staff sign-in needs the key ring's session store")
         record = SessionRecord(staff.key_id, "", staff.office_id, staff.role, staff.advisor_id)
-        await self._start(sessions, response, record)
+        await self._start(sessions, response, record, id_token)
 
     async def _start(
-        self, sessions: StaffSessions, response: Response, record: SessionRecord
+        self,
+        sessions: StaffSessions,
+        response: Response,
+        record: SessionRecord,
+        id_token: str = "",
     ) -> None:
         now, session_id = real_now(), new_session_id()
-        await sessions.start(session_id, record, now, now + timedelta(hours=self.session_hours))
+        expires_at = now + timedelta(hours=self.session_hours)
+        await sessions.start(session_id, record, now, expires_at, id_token)
         value = session.sign_session(self.secret, session_id, now, self.session_hours)
         self._cookie(response, session.COOKIE, value, self.session_hours * 3600)
 
-    async def end_session(self, request: Request, response: Response) -> None:
+    async def end_session(self, request: Request, response: Response) -> str:
         """Sign-out: the session ends in the shared store (every service refuses the cookie
-        and any copy of it from now on) and the browser forgets the cookie."""
+        and any copy of it from now on) and the browser forgets the cookie. The provider's
+        ID token of a session signed in through it comes back ("" otherwise)."""
         sessions = self.key_ring.sessions if self.key_ring is not None else None
         session_id = session.read_session(
             self.secret, request.cookies.get(session.COOKIE), real_now()
         )
+        id_token = ""
         if session_id is not None and sessions is not None:
-            await sessions.end(session_id)
+            id_token = await sessions.end(session_id)
         response.delete_cookie(session.COOKIE, path="/")
+        return id_token
 
     @staticmethod
     def redirect(url: str) -> RedirectResponse:
@@ -215,6 +272,13 @@ class Pages:
             secure=self.secure_cookies,
             samesite="lax",
         )
+
+
+def _service_of(settings: ServiceSettings) -> str:
+    """The service whose settings these are (``hoppid.<service>.settings``), "" for none of
+    the four (a test's own app on the shared settings)."""
+    parts = type(settings).__module__.split(".")
+    return next((part for part in parts if part in returns.SERVICES), "")
 
 
 def _role(value: str) -> Role:

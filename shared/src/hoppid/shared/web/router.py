@@ -3,20 +3,22 @@ sign-in and sign-out, and the answer to a form whose CSRF token is wrong."""
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
+from hoppid.shared import oidc
 from hoppid.shared.access import KeyRing, Staff, hash_key
 from hoppid.shared.web.csrf import CsrfError
 from hoppid.shared.web.pages import HERE, PageAnswer, Pages
+from hoppid.shared.web.returns import safe_next
 
+__all__ = ["install_pages", "safe_next", "shared_pages_router"]
+
+log = logging.getLogger("hoppid.shared.web")
 STYLE = (HERE / "static" / "hoppid.css").read_bytes()
-
-
-def safe_next(value: object) -> str:
-    """Only a path on this site: never an open redirect to another one."""
-    text = value if isinstance(value, str) else ""
-    return text if text.startswith("/") and not text.startswith("//") else "/pages/staff"
+SIGNED_OUT = "/pages/signed-out"
 
 
 def shared_pages_router(pages: Pages) -> APIRouter:
@@ -34,12 +36,12 @@ def shared_pages_router(pages: Pages) -> APIRouter:
 
     @router.get("/pages/sign-in", response_class=HTMLResponse)
     async def sign_in_form(request: Request) -> HTMLResponse:
-        return pages.render(
-            request,
-            "sign_in.html",
-            next=safe_next(request.query_params.get("next")),
-            oidc=pages.oidc_sign_in,
-        )
+        target = safe_next(request.query_params.get("next"))
+        return pages.render(request, "sign_in.html", next=target, oidc=pages.oidc_link(target))
+
+    @router.get("/pages/signed-out", response_class=HTMLResponse)
+    async def signed_out(request: Request) -> HTMLResponse:
+        return pages.render(request, "signed_out.html")
 
     @router.post("/pages/sign-in", response_model=None)
     async def sign_in(request: Request) -> Response:
@@ -60,7 +62,7 @@ def shared_pages_router(pages: Pages) -> APIRouter:
                     status=refused.status_code,
                     next=target,
                     errors=errors,
-                    oidc=pages.oidc_sign_in,
+                    oidc=pages.oidc_link(target),
                 )
                 page.headers.update(refused.headers or {})
                 return page
@@ -75,7 +77,7 @@ def shared_pages_router(pages: Pages) -> APIRouter:
                 status=401,
                 next=target,
                 errors=errors,
-                oidc=pages.oidc_sign_in,
+                oidc=pages.oidc_link(target),
             )
         response = pages.redirect(target)
         await pages.start_session(response, staff, hash_key(key))
@@ -84,11 +86,31 @@ def shared_pages_router(pages: Pages) -> APIRouter:
     @router.post("/pages/sign-out", response_model=None)
     async def sign_out(request: Request) -> Response:
         await pages.form(request)
-        response = pages.redirect("/pages/sign-in")
-        await pages.end_session(request, response)
+        response = pages.redirect(SIGNED_OUT)
+        id_token = await pages.end_session(request, response)
+        at_provider = await _provider_sign_out(pages, request, id_token)
+        if at_provider is not None:  # on to the provider, which sends the browser back here
+            response.headers["location"] = at_provider
         return response
 
     return router
+
+
+async def _provider_sign_out(pages: Pages, request: Request, id_token: str) -> str | None:
+    """The provider's end-session address for a session signed in through it, coming back to
+    this service's signed-out page; None (our signed-out page at once) for a key's session, a
+    provider without RP-initiated logout, or one that does not answer: the session here has
+    ended all the same."""
+    if not id_token or not pages.oidc_issuer:
+        return None
+    try:
+        provider = await oidc.discover(pages.oidc_issuer)
+    except oidc.OidcError as error:
+        log.warning("sign-out: the provider's session was not ended: %s", error)
+        return None
+    back = f"{pages.own_url(request)}{SIGNED_OUT}"
+    lang = pages.language(request)
+    return oidc.end_session_url(provider, pages.oidc_client_id, id_token, back, lang)
 
 
 async def _authenticate(ring: KeyRing, key: str) -> Staff | None:

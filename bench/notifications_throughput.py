@@ -4,8 +4,9 @@ One run, three parts, each against the same aiosmtpd server in this process (it 
 what arrives, with the arrival time):
 
 1. **SMTP ceiling** (baseline): ``MESSAGES`` emails, rendered beforehand, handed one after the
-   other to the server with the service's own ``hoppid.notifications.mail.send_email`` (stdlib
-   smtplib in a worker thread, one connection per message, MIME built per message).
+   other to the server with the service's own
+   ``hoppid.notifications.delivery.mail.send_email`` (stdlib smtplib in a worker thread, one
+   connection per message, MIME built per message).
 2. **Rendering alone**: ``MESSAGES`` messages made with the real packaged templates, languages
    nb/nn/en in turn: the inquiry receipt (text, HTML, preferences footer), and the meeting
    notice with its calendar file (iCalendar built per message), the latter also with its MIME
@@ -55,13 +56,13 @@ from aiokafka import AIOKafkaProducer
 from aiosmtpd.smtp import SMTP
 from pymongo import AsyncMongoClient
 
-from hoppid.notifications import messages
-from hoppid.notifications.mail import Email, SmtpSender, message_bytes, send_email
+from hoppid.notifications.composition import messages
+from hoppid.notifications.composition.templates import Templates
+from hoppid.notifications.copies.offices import OfficeView
+from hoppid.notifications.copies.people import Person
+from hoppid.notifications.delivery.mail import Email, SmtpSender, message_bytes, send_email
 from hoppid.notifications.model import Outgoing
-from hoppid.notifications.offices import OfficeView
-from hoppid.notifications.people import Person
 from hoppid.notifications.settings import SmtpServer
-from hoppid.notifications.templates import Templates
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.events import scheduling as sched
@@ -197,7 +198,7 @@ def meeting_outgoing(n: int) -> Outgoing:
 
 
 def render(templates: Templates, out: Outgoing) -> Email:
-    """As hoppid.notifications.delivery composes and sends a message."""
+    """As hoppid.notifications.delivery.deliveries composes and sends a message."""
     values = {**OFFICE_VIEW.values(), **out.values}
     link = f"{PREFERENCES_BASE}{out.link_token}/preferences"
     rendered = templates.render(out.message, out.language, out.office_id, values, link)

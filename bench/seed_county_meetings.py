@@ -42,15 +42,15 @@ from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from hoppid.notifications import handlers as notification_handlers
-from hoppid.notifications import meetings as notification_meetings
-from hoppid.notifications import staff as notification_staff
 from hoppid.notifications import store as notifications_store
-from hoppid.notifications import templates as templates_module
-from hoppid.notifications.delivery import Context as NotificationsContext
+from hoppid.notifications.composition import templates as templates_module
+from hoppid.notifications.composition.templates import Templates
+from hoppid.notifications.context import Context as NotificationsContext
 from hoppid.notifications.metrics import NotificationMetrics
+from hoppid.notifications.reactions import directory as notification_directory
+from hoppid.notifications.reactions import inquiries as notification_inquiries
+from hoppid.notifications.reactions import meetings as notification_meetings
 from hoppid.notifications.settings import NotificationsSettings
-from hoppid.notifications.templates import Templates
 from hoppid.scheduling import busy_times, desk_store, forms, group_store, model, reminders
 from hoppid.scheduling import handlers as scheduling_handlers
 from hoppid.scheduling import store as scheduling_store
@@ -771,11 +771,13 @@ def _moment(envelope: Envelope, fallback: datetime) -> datetime:
 
 Handler = Callable[[NotificationsContext, Any, Envelope], Awaitable[None]]
 HANDLERS: dict[type[Event], Handler] = {
-    intake_events.OfficeChanged: lambda c, e, _: notification_handlers.office_changed(c, e),
-    intake_events.InquiryReceived: notification_handlers.inquiry_received,
-    intake_events.CaseOpened: notification_handlers.case_opened,
-    intake_events.CaseStatusChanged: lambda c, e, _: notification_staff.case_status_changed(c, e),
-    sched.AdvisorChanged: lambda c, e, _: notification_staff.advisor_changed(c, e),
+    intake_events.OfficeChanged: lambda c, e, _: notification_directory.office_changed(c, e),
+    intake_events.InquiryReceived: notification_inquiries.inquiry_received,
+    intake_events.CaseOpened: notification_inquiries.case_opened,
+    intake_events.CaseStatusChanged: lambda c, e, _: notification_inquiries.case_status_changed(
+        c, e
+    ),
+    sched.AdvisorChanged: lambda c, e, _: notification_directory.advisor_changed(c, e),
     sched.SlotsOffered: notification_meetings.slots_offered,
     sched.MeetingBooked: notification_meetings.meeting_booked,
     sched.MeetingRescheduled: notification_meetings.meeting_rescheduled,

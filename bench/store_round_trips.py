@@ -37,15 +37,14 @@ from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient, monitoring
 
 from hoppid.intake import forms, handlers, store
-from hoppid.notifications import handlers as notification_handlers
-from hoppid.notifications import meetings, staff
 from hoppid.notifications import store as notifications_store
-from hoppid.notifications.delivery import Context
-from hoppid.notifications.mail import Email
+from hoppid.notifications.composition.templates import Templates
+from hoppid.notifications.context import Context
+from hoppid.notifications.delivery.mail import Email
+from hoppid.notifications.delivery.sms import FileSmsGateway
 from hoppid.notifications.metrics import NotificationMetrics
+from hoppid.notifications.reactions import directory, inquiries, meetings
 from hoppid.notifications.settings import NotificationsSettings, SmtpServer
-from hoppid.notifications.sms import FileSmsGateway
-from hoppid.notifications.templates import Templates
 from hoppid.scheduling import forms as scheduling_forms
 from hoppid.scheduling import handlers as scheduling_handlers
 from hoppid.scheduling import store as scheduling_store
@@ -167,7 +166,7 @@ async def notification_rows(database: Any, commands: Commands, folder: Path) -> 
         sched.AdvisorChanged,
         "advisor-1",
     )
-    await staff.advisor_changed(
+    await directory.advisor_changed(
         ctx, sched.AdvisorChanged.model_validate((await vault.unseal(sealed_advisor)).data)
     )
     people = []
@@ -192,7 +191,7 @@ async def notification_rows(database: Any, commands: Commands, folder: Path) -> 
         commands.take()
         opened = await vault.unseal(sealed)  # what the consumer does before the handler
         received = intake_events.InquiryReceived.model_validate(opened.data)
-        await notification_handlers.inquiry_received(ctx, received, opened)
+        await inquiries.inquiry_received(ctx, received, opened)
         receipt = commands.take()
     rows = [row("notifications: inquiry.received to the receipt (1 mail)", receipt)]
     for n, person_id in enumerate(people):

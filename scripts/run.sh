@@ -104,7 +104,7 @@ export HOPPID_NOTIFICATIONS_BOOKING_BASE_URL="${HOPPID_NOTIFICATIONS_BOOKING_BAS
 export HOPPID_NOTIFICATIONS_PREFERENCES_BASE_URL="${HOPPID_NOTIFICATIONS_PREFERENCES_BASE_URL:-$HOPPID_NOTIFICATIONS_PUBLIC_URL/pages/me/}"
 export HOPPID_DEMO_INTAKE_URL="$HOPPID_INTAKE_PUBLIC_URL"
 export HOPPID_DEMO_SCHEDULING_URL="$HOPPID_SCHEDULING_PUBLIC_URL"
-"$PY" -m hoppid.notifications.devmail >>"$LOGS/devmail.log" 2>&1 &
+"$PY" -m hoppid.notifications.delivery.mailbox.devmail >>"$LOGS/devmail.log" 2>&1 &
 pids+=("$!")
 # staff sign in as themselves through a local OpenID Connect provider (scripts/oidc_provider.sh;
 # demo/seed.py sets up an advisor's and an office admin's account per office), unless told one

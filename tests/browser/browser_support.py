@@ -79,7 +79,7 @@ class WebPlatform(Platform):
         self.devmail = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "hoppid.notifications.devmail",
+            "hoppid.notifications.delivery.mailbox.devmail",
             env={**os.environ, **self.env("notifications")},
         )
 

@@ -1,6 +1,6 @@
-"""The development mailbox: `python -m hoppid.notifications.devmail` as its own process keeps
-what the service sends, and the service shows it at /v1/dev/mailbox, to a platform admin, when that
-is enabled (who else is refused: test_pages.py)."""
+"""The development mailbox: `python -m hoppid.notifications.delivery.mailbox.devmail` as its own
+process keeps what the service sends, and the service shows it at /v1/dev/mailbox, to a platform
+admin, when that is enabled (who else is refused: test_pages.py)."""
 
 import asyncio
 import sys
@@ -25,7 +25,10 @@ async def test_devmail_keeps_the_mail_and_the_service_lists_it(
         "HOPPID_NOTIFICATIONS_DEVMAIL_DIR": str(folder),
     }
     devmail = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "hoppid.notifications.devmail", env={**_environ(), **env}
+        sys.executable,
+        "-m",
+        "hoppid.notifications.delivery.mailbox.devmail",
+        env={**_environ(), **env},
     )
     service = ServiceProcess(
         "notifications",

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from hoppid.notifications.mail import Email, SmtpSender
-from hoppid.notifications.model import TransientSendError
+from hoppid.notifications.delivery.mail import Email, SmtpSender
+from hoppid.notifications.delivery.rules import TransientSendError
 from hoppid.notifications.settings import SmtpServer
 from hoppid.shared.testing import free_port
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from notifications_support import IntakeEvents, SmtpServer, notifications_env, started
 
-from hoppid.notifications.devmail import keep
+from hoppid.notifications.delivery.mailbox.devmail import keep
 from hoppid.shared.access import new_api_key
 from hoppid.shared.events import intake as ev
 from hoppid.shared.testing import ServiceProcess, eventually

@@ -11,13 +11,14 @@ import pytest
 from notifications_support import LINK_SECRET, IntakeEvents, SmtpServer
 from prometheus_client import CollectorRegistry
 
-from hoppid.notifications.delivery import Context, deliver
+from hoppid.notifications.composition.templates import Templates
+from hoppid.notifications.context import Context
+from hoppid.notifications.delivery.deliveries import deliver
+from hoppid.notifications.delivery.sms import FileSmsGateway
 from hoppid.notifications.metrics import NotificationMetrics
 from hoppid.notifications.model import MessageClass, Outgoing
 from hoppid.notifications.settings import NotificationsSettings
-from hoppid.notifications.sms import FileSmsGateway
 from hoppid.notifications.store import INDEXES, NotificationsStore
-from hoppid.notifications.templates import Templates
 from hoppid.shared.clock import real_now
 from hoppid.shared.links import PREFERENCES, narrowed_link, sign_link, verify_link
 from hoppid.shared.mongo import apply_indexes

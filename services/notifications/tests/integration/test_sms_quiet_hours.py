@@ -10,14 +10,16 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
-from hoppid.notifications import handlers, scheduler
-from hoppid.notifications.delivery import Context, deliver
+from hoppid.notifications.composition.templates import Templates
+from hoppid.notifications.context import Context
+from hoppid.notifications.delivery import scheduler
+from hoppid.notifications.delivery.deliveries import deliver
+from hoppid.notifications.delivery.sms import FileSmsGateway
 from hoppid.notifications.metrics import NotificationMetrics
 from hoppid.notifications.model import Outgoing
+from hoppid.notifications.reactions import person
 from hoppid.notifications.settings import NotificationsSettings
-from hoppid.notifications.sms import FileSmsGateway
 from hoppid.notifications.store import INDEXES, NotificationsStore
-from hoppid.notifications.templates import Templates
 from hoppid.shared.events import intake as ev
 from hoppid.shared.mongo import apply_indexes
 from hoppid.shared.testing import vault_for_tests
@@ -102,7 +104,7 @@ async def test_a_waiting_sms_of_an_erased_person_never_goes(database: Any, tmp_p
     ctx = await make_context(database, tmp_path, clock)
     await deliver(ctx, sms("event-2", person="p2"))
     erasure = ev.ErasureRequested(person_id="p2", case_ids=[], requested_at=clock.at)
-    await handlers.erasure_requested(
+    await person.erasure_requested(
         ctx, erasure, erasure.to_envelope(source=ev.SOURCE, subject="p2")
     )
     clock.at = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)

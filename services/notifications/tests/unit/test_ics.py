@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from hoppid.notifications import ics, wording
+from hoppid.notifications.composition import ics, wording
 
 MEETING = ics.Meeting(
     booking_id="booking-1",

@@ -2,16 +2,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hoppid.notifications.model import (
+from hoppid.notifications.delivery.rules import (
     RejectedError,
     TransientSendError,
-    delivery_id,
     in_quiet_hours,
     retry_delay,
     sendable_at,
     sms_sendable_at,
     smtp_reply_error,
 )
+from hoppid.notifications.model import delivery_id
 
 # its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
 pytestmark = pytest.mark.time_of_day

@@ -1,8 +1,8 @@
 """The pages' texts exist in every language."""
 
+from hoppid.notifications.delivery.mailbox.pages import _oslo, _paragraphs
 from hoppid.notifications.settings import NotificationsSettings
 from hoppid.notifications.web import HERE
-from hoppid.notifications.web.mailbox_pages import _oslo, _paragraphs
 from hoppid.shared.web import Pages
 
 

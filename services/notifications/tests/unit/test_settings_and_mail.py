@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from hoppid.notifications import mailbox
-from hoppid.notifications.devmail import keep
-from hoppid.notifications.mail import Email, message_bytes
+from hoppid.notifications.delivery.mail import Email, message_bytes
+from hoppid.notifications.delivery.mailbox import reading as mailbox
+from hoppid.notifications.delivery.mailbox.devmail import keep
 from hoppid.notifications.settings import NotificationsSettings
 from hoppid.shared.settings import SettingsError, load_settings
 

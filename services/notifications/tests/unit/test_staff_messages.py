@@ -2,18 +2,19 @@
 
 from datetime import UTC, date, datetime
 
-from hoppid.notifications import group_messages, staff, staff_messages
-from hoppid.notifications.advisors import Advisor
+from hoppid.notifications.composition import programme_messages, staff_messages
+from hoppid.notifications.copies.advisors import Advisor
+from hoppid.notifications.delivery import digests
 from hoppid.shared.events import scheduling as sched
 
 ADVISOR = Advisor("a1", "Vera", "vera@x.example", "en", "nordveggen")
 
 
 def test_an_oslo_day_is_23_or_25_hours_across_dst() -> None:
-    start, end = staff._oslo_day_bounds(date(2030, 3, 31))  # clocks go forward
+    start, end = digests._oslo_day_bounds(date(2030, 3, 31))  # clocks go forward
     assert start == datetime(2030, 3, 30, 23, 0, tzinfo=UTC)
     assert (end - start).total_seconds() == 23 * 3600
-    start, end = staff._oslo_day_bounds(date(2030, 10, 27))  # and back
+    start, end = digests._oslo_day_bounds(date(2030, 10, 27))  # and back
     assert (end - start).total_seconds() == 25 * 3600
 
 
@@ -52,9 +53,9 @@ def test_a_school_class_gets_no_message_and_a_person_is_told_their_place() -> No
         "waitlisted_at": datetime(2030, 1, 1, tzinfo=UTC),
     }
     school = sched.ProgrammeWaitlisted(**fields, person_id=None)
-    assert group_messages.enrolment("programme_waitlisted", school, None, "ev") is None
+    assert programme_messages.enrolment("programme_waitlisted", school, None, "ev") is None
     person = sched.ProgrammeWaitlisted(**fields, person_id="person-1")
-    out = group_messages.enrolment("programme_waitlisted", person, None, "ev")
+    out = programme_messages.enrolment("programme_waitlisted", person, None, "ev")
     assert out is not None and out.address is None  # unknown person: suppressed, not lost
     assert out.values["position"] == "3" and out.values["programme"] == "vekstprogrammet"
     assert out.message_class == "service" and out.recipient_kind == "person"

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from hoppid.notifications.templates import PACKAGED, TemplateError, Templates
+from hoppid.notifications.composition.templates import PACKAGED, TemplateError, Templates
 
 RECEIPT = {
     "name": "Kari <Nordmann>",

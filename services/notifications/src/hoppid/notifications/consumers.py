@@ -1,12 +1,13 @@
-"""notifications's Kafka subscribers, thin: event -> handler."""
+"""notifications's Kafka subscribers, thin: event -> its reaction."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from hoppid.notifications import exports, handlers, meetings, programmes, staff
-from hoppid.notifications.delivery import Context
+from hoppid.notifications import exports
+from hoppid.notifications.context import Context
+from hoppid.notifications.reactions import directory, inquiries, meetings, person, programmes
 from hoppid.shared.consumer import EventConsumer
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
@@ -33,24 +34,24 @@ def install(runtime: Runtime, ctx: Context) -> None:
     different subjects at once (a subject's events in order: the key is the subject)."""
     intake = runtime.consumer("messages", [runtime.topics.domain("intake")])
     intake.concurrency = ctx.settings.consumer_concurrency  # a subject's events stay in order
-    _on(intake, ctx, intake_events.OfficeChanged, lambda c, e, _: handlers.office_changed(c, e))
-    _on(intake, ctx, intake_events.InquiryReceived, handlers.inquiry_received)
-    _on(intake, ctx, intake_events.CaseOpened, handlers.case_opened)
-    _on(intake, ctx, intake_events.ConsentWithdrawn, handlers.consent_withdrawn)
+    _on(intake, ctx, intake_events.OfficeChanged, lambda c, e, _: directory.office_changed(c, e))
+    _on(intake, ctx, intake_events.InquiryReceived, inquiries.inquiry_received)
+    _on(intake, ctx, intake_events.CaseOpened, inquiries.case_opened)
+    _on(intake, ctx, intake_events.ConsentWithdrawn, person.consent_withdrawn)
     _on(
         intake,
         ctx,
         intake_events.PersonCorrected,
-        lambda c, e, _: handlers.person_corrected(c, e),
+        lambda c, e, _: person.person_corrected(c, e),
     )
-    _on(intake, ctx, intake_events.LinkIssued, handlers.link_issued)
-    _on(intake, ctx, intake_events.ErasureRequested, handlers.erasure_requested)
+    _on(intake, ctx, intake_events.LinkIssued, person.link_issued)
+    _on(intake, ctx, intake_events.ErasureRequested, person.erasure_requested)
     _on(intake, ctx, intake_events.PersonExportRequested, exports.answer)
     _on(
         intake,
         ctx,
         intake_events.CaseStatusChanged,
-        lambda c, e, _: staff.case_status_changed(c, e),
+        lambda c, e, _: inquiries.case_status_changed(c, e),
     )
 
     scheduling = runtime.consumer("meetings", [runtime.topics.domain("scheduling")])
@@ -60,7 +61,7 @@ def install(runtime: Runtime, ctx: Context) -> None:
     _on(scheduling, ctx, sched.MeetingRescheduled, meetings.meeting_rescheduled)
     _on(scheduling, ctx, sched.ReminderDue, meetings.reminder_due)
     _on(scheduling, ctx, sched.MeetingCancelled, meetings.meeting_cancelled)
-    _on(scheduling, ctx, sched.AdvisorChanged, lambda c, e, _: staff.advisor_changed(c, e))
+    _on(scheduling, ctx, sched.AdvisorChanged, lambda c, e, _: directory.advisor_changed(c, e))
     # group programmes and office seats: on scheduling's topic, in the same consumer group
     _on(scheduling, ctx, sched.ProgrammeEnrolled, programmes.enrolment_changed)
     _on(scheduling, ctx, sched.ProgrammeWaitlisted, programmes.enrolment_changed)

@@ -17,8 +17,8 @@ from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 
-from hoppid.notifications import people
-from hoppid.notifications.delivery import Context
+from hoppid.notifications.context import Context
+from hoppid.notifications.copies import people
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.events import notifications as ev

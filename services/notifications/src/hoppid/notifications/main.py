@@ -11,13 +11,14 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from hoppid.notifications import api, consumers, exports, retention, scheduler, store, web
-from hoppid.notifications.delivery import Context
-from hoppid.notifications.mail import SmtpSender
+from hoppid.notifications import api, consumers, exports, retention, store, web
+from hoppid.notifications.composition.templates import Templates
+from hoppid.notifications.context import Context
+from hoppid.notifications.delivery import scheduler
+from hoppid.notifications.delivery.mail import SmtpSender
+from hoppid.notifications.delivery.sms import FileSmsGateway
 from hoppid.notifications.metrics import NotificationMetrics
 from hoppid.notifications.settings import NotificationsSettings
-from hoppid.notifications.sms import FileSmsGateway
-from hoppid.notifications.templates import Templates
 from hoppid.shared.access import KeyRing
 from hoppid.shared.events import notifications as notification_events
 from hoppid.shared.retention import run_daily

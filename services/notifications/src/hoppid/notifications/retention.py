@@ -1,12 +1,12 @@
 """notifications' retention pass. A message's body (its text, which may hold the person's link)
-is dropped as soon as it is sent or given up (hoppid.notifications.delivery); what a delivery
-keeps after that (the address, the subject, whose it was) goes once it is past its period, and
-the delivery keeps only what counts: which message, channel, office, status and when. The
-delivery itself stays, as the claim that the message went once. Meetings' calendar versions are
-deleted once the meeting is long past, and whom a programme's reminders go to (enrolments) a
-year after the enrolment last changed, the record that a person's export was answered after a
-month. People's contact copies go with their erasure (intake's retention erases them).
-Periods: ``NotificationsSettings.retain_*``; docs/retention.md."""
+is dropped as soon as it is sent or given up (hoppid.notifications.delivery.deliveries); what a
+delivery keeps after that (the address, the subject, whose it was) goes once it is past its
+period, and the delivery keeps only what counts: which message, channel, office, status and
+when. The delivery itself stays, as the claim that the message went once. Meetings' calendar
+versions are deleted once the meeting is long past, and whom a programme's reminders go to
+(enrolments) a year after the enrolment last changed, the record that a person's export was
+answered after a month. People's contact copies go with their erasure (intake's retention erases
+them). Periods: ``NotificationsSettings.retain_*``; docs/retention.md."""
 
 from __future__ import annotations
 

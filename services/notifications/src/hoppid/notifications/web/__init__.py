@@ -1,5 +1,8 @@
-"""notifications's server-rendered pages (issue #8): the person's message preferences through
-their signed link, and the development mailbox for a platform admin in local runs."""
+"""notifications's server-rendered pages (issue #8): the shell every page shares (its templates
+and texts in nb, nn and en, here), with each feature's pages routed from the feature: the
+person's message preferences through their signed link (hoppid.notifications.preferences.pages)
+and the development mailbox for a platform admin in local runs
+(hoppid.notifications.delivery.mailbox.pages)."""
 
 from __future__ import annotations
 
@@ -8,9 +11,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from hoppid.notifications.delivery import Context
+from hoppid.notifications.context import Context
+from hoppid.notifications.delivery.mailbox import pages as mailbox_pages
+from hoppid.notifications.preferences import pages as preference_pages
 from hoppid.notifications.settings import NotificationsSettings
-from hoppid.notifications.web import mailbox_pages, preference_pages
 from hoppid.shared.access import KeyRing
 from hoppid.shared.web import Pages, install_pages
 

@@ -1,12 +1,13 @@
-"""Scheduling's use cases: offered times and a meeting's booking, move and cancellation.
+"""Scheduling's meetings: offered times and a meeting's booking, move, cancellation and reminders.
 
 Scheduling's events name the person by id only; their address and language come from the copy
-kept from intake (hoppid.notifications.people). Each meeting event first updates notifications's
-own record of the booking (for the calendar file's SEQUENCE and what a later event leaves out),
-then goes through the same claim-once delivery as every message.
+kept from intake (hoppid.notifications.copies.people). Each meeting event first updates
+notifications's own record of the booking (for the calendar file's SEQUENCE and what a later
+event leaves out), then goes through the same claim-once delivery as every message.
 
-A booked meeting is also mailed to its advisor (hoppid.notifications.staff), and the booking
-record keeps the advisor, so it doubles as the daily digest's read model of meetings.
+A booked meeting is also mailed to its advisor (found in hoppid.notifications.copies.advisors),
+and the booking record keeps the advisor, so it doubles as the daily digest's read model of
+meetings (hoppid.notifications.delivery.digests).
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from hoppid.notifications import ics, messages, people, staff
-from hoppid.notifications.delivery import Context, deliver, suppress, together
+from hoppid.notifications.composition import ics, messages, staff_messages
+from hoppid.notifications.context import Context
+from hoppid.notifications.copies import advisors, people
+from hoppid.notifications.copies.offices import office_view
+from hoppid.notifications.delivery.deliveries import deliver, suppress
 from hoppid.notifications.model import Outgoing
-from hoppid.notifications.offices import office_view
+from hoppid.notifications.reactions.together import together
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import scheduling as sched
 
@@ -40,8 +44,14 @@ async def meeting_booked(ctx: Context, event: sched.MeetingBooked, envelope: Env
     }
     await together(  # the person's mail and the advisor's do not wait for each other
         _notify(ctx, event, envelope, changes, "meeting_booked", "REQUEST", event.booked_at),
-        staff.meeting_booked(ctx, event, envelope),
+        _mail_advisor(ctx, event, envelope),
     )
+
+
+async def _mail_advisor(ctx: Context, event: sched.MeetingBooked, envelope: Envelope) -> None:
+    """Mail to the advisor the meeting is with (suppressed when the advisor is not known)."""
+    advisor = await advisors.find(ctx.store, ctx.vault, event.advisor_id)
+    await deliver(ctx, staff_messages.meeting_booked(event, advisor, envelope.id))
 
 
 async def meeting_rescheduled(

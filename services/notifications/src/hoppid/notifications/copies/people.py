@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from hoppid.notifications.context import Context
 from hoppid.notifications.store import PEOPLE, NotificationsStore
 from hoppid.shared.consumer import TransientError
 from hoppid.shared.envelope import Envelope
@@ -31,9 +32,6 @@ from hoppid.shared.events import intake as intake_events
 from hoppid.shared.pii import PersonalDataVault
 
 # the sealed fields are bound to this event type and field name (the vault's encryption context)
-if TYPE_CHECKING:
-    from hoppid.notifications.delivery import Context
-
 SEALED_AS = intake_events.InquiryReceived
 CORRECTED_AS = intake_events.PersonCorrected  # the kept correction's name
 LINKED_AS = intake_events.LinkIssued  # the kept new link's token

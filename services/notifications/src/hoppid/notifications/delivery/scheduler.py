@@ -9,8 +9,9 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from hoppid.notifications.delivery import Context, attempt
-from hoppid.notifications.staff import Digests
+from hoppid.notifications.context import Context
+from hoppid.notifications.delivery.deliveries import attempt
+from hoppid.notifications.delivery.digests import Digests
 
 log = logging.getLogger("hoppid.notifications.scheduler")
 

@@ -1,10 +1,10 @@
 """The development mailbox: an SMTP server on loopback that keeps every message it receives.
 
-``python -m hoppid.notifications.devmail`` listens on HOPPID_NOTIFICATIONS_DEVMAIL_HOST:PORT
-(default 127.0.0.1:1025) and writes each message as an .eml file into
-HOPPID_NOTIFICATIONS_DEVMAIL_DIR (default .stack/devmail), with the envelope recipients in an
-``X-Devmail-Rcpt-To`` header. Nothing is relayed anywhere. The notifications service shows these
-files at /v1/dev/mailbox when HOPPID_NOTIFICATIONS_DEV_MAILBOX=true.
+``python -m hoppid.notifications.delivery.mailbox.devmail`` listens on
+HOPPID_NOTIFICATIONS_DEVMAIL_HOST:PORT (default 127.0.0.1:1025) and writes each message as an
+.eml file into HOPPID_NOTIFICATIONS_DEVMAIL_DIR (default .stack/devmail), with the envelope
+recipients in an ``X-Devmail-Rcpt-To`` header. Nothing is relayed anywhere. The notifications
+service shows these files at /v1/dev/mailbox when HOPPID_NOTIFICATIONS_DEV_MAILBOX=true.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP
 
-from hoppid.notifications.mailbox import ENVELOPE_TO, SUFFIX
+from hoppid.notifications.delivery.mailbox.reading import ENVELOPE_TO, SUFFIX
 from hoppid.notifications.settings import NotificationsSettings
 from hoppid.shared.clock import real_now
 from hoppid.shared.logs import configure_logging

@@ -5,7 +5,7 @@ stdlib ``smtplib`` in a worker thread (``asyncio.to_thread``). The service sends
 server (a message at a time on each; as many connections as messages in flight, a few kept).
 A kept connection the server closed meanwhile is found at the first command, before anything
 of the message is sent, and the message goes over a new one. Every failure is classified
-(hoppid.notifications.model): before the text is sent, a failure is transient (unreachable,
+(hoppid.notifications.delivery.rules): before the text is sent, a failure is transient (unreachable,
 4xx) or a rejection (5xx); once the text is out, a broken connection is an *unknown outcome*
 and is never retried, so a message is sent at most once. A connection that failed in any way
 is closed, never kept.
@@ -36,7 +36,7 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, formataddr, make_msgid
 
-from hoppid.notifications.model import (
+from hoppid.notifications.delivery.rules import (
     RejectedError,
     TransientSendError,
     UnknownOutcomeError,

@@ -1,18 +1,17 @@
 """Messages about group programmes and office seats, to the person: pure functions, no I/O.
 
 Scheduling names the person by id (none for a school class: then there is nobody to write to);
-the address and language come from the contact copy (hoppid.notifications.people).
+the address and language come from the contact copy (hoppid.notifications.copies.people).
 """
 
 from __future__ import annotations
 
-from hoppid.notifications import wording
-from hoppid.notifications.messages import to_person
+from hoppid.notifications.composition import wording
+from hoppid.notifications.composition.messages import to_person
+from hoppid.notifications.copies.people import Person
+from hoppid.notifications.copies.programmes import Enrolment
 from hoppid.notifications.model import Outgoing, language_of
-from hoppid.notifications.people import Person
 from hoppid.shared.events import scheduling as sched
-
-Enrolment = sched.ProgrammeEnrolled | sched.ProgrammeWaitlisted | sched.ProgrammePromoted
 
 
 def enrolment(

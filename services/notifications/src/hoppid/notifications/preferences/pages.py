@@ -1,6 +1,6 @@
 """The person's message preferences, through their signed link: non-essential messages on or
 off per channel. The same verification and the same domain code as the JSON API (api.py,
-preferences.py); service messages always go, and the page says so."""
+choices.py); service messages always go, and the page says so."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from collections.abc import Callable, Mapping
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from hoppid.notifications import preferences
-from hoppid.notifications.delivery import Context
+from hoppid.notifications.context import Context
+from hoppid.notifications.preferences import choices as preferences
 from hoppid.notifications.settings import NotificationsSettings
 from hoppid.shared.links import PREFERENCES
 from hoppid.shared.person_links import live_link

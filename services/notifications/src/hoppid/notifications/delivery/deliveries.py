@@ -13,63 +13,31 @@ most once; see docs/notifications.md). Transient failures are scheduled again wi
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from hoppid.notifications import model, preferences
-from hoppid.notifications.mail import Email, send_email
-from hoppid.notifications.metrics import NotificationMetrics
-from hoppid.notifications.model import (
-    Outgoing,
+from hoppid.notifications.composition import rendering
+from hoppid.notifications.composition.templates import TemplateError
+from hoppid.notifications.context import Context
+from hoppid.notifications.copies.offices import office_view
+from hoppid.notifications.delivery import rules
+from hoppid.notifications.delivery.mail import Email
+from hoppid.notifications.delivery.rules import (
     RejectedError,
     TransientSendError,
     UnknownOutcomeError,
 )
-from hoppid.notifications.offices import OfficeView, office_view
-from hoppid.notifications.settings import NotificationsSettings, SmtpServer
-from hoppid.notifications.sms import Sms, SmsGateway
-from hoppid.notifications.store import NotificationsStore
-from hoppid.notifications.templates import TemplateError, Templates
-from hoppid.shared.clock import real_now
+from hoppid.notifications.delivery.sms import Sms
+from hoppid.notifications.model import Outgoing
+from hoppid.notifications.preferences import choices as preferences
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import notifications as ev
-from hoppid.shared.links import PREFERENCES, narrowed_link
-from hoppid.shared.pii import PersonalDataVault
 
 log = logging.getLogger("hoppid.notifications.delivery")
 
 Document = dict[str, Any]
-SendMail = Callable[[SmtpServer, Email], Awaitable[None]]
-
-
-@dataclass
-class Context:
-    store: NotificationsStore
-    templates: Templates
-    settings: NotificationsSettings
-    sms: SmsGateway
-    metrics: NotificationMetrics
-    notify: Callable[[], None]  # wakes the outbox relay after a write
-    vault: PersonalDataVault  # opens the person's sealed contact copy
-    send_mail: SendMail = send_email
-    now: Callable[[], datetime] = field(default=real_now)
-
-
-async def together(*steps: Awaitable[None]) -> None:
-    """Run independent steps of one event concurrently (their store round-trips overlap).
-
-    Every step runs to its end even when another fails (a send is never cut off between its
-    claim and its record); then the first failure is raised, and the event comes again: each
-    step is idempotent (claims, newest-version copies)."""
-    results = await asyncio.gather(*steps, return_exceptions=True)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
 
 
 async def deliver(ctx: Context, out: Outgoing) -> None:
@@ -84,12 +52,13 @@ async def deliver(ctx: Context, out: Outgoing) -> None:
         return
     office = await office_view(ctx.store, out.office_id, ctx.settings.sender_address)
     try:
-        content = _compose(ctx.templates, out, office, _preferences_link(ctx, out))
+        link = rendering.preferences_link(out, ctx.settings, ctx.now)
+        content = rendering.content(ctx.templates, out, office, link)
     except TemplateError:
         log.exception("no text for %s", out.message)
         await _claim_final(ctx, base, "failed", "template_error")
         return
-    at = model.sendable_at(
+    at = rules.sendable_at(
         out.channel, now, ctx.settings.sms_quiet_from, ctx.settings.sms_quiet_until
     )
     status = "sending" if at <= now else "scheduled"
@@ -104,6 +73,36 @@ async def deliver(ctx: Context, out: Outgoing) -> None:
 async def suppress(ctx: Context, out: Outgoing, reason: str) -> None:
     """Record the message as deliberately not sent, for ``reason``, with its event."""
     await _claim_final(ctx, _base_document(out, ctx.now()), "suppressed", reason)
+
+
+async def scrub_person(ctx: Context, person_id: str, now: datetime) -> None:
+    """An erased person's deliveries: each keeps no address, subject or text from now on, and a
+    waiting one is never sent (except the erasure's confirmation, waiting for a retry, which
+    scrubs itself once sent or given up)."""
+    scrub = {"to": None, "subject": None, "erased_at": now, "updated_at": now}
+    for delivery in await ctx.store.deliveries_of_person(person_id):
+        if delivery["status"] == "scheduled" and delivery.get("erase_when_done"):
+            continue  # the confirmation waiting for a retry
+        if delivery["status"] == "scheduled" and await _suppress_waiting(ctx, delivery, scrub):
+            continue
+        await ctx.store.record(delivery["_id"], None, {"$set": scrub, "$unset": {"content": ""}})
+
+
+async def _suppress_waiting(ctx: Context, delivery: Document, scrub: Document) -> bool:
+    """A waiting message of an erased person is never sent (unless an attempt just took it)."""
+    event = ev.MessageSuppressedV2(
+        **event_fields(delivery), reason="erased", suppressed_at=scrub["updated_at"]
+    )
+    update = {
+        "$set": {**scrub, "status": "suppressed", "reason": "erased"},
+        "$unset": {"content": ""},
+    }
+    done = await ctx.store.record(
+        delivery["_id"], "scheduled", update, [status_envelope(event, delivery)]
+    )
+    if done:
+        ctx.metrics.messages.labels(delivery["channel"], delivery["message"], "suppressed").inc()
+    return done
 
 
 def _base_document(out: Outgoing, now: datetime) -> Document:
@@ -121,37 +120,6 @@ def _base_document(out: Outgoing, now: datetime) -> Document:
         "erase_when_done": out.erase_when_done,
         "created_at": now,
         "updated_at": now,
-    }
-
-
-def _preferences_link(ctx: Context, out: Outgoing) -> str | None:
-    """Every message to a person says where to turn non-essential messages off: a link that
-    opens only that (a forwarded email must not open the person's case or erase them)."""
-    if out.recipient_kind != "person" or not out.link_token:
-        return None
-    secret = ctx.settings.link_secret.get_secret_value()
-    token = narrowed_link(secret, out.link_token, ctx.now(), PREFERENCES)
-    return f"{ctx.settings.preferences_base_url}{token}/preferences" if token else None
-
-
-def _compose(
-    templates: Templates, out: Outgoing, office: OfficeView, preferences_link: str | None = None
-) -> Document:
-    values = {**office.values(), **out.values}
-    rendered = templates.render(out.message, out.language, out.office_id, values, preferences_link)
-    return {
-        "language": rendered.language,
-        "fallback_language": rendered.fallback,
-        "subject": rendered.subject,
-        # the text may hold the person's link (a credential): dropped once sent or failed
-        "content": {
-            "text": rendered.text,
-            "html": rendered.html,
-            "sender_name": office.name,
-            "reply_to": office.contact_email,
-            "calendar": out.calendar,
-            "calendar_method": out.calendar_method,
-        },
     }
 
 
@@ -256,7 +224,7 @@ async def _suppress_erased(ctx: Context, document: Document) -> None:
 
 async def _schedule_retry(ctx: Context, document: Document, attempts: int, code: str) -> None:
     now = ctx.now()
-    delay = model.retry_delay(attempts, ctx.settings.retry_base_seconds)
+    delay = rules.retry_delay(attempts, ctx.settings.retry_base_seconds)
     log.warning(
         "delivery %s: transient %s, attempt %d again in %.0fs",
         document["_id"],

@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from hoppid.notifications import wording
-from hoppid.notifications.advisors import Advisor
+from hoppid.notifications.composition import wording
+from hoppid.notifications.copies.advisors import Advisor
 from hoppid.notifications.model import Outgoing
 from hoppid.shared.events import scheduling as sched
 

@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from hoppid.notifications import ics, wording
+from hoppid.notifications.composition import ics, wording
+from hoppid.notifications.copies.offices import OfficeView
+from hoppid.notifications.copies.people import Person
 from hoppid.notifications.model import Outgoing, language_of
-from hoppid.notifications.offices import OfficeView
-from hoppid.notifications.people import Person
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.events import scheduling as scheduling_events
 

@@ -1,7 +1,7 @@
 """SMS: the gateway interface, and the development gateway that appends to a file.
 
 A real gateway (e.g. a Norwegian SMS provider's HTTP API) implements :class:`SmsGateway` and
-raises the SendError subclasses of hoppid.notifications.model like the mail channel does.
+raises the SendError subclasses of hoppid.notifications.delivery.rules like the mail channel does.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from hoppid.notifications.model import TransientSendError
+from hoppid.notifications.delivery.rules import TransientSendError
 from hoppid.shared.clock import real_now
 
 

@@ -2,7 +2,7 @@
 and one message with its text part. Only when HOPPID_NOTIFICATIONS_DEV_MAILBOX is on (local
 stack only); otherwise these pages are 404. Only a signed-in platform admin sees it (403 for an
 office's staff): the mailbox holds every person's link in the whole local platform, and no
-office header to sort it by (hoppid.notifications.mailbox.readable_by)."""
+office header to sort it by (hoppid.notifications.delivery.mailbox.reading.readable_by)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from hoppid.notifications import mailbox
+from hoppid.notifications.delivery.mailbox import reading as mailbox
 from hoppid.notifications.settings import NotificationsSettings
 from hoppid.shared.web import Pages
 

@@ -1,19 +1,21 @@
 """Scheduling's group programmes and office seats: messages to the person, and who is seated.
 
 Enrolment events tell the person their place (seated, waiting, promoted from the waitlist); the
-seats they take are kept (collection ``enrolments``: ids and status only, no personal data) so
-that a session reminder, which names the programme and not its people, reaches each seated
-person once (one delivery per reminder event and person).
+seats they take are kept (hoppid.notifications.copies.programmes) so that a session reminder,
+which names the programme and not its people, reaches each seated person once (one delivery
+per reminder event and person).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from hoppid.notifications import group_messages, people
-from hoppid.notifications.delivery import Context, deliver
+from hoppid.notifications.composition import programme_messages
+from hoppid.notifications.context import Context
+from hoppid.notifications.copies import people, programmes
+from hoppid.notifications.copies.programmes import Enrolment
+from hoppid.notifications.delivery.deliveries import deliver
 from hoppid.notifications.model import Outgoing
-from hoppid.notifications.store import ENROLMENTS
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import scheduling as sched
 
@@ -24,57 +26,36 @@ MESSAGES = {
 }
 
 
-async def enrolment_changed(
-    ctx: Context, event: group_messages.Enrolment, envelope: Envelope
-) -> None:
+async def enrolment_changed(ctx: Context, event: Enrolment, envelope: Envelope) -> None:
     message, status = MESSAGES[type(event)]
-    await _keep(ctx, event, status, _time_of(event))
+    await programmes.keep(ctx.store, event, status, _time_of(event))
     person = await _person(ctx, event.person_id, envelope)
-    await _deliver(ctx, group_messages.enrolment(message, event, person, envelope.id))
+    await _deliver(ctx, programme_messages.enrolment(message, event, person, envelope.id))
 
 
 async def enrolment_cancelled(ctx: Context, event: sched.ProgrammeEnrolmentCancelled) -> None:
-    await _keep(ctx, event, "cancelled", event.cancelled_at)
+    await programmes.keep(ctx.store, event, "cancelled", event.cancelled_at)
 
 
 async def session_reminder(
     ctx: Context, event: sched.SessionReminderDue, envelope: Envelope
 ) -> None:
     """To every seated person of the programme (a school class has no person: skipped)."""
-    seated = await ctx.store.find_all(
-        ENROLMENTS, {"programme_id": event.programme_id, "status": "seated"}
-    )
-    for enrolment in seated:
+    for enrolment in await programmes.seated(ctx.store, event.programme_id):
         person_id = enrolment.get("person_id")
         if person_id:
             person = await people.find(ctx.store, ctx.vault, person_id)
             await deliver(
-                ctx, group_messages.session_reminder(event, person_id, person, envelope.id)
+                ctx, programme_messages.session_reminder(event, person_id, person, envelope.id)
             )
 
 
 async def seat_booked(ctx: Context, event: sched.SeatBooked, envelope: Envelope) -> None:
     person = await _person(ctx, event.person_id, envelope)
-    await _deliver(ctx, group_messages.seat_booked(event, person, envelope.id))
+    await _deliver(ctx, programme_messages.seat_booked(event, person, envelope.id))
 
 
-async def _keep(
-    ctx: Context,
-    event: group_messages.Enrolment | sched.ProgrammeEnrolmentCancelled,
-    status: str,
-    at: datetime,
-) -> None:
-    document = {
-        "_id": event.enrolment_id,
-        "programme_id": event.programme_id,
-        "office_id": event.office_id,
-        "person_id": event.person_id,
-        "status": status,
-    }
-    await ctx.store.save_if_newer(ENROLMENTS, document, at)
-
-
-def _time_of(event: group_messages.Enrolment) -> datetime:
+def _time_of(event: Enrolment) -> datetime:
     if isinstance(event, sched.ProgrammeEnrolled):
         return event.enrolled_at
     if isinstance(event, sched.ProgrammeWaitlisted):

@@ -1,6 +1,6 @@
-"""Staff mail: the directory of advisors, a meeting booked with one, and the daily digest.
+"""The advisors' daily digest: the next day's meetings and the office's open cases.
 
-The digest needs a small read model of what notifications already consumes: meetings (the
+It reads two copies notifications already keeps from events it consumes: meetings (the
 ``bookings`` record, with advisor, start, end, form and whether it was cancelled) and the
 office's open cases (``cases``: id, office, reference, status; no personal data).
 
@@ -12,49 +12,14 @@ instance finds the claim and sends nothing.
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, date, datetime, time, timedelta
 
-from hoppid.notifications import advisors, staff_messages
-from hoppid.notifications.delivery import Context, deliver
+from hoppid.notifications.composition import staff_messages
+from hoppid.notifications.context import Context
+from hoppid.notifications.copies import advisors
+from hoppid.notifications.delivery.deliveries import deliver
 from hoppid.notifications.model import OSLO, delivery_id
 from hoppid.notifications.store import BOOKINGS, CASES
-from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import intake as intake_events
-from hoppid.shared.events import scheduling as sched
-
-log = logging.getLogger("hoppid.notifications.staff")
-
-
-async def advisor_changed(ctx: Context, event: sched.AdvisorChanged) -> None:
-    await advisors.keep(ctx.store, ctx.vault, event)
-
-
-async def meeting_booked(ctx: Context, event: sched.MeetingBooked, envelope: Envelope) -> None:
-    """Mail to the advisor the meeting is with (suppressed when the advisor is not known)."""
-    advisor = await advisors.find(ctx.store, ctx.vault, event.advisor_id)
-    await deliver(ctx, staff_messages.meeting_booked(event, advisor, envelope.id))
-
-
-# --- open cases, from intake's events -----------------------------------------------------
-
-
-async def case_opened(ctx: Context, event: intake_events.CaseOpened) -> None:
-    document = {
-        "_id": event.case_id,
-        "office_id": event.office_id,
-        "reference": event.reference,
-        "status": "new",
-    }
-    await ctx.store.save_if_newer(CASES, document, event.opened_at)
-
-
-async def case_status_changed(ctx: Context, event: intake_events.CaseStatusChanged) -> None:
-    document = {"_id": event.case_id, "office_id": event.office_id, "status": event.to_status}
-    await ctx.store.save_if_newer(CASES, document, event.changed_at)
-
-
-# --- the daily digest ---------------------------------------------------------------------
 
 
 class Digests:

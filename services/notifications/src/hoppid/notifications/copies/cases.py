@@ -1,0 +1,22 @@
+"""The office's open cases, kept from intake's events for the advisors' daily digest
+(collection ``cases``: id, office, reference and status; no personal data)."""
+
+from __future__ import annotations
+
+from hoppid.notifications.store import CASES, NotificationsStore
+from hoppid.shared.events import intake as intake_events
+
+
+async def opened(store: NotificationsStore, event: intake_events.CaseOpened) -> None:
+    document = {
+        "_id": event.case_id,
+        "office_id": event.office_id,
+        "reference": event.reference,
+        "status": "new",
+    }
+    await store.save_if_newer(CASES, document, event.opened_at)
+
+
+async def status_changed(store: NotificationsStore, event: intake_events.CaseStatusChanged) -> None:
+    document = {"_id": event.case_id, "office_id": event.office_id, "status": event.to_status}
+    await store.save_if_newer(CASES, document, event.changed_at)

@@ -74,8 +74,8 @@ from hoppid.intake import store as intake_store
 from hoppid.intake.handlers import cases as case_handlers
 from hoppid.intake.handlers import inquiries as inquiry_handlers
 from hoppid.intake.model import CONSENT_TEXT_VERSION, valid_org_number
-from hoppid.scheduling.handlers import advisors as advisor_handlers
-from hoppid.scheduling.handlers import booking as booking_handlers
+from hoppid.scheduling.advisors import use_cases as advisor_handlers
+from hoppid.scheduling.meetings import booking as booking_handlers
 from hoppid.shared import envelope as envelope_module
 from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope

@@ -51,11 +51,23 @@ from hoppid.notifications.reactions import directory as notification_directory
 from hoppid.notifications.reactions import inquiries as notification_inquiries
 from hoppid.notifications.reactions import meetings as notification_meetings
 from hoppid.notifications.settings import NotificationsSettings
-from hoppid.scheduling import busy_times, desk_store, forms, group_store, model, reminders
-from hoppid.scheduling import handlers as scheduling_handlers
+from hoppid.scheduling import context as scheduling_context
+from hoppid.scheduling import model
 from hoppid.scheduling import store as scheduling_store
-from hoppid.scheduling.handlers.common import SlotTaken
-from hoppid.scheduling.handlers.slots import search_slots
+from hoppid.scheduling.advisors import forms as advisor_forms
+from hoppid.scheduling.advisors import store as advisor_store
+from hoppid.scheduling.advisors.use_cases import add_advisor
+from hoppid.scheduling.desks import store as desk_store
+from hoppid.scheduling.meetings import booking as meeting_booking
+from hoppid.scheduling.meetings import busy_times, changes, reminders
+from hoppid.scheduling.meetings import forms as meeting_forms
+from hoppid.scheduling.meetings import model as meeting_model
+from hoppid.scheduling.meetings import store as meeting_store
+from hoppid.scheduling.meetings.handlers import offer_slots
+from hoppid.scheduling.meetings.search import SlotTaken, search_slots
+from hoppid.scheduling.offices import store as office_store
+from hoppid.scheduling.offices.use_cases import seed_offices
+from hoppid.scheduling.programmes import store as programme_store
 from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
@@ -160,7 +172,7 @@ class CollectingSchedulingStore(scheduling_store.SchedulingStore):
         now: datetime,
     ) -> bool:
         """As the store's: the pending mark first, then every cell in time order, all or none."""
-        mark_id = f"{booking_id}@{scheduling_store.claim_id(advisor_id, min(cells))}"
+        mark_id = f"{booking_id}@{meeting_store.claim_id(advisor_id, min(cells))}"
         self.pending[mark_id] = {
             "_id": mark_id,
             "office_id": office_id,
@@ -171,7 +183,7 @@ class CollectingSchedulingStore(scheduling_store.SchedulingStore):
         }
         inserted: list[str] = []
         for cell in sorted(cells):
-            key = scheduling_store.claim_id(advisor_id, cell)
+            key = meeting_store.claim_id(advisor_id, cell)
             holder = self.claims.get(key)
             if holder is not None and holder["booking_id"] == booking_id:
                 continue
@@ -180,7 +192,7 @@ class CollectingSchedulingStore(scheduling_store.SchedulingStore):
                     del self.claims[done]
                 del self.pending[mark_id]
                 return False
-            self.claims[key] = scheduling_store._claim_document(advisor_id, cell, booking_id, now)
+            self.claims[key] = meeting_store._claim_document(advisor_id, cell, booking_id, now)
             inserted.append(key)
         return True
 
@@ -448,7 +460,7 @@ class CountyMeetings:
         self.scheduling = CollectingSchedulingStore(
             self.scheduling_db, f"{self.prefix}hoppid.scheduling"
         )
-        self.sched = scheduling_handlers.Context(
+        self.sched = scheduling_context.Context(
             store=self.scheduling,
             notify=lambda: None,
             public_url="https://booking.example.no",
@@ -480,7 +492,7 @@ class CountyMeetings:
     async def start(self, registry: OfficeRegistry, office_events: Iterable[Envelope]) -> None:
         for envelope in office_events:  # intake's office.changed: notifications's office copies
             await self.notify(envelope)
-        await scheduling_handlers.seed_offices(self.sched, registry)
+        await seed_offices(self.sched, registry)
         for office in registry:
             admin = Staff(
                 key_id=f"seed-admin-{office.id}", office_id=office.id, role="office_admin"
@@ -488,16 +500,16 @@ class CountyMeetings:
             count = 2 + len(office.municipalities) // 2  # as many as intake's seeding assigns
             for n in range(count):
                 form = self.advisor_form(office.id, n)
-                added = await scheduling_handlers.add_advisor(self.sched, admin, office.id, form)
+                added = await add_advisor(self.sched, admin, office.id, form)
                 self.advisor_ids.setdefault(office.id, []).append(added["_id"])
                 self.calls["add_advisor"] += 1
         await self.hand_on()
 
-    def advisor_form(self, office_id: str, n: int) -> forms.AdvisorForm:
+    def advisor_form(self, office_id: str, n: int) -> advisor_forms.AdvisorForm:
         rng = self.rng
         digital_day = rng.randrange(5)
         hours = [
-            forms.WorkingHours(
+            advisor_forms.WorkingHours(
                 weekday=day,
                 start=time(8, 30) if day != digital_day else time(9),
                 end=time(15, 30) if day != 4 else time(14),
@@ -508,11 +520,13 @@ class CountyMeetings:
         absences = []
         for year in range(self.end.year - 5, self.end.year + 1):
             summer = date(year, 7, 1) + timedelta(days=rng.randrange(21))
-            absences.append(forms.Absence(first_day=summer, last_day=summer + timedelta(days=20)))
             absences.append(
-                forms.Absence(first_day=date(year, 12, 23), last_day=date(year + 1, 1, 1))
+                advisor_forms.Absence(first_day=summer, last_day=summer + timedelta(days=20))
             )
-        return forms.AdvisorForm(
+            absences.append(
+                advisor_forms.Absence(first_day=date(year, 12, 23), last_day=date(year + 1, 1, 1))
+            )
+        return advisor_forms.AdvisorForm(
             name=f"Rådgiver {n + 1} ({office_id})",
             email=f"advisor{n + 1}.{office_id}@example.no",
             languages=["nb", "nn", "en"] if rng.random() < 0.6 else ["nb", "nn"],
@@ -587,7 +601,7 @@ class CountyMeetings:
         opened_at = event.opened_at
 
         async def offer() -> None:
-            await scheduling_handlers.offer_slots(self.sched, event, plan.opened_envelope)
+            await offer_slots(self.sched, event, plan.opened_envelope)
             self.calls["offer_slots"] += 1
 
         self.at(opened_at + timedelta(minutes=2), offer)
@@ -617,7 +631,7 @@ class CountyMeetings:
         starts = [s for s in starts if s - now > timedelta(hours=24)]
         if not starts:
             first = model.oslo_day(now) + timedelta(days=self.rng.randrange(1, 10))
-            search = model.Search(
+            search = meeting_model.Search(
                 first=first,
                 last=first + timedelta(days=21),
                 meeting_type=plan.meeting_type,
@@ -629,7 +643,7 @@ class CountyMeetings:
         if not starts:
             return
         staff = Staff(key_id=f"seed-{office_id}", office_id=office_id, role="advisor")
-        form = forms.Booking(
+        form = meeting_forms.Booking(
             case_id=event.case_id,
             person_id=event.person_id,
             meeting_type=plan.meeting_type,
@@ -638,12 +652,12 @@ class CountyMeetings:
         )
         by: sched.Actor = "entrepreneur" if plan.by_person else "staff"
         try:
-            booking = await scheduling_handlers.book(self.sched, staff, office_id, form, by)
+            booking = await meeting_booking.book(self.sched, staff, office_id, form, by)
         except SlotTaken as taken:
             if not taken.slots:
                 return
             form = form.model_copy(update={"start": taken.slots[0].start})
-            booking = await scheduling_handlers.book(self.sched, staff, office_id, form, by)
+            booking = await meeting_booking.book(self.sched, staff, office_id, form, by)
         self.calls["book"] += 1
         self.scheduling.bookings[booking["_id"]]["all_claims"] = list(booking["claim_ids"])
         self.after_booking(plan, booking, staff)
@@ -664,8 +678,8 @@ class CountyMeetings:
 
             async def cancel() -> None:
                 reason = rng.choice(("entrepreneur", "entrepreneur", "advisor", "office"))
-                await scheduling_handlers.cancel(
-                    self.sched, staff, office_id, booking_id, forms.Cancel(reason=reason)
+                await changes.cancel(
+                    self.sched, staff, office_id, booking_id, meeting_forms.Cancel(reason=reason)
                 )
                 self.calls["cancel"] += 1
 
@@ -675,7 +689,7 @@ class CountyMeetings:
         outcome = "held" if rng.random() < 0.9 else "missed"
 
         async def mark() -> None:
-            await scheduling_handlers.mark(self.sched, staff, office_id, booking_id, outcome)
+            await changes.mark(self.sched, staff, office_id, booking_id, outcome)
             self.calls[f"mark {outcome}"] += 1
 
         marked = booking["end"] + timedelta(minutes=rng.randrange(5, 240))
@@ -696,12 +710,12 @@ class CountyMeetings:
         s = self.scheduling
         for booking in s.bookings.values():
             booking.pop("all_claims", None)
-        await self.write("scheduling", scheduling_store.OFFICES, list(s.offices_.values()))
-        await self.write("scheduling", scheduling_store.ADVISORS, self.published(s.advisors_))
-        await self.write("scheduling", scheduling_store.BOOKINGS, self.published(s.bookings))
-        await self.write("scheduling", scheduling_store.OFFERS, self.published(s.offers))
-        await self.write("scheduling", scheduling_store.CLAIMS, list(s.claims.values()))
-        await self.write("scheduling", scheduling_store.BUSY, list(self.busy.buckets.values()))
+        await self.write("scheduling", office_store.OFFICES, list(s.offices_.values()))
+        await self.write("scheduling", advisor_store.ADVISORS, self.published(s.advisors_))
+        await self.write("scheduling", meeting_store.BOOKINGS, self.published(s.bookings))
+        await self.write("scheduling", meeting_store.OFFERS, self.published(s.offers))
+        await self.write("scheduling", meeting_store.CLAIMS, list(s.claims.values()))
+        await self.write("scheduling", meeting_store.BUSY, list(self.busy.buckets.values()))
         assert not s.pending, "every booking was written: no pending marks"
         n = self.notifications
         left = n.take_finished()
@@ -730,7 +744,7 @@ class CountyMeetings:
         """The services' declared indexes (the local store makes its GIN indexes from them)."""
         await apply_indexes(
             self.scheduling_db,
-            [*scheduling_store.INDEXES, *group_store.INDEXES, *desk_store.INDEXES],
+            [*scheduling_store.INDEXES, *programme_store.INDEXES, *desk_store.INDEXES],
         )
         await apply_indexes(self.notifications_db, notifications_store.INDEXES)
 
@@ -739,7 +753,7 @@ class CountyMeetings:
         outboxes = {
             self.scheduling_db: (
                 *scheduling_store.OUTBOX_COLLECTIONS,
-                group_store.PROGRAMMES,
+                programme_store.PROGRAMMES,
                 desk_store.SEAT_BOOKINGS,
             ),
             self.notifications_db: notifications_store.OUTBOX_COLLECTIONS,
@@ -754,7 +768,7 @@ class CountyMeetings:
 @dataclass
 class MeetingPlan:
     case: CasePlan
-    meeting_type: forms.MeetingType
+    meeting_type: meeting_forms.MeetingType
     follow_ups: int
     ended: datetime
     by_person: bool

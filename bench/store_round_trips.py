@@ -45,10 +45,16 @@ from hoppid.notifications.delivery.sms import FileSmsGateway
 from hoppid.notifications.metrics import NotificationMetrics
 from hoppid.notifications.reactions import directory, inquiries, meetings
 from hoppid.notifications.settings import NotificationsSettings, SmtpServer
-from hoppid.scheduling import forms as scheduling_forms
-from hoppid.scheduling import handlers as scheduling_handlers
+from hoppid.scheduling import context as scheduling_context
 from hoppid.scheduling import store as scheduling_store
-from hoppid.scheduling.model import Search, is_public_holiday, oslo_instant
+from hoppid.scheduling.advisors.forms import AdvisorForm
+from hoppid.scheduling.advisors.use_cases import add_advisor
+from hoppid.scheduling.meetings import booking as meeting_booking
+from hoppid.scheduling.meetings.forms import Booking
+from hoppid.scheduling.meetings.model import Search
+from hoppid.scheduling.meetings.search import SlotTaken, search_slots
+from hoppid.scheduling.model import is_public_holiday, oslo_instant
+from hoppid.scheduling.offices.use_cases import seed_offices
 from hoppid.shared.access import Staff
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.events import scheduling as sched
@@ -219,7 +225,7 @@ async def notification_rows(database: Any, commands: Commands, folder: Path) -> 
 
 async def scheduling_rows(database: Any, commands: Commands) -> list[str]:
     await apply_indexes(database, scheduling_store.INDEXES)
-    ctx = scheduling_handlers.Context(
+    ctx = scheduling_context.Context(
         store=scheduling_store.SchedulingStore(database, "bench.hoppid.scheduling"),
         notify=lambda: None,
         public_url="http://127.0.0.1:8002",
@@ -227,14 +233,14 @@ async def scheduling_rows(database: Any, commands: Commands) -> list[str]:
         offer_days=14,
         vault=vault_for_tests(database),
     )
-    await scheduling_handlers.seed_offices(ctx, load_registry())
+    await seed_offices(ctx, load_registry())
     admin, office = Staff("bench", "*", "platform_admin"), "nordveggen"
     hours = [{"weekday": w, "start": "09:00", "end": "15:00", "place": "office"} for w in range(5)]
     advisors = []
     for n in range(10):
         form = {"name": f"A {n}", "email": f"a{n}@example.no", "languages": ["nb"]}
-        advisor = scheduling_forms.AdvisorForm.model_validate({**form, "weekly_hours": hours})
-        advisors.append((await scheduling_handlers.add_advisor(ctx, admin, office, advisor))["_id"])
+        advisor = AdvisorForm.model_validate({**form, "weekly_hours": hours})
+        advisors.append((await add_advisor(ctx, admin, office, advisor))["_id"])
     day = datetime.now(UTC).date() + timedelta(days=3)
     while day.weekday() >= 5 or is_public_holiday(day):
         day += timedelta(days=1)
@@ -245,10 +251,8 @@ async def scheduling_rows(database: Any, commands: Commands) -> list[str]:
         body = {"case_id": f"c{n}", "person_id": f"p{n}", "mode": "digital"}
         form = {**body, "start": start.isoformat(), "advisor_id": advisor_id}
         commands.take()
-        with contextlib.suppress(scheduling_handlers.SlotTaken):
-            await scheduling_handlers.book(
-                ctx, admin, office, scheduling_forms.Booking.model_validate(form)
-            )
+        with contextlib.suppress(SlotTaken):
+            await meeting_booking.book(ctx, admin, office, Booking.model_validate(form))
         return commands.take()
 
     for n in range(SAMPLES):
@@ -258,9 +262,9 @@ async def scheduling_rows(database: Any, commands: Commands) -> list[str]:
     rows.append(row("scheduling: a booking that loses (409 with 5 fresh times)", lost))
     rows.append(row("scheduling: a booking that wins (no advisor named)", await book(99, 11, None)))
     commands.take()
-    found = await scheduling_handlers.office_for(ctx, admin, office)
+    found = await scheduling_context.office_for(ctx, admin, office)
     search = Search(day, day + timedelta(days=55), "first_guidance", datetime.now(UTC), limit=500)
-    await scheduling_handlers.search_slots(ctx, found, search)
+    await search_slots(ctx, found, search)
     rows.append(row("scheduling: a search, 8 weeks (with its office)", commands.take()))
     return rows
 

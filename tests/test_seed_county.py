@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from hoppid.scheduling.busy_times import KEEP, entry
+from hoppid.scheduling.meetings.busy_times import KEEP, entry
 from hoppid.scheduling.model import REMINDERS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,10 @@ from typing import Any
 
 from scheduling_support import advisor_form
 
-from hoppid.scheduling import forms, handlers
+from hoppid.scheduling import context
+from hoppid.scheduling.advisors.forms import AdvisorForm
+from hoppid.scheduling.advisors.use_cases import add_advisor, change_advisor
+from hoppid.scheduling.offices.use_cases import seed_offices
 from hoppid.scheduling.store import INDEXES, SchedulingStore
 from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope
@@ -23,7 +26,7 @@ async def test_advisor_added_and_changed_publish_sealed_contact(database: Any) -
     await apply_indexes(database, INDEXES)
     vault = vault_for_tests(database)
     store = SchedulingStore(database, "t.hoppid.scheduling", timedelta(seconds=5))
-    ctx = handlers.Context(
+    ctx = context.Context(
         store=store,
         notify=lambda: None,
         public_url="http://x",
@@ -31,15 +34,11 @@ async def test_advisor_added_and_changed_publish_sealed_contact(database: Any) -
         offer_days=14,
         vault=vault,
     )
-    await handlers.seed_offices(ctx, load_registry())
+    await seed_offices(ctx, load_registry())
     office = next(iter(load_registry())).id
-    added = await handlers.add_advisor(
-        ctx, ADMIN, office, forms.AdvisorForm.model_validate(advisor_form())
-    )
+    added = await add_advisor(ctx, ADMIN, office, AdvisorForm.model_validate(advisor_form()))
     changed_form = advisor_form(email="ny.adresse@example.no", languages=["en", "nb"])
-    await handlers.change_advisor(
-        ctx, ADMIN, office, added["_id"], forms.AdvisorForm.model_validate(changed_form)
-    )
+    await change_advisor(ctx, ADMIN, office, added["_id"], AdvisorForm.model_validate(changed_form))
 
     stored = await database["advisors"].find_one({"_id": added["_id"]})
     events = [Envelope.from_document(entry["event"]) for entry in stored["outbox"]]

@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 from scheduling_support import OFFICE, scheduling_env, started, working_day
 
-from hoppid.scheduling.busy_times import bucket_id
+from hoppid.scheduling.meetings.busy_times import bucket_id
+from hoppid.scheduling.meetings.store import claim_id
 from hoppid.scheduling.model import oslo_instant
-from hoppid.scheduling.store import claim_id
 from hoppid.shared.testing import ServiceProcess, eventually, of_type, read_envelopes
 
 ADMIN = {"Authorization": "Bearer scheduling-platform-admin-key-for-tests"}
@@ -175,7 +175,7 @@ async def test_a_booking_being_written_hides_its_time_until_its_mark_is_past_the
 async def test_busy_times_lost_by_a_crash_are_repaired_from_the_mark_and_at_a_start(
     topic_prefix: str, unique: str, database: Any
 ) -> None:
-    """A search reads busy times, not the bookings (hoppid.scheduling.busy_times). A crash
+    """A search reads busy times, not the bookings (hoppid.scheduling.meetings.busy_times). A crash
     between a booking's document and its busy time leaves the mark: once the mark is past the
     grace the search puts the busy time back from the booking. A start makes every busy time
     agree with the bookings: one lost is written again, one left for a booking that is not

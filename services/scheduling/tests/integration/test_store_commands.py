@@ -12,8 +12,15 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient, monitoring
 
-from hoppid.scheduling import forms, handlers, store
-from hoppid.scheduling.model import Search, oslo_instant
+from hoppid.scheduling import context, store
+from hoppid.scheduling.advisors.forms import AdvisorForm
+from hoppid.scheduling.advisors.use_cases import add_advisor
+from hoppid.scheduling.meetings import booking
+from hoppid.scheduling.meetings.forms import Booking
+from hoppid.scheduling.meetings.model import Search
+from hoppid.scheduling.meetings.search import SlotTaken, search_slots
+from hoppid.scheduling.model import oslo_instant
+from hoppid.scheduling.offices.use_cases import seed_offices
 from hoppid.scheduling.ownership import KnownCases, NotOurs
 from hoppid.shared.access import Staff
 from hoppid.shared.mongo import apply_indexes
@@ -48,7 +55,7 @@ class Commands(monitoring.CommandListener):
 
 @dataclass
 class Office:
-    ctx: handlers.Context
+    ctx: context.Context
     commands: Commands
     advisors: list[str]
 
@@ -62,7 +69,7 @@ async def office(unique: str) -> AsyncIterator[Office]:
     database = client[f"test_{unique}"]
     try:
         await apply_indexes(database, store.INDEXES)
-        ctx = handlers.Context(
+        ctx = context.Context(
             store=store.SchedulingStore(database, "test.hoppid.scheduling"),
             notify=lambda: None,
             public_url="http://127.0.0.1:8002",
@@ -73,15 +80,15 @@ async def office(unique: str) -> AsyncIterator[Office]:
         )
         # the office and advisors as recently read, however slow the machine is today
         ctx.offices.FRESH = ctx.advisors.FRESH = 3600.0
-        await handlers.seed_offices(ctx, load_registry())
+        await seed_offices(ctx, load_registry())
         hours = [
             {"weekday": w, "start": "09:00", "end": "15:00", "place": "office"} for w in range(5)
         ]
         advisors = []
         for n in range(3):
             form = {"name": f"A {n}", "email": f"a{n}@example.no", "languages": ["nb"]}
-            advisor = forms.AdvisorForm.model_validate({**form, "weekly_hours": hours})
-            advisors.append((await handlers.add_advisor(ctx, ADMIN, OFFICE, advisor))["_id"])
+            advisor = AdvisorForm.model_validate({**form, "weekly_hours": hours})
+            advisors.append((await add_advisor(ctx, ADMIN, OFFICE, advisor))["_id"])
         for case, person, office_id in (("case-1", "person-1", OFFICE), *FOREIGN):
             await ctx.store.insert_offer(opened(case, person, office_id), [])
         yield Office(ctx, commands, advisors)
@@ -114,7 +121,7 @@ async def book(
 ) -> tuple[bool, Counter[str]]:
     start = oslo_instant(MONDAY, time(hour))
     assert start is not None
-    form = forms.Booking.model_validate(
+    form = Booking.model_validate(
         {
             "case_id": case,
             "person_id": person,
@@ -125,8 +132,8 @@ async def book(
     )
     office.commands.take()
     try:
-        await handlers.book(office.ctx, ADMIN, OFFICE, form)
-    except handlers.SlotTaken:
+        await booking.book(office.ctx, ADMIN, OFFICE, form)
+    except SlotTaken:
         return False, office.commands.take()
     return True, office.commands.take()
 
@@ -180,10 +187,10 @@ async def test_a_case_s_office_is_read_once_and_another_office_s_case_writes_not
 
 async def test_a_search_reads_the_busy_times_and_marks_in_one_query(office: Office) -> None:
     await book(office, office.advisors[0], 9)
-    found = await handlers.office_for(office.ctx, ADMIN, OFFICE)
+    found = await context.office_for(office.ctx, ADMIN, OFFICE)
     office.commands.take()
     search = Search(MONDAY, MONDAY + timedelta(days=55), "first_guidance", NOW, limit=500)
-    slots = await handlers.search_slots(office.ctx, found, search)
+    slots = await search_slots(office.ctx, found, search)
     assert office.commands.take() == Counter({"find busy_times": 1})
     assert oslo_instant(MONDAY, time(9)) in {s.start for s in slots}  # the other advisors
     assert all(

@@ -5,10 +5,10 @@ from typing import Any
 
 import pytest
 
-from hoppid.scheduling.desks import release_at
-from hoppid.scheduling.group_forms import EnrolForm
-from hoppid.scheduling.groups import decide_cancel, decide_enrolment
-from hoppid.scheduling.handlers import Conflict
+from hoppid.scheduling.desks.use_cases import release_at
+from hoppid.scheduling.programmes.forms import EnrolForm
+from hoppid.scheduling.programmes.use_cases import decide_cancel, decide_enrolment
+from hoppid.shared.problems import Conflict
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 OFFICE = {"_id": "nordveggen", "municipalities": ["1539"]}

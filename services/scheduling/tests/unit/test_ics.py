@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from hoppid.scheduling.ics import calendar
+from hoppid.scheduling.meetings.ics import calendar
 from hoppid.shared.calendar import fold
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

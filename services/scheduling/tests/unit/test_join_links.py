@@ -3,7 +3,8 @@
 import pytest
 from pydantic import ValidationError
 
-from hoppid.scheduling import forms, join_links
+from hoppid.scheduling.meetings import join_links
+from hoppid.scheduling.offices import forms
 
 OFFICE = {"_id": "nordveggen", "settings": {"join_link_pattern": None, "video_link": None}}
 

@@ -2,24 +2,16 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from hoppid.scheduling.advisors.model import Advisor, Hours, check_hours
+from hoppid.scheduling.meetings.model import Search, Slot, cells, free_at, free_slots, least_loaded
 from hoppid.scheduling.model import (
-    Advisor,
-    Hours,
-    OfficeRules,
     RuleViolation,
-    Search,
-    Slot,
-    cells,
-    check_durations,
-    check_hours,
     easter_sunday,
-    free_at,
-    free_slots,
     is_public_holiday,
-    least_loaded,
     oslo_instant,
     public_holidays,
 )
+from hoppid.scheduling.offices.rules import OfficeRules, check_durations
 
 # its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
 pytestmark = pytest.mark.time_of_day

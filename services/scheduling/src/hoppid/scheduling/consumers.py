@@ -1,9 +1,11 @@
 """scheduling's Kafka subscribers, thin: intake's event -> handler. All are idempotent."""
 
-from hoppid.scheduling import erasure, exports, handlers
-from hoppid.scheduling.desks import Desks
-from hoppid.scheduling.groups import Groups
-from hoppid.scheduling.handlers import Context
+from hoppid.scheduling import erasure, exports
+from hoppid.scheduling.context import BoundHandler, Context, EventHandler
+from hoppid.scheduling.desks.use_cases import Desks
+from hoppid.scheduling.meetings import handlers as meeting_handlers
+from hoppid.scheduling.offices import handlers as office_handlers
+from hoppid.scheduling.programmes.use_cases import Groups
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
@@ -15,29 +17,29 @@ def install(runtime: Runtime, ctx: Context, groups: Groups, desks: Desks) -> Non
 
     # offices first in their own group: a slow offer never holds back an office change
     offices = runtime.consumer("offices", [intake_topic])
-    offices.on(intake_events.OfficeChanged.event_type)(_bind(handlers.learn_office, ctx))
+    offices.on(intake_events.OfficeChanged.event_type)(_bind(office_handlers.learn_office, ctx))
 
     cases = runtime.consumer("cases", [intake_topic])
-    cases.on(intake_events.CaseOpened.event_type)(_bind(handlers.offer_slots, ctx))
+    cases.on(intake_events.CaseOpened.event_type)(_bind(meeting_handlers.offer_slots, ctx))
     cases.on(intake_events.ErasureRequested.event_type)(_erasure(groups, desks))
     cases.on(intake_events.PersonExportRequested.event_type)(_export(groups, desks))
 
 
-def _erasure(groups: Groups, desks: Desks) -> handlers.BoundHandler:
+def _erasure(groups: Groups, desks: Desks) -> BoundHandler:
     async def handle(event: Event, envelope: Envelope) -> None:
         await erasure.erase_person(groups, desks, event, envelope)
 
     return handle
 
 
-def _export(groups: Groups, desks: Desks) -> handlers.BoundHandler:
+def _export(groups: Groups, desks: Desks) -> BoundHandler:
     async def handle(event: Event, envelope: Envelope) -> None:
         await exports.answer(groups, desks, event, envelope)
 
     return handle
 
 
-def _bind(handler: handlers.EventHandler, ctx: Context) -> handlers.BoundHandler:
+def _bind(handler: EventHandler, ctx: Context) -> BoundHandler:
     async def handle(event: Event, envelope: Envelope) -> None:
         await handler(ctx, event, envelope)
 

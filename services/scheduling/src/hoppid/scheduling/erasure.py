@@ -13,17 +13,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hoppid.scheduling import desks as desk_use
-from hoppid.scheduling import groups as group_use
-from hoppid.scheduling import handlers
-from hoppid.scheduling.desks import Desks
-from hoppid.scheduling.group_store import Contended, Decide
-from hoppid.scheduling.groups import Groups
-from hoppid.scheduling.handlers import Document
+from hoppid.scheduling.context import Document
+from hoppid.scheduling.desks import use_cases as desk_use
+from hoppid.scheduling.desks.use_cases import Desks
+from hoppid.scheduling.meetings import handlers as meeting_handlers
+from hoppid.scheduling.programmes import use_cases as programme_use
+from hoppid.scheduling.programmes.store import Contended, Decide
+from hoppid.scheduling.programmes.use_cases import Groups
 from hoppid.shared.consumer import TransientError
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
+from hoppid.shared.problems import NotFound
 
 
 class NotYetReleased(TransientError):
@@ -33,7 +34,9 @@ class NotYetReleased(TransientError):
 async def erase_person(groups: Groups, desks: Desks, event: Event, envelope: Envelope) -> None:
     assert isinstance(event, intake_events.ErasureRequested)
     ctx = groups.ctx
-    await handlers.erase_person(ctx, event, envelope)  # their links stop; meetings cancelled
+    await meeting_handlers.erase_person(
+        ctx, event, envelope
+    )  # their links stop; meetings cancelled
     if await ctx.store.booked_of_person(event.person_id, ctx.now()):
         raise NotYetReleased(f"a meeting of {event.person_id} changed meanwhile")
     await release_enrolments(groups, event.person_id)
@@ -54,7 +57,7 @@ async def release_enrolments(groups: Groups, person_id: str) -> None:
                 continue
             try:
                 await groups.store.change(programme["_id"], _cancel(office, entry["id"], now))
-            except handlers.NotFound:
+            except NotFound:
                 continue  # cancelled meanwhile (a second delivery, or staff)
             except Contended as error:
                 raise NotYetReleased(f"programme {programme['_id']} kept changing") from error
@@ -62,7 +65,9 @@ async def release_enrolments(groups: Groups, person_id: str) -> None:
 
 
 def _cancel(office: Document, enrolment_id: str, now: datetime) -> Decide:
-    return lambda programme: group_use.decide_cancel(programme, office, enrolment_id, "system", now)
+    return lambda programme: programme_use.decide_cancel(
+        programme, office, enrolment_id, "system", now
+    )
 
 
 async def release_desks(desks: Desks, person_id: str) -> None:

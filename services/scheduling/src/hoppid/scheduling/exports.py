@@ -15,9 +15,9 @@ import json
 
 from fastapi.encoders import jsonable_encoder
 
-from hoppid.scheduling.desks import Desks
-from hoppid.scheduling.groups import Groups
-from hoppid.scheduling.handlers import Document
+from hoppid.scheduling.context import Document
+from hoppid.scheduling.desks.use_cases import Desks
+from hoppid.scheduling.programmes.use_cases import Groups
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events

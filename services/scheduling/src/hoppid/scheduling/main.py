@@ -7,21 +7,18 @@ from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 
-from hoppid.scheduling import (
-    api,
-    api_desks,
-    api_groups,
-    consumers,
-    desk_store,
-    desks,
-    exports,
-    group_store,
-    groups,
-    handlers,
-    reminders,
-    retention,
-    store,
-)
+from hoppid.scheduling import consumers, context, exports, responses, retention, store
+from hoppid.scheduling.advisors import api as advisors_api
+from hoppid.scheduling.desks import api as desks_api
+from hoppid.scheduling.desks import store as desk_store
+from hoppid.scheduling.desks import use_cases as desks
+from hoppid.scheduling.meetings import api as meetings_api
+from hoppid.scheduling.meetings import reminders
+from hoppid.scheduling.offices import api as offices_api
+from hoppid.scheduling.offices.use_cases import seed_offices
+from hoppid.scheduling.programmes import api as programmes_api
+from hoppid.scheduling.programmes import store as programme_store
+from hoppid.scheduling.programmes import use_cases as programmes
 from hoppid.scheduling.settings import SchedulingSettings
 from hoppid.scheduling.web import routes as web_routes
 from hoppid.shared.access import KeyRing
@@ -38,14 +35,14 @@ from hoppid.shared.tenancy import load_registry
 class Wired:
     """What ``wire`` builds once the runtime exists: the use cases' contexts and the key ring."""
 
-    context: handlers.Context
-    groups: groups.Groups
+    context: context.Context
+    groups: programmes.Groups
     desks: desks.Desks
     keys: KeyRing
 
 
 def _wire(settings: SchedulingSettings, runtime: Runtime) -> Wired:
-    context = handlers.Context(
+    ctx = context.Context(
         store=store.SchedulingStore(
             runtime.database,
             runtime.own_topic,
@@ -58,13 +55,13 @@ def _wire(settings: SchedulingSettings, runtime: Runtime) -> Wired:
         vault=runtime.vault,
         now=clock(settings.dev_clock_file),
     )
-    programmes = group_store.GroupStore(runtime.database, runtime.own_topic)
+    places = programme_store.ProgrammeStore(runtime.database, runtime.own_topic)
     seats = desk_store.DeskStore(runtime.database, runtime.own_topic)
     grace = timedelta(minutes=settings.desk_check_in_grace_minutes)
     return Wired(
-        context,
-        groups.Groups(context, programmes),
-        desks.Desks(context, seats, grace),
+        ctx,
+        programmes.Groups(ctx, places),
+        desks.Desks(ctx, seats, grace),
         runtime.key_ring(settings.admin_key.get_secret_value()),
     )
 
@@ -78,7 +75,7 @@ def build(settings: SchedulingSettings) -> FastAPI:
         consumers.install(runtime, wired[0].context, wired[0].groups, wired[0].desks)
 
     async def seed(runtime: Runtime) -> None:
-        await handlers.seed_offices(wired[0].context, load_registry())
+        await seed_offices(wired[0].context, load_registry())
 
     async def pollers(runtime: Runtime) -> None:
         async def retention_pass(now: datetime) -> Mapping[str, int]:
@@ -87,7 +84,7 @@ def build(settings: SchedulingSettings) -> FastAPI:
         await asyncio.gather(
             reminders.run(wired[0].context, settings.reminder_poll_seconds),
             desks.run(wired[0].desks, settings.desk_poll_seconds),
-            groups.run_reminders(wired[0].groups, settings.reminder_poll_seconds),
+            programmes.run_reminders(wired[0].groups, settings.reminder_poll_seconds),
             run_daily(retention_pass, wired[0].context.now),
         )
 
@@ -97,14 +94,14 @@ def build(settings: SchedulingSettings) -> FastAPI:
         description="Advisors' time, guidance meetings, courses and camps, office seats.",
         indexes=[
             *store.INDEXES,
-            *group_store.INDEXES,
+            *programme_store.INDEXES,
             *desk_store.INDEXES,
             *exports.INDEXES,
             *retention.INDEXES,
         ],
         outbox_collections=(
             *store.OUTBOX_COLLECTIONS,
-            group_store.PROGRAMMES,
+            programme_store.PROGRAMMES,
             desk_store.SEAT_BOOKINGS,
             exports.PERSON_EXPORTS,
         ),
@@ -117,9 +114,13 @@ def build(settings: SchedulingSettings) -> FastAPI:
     app = create_app(runtime)
     link_secret = settings.link_secret.get_secret_value()
     done = wired[0]
-    api.install(app, done.context, done.keys, link_secret)
-    api_groups.install(app, done.groups, done.keys.dependency(), link_secret)
-    api_desks.install(app, done.desks, done.keys.dependency())
+    staff = done.keys.dependency()
+    responses.install_errors(app)
+    offices_api.install(app, done.context, staff)
+    advisors_api.install(app, done.context, staff)
+    meetings_api.install(app, done.context, staff, link_secret)
+    programmes_api.install(app, done.groups, staff, link_secret)
+    desks_api.install(app, done.desks, staff)
     web_routes.install(app, settings, done.context, done.groups, done.desks, done.keys)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -14,10 +14,10 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from hoppid.scheduling.desk_store import SEAT_BOOKINGS
-from hoppid.scheduling.group_store import PROGRAMMES
+from hoppid.scheduling.desks.store import SEAT_BOOKINGS
+from hoppid.scheduling.meetings.store import BOOKINGS, OFFERS
+from hoppid.scheduling.programmes.store import PROGRAMMES
 from hoppid.scheduling.settings import SchedulingSettings
-from hoppid.scheduling.store import BOOKINGS, OFFERS
 from hoppid.shared.export_answers import purge_answered
 from hoppid.shared.mongo import IndexSpec
 

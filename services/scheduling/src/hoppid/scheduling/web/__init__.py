@@ -1,2 +1,4 @@
-"""scheduling's pages: the person's meetings, programmes and desks (by their signed link), and
-the office's calendar, advisors, programmes and desks (signed-in staff of that office)."""
+"""scheduling's site: the pages' wiring (``routes``), what the pages share (who is asking, the
+answers that refuse; ``common``), how they show times (``views``), and the templates and texts
+of every feature's pages. The pages themselves live with their feature (``meetings``,
+``advisors``, ``programmes``, ``desks``: ``person_pages``, ``staff_pages``)."""

@@ -1,5 +1,5 @@
-"""scheduling's pages, wired into the app once: the shared routes, then the person's and the
-staff's pages. Every page calls the same use cases as the JSON API."""
+"""scheduling's pages, wired into the app once: the shared routes, then each feature's pages for
+the person and for the staff. Every page calls the same use cases as the JSON API."""
 
 from __future__ import annotations
 
@@ -8,17 +8,18 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from hoppid.scheduling.desks import Desks
-from hoppid.scheduling.groups import Groups
-from hoppid.scheduling.handlers import Context
+from hoppid.scheduling.advisors import staff_pages as advisor_staff_pages
+from hoppid.scheduling.context import Context
+from hoppid.scheduling.desks import person_pages as desk_person_pages
+from hoppid.scheduling.desks import staff_pages as desk_staff_pages
+from hoppid.scheduling.desks.use_cases import Desks
+from hoppid.scheduling.meetings import person_pages as meeting_person_pages
+from hoppid.scheduling.meetings import staff_pages as meeting_staff_pages
+from hoppid.scheduling.programmes import person_pages as programme_person_pages
+from hoppid.scheduling.programmes import staff_pages as programme_staff_pages
+from hoppid.scheduling.programmes.use_cases import Groups
 from hoppid.scheduling.settings import SchedulingSettings
-from hoppid.scheduling.web import (
-    person_extras,
-    person_meetings,
-    staff_calendar,
-    staff_resources,
-    views,
-)
+from hoppid.scheduling.web import views
 from hoppid.shared.access import KeyRing
 from hoppid.shared.web import Pages, install_pages
 
@@ -48,5 +49,13 @@ def install(
     views.install_filters(pages.environment)
     install_pages(app, pages)
     site = Site(pages, ctx, groups, desks, settings.link_secret.get_secret_value())
-    for module in (person_meetings, person_extras, staff_calendar, staff_resources):
+    for module in (
+        meeting_person_pages,
+        programme_person_pages,
+        desk_person_pages,
+        meeting_staff_pages,
+        advisor_staff_pages,
+        programme_staff_pages,
+        desk_staff_pages,
+    ):
         app.include_router(module.router(site))

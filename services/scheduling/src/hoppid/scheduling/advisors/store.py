@@ -1,0 +1,66 @@
+"""Persistence of advisors: each with its ``advisor.changed`` events in its own outbox, and the
+hash of its private calendar feed's token."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.mongo import IndexSpec
+from hoppid.shared.outbox import HIDE_OUTBOX, outbox_fields, with_outbox, without_outbox
+
+Document = dict[str, Any]
+
+ADVISORS = "advisors"
+INDEXES = [
+    IndexSpec(ADVISORS, ["office_id"]),
+    IndexSpec(ADVISORS, ["feed_token_hash"]),
+]
+
+
+class AdvisorStore:
+    """The advisors' part of :class:`hoppid.scheduling.store.SchedulingStore`."""
+
+    db: AsyncDatabase[Document]
+    topic: str
+
+    async def insert_advisor(self, advisor: Document, events: Iterable[Envelope] = ()) -> None:
+        """The advisor with its ``advisor.changed`` event in its outbox: one insert."""
+        await self.db[ADVISORS].insert_one({**advisor, **outbox_fields(self.topic, events)})
+
+    async def advisor(self, office_id: str, advisor_id: str) -> Document | None:
+        return await self.db[ADVISORS].find_one(
+            {"_id": advisor_id, "office_id": office_id}, HIDE_OUTBOX
+        )
+
+    async def advisors(self, office_id: str) -> list[Document]:
+        cursor = (
+            self.db[ADVISORS].find({"office_id": office_id}, HIDE_OUTBOX).sort("_id", ASCENDING)
+        )
+        return [advisor async for advisor in cursor]
+
+    async def update_advisor(
+        self,
+        office_id: str,
+        advisor_id: str,
+        fields: Mapping[str, Any],
+        events: Iterable[Envelope] = (),
+    ) -> Document | None:
+        """Change the advisor, with its events in the same single-document update."""
+        update: Document = {"$set": dict(fields)}
+        events = list(events)
+        found = await self.db[ADVISORS].find_one_and_update(
+            {"_id": advisor_id, "office_id": office_id},
+            with_outbox(update, self.topic, events) if events else update,
+            return_document=ReturnDocument.AFTER,
+        )
+        if found is not None:
+            without_outbox(found)  # no projection in find_one_and_update on FerretDB
+        return found
+
+    async def advisor_by_feed(self, token_hash: str) -> Document | None:
+        return await self.db[ADVISORS].find_one({"feed_token_hash": token_hash}, HIDE_OUTBOX)

@@ -1,0 +1,68 @@
+"""Reactions to intake's case events: times offered when a case opens, a person's meetings
+cancelled on their erasure."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hoppid.scheduling import model
+from hoppid.scheduling.context import (
+    Context,
+    office_envelope,
+)
+from hoppid.scheduling.meetings.changes import cancel_meeting
+from hoppid.scheduling.meetings.model import Search
+from hoppid.scheduling.meetings.search import search_slots, slot_out
+from hoppid.shared.envelope import Envelope
+from hoppid.shared.events import Event
+from hoppid.shared.events import intake as intake_events
+from hoppid.shared.events import scheduling as ev
+
+
+async def offer_slots(ctx: Context, event: Event, envelope: Envelope) -> None:
+    """A case opened: offer its earliest fitting free times, once per event."""
+    assert isinstance(event, intake_events.CaseOpened)
+    now = ctx.now()
+    office = await ctx.store.office(event.office_id) or {"_id": event.office_id}
+    first = model.oslo_day(now)
+    search = Search(
+        first=first,
+        last=first + timedelta(days=ctx.offer_days),
+        meeting_type="first_guidance",
+        now=now,
+        language=event.language,
+        mode=event.meeting_mode,
+        limit=ctx.offer_count,
+    )
+    slots = await search_slots(ctx, office, search) if "name" in office else []
+    offered = ev.SlotsOffered(
+        case_id=event.case_id,
+        office_id=event.office_id,
+        person_id=event.person_id,
+        meeting_type="first_guidance",
+        slots=[ev.OfferedSlot(**slot_out(slot)) for slot in slots],
+        offered_at=now,
+    )
+    offer = {
+        "_id": envelope.id,  # one offer per case-opened event, however often it comes
+        "case_id": event.case_id,
+        "office_id": event.office_id,
+        "person_id": event.person_id,
+        "municipality": event.municipality,  # where the person lives: for their enrolments
+        "language": event.language,
+        "mode": event.meeting_mode,
+        "slots": [slot_out(slot) for slot in slots],
+        "created_at": now,
+    }
+    if await ctx.store.insert_offer(offer, [office_envelope(offered, event.case_id, office)]):
+        ctx.notify()
+
+
+async def erase_person(ctx: Context, event: Event, envelope: Envelope) -> None:
+    """scheduling keeps no personal data of the person (ids only); their upcoming meetings are
+    cancelled, since nobody can come to them. Safe to repeat: only booked meetings change."""
+    assert isinstance(event, intake_events.ErasureRequested)
+    await ctx.store.mark_erased(event.person_id, ctx.now())  # their links stop working here
+    for booking in await ctx.store.booked_of_person(event.person_id, ctx.now()):
+        office = await ctx.store.office(booking["office_id"]) or {"_id": booking["office_id"]}
+        await cancel_meeting(ctx, office, booking, "erasure", "system", "erasure")

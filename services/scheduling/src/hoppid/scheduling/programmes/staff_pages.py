@@ -1,0 +1,71 @@
+"""The office's programmes for signed-in staff of that office: enrolments, waitlist and session
+attendance; the same use cases as the JSON API (``programmes.use_cases``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
+
+from hoppid.scheduling.model import RuleViolation
+from hoppid.scheduling.programmes import use_cases as programme_use
+from hoppid.scheduling.programmes.forms import AttendanceForm, Attended
+from hoppid.scheduling.web.common import Document, not_found, notice, office_staff
+from hoppid.shared.access import Staff
+from hoppid.shared.problems import Conflict, NotFound
+
+if TYPE_CHECKING:
+    from hoppid.scheduling.web.routes import Site
+
+
+def _programme_view(programme: Document, now: Any) -> Document:
+    sessions = [
+        {**s, "started": s["start"] <= now, "attended": programme["attendance"].get(s["id"], {})}
+        for s in programme["sessions"]
+    ]
+    return {**programme, "sessions": sessions}
+
+
+def router(site: Site) -> APIRouter:
+    pages = site.pages
+    router = APIRouter(prefix="/pages/staff", include_in_schema=False)
+
+    async def show_programmes(
+        request: Request, staff: Staff, office_id: str, status: int = 200, **extra: Any
+    ) -> HTMLResponse:
+        now = site.ctx.now()
+        found = [_programme_view(p, now) for p in await site.groups.store.of_office(office_id)]
+        context = {"programmes": found, "problem": None, "notice": notice(request, ("attendance",))}
+        context.update(extra)
+        return pages.render(request, "staff_programmes.html", status, staff=staff, **context)
+
+    @router.get("/programmes", response_model=None)
+    async def programmes(request: Request) -> Response:
+        return await show_programmes(request, *await office_staff(site, request))
+
+    @router.post("/programmes/{programme_id}/sessions/{session_id}", response_model=None)
+    async def attendance(request: Request, programme_id: str, session_id: str) -> Response:
+        form = await pages.form(request)
+        staff, office_id = await office_staff(site, request)
+        came = [Attended(enrolment_id=str(v)) for v in form.getlist("attended")]
+        if not came:
+            return await show_programmes(request, staff, office_id, 422, problem="none_attended")
+        try:
+            await programme_use.attend(
+                site.groups,
+                staff,
+                office_id,
+                programme_id,
+                session_id,
+                AttendanceForm(attended=came),
+            )
+        except NotFound:
+            return not_found(site, request, staff)
+        except (RuleViolation, Conflict):
+            return await show_programmes(
+                request, staff, office_id, 422, problem="attendance_refused"
+            )
+        return pages.redirect("/pages/staff/programmes?done=attendance")
+
+    return router

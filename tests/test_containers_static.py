@@ -55,7 +55,7 @@ def test_compose_service_matches_its_dockerfile_and_settings(
     name: str, port: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     service = compose()["services"][name]
-    assert service["build"]["dockerfile"] == f"services/{name}/Dockerfile"
+    assert service["build"]["args"]["SERVICE"] == name  # the one Dockerfile (below)
     assert service["ports"] == [f"127.0.0.1:{port}:{port}"]
     # every HOPPID_* variable is one the service really reads (a typo would be ignored silently)
     assert set(service["environment"]) <= setting_names(SETTINGS[name])
@@ -147,18 +147,26 @@ def test_notifications_in_compose_sends_mail_to_the_mail_viewer() -> None:
     assert environment["HOPPID_NOTIFICATIONS_SMTP_HOST"] in services["notifications"]["depends_on"]
 
 
-@pytest.mark.parametrize(("name", "port"), SERVICES.items())
-def test_dockerfile_is_multi_stage_non_root_and_installs_only_its_service(
-    name: str, port: int
-) -> None:
-    lines = [
+DOCKERFILE = ROOT / "Dockerfile"
+VARIABLE = re.compile(r"\$\{?([A-Z_]+)\}?")
+
+
+def dockerfile_lines() -> list[str]:
+    return [
         line.strip()
-        for line in (ROOT / f"services/{name}/Dockerfile").read_text().splitlines()
+        for line in DOCKERFILE.read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
+
+
+def test_one_dockerfile_builds_every_service() -> None:
+    """The root Dockerfile with SERVICE (and PORT) as build arguments, no copy per service."""
+    assert sorted((ROOT / "services").glob("*/Dockerfile")) == []
+    lines = dockerfile_lines()
     instructions = [line.split()[0] for line in lines]
     assert set(instructions) <= {
         "FROM",
+        "ARG",
         "COPY",
         "ENV",
         "WORKDIR",
@@ -173,14 +181,49 @@ def test_dockerfile_is_multi_stage_non_root_and_installs_only_its_service(
     assert instructions.index("USER") > len(instructions) - 5  # the final stage runs unprivileged
     syncs = [line for line in lines if line.startswith("RUN uv sync")]
     assert syncs and all(
-        f"--package hoppid-{name}" in line and "--locked" in line for line in syncs
+        '--package "hoppid-${SERVICE}"' in line and "--locked" in line for line in syncs
     )
-    assert f"EXPOSE {port}" in lines
-    assert lines[-1] == f'CMD ["hoppid-{name}"]'
-    for line in lines:
+    assert "EXPOSE ${PORT}" in lines
+    # each service's own command, linked to one name: CMD cannot expand a build argument
+    assert 'RUN ln -s "hoppid-${SERVICE}" /app/.venv/bin/hoppid-service' in lines
+    assert lines[-1] == 'CMD ["hoppid-service"]'
+
+
+def test_the_dockerfile_reads_a_build_argument_only_in_a_stage_that_declares_it() -> None:
+    """An ARG holds only in its stage: one used elsewhere would expand to nothing, silently."""
+    stages: list[list[str]] = []
+    for line in dockerfile_lines():
+        if line.startswith("FROM "):
+            stages.append([])
+        stages[-1].append(line)
+    for stage in stages:
+        declared = {"PATH"}  # the base image's
+        for line in stage:
+            keyword, _, rest = line.partition(" ")
+            if keyword in ("ARG", "ENV"):
+                declared |= {item.split("=")[0] for item in rest.split()}
+                rest = " ".join(item.partition("=")[2] for item in rest.split())
+            if keyword in ("CMD", "HEALTHCHECK"):
+                continue  # not expanded at build time (the health check reads its ENV)
+            assert set(VARIABLE.findall(rest)) <= declared, line
+
+
+@pytest.mark.parametrize(("name", "port"), SERVICES.items())
+def test_the_dockerfile_builds_each_service_from_its_own_files(name: str, port: int) -> None:
+    build = compose()["services"][name]["build"]
+    assert build == {
+        "context": ".",
+        "dockerfile": "Dockerfile",
+        "args": {"SERVICE": name, "PORT": str(port)},
+    }
+    for line in dockerfile_lines():
         if line.startswith("COPY ") and "--from" not in line:
-            source = line.split()[1]
+            source = line.split()[1].replace("${SERVICE}", name)
             assert (ROOT / source).exists(), f"{name}: COPY {source} does not exist"
+    # the command the image runs, hoppid-<name>, is the service's own
+    project = (ROOT / f"services/{name}/pyproject.toml").read_text()
+    assert re.search(rf"^hoppid-{name} = ", project, re.M)
+    assert SETTINGS[name].model_fields["http_port"].default == port  # PORT: its default
 
 
 # Kafka in compose: SASL users and ACLs as on the local stack with HOPPID_KAFKA_SASL=on and in the

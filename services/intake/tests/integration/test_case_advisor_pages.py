@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from intake_support import ADMIN_KEY, Intake
 from test_case_work_pages import open_case, post
-from test_pages import LINK_SECRET, intake
+from test_pages import LINK_SECRET, hidden, intake
 
 from hoppid.intake.accounts import account_key
 from hoppid.shared.clock import real_now
@@ -80,7 +80,11 @@ async def test_the_case_is_assigned_to_one_of_the_office_s_advisors(
     assert "Rådgiveren er tildelt." in page.text
     assert "Saken er tildelt Per Rådgiver." in page.text
     assert '<option value="adv-per" selected>' in page.text
-    changed = await post(intake, f"{url}/advisor", csrf, advisor_id="adv-ingrid")
+    seen = hidden(page.text, "seen_advisor_id")  # the advisor the page shows
+    assert seen == "adv-per"
+    changed = await post(
+        intake, f"{url}/advisor", csrf, advisor_id="adv-ingrid", seen_advisor_id=seen
+    )
     assert changed.status_code == 303
     assert (await database["cases"].find_one({}))["advisor_id"] == "adv-ingrid"
     missing = await post(
@@ -102,3 +106,44 @@ async def test_an_advisor_without_an_account_shows_by_id(intake: Intake, databas
     page = await intake.client.get(url)
     assert "Saken er tildelt adv-gone." in page.text
     assert "Kontoret har ingen rådgiverkontoer å velge blant." in page.text
+
+
+async def test_an_advisor_changed_meanwhile_is_a_409_keeping_the_form(
+    intake: Intake, database: Any
+) -> None:
+    """Two people on the same case: the page read before the other's assignment posts the
+    advisor it showed (none), so the assignment is refused, not silently replaced; the page
+    says what happened, shows who is assigned now and keeps the choice, and posting again
+    from it assigns."""
+    await add_account(intake, "nordveggen", "sub-ingrid", "Ingrid Rådgiver", "adv-ingrid")
+    await add_account(intake, "nordveggen", "sub-per", "Per Rådgiver", "adv-per")
+    url, csrf = await open_case(intake, database)
+    stale = await intake.client.get(url)
+    assert hidden(stale.text, "seen_advisor_id") == ""  # shown: no advisor
+
+    case = await database["cases"].find_one({})
+    meanwhile = await intake.client.post(  # a colleague assigns Ingrid meanwhile
+        f"/v1/cases/{case['_id']}/advisor",
+        json={"advisor_id": "adv-ingrid"},
+        headers={"Authorization": f"Bearer {await intake.key('nordveggen')}"},
+    )
+    assert meanwhile.status_code == 200, meanwhile.text
+
+    conflict = await post(intake, f"{url}/advisor", csrf, advisor_id="adv-per", seen_advisor_id="")
+    assert conflict.status_code == 409
+    assert 'href="#field-advisor_id"' in conflict.text and 'id="error-advisor_id"' in conflict.text
+    assert "Noen andre endret rådgiveren for saken i mellomtiden." in conflict.text
+    assert "Saken er tildelt Ingrid Rådgiver." in conflict.text  # who is assigned now
+    assert '<option value="adv-per" selected>' in conflict.text  # the choice is kept
+    assert f'action="{url}/advisor"' in conflict.text  # and the form
+    assert (await database["cases"].find_one({}))["advisor_id"] == "adv-ingrid"
+
+    again = await post(
+        intake,
+        f"{url}/advisor",
+        hidden(conflict.text, "csrf"),
+        advisor_id="adv-per",
+        seen_advisor_id=hidden(conflict.text, "seen_advisor_id"),
+    )
+    assert again.status_code == 303
+    assert (await database["cases"].find_one({}))["advisor_id"] == "adv-per"

@@ -42,6 +42,8 @@ OFFICE = {
 }
 # the parts of the staff's case page (included by staff_case.html, rendered with it)
 PARTS = sorted(t for t in TEMPLATES if t.startswith("case_"))
+# other parts, rendered in the page that includes them (the search form is on two pages)
+PART_OF = {"search_form.html": "staff_search.html"}
 Context = dict[str, Any]
 
 
@@ -61,7 +63,7 @@ def test_every_template_has_a_representative_context() -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_every_template_renders_in_every_language(template: str, lang: str) -> None:
-    page = "staff_case.html" if template in PARTS else template  # a part renders in its page
+    page = "staff_case.html" if template in PARTS else PART_OF.get(template, template)
     for context in CONTEXTS.get(template, lambda: [])():
         html = rendered(PAGES, page, lang, context)
         assert f'<html lang="{lang}">' in html
@@ -189,6 +191,7 @@ def staff_cases() -> list[Context]:
         "needs": NEEDS,
         "office_municipalities": [("1539", "Rauma (1539)")],
         "municipalities": {"1539": "Rauma"},
+        "q": "",
     }
     filters = ("status", "need", "municipality", "since", "until", "mine")
     refused = {f: f"error_filter_{f}" for f in filters}
@@ -197,6 +200,22 @@ def staff_cases() -> list[Context]:
         {**common, "mine": True},
         {**common, "mine": False, "cases": [a_case()], "limit": 1},
         {**common, "mine": False, "staff": key, "cases": [], "errors": refused},
+    ]
+
+
+def staff_search() -> list[Context]:
+    common = {"staff": ADVISOR, "municipalities": {"1539": "Rauma"}, "shown": 50}
+    found = {**common, "q": "kari", "searched": True}
+    refused = {"q": "x", "searched": False, "cases": []}
+    return [
+        {**common, "q": "", "searched": False, "cases": []},
+        {**found, "cases": [a_case(s) for s in STATUSES]},
+        {**found, "cases": [a_case()]},
+        {**found, "cases": [a_case()], "shown": 1},
+        *(
+            {**common, **refused, "errors": {"q": f"error_search_{reason}"}}
+            for reason in ("empty", "long", "phone", "short")
+        ),
     ]
 
 
@@ -218,7 +237,12 @@ def staff_case() -> list[Context]:
         "municipality": "Rauma",
         "moves": [s for s in STATUSES if s != "company_registered"],
         "notice": None,
-        "notes": [{"at": AT, "by": "key-1", "text": "Ringt\nopp"}, {"at": AT}],
+        "notes": [
+            {"id": "n-1", "at": AT, "by": "key-1", "text": "Ringt\nopp"},  # the staff's own
+            {"id": "n-2", "at": AT, "by": "key-1", "text": "Endret", "edited_at": AT},
+            {"id": "n-3", "at": AT, "by": "key-9", "text": "Another's"},
+            {"id": "n-4", "at": AT},  # erased
+        ],
         "authors": {"key-1": "Ola"},
         "applications": [{**a, "deadline_shown": day_shown("2026-12-01")} for a in applications],
         "introductions": [{"at": AT, "to_whom": "Bank", "kind": k, "why": "lån"} for k in KINDS],
@@ -241,13 +265,20 @@ def staff_case() -> list[Context]:
     fields = ["status", "reason", "comment", "advisor_id", "text", "programme", "to_whom"]
     fields += ["amount_asked_nok", "deadline", "kind", "why", "org_number", "registered_on"]
     refused = {**errors_for(*fields), "applications": "error_application_unknown"}
+    refused["text-n-1"] = "error_text"
     conflicts = ["error_case_changed", "error_advisor_changed", "error_company_registered"]
+    conflicts += ["error_note_changed"]
     return [
         *({**common, "notice": notice} for notice in (None, *NOTICES.values())),
         {**common, **registered},
         {**common, "errors": refused},
         {**common, "errors": {f"field-{n}": key for n, key in enumerate(conflicts)}},
         {**common, "errors": {"company": "error_person_erased"}},
+        *(
+            {**common, "errors": {"notes": key}}
+            for key in ("error_note_unknown", "error_note_not_yours")
+        ),
+        {**common, "errors": {"text-n-1": "error_text"}, "values": {"text-n-1": None}},
     ]
 
 
@@ -317,6 +348,8 @@ CONTEXTS: dict[str, Callable[[], list[Context]]] = {
     "me_invalid.html": lambda: [{}],
     "me_withdraw.html": withdrawals,
     "staff_cases.html": staff_cases,
+    "staff_search.html": staff_search,
+    "search_form.html": staff_search,
 }
 
 

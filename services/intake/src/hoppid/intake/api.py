@@ -192,6 +192,13 @@ def _staff_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
         "Record a network introduction",
     )
 
+    @router.put("/{case_id}/notes/{note_id}", summary="Change a note one wrote")
+    async def edit_note(
+        caller: Caller, case_id: str, note_id: str, form: forms.EditNote
+    ) -> dict[str, Any]:
+        case = await handlers.edit_note(ctx, _office_staff(caller), case_id, note_id, form)
+        return _case_out(case)
+
     @router.post(
         "/{case_id}/applications/{application_id}/decision", summary="Record the funder's decision"
     )

@@ -11,7 +11,7 @@ EXPORT_HEADERS = {"Content-Disposition": 'attachment; filename="hoppid-my-data.j
 
 def case_out(document: dict[str, Any]) -> dict[str, Any]:
     """A stored document as the API shows it: ``id`` for ``_id``, bookkeeping left out."""
-    hidden = {"applied_events", *OUTBOX_FIELDS}
+    hidden = {"applied_events", "search_keys", *OUTBOX_FIELDS}  # search_keys: hashes for search
     return {("id" if k == "_id" else k): v for k, v in document.items() if k not in hidden}
 
 

@@ -56,6 +56,12 @@ class AddNote(_Strict):
     text: Text = Field(max_length=10000, description="The note; never leaves intake")
 
 
+class EditNote(_Strict):
+    text: Text = Field(
+        max_length=10000, description="The note as it reads now; never leaves intake"
+    )
+
+
 class RecordApplication(_Strict):
     programme: Text = Field(max_length=200, description="Funding programme")
     amount_asked_nok: int = Field(ge=0, le=1_000_000_000, description="Amount asked, NOK")

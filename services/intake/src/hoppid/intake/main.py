@@ -7,7 +7,17 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from hoppid.intake import accounts, api, api_exports, handlers, person_export, retention, store, web
+from hoppid.intake import (
+    accounts,
+    api,
+    api_exports,
+    handlers,
+    person_export,
+    retention,
+    search,
+    store,
+    web,
+)
 from hoppid.intake.handlers import links
 from hoppid.intake.settings import IntakeSettings
 from hoppid.intake.web.export import router as export_pages
@@ -46,7 +56,13 @@ def build(settings: IntakeSettings) -> FastAPI:
     async def seed(runtime: Runtime) -> None:
         await handlers.seed_offices(contexts[0], load_registry())
         store = contexts[0].store  # cases from before the case list read by month: once
-        await store.backfill_created_month([office["_id"] for office in await store.offices()])
+        offices = [office["_id"] for office in await store.offices()]
+        await store.backfill_created_month(offices)
+        # cases from before the search, or all after the platform secret changed
+        secret = contexts[0].link_secret
+        await store.backfill_search_keys(
+            offices, search.key_fingerprint(secret), lambda p: search.keys_of_person(secret, p)
+        )
 
     definition = ServiceDefinition(
         name="intake",

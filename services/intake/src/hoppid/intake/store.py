@@ -7,7 +7,7 @@ caller's office in the filter, so one office can never see or change another's c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -76,6 +76,8 @@ INDEXES = [
     # the staff case list, a month at a time (find_cases)
     IndexSpec(CASES, ["office_id", "created_month", "created_at"]),
     IndexSpec(CASES, ["person_id"]),
+    # the staff's search: one keyed hash of an email, a phone or a name's beginning (search.py)
+    IndexSpec(CASES, ["office_id", "search_keys"]),
     IndexSpec(CASES, ["erased_at", "updated_at"]),  # the retention pass (cases_changed_before)
     IndexSpec(CLAIMS, ["at"]),  # the retention pass (delete_claims_before)
     IndexSpec(KEYS, ["office_id"]),
@@ -317,6 +319,52 @@ class IntakeStore:
             .limit(limit)
         )
         return [case async for case in cursor]
+
+    async def search_cases(self, office_id: str, key: str, limit: int) -> list[Document]:
+        """The office's cases holding the search key, newest first (with their keys, so a
+        search of several words can require the rest)."""
+        cursor = (
+            self.db[CASES]
+            .find({"office_id": office_id, "search_keys": key}, {**HIDE_OUTBOX, "notes": 0})
+            .sort("created_at", DESCENDING)
+            .limit(limit)
+        )
+        return [case async for case in cursor]
+
+    async def case_by_reference(self, office_id: str, reference: str) -> Document | None:
+        query = {"reference": reference, "office_id": office_id}
+        return await self.db[CASES].find_one(query, {**HIDE_OUTBOX, "notes": 0})
+
+    async def set_search_keys(self, person_id: str, keys: list[str]) -> None:
+        """The person's cases, in every office, found by their data as it is now."""
+        await self.db[CASES].update_many({"person_id": person_id}, {"$set": {"search_keys": keys}})
+
+    async def backfill_search_keys(
+        self,
+        offices: Iterable[str],
+        fingerprint: str,
+        keys_of: Callable[[Document], list[str]],
+    ) -> int:
+        """Give cases their search keys: once for cases written before the search existed, and
+        again for every case when the key changed (``fingerprint``: a new platform secret).
+        ``keys_of(person)`` makes them. Returns how many cases it set."""
+        state = self.db[STORE_STATE]
+        done = await state.find_one({"_id": "search_keys"})
+        if done is not None and done.get("key") == fingerprint:
+            return 0
+        changed = 0
+        for office_id in offices:
+            query: Document = {"office_id": office_id}
+            if done is None:  # the first pass: only the cases without keys
+                query["search_keys"] = {"$exists": False}
+            async for case in self.db[CASES].find(query, {"person_id": 1}):
+                person = await self.person(case["person_id"]) or {}
+                result = await self.db[CASES].update_one(
+                    {"_id": case["_id"]}, {"$set": {"search_keys": keys_of(person)}}
+                )
+                changed += result.modified_count
+        await state.update_one({"_id": "search_keys"}, {"$set": {"key": fingerprint}}, upsert=True)
+        return changed
 
     async def backfill_created_month(self, offices: Iterable[str]) -> int:
         """Once: give cases written before ``created_month`` existed their month (the case

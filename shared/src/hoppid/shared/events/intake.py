@@ -97,6 +97,15 @@ class NoteAdded(_CaseEvent):
 
 
 @catalogue.register
+class NoteEdited(_CaseEvent):
+    """Staff changed a note they wrote. Its text, then and now, stays in intake."""
+
+    event_type: ClassVar[str] = "no.hoppid.intake.note.edited.v1"
+    note_id: str = Field(description="The note")
+    edited_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
 class ApplicationRecorded(_CaseEvent):
     """The office helps with an application for funding."""
 
@@ -300,6 +309,7 @@ PUBLISHED: list[type[Event]] = [
     AdvisorAssigned,
     CaseStatusChanged,
     NoteAdded,
+    NoteEdited,
     ApplicationRecorded,
     ApplicationDecided,
     CompanyRegisteredV2,

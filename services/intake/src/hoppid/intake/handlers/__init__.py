@@ -9,11 +9,13 @@ from hoppid.intake.handlers.cases import (
     assign_advisor,
     change_status,
     decide_application,
+    edit_note,
     find_cases,
     make_introduction,
     open_case,
     record_application,
     register_company,
+    search_cases,
 )
 from hoppid.intake.handlers.common import Conflict, Context, NotFound
 from hoppid.intake.handlers.inquiries import submit_inquiry
@@ -36,6 +38,7 @@ __all__ = [
     "change_status",
     "correct_my_data",
     "decide_application",
+    "edit_note",
     "find_cases",
     "issue_key",
     "issue_requested_links",
@@ -49,6 +52,7 @@ __all__ = [
     "request_link",
     "revoke_key",
     "save_office",
+    "search_cases",
     "seed_offices",
     "submit_inquiry",
     "withdraw_consent",

@@ -20,6 +20,7 @@ from hoppid.intake.model import (
     check_transition,
     normalise_org_number,
 )
+from hoppid.intake.search import parse_query
 from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
@@ -58,6 +59,25 @@ async def find_cases(
     return await ctx.store.find_cases(
         staff.office_id, query, limit, offset, newest=newest, oldest=created.get("$gte")
     )
+
+
+SEARCH_READ = 500  # cases read for one search key at most, newest first
+
+
+async def search_cases(ctx: Context, staff: Staff, query: str, limit: int) -> list[Document]:
+    """The caller's office's cases found by a reference, an email, a phone or a name's
+    beginnings (search.py), newest first; QueryRefused when ``query`` is no search.
+
+    A name of several words looks up its longest in the index and keeps the cases holding the
+    others' keys too, among the newest ``SEARCH_READ`` that hold the longest."""
+    search = parse_query(ctx.link_secret, query)
+    if search.reference:
+        case = await ctx.store.case_by_reference(staff.office_id, search.reference)
+        return [case] if case else []
+    first, *rest = search.keys
+    read = SEARCH_READ if rest else limit
+    found = await ctx.store.search_cases(staff.office_id, first, read)
+    return [c for c in found if set(rest) <= set(c.get("search_keys", ()))][:limit]
 
 
 async def open_case(ctx: Context, staff: Staff, case_id: str) -> Document:
@@ -163,6 +183,38 @@ async def add_note(ctx: Context, staff: Staff, case_id: str, form: forms.AddNote
         lambda c: [
             ev.NoteAdded(case_id=c["_id"], office_id=c["office_id"], note_id=note_id, added_at=now)
         ],
+    )
+
+
+async def edit_note(
+    ctx: Context, staff: Staff, case_id: str, note_id: str, form: forms.EditNote
+) -> Document:
+    """Change a note its writer wrote (PermissionError for anyone else's). The note keeps each
+    earlier text with who changed it and when (``edits``), like the case keeps its history;
+    ``note.edited`` tells the other services that it changed, never what it says."""
+    now = ctx.now()
+    case = await open_case(ctx, staff, case_id)
+    notes = case.get("notes", [])
+    note = next((n for n in notes if n["id"] == note_id), None)
+    if note is None or note.get("text") is None:  # an erased person's notes keep no text
+        raise NotFound(note_id)
+    if note.get("by") != staff.key_id:
+        raise PermissionError("only the note's writer may change it")
+    if note["text"] == form.text:
+        return case
+    edit = {"at": now, "by": staff.key_id, "previous": note["text"]}
+    edited = {**note, "text": form.text, "edited_at": now, "edits": [*note.get("edits", []), edit]}
+    return await _change(
+        ctx,
+        staff,
+        case_id,
+        {"$set": {"notes": [edited if n["id"] == note_id else n for n in notes]}},
+        lambda c: [
+            ev.NoteEdited(
+                case_id=c["_id"], office_id=c["office_id"], note_id=note_id, edited_at=now
+            )
+        ],
+        expect={"notes": notes},  # another change of the notes meanwhile: a Conflict
     )
 
 

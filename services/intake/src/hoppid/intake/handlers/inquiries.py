@@ -8,6 +8,7 @@ from datetime import datetime
 
 from hoppid.intake import forms
 from hoppid.intake.handlers.common import (
+    Conflict,
     Context,
     Document,
     case_event,
@@ -20,6 +21,7 @@ from hoppid.intake.model import (
     normalise_email,
     normalise_phone,
 )
+from hoppid.intake.search import keys_of_person
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import intake as ev
 from hoppid.shared.links import sign_link
@@ -58,10 +60,12 @@ async def submit_inquiry(
     person, new_person = await _person_for(ctx, form, email, phone, now)
     first = new_person or not await ctx.store.has_cases(person["_id"])
     case = _new_case(case_id, person["_id"], office["_id"], form, now)
+    case["search_keys"] = keys_of_person(ctx.link_secret, person)  # the person as stored
     events = await _opening_events(ctx, case, person, form, now, first=first, new=new_person)
     if not await ctx.store.insert_case(case, events):
         again = await ctx.store.case_by_id(case_id)
-        assert again is not None
+        if again is None:  # written by a request with the same claim, and removed since
+            raise Conflict("the inquiry's case was removed meanwhile; send the inquiry again")
         return again, False
     ctx.notify()
     return case, True
@@ -101,7 +105,8 @@ async def _person_for(
     if await ctx.store.insert_person(person):
         return person, True
     known = await ctx.store.person_by_email(email)
-    assert known is not None
+    if known is None:  # a person with this address existed a moment ago: erased meanwhile
+        raise Conflict("the person with this email changed meanwhile; send the inquiry again")
     if known["_id"] == person["_id"]:  # our own insert, retried by the driver
         return person, True
     return known, False

@@ -14,6 +14,7 @@ from hoppid.intake.model import (
     RuleViolation,
     normalise_phone,
 )
+from hoppid.intake.search import keys_of_person
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
 from hoppid.shared.links import verify_link
@@ -85,6 +86,9 @@ async def _corrected(ctx: Context, person: Document, changes: Document) -> Docum
     updated = await ctx.store.update_person(person["_id"], update, events, expect=expect)
     if updated is not None and events:
         ctx.notify()
+        # after the person: a crash between the two leaves the old keys until the next
+        # correction (the search then finds the case by the old name or phone)
+        await ctx.store.set_search_keys(person["_id"], keys_of_person(ctx.link_secret, updated))
     return updated
 
 
@@ -158,6 +162,7 @@ async def scrub_case(ctx: Context, case: Document) -> None:
             "$set": {
                 "erased_at": ctx.now(),
                 "idea": None,
+                "search_keys": [],  # an erased person's cases are found by reference only
                 "notes": [{"id": n["id"], "at": n["at"]} for n in case["notes"]],
                 "introductions": [
                     {"id": i["id"], "kind": i["kind"], "at": i["at"]} for i in case["introductions"]

@@ -19,6 +19,7 @@ from hoppid.intake.web.common import add_filters
 from hoppid.intake.web.inquiry import router as inquiry_router
 from hoppid.intake.web.me import router as me_router
 from hoppid.intake.web.new_link import router as new_link_router
+from hoppid.intake.web.search import router as search_router
 from hoppid.intake.web.staff import router as staff_router
 from hoppid.shared.access import KeyRing
 from hoppid.shared.guards import RateLimit
@@ -51,5 +52,6 @@ def install(
     app.include_router(new_link_router(pages, ctx, link_limits))
     app.include_router(staff_router(pages, ctx, municipalities))
     app.include_router(case_work_router(pages, ctx, municipalities))
+    app.include_router(search_router(pages, ctx, municipalities))
     app.include_router(admin_router(pages, settings))
     app.include_router(accounts.pages_router(pages, ctx.store.db, settings))

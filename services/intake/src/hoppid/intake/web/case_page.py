@@ -23,6 +23,7 @@ from hoppid.shared.web import Pages
 NOTICES = {
     "status": "status_changed",
     "note": "note_added",
+    "note_edit": "note_changed",
     "application": "application_recorded",
     "decision": "decision_recorded",
     "introduction": "introduction_recorded",

@@ -25,6 +25,21 @@ from hoppid.shared.web import Pages
 Act = Callable[[Staff, Any], Awaitable[Any]]
 
 
+class AdvisorChoice(forms.AssignAdvisor):
+    """The page's advisor form: with the advisor the page showed (a hidden field, empty for
+    none), so an assignment made by someone else since the page was read is a 409, not
+    silently replaced."""
+
+    seen_advisor_id: str | None = None
+
+
+# a form about one thing of the case (``done``) that may not exist: the page's part naming them
+UNKNOWN = {
+    "decision": ("applications", "error_application_unknown"),
+    "note_edit": ("notes", "error_note_unknown"),
+}
+
+
 def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRouter:
     routes = APIRouter(prefix="/pages/staff/cases/{case_id}", include_in_schema=False)
     page = CasePage(pages, ctx, municipalities)
@@ -62,11 +77,15 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
             errors = await conflict(staff, case_id, done, posted)
             return await page.render(request, staff, case_id, 409, errors=errors, values=values)
         except NotFound:
-            if done != "decision":
+            if done not in UNKNOWN:
                 return error_page(pages, request, 404, "not_found")
-            # the case's page (its own 404 if the case is gone), saying the application is not
-            errors = {"applications": "error_application_unknown"}
+            # the case's page (its own 404 if the case is gone), saying the application or the
+            # note is not
+            errors = dict([UNKNOWN[done]])
             return await page.render(request, staff, case_id, 404, errors=errors, values=values)
+        except PermissionError:  # another's note: the case page, saying whose it is
+            errors = {"notes": "error_note_not_yours"}
+            return await page.render(request, staff, case_id, 403, errors=errors, values=values)
         return pages.redirect(f"/pages/staff/cases/{case_id}?done={done}")
 
     async def conflict(staff: Staff, case_id: str, done: str, posted: dict[str, str]) -> Errors:
@@ -75,6 +94,8 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
         where = next(iter(posted.values()))
         if done == "advisor":  # the handler expects the advisor the case had when it read it
             return {where: "error_advisor_changed"}
+        if done == "note_edit":  # the notes changed between the read and the write
+            return {where: "error_note_changed"}
         if done == "company":
             where = "company"
             case = await ctx.store.case(staff.office_id, case_id) or {}
@@ -87,14 +108,19 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
 
     @routes.post("/advisor", response_model=None)
     async def assign_advisor(request: Request, case_id: str) -> Response:
-        async def act(staff: Staff, form: forms.AssignAdvisor) -> None:
+        async def act(staff: Staff, form: AdvisorChoice) -> None:
             # the API takes any id (scheduling owns the advisors); the page offers, and so
             # accepts, only the office's advisor accounts
             if form.advisor_id not in await office_advisors(ctx.store.db, staff.office_id):
                 raise FieldProblem("advisor_id", "not one of the office's advisors")
-            await handlers.assign_advisor(ctx, staff, case_id, form)
+            case = await handlers.open_case(ctx, staff, case_id)
+            if case.get("advisor_id") != form.seen_advisor_id:
+                raise Conflict("the case's advisor changed since the page showed it")
+            # and the handler's own check covers a change between this read and its write
+            choice = forms.AssignAdvisor(advisor_id=form.advisor_id)
+            await handlers.assign_advisor(ctx, staff, case_id, choice)
 
-        return await submit(request, case_id, forms.AssignAdvisor, act, "advisor")
+        return await submit(request, case_id, AdvisorChoice, act, "advisor")
 
     @routes.post("/notes", response_model=None)
     async def add_note(request: Request, case_id: str) -> Response:
@@ -102,6 +128,13 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
             await handlers.add_note(ctx, staff, case_id, form)
 
         return await submit(request, case_id, forms.AddNote, act, "note")
+
+    @routes.post("/notes/{note_id}", response_model=None)
+    async def edit_note(request: Request, case_id: str, note_id: str) -> Response:
+        async def act(staff: Staff, form: forms.EditNote) -> None:
+            await handlers.edit_note(ctx, staff, case_id, note_id, form)
+
+        return await submit(request, case_id, forms.EditNote, act, "note_edit", suffix=note_id)
 
     @routes.post("/applications", response_model=None)
     async def record_application(request: Request, case_id: str) -> Response:

@@ -104,6 +104,7 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
                 (n, f"{municipalities.get(n, n)} ({n})") for n in office.get("municipalities", [])
             ],
             municipalities=municipalities,
+            q="",  # the search form above the list (search.py answers it)
         )
 
     case_page = page.render

@@ -1,0 +1,96 @@
+"""The staff's search through HTTP against the service process: a case of their office found by
+its reference, the person's email (every case of theirs), phone (however it is typed) or name
+(words' beginnings); another office's cases never; a search that is none a 422 on its field."""
+
+import re
+from typing import Any
+
+import httpx
+from intake_support import Intake
+from test_pages import intake, send_inquiry, sign_in
+
+__all__ = ["intake"]  # the fixture with plain-http cookies, shared with test_pages
+
+
+async def search(intake: Intake, query: str) -> httpx.Response:
+    return await intake.client.get("/pages/staff/search", params={"q": query})
+
+
+def found(page: httpx.Response) -> list[str]:
+    """The references listed, in order."""
+    return re.findall(r">(HOP-[0-9A-Z]{4}-[0-9A-Z]{4})</a>", page.text)
+
+
+async def test_a_case_is_found_within_the_office(intake: Intake, database: Any) -> None:
+    kari = {"name": "Kari Nordmann", "email": "kari@example.no", "phone": "912 34 567"}
+    await send_inquiry(intake, **kari)
+    await send_inquiry(intake, **kari, idea="A second idea: a climbing gym in Åndalsnes")
+    await send_inquiry(intake, name="Ola Ødegård-Hansen", email="ola@example.no", phone="")
+    # Molde's: Kari's own case there, and another Kari with the same phone
+    await send_inquiry(intake, **kari, municipality="1506", idea="Kayak rental in Molde")
+    await send_inquiry(
+        intake, name="Kari Molde", email="km@example.no", phone="91234567", municipality="1506"
+    )
+    cases = await database["cases"].find({}).sort("created_at", 1).to_list()
+    kari_id = (await database["people"].find_one({"email": "kari@example.no"}))["_id"]
+    rauma = [c for c in cases if c["municipality"] == "1539"]
+    kari_rauma = [c["reference"] for c in rauma if c["person_id"] == kari_id]
+    ola = next(c for c in rauma if c["person_id"] != kari_id)
+    molde = [c["reference"] for c in cases if c["municipality"] == "1506"]
+    assert len(cases) == 5 and len(molde) == 2
+
+    await sign_in(intake, await intake.key("nordveggen"))
+    listed = await intake.client.get("/pages/staff/cases")
+    assert 'action="/pages/staff/search"' in listed.text  # the search is on the case list
+    empty = await intake.client.get("/pages/staff/search")
+    assert empty.status_code == 200 and found(empty) == []
+    assert 'id="field-q"' in empty.text and 'role="status"' not in empty.text
+
+    kari_cases = set(found(await search(intake, "kari@example.no")))
+    assert kari_cases == set(kari_rauma) and len(kari_cases) == 2
+    assert set(found(await search(intake, " KARI@Example.no "))) == kari_cases
+    assert "2 saker passer søket." in (await search(intake, "kari@example.no")).text
+    for phone in ("912 34 567", "91234567", "+47 912 34 567", "+4791234567", "0047 91 23 45 67"):
+        assert set(found(await search(intake, phone))) == kari_cases, phone
+    for name in ("kari", "Nordm", "kari nordmann", "NORDMANN KA"):
+        assert set(found(await search(intake, name))) == kari_cases, name
+    ola_reference = ola["reference"]
+    for name in ("ola", "ødegård", "Hansen", "ola ødeg hans"):
+        assert found(await search(intake, name)) == [ola_reference], name
+    assert found(await search(intake, "odegard")) == []  # no folding of ø: words as written
+    newest_first = found(await search(intake, "kari"))
+    assert newest_first == list(reversed(kari_rauma))
+
+    reference = kari_rauma[0]
+    for typed in (reference, reference.lower(), reference.replace("-", " "), reference[4:]):
+        assert found(await search(intake, typed)) == [reference], typed
+    one = await search(intake, reference)
+    assert "1 sak passer søket." in one.text and f'value="{reference}"' in one.text
+
+    for other in (*molde, "km@example.no", "Molde", "nobody@example.no", "HOP-2222-2222"):
+        answer = await search(intake, other)
+        assert answer.status_code == 200 and found(answer) == [], other
+        assert "0 saker passer søket." in answer.text
+
+
+async def test_a_search_that_is_none_is_refused_on_its_field(intake: Intake, database: Any) -> None:
+    await send_inquiry(intake)
+    await sign_in(intake, await intake.key("nordveggen"))
+    for query, message in (
+        ("", "Skriv et saksnummer, et navn, en e-postadresse eller et telefonnummer."),
+        ("   ", "Skriv et saksnummer, et navn, en e-postadresse eller et telefonnummer."),
+        ("kari " * 30, "Søket kan ha høyst 100 tegn."),
+        ("12345", "Skriv hele telefonnummeret, 8 siffer, for eksempel 912 34 567."),
+        ("k", "Hvert ord i et navn må ha minst to bokstaver."),
+    ):
+        answer = await search(intake, query)
+        assert answer.status_code == 422, query
+        assert 'href="#field-q"' in answer.text and 'id="error-q"' in answer.text
+        assert message in answer.text
+        assert 'aria-invalid="true"' in answer.text
+    kept = await search(intake, "12345")
+    assert 'value="12345"' in kept.text  # what was typed is kept
+    lang = await intake.client.get("/pages/staff/search", params={"q": "", "lang": "en"})
+    assert "Type a case reference, a name, an email address or a phone number." in lang.text
+    long = await search(intake, "x" * 5000)
+    assert long.status_code == 422 and "x" * 201 not in long.text

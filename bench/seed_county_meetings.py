@@ -46,6 +46,8 @@ from hoppid.notifications import store as notifications_store
 from hoppid.notifications.composition import templates as templates_module
 from hoppid.notifications.composition.templates import Templates
 from hoppid.notifications.context import Context as NotificationsContext
+from hoppid.notifications.copies import store as notification_copies
+from hoppid.notifications.delivery.store import DELIVERIES
 from hoppid.notifications.metrics import NotificationMetrics
 from hoppid.notifications.reactions import directory as notification_directory
 from hoppid.notifications.reactions import inquiries as notification_inquiries
@@ -315,10 +317,10 @@ class CollectingNotificationsStore(notifications_store.NotificationsStore):
         self.claimed: set[str] = set()
 
     async def office(self, office_id: str) -> Document | None:
-        return copy(self.copies[notifications_store.OFFICES].get(office_id), ())
+        return copy(self.copies[notification_copies.OFFICES].get(office_id), ())
 
     async def person(self, person_id: str) -> Document | None:
-        return copy(self.copies[notifications_store.PEOPLE].get(person_id), ())
+        return copy(self.copies[notification_copies.PEOPLE].get(person_id), ())
 
     async def save_if_newer(self, collection: str, document: Document, at: datetime) -> bool:
         kept = self.copies[collection].get(document["_id"])
@@ -328,12 +330,12 @@ class CollectingNotificationsStore(notifications_store.NotificationsStore):
         if kept is None:
             kept = self.copies[collection][document["_id"]] = {"_id": document["_id"]}
         kept.update(fields, as_of=at)
-        if collection == notifications_store.OFFICES:
+        if collection == notification_copies.OFFICES:
             self._recent_offices.forget()
         return True
 
     async def person_erased(self, person_id: str | None) -> bool:
-        person = self.copies[notifications_store.PEOPLE].get(person_id or "")
+        person = self.copies[notification_copies.PEOPLE].get(person_id or "")
         return bool(person and person.get("erased_at"))
 
     async def find_all(
@@ -347,7 +349,7 @@ class CollectingNotificationsStore(notifications_store.NotificationsStore):
         return None  # nobody in the seeded county turned messages off
 
     async def booking(self, booking_id: str) -> Document | None:
-        return copy(self.copies[notifications_store.BOOKINGS].get(booking_id), ())
+        return copy(self.copies[notification_copies.BOOKINGS].get(booking_id), ())
 
     async def booking_version(
         self,
@@ -356,7 +358,7 @@ class CollectingNotificationsStore(notifications_store.NotificationsStore):
         changes: Mapping[str, Any],
         sequence: int | None = None,  # scheduling's, where its events carry it
     ) -> Document:
-        bookings = self.copies[notifications_store.BOOKINGS]
+        bookings = self.copies[notification_copies.BOOKINGS]
         existing = bookings.get(booking_id)
         versions: list[Document] = list((existing or {}).get("versions", []))
         for version in versions:
@@ -548,7 +550,7 @@ class CountyMeetings:
         finished = self.notifications.take_finished()
         if len(self.finished) + len(finished) >= 1000:
             batch, self.finished = self.published(self.finished + finished), []
-            await self.write("notifications", notifications_store.DELIVERIES, batch)
+            await self.write("notifications", DELIVERIES, batch)
         else:
             self.finished += finished
 
@@ -721,7 +723,7 @@ class CountyMeetings:
         left = n.take_finished()
         assert not n.deliveries, "every delivery was sent"
         batch, self.finished = self.published(self.finished + left), []
-        await self.write("notifications", notifications_store.DELIVERIES, batch)
+        await self.write("notifications", DELIVERIES, batch)
         for name, documents in n.copies.items():
             await self.write("notifications", name, list(documents.values()))
         return Counter(

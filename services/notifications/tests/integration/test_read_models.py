@@ -3,7 +3,8 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hoppid.notifications.store import CASES, NotificationsStore
+from hoppid.notifications.copies.store import CASES
+from hoppid.notifications.store import NotificationsStore
 
 OPENED = datetime(2026, 11, 30, 9, 15, 0, 123000, tzinfo=UTC)
 

@@ -17,8 +17,9 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from hoppid.notifications.copies.store import BOOKINGS, ENROLMENTS
+from hoppid.notifications.delivery.store import DELIVERIES
 from hoppid.notifications.settings import NotificationsSettings
-from hoppid.notifications.store import BOOKINGS, DELIVERIES, ENROLMENTS
 from hoppid.shared.export_answers import purge_answered
 from hoppid.shared.mongo import IndexSpec
 

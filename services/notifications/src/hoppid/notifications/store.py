@@ -1,252 +1,33 @@
-"""notifications's MongoDB persistence: offices, people's contact data, deliveries.
-
-A delivery document is the claim on one message (unique ``_id`` = hash of event, channel and
-recipient), its state, and the status events it causes, written in its own ``outbox`` array by
-the same single-document update (hoppid.shared.outbox). Each update of one document is atomic
-on the store (MongoDB; the local store since decision 0007), so several instances may run.
+"""notifications's MongoDB persistence: the one handle every part is given (``ctx.store``),
+made of each feature's part: the copies (hoppid.notifications.copies.store), the deliveries
+(hoppid.notifications.delivery.store) and the preferences
+(hoppid.notifications.preferences.store), each with its collections and indexes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
+from hoppid.notifications.copies import store as copies
+from hoppid.notifications.delivery import store as deliveries
+from hoppid.notifications.preferences.store import PreferencesStore
 from hoppid.shared.cache import TtlCache
-from hoppid.shared.envelope import Envelope
-from hoppid.shared.mongo import IndexSpec
-from hoppid.shared.outbox import HIDE_OUTBOX, outbox_fields, outbox_indexes, with_outbox
 
 Document = dict[str, Any]
 
-OFFICES, PEOPLE, DELIVERIES, BOOKINGS = "offices", "people", "deliveries", "bookings"
-PREFERENCES = "preferences"
-# read models from events it consumes: advisors (sealed contact), programme enrolments (who a
-# session reminder goes to), cases (the digest's open cases); bookings hold meetings too
-ADVISORS, ENROLMENTS, CASES = "advisors", "enrolments", "cases"
-OUTBOX_COLLECTIONS = (DELIVERIES,)
-# the as_of of a person's document that holds a correction but no copy from an inquiry yet
-NO_COPY = datetime(1970, 1, 1, tzinfo=UTC)
-# how long a message may use an office read earlier: a change this process stores from
-# office.changed is seen at once, one stored by another instance within this time
-OFFICES_TTL_SECONDS = 10.0
-
-INDEXES = [
-    IndexSpec(DELIVERIES, ["status", "scheduled_for"], name="due"),
-    IndexSpec(DELIVERIES, ["person_id"]),
-    IndexSpec(ENROLMENTS, ["programme_id", "status"]),
-    IndexSpec(BOOKINGS, ["advisor_id", "start"]),
-    IndexSpec(CASES, ["office_id", "status"]),
-    IndexSpec(ADVISORS, ["active"]),  # the daily digest's advisors
-    *outbox_indexes(OUTBOX_COLLECTIONS),
-]
+INDEXES = [*deliveries.INDEXES, *copies.INDEXES]
+OUTBOX_COLLECTIONS = deliveries.OUTBOX_COLLECTIONS
 
 
-class NotificationsStore:
+class NotificationsStore(copies.CopiesStore, deliveries.DeliveriesStore, PreferencesStore):
     def __init__(
         self,
         database: AsyncDatabase[Document],
         topic: str,
-        offices_ttl_seconds: float = OFFICES_TTL_SECONDS,
+        offices_ttl_seconds: float = copies.OFFICES_TTL_SECONDS,
     ) -> None:
         self.db = database
         self.topic = topic
         self._recent_offices: TtlCache[str, Document | None] = TtlCache(offices_ttl_seconds)
-
-    # --- offices and people: local copies, kept from events ------------------------------
-    async def office(self, office_id: str) -> Document | None:
-        return await self.db[OFFICES].find_one({"_id": office_id})
-
-    async def recent_office(self, office_id: str) -> Document | None:
-        """The office as read at most ``offices_ttl_seconds`` ago (every message needs it)."""
-        return await self._recent_offices.get(office_id, lambda: self.office(office_id))
-
-    async def person(self, person_id: str) -> Document | None:
-        return await self.db[PEOPLE].find_one({"_id": person_id})
-
-    async def save_if_newer(self, collection: str, document: Document, at: datetime) -> bool:
-        """Keep the copy made from the newest event; an older event changes nothing.
-
-        One conditional upsert: it matches a copy no newer than ``at``; when a newer copy
-        exists, the upsert's insert meets its ``_id`` and nothing is written. A tie goes to the
-        event applied last: the store keeps milliseconds, so two events of one subject stamped
-        in the same millisecond (a case opened and closed at once) compare equal, and the
-        partition's order, which consumers follow, is the truth. A repeated event rewrites the
-        same values. Two events of one copy handled at once (two of a person's cases, consumed
-        concurrently) may both find no copy and both insert: the loser tries once more, and is
-        then compared with the winner's copy."""
-        fields = {k: v for k, v in document.items() if k != "_id"}
-        selector = {"_id": document["_id"], "as_of": {"$lte": at}}
-        try:
-            for tries_left in (1, 0):
-                try:
-                    await self.db[collection].update_one(
-                        selector, {"$set": {**fields, "as_of": at}}, upsert=True
-                    )
-                    return True
-                except DuplicateKeyError:
-                    # a newer copy exists; or another event of the same document, handled at
-                    # the same time, inserted it first: once more against what is there now
-                    if not tries_left:
-                        return False
-        finally:
-            if collection == OFFICES:
-                self._recent_offices.forget()
-        return False
-
-    async def save_beside_copy(
-        self, person_id: str, fields: Document, stamp: str, at: datetime
-    ) -> bool:
-        """Keep what a later event says of a person (a correction, a new link) beside their
-        contact copy, with its time in the field ``stamp``, unless a newer one of the same kind
-        is kept or the person is erased.
-
-        Without a copy yet (the inquiry comes later, on another partition) the fields are
-        inserted with an ``as_of`` of the epoch, so that the inquiry's copy is saved beside them
-        (:meth:`save_if_newer`) and the newer of the two is read. Two writers at once: the
-        loser of the insert tries the conditional update once more."""
-        selector: Document = {
-            "_id": person_id,
-            "erased_at": None,
-            "$or": [{stamp: None}, {stamp: {"$lt": at}}],
-        }
-        for tries_left in (1, 0):
-            result = await self.db[PEOPLE].update_one(selector, {"$set": fields})
-            if result.matched_count:
-                return True
-            try:
-                await self.db[PEOPLE].insert_one({"_id": person_id, "as_of": NO_COPY, **fields})
-                return True
-            except DuplicateKeyError:
-                if not tries_left:  # a newer one of the kind, or the person's tombstone
-                    return False
-        return False
-
-    async def person_erased(self, person_id: str | None) -> bool:
-        """Whether the person's erasure has been handled here (their tombstone exists)."""
-        if not person_id:
-            return False
-        found = await self.db[PEOPLE].find_one({"_id": person_id, "erased_at": {"$ne": None}})
-        return found is not None
-
-    async def forget_person(self, person_id: str, at: datetime) -> None:
-        """Erasure: keep only a tombstone (so an older event cannot bring the data back)."""
-        await self.db[PEOPLE].replace_one(
-            {"_id": person_id}, {"as_of": at, "erased_at": at}, upsert=True
-        )
-
-    async def find_all(
-        self,
-        collection: str,
-        selector: Mapping[str, Any],
-        sort: str = "_id",
-        limit: int = 0,
-    ) -> list[Document]:
-        """A read model's documents, sorted (a limit of 0 means all)."""
-        cursor = self.db[collection].find(dict(selector)).sort(sort, 1).limit(limit)
-        return [document async for document in cursor]
-
-    async def count(self, collection: str, selector: Mapping[str, Any]) -> int:
-        return await self.db[collection].count_documents(dict(selector))
-
-    # --- preferences: which channels a person lets non-essential messages through ----------
-    async def preferences(self, person_id: str) -> Document | None:
-        return await self.db[PREFERENCES].find_one({"_id": person_id})
-
-    async def set_preferences(self, person_id: str, fields: Mapping[str, Any]) -> None:
-        await self.db[PREFERENCES].update_one(
-            {"_id": person_id}, {"$set": dict(fields)}, upsert=True
-        )
-
-    async def forget_preferences(self, person_id: str) -> None:
-        await self.db[PREFERENCES].delete_one({"_id": person_id})
-
-    # --- bookings: what a calendar file needs to know of a meeting's earlier versions ------
-    async def booking(self, booking_id: str) -> Document | None:
-        return await self.db[BOOKINGS].find_one({"_id": booking_id})
-
-    async def booking_version(
-        self,
-        booking_id: str,
-        event_id: str,
-        changes: Mapping[str, Any],
-        sequence: int | None = None,
-    ) -> Document:
-        """Apply one meeting event to the booking and give its version (with ``sequence``).
-
-        The calendar SEQUENCE is scheduling's, carried by the event (``sequence``), so the mailed
-        file says what the download says; an older event without it raises the count by one. A
-        redelivered event gets the version it got the first time (kept by event id), so its
-        calendar file is the same.
-        """
-        existing = await self.db[BOOKINGS].find_one({"_id": booking_id})
-        # a list, not a map: an event id is not safe as a field name ("." or "$"); of
-        # documents, not pairs: FerretDB 1.24 stores no nested arrays
-        versions: list[Document] = list((existing or {}).get("versions", []))
-        for version in versions:
-            if version["event_id"] == event_id and existing is not None:
-                return {**existing, "sequence": version["sequence"]}
-        if sequence is None:
-            sequence = 0 if existing is None else int(existing["sequence"]) + 1
-        versions.append({"event_id": event_id, "sequence": sequence})
-        document = {**(existing or {}), **changes, "sequence": sequence, "versions": versions}
-        document["_id"] = booking_id
-        await self.db[BOOKINGS].replace_one({"_id": booking_id}, document, upsert=True)
-        return document
-
-    # --- deliveries ----------------------------------------------------------------------
-    async def claim(self, delivery: Document, events: Iterable[Envelope] = ()) -> bool:
-        """Insert the delivery unless it exists; False means another delivery of the event won."""
-        try:
-            await self.db[DELIVERIES].insert_one({**delivery, **outbox_fields(self.topic, events)})
-            return True
-        except DuplicateKeyError:
-            return False
-
-    async def delivery(self, delivery_id: str) -> Document | None:
-        return await self.db[DELIVERIES].find_one({"_id": delivery_id}, HIDE_OUTBOX)
-
-    async def due(self, now: datetime, limit: int = 100) -> list[str]:
-        cursor = (
-            self.db[DELIVERIES]
-            .find({"status": "scheduled", "scheduled_for": {"$lte": now}}, {"_id": 1})
-            .sort("scheduled_for", 1)
-            .limit(limit)
-        )
-        return [document["_id"] async for document in cursor]
-
-    async def take(self, delivery_id: str, now: datetime) -> Document | None:
-        """Claim a scheduled delivery for one attempt (scheduled -> sending), or None if gone."""
-        result = await self.db[DELIVERIES].update_one(
-            {"_id": delivery_id, "status": "scheduled", "scheduled_for": {"$lte": now}},
-            {"$set": {"status": "sending", "updated_at": now}},
-        )
-        return await self.delivery(delivery_id) if result.modified_count == 1 else None
-
-    async def record(
-        self,
-        delivery_id: str,
-        expect_status: str | None,
-        update: Mapping[str, Any],
-        events: Iterable[Envelope] = (),
-    ) -> bool:
-        """Change a delivery (only if still in ``expect_status``), with its status events."""
-        events = list(events)
-        full = with_outbox(update, self.topic, events) if events else dict(update)
-        selector: Document = {"_id": delivery_id}
-        if expect_status is not None:
-            selector["status"] = expect_status
-        result = await self.db[DELIVERIES].update_one(selector, full)
-        return result.modified_count == 1
-
-    async def deliveries_of_person(self, person_id: str) -> list[Document]:
-        cursor = self.db[DELIVERIES].find({"person_id": person_id}, HIDE_OUTBOX)
-        return [document async for document in cursor]
-
-    async def count_stuck(self, before: datetime) -> int:
-        return await self.db[DELIVERIES].count_documents(
-            {"status": "sending", "updated_at": {"$lt": before}}
-        )

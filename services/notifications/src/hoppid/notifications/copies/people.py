@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hoppid.notifications.context import Context
-from hoppid.notifications.store import PEOPLE, NotificationsStore
+from hoppid.notifications.copies.store import PEOPLE, CopiesStore
 from hoppid.shared.consumer import TransientError
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
@@ -49,7 +49,7 @@ class Person:
 
 
 async def keep(
-    store: NotificationsStore,
+    store: CopiesStore,
     vault: PersonalDataVault,
     event: intake_events.InquiryReceived,
 ) -> None:
@@ -76,9 +76,7 @@ async def keep(
     await store.save_if_newer(PEOPLE, document, event.received_at)
 
 
-async def find(
-    store: NotificationsStore, vault: PersonalDataVault, person_id: str
-) -> Person | None:
+async def find(store: CopiesStore, vault: PersonalDataVault, person_id: str) -> Person | None:
     """The person's readable contact data, or None (never seen, erased, or key destroyed)."""
     document = await store.person(person_id)
     if document is None or document.get("erased_at"):
@@ -137,7 +135,7 @@ def _newer_than_copy(document: dict[str, Any], stamp: str) -> bool:
 
 
 async def correct(
-    store: NotificationsStore,
+    store: CopiesStore,
     vault: PersonalDataVault,
     event: intake_events.PersonCorrected,
 ) -> None:
@@ -158,7 +156,7 @@ async def correct(
 
 
 async def keep_link(
-    store: NotificationsStore,
+    store: CopiesStore,
     vault: PersonalDataVault,
     event: intake_events.LinkIssued,
 ) -> None:

@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from hoppid.notifications.store import ENROLMENTS, NotificationsStore
+from hoppid.notifications.copies.store import ENROLMENTS, CopiesStore
 from hoppid.shared.events import scheduling as sched
 
 Enrolment = sched.ProgrammeEnrolled | sched.ProgrammeWaitlisted | sched.ProgrammePromoted
 
 
 async def keep(
-    store: NotificationsStore,
+    store: CopiesStore,
     event: Enrolment | sched.ProgrammeEnrolmentCancelled,
     status: str,
     at: datetime,
@@ -31,6 +31,6 @@ async def keep(
     await store.save_if_newer(ENROLMENTS, document, at)
 
 
-async def seated(store: NotificationsStore, programme_id: str) -> list[dict[str, Any]]:
+async def seated(store: CopiesStore, programme_id: str) -> list[dict[str, Any]]:
     """The programme's seated enrolments."""
     return await store.find_all(ENROLMENTS, {"programme_id": programme_id, "status": "seated"})

@@ -17,9 +17,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from hoppid.notifications.composition import staff_messages
 from hoppid.notifications.context import Context
 from hoppid.notifications.copies import advisors
+from hoppid.notifications.copies.store import BOOKINGS, CASES
 from hoppid.notifications.delivery.deliveries import deliver
 from hoppid.notifications.model import OSLO, delivery_id
-from hoppid.notifications.store import BOOKINGS, CASES
 
 
 class Digests:

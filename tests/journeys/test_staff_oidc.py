@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 from platform_support import ADMIN_KEY, Mailbox, Platform, bearer
-from test_staff_sessions import COOKIE, Browser
+from test_staff_sessions import COOKIE, Browser, office_key
 
 from hoppid.shared.oidc import verify_id_token
 from hoppid.shared.testing import ServiceProcess, eventually, free_port
@@ -183,6 +183,30 @@ async def sign_in_from(browser: Browser, platform: OidcPlatform, service: str, d
     return back.headers["location"]
 
 
+async def a_case(platform: OidcPlatform) -> tuple[str, str]:
+    """A Rauma inquiry sent through intake's API: its case's id and reference."""
+    inquiry = {
+        "name": "Kari Deeplink",
+        "email": "kari.deeplink@example.no",
+        "municipality": "1539",
+        "idea": "A bakery in Åndalsnes",
+        "stage": "idea",
+        "needs": ["guidance"],
+        "language": "nb",
+        "meeting_mode": "digital",
+        "consent_processing": True,
+        "consent_text_version": "2026-11-01",
+    }
+    async with httpx.AsyncClient(timeout=10) as api:
+        sent = await api.post(f"{platform.url('intake')}/v1/inquiries", json=inquiry)
+        assert sent.status_code == 201, sent.text
+        key = await office_key(platform, api)
+        found = await api.get(f"{platform.url('intake')}/v1/cases", headers=bearer(key))
+        assert found.status_code == 200, found.text
+    (case,) = [c for c in found.json() if c["reference"] == sent.json()["reference"]]
+    return str(case["id"]), str(case["reference"])
+
+
 def payload(token: str) -> dict[str, Any]:
     body = token.split(".")[1]
     return dict(json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))))
@@ -212,6 +236,13 @@ async def test_a_deep_link_comes_back_after_the_provider_and_sign_out_ends_there
     cases = "/pages/staff/cases?mine=0&status=new"
     assert await sign_in_from(other, oidc_platform, "intake", cases) == cases
     assert (await other.get(f"{intake}{cases}")).status_code == 200
+    # a case's page (as a link in a notice would open it): back on that case
+    case_id, reference = await a_case(oidc_platform)
+    third = Browser()
+    case_page = f"/pages/staff/cases/{case_id}?done=note"
+    assert await sign_in_from(third, oidc_platform, "intake", case_page) == case_page
+    opened = await third.get(f"{intake}{case_page}")
+    assert opened.status_code == 200 and reference in opened.text
 
     # sign-out on scheduling: the session ends here, then at the provider, then back here
     cookie = browser.cookies[COOKIE]

@@ -200,9 +200,10 @@ async def test_the_new_link_page_answers_every_address_the_same_way(
 
 
 async def test_staff_do_a_case_s_work_on_its_page(web_platform: WebPlatform, browser: Any) -> None:
-    """An advisor assigns the case's advisor, adds a note (an empty one first), records a grant
-    application and its decision, an introduction and the company, all on the case page, which
-    passes axe filled."""
+    """An advisor finds the case by the person's email (an empty search first), assigns the
+    case's advisor, adds a note (an empty one first) and changes it (emptied first), records a
+    grant application and its decision, an introduction and the company, all on the case page,
+    which passes axe filled."""
     intake = web_platform.public("intake")
     async with httpx.AsyncClient(timeout=10) as client:
         account = {"role": "advisor", "name": "Kari Rådgiver", "advisor_id": "adv-browser"}
@@ -230,8 +231,16 @@ async def test_staff_do_a_case_s_work_on_its_page(web_platform: WebPlatform, bro
     await staff.goto(f"{intake}/pages/staff")
     await staff.get_by_label("Nøkkel").fill(await office_key(web_platform))
     await staff.get_by_role("button", name="Logg inn").click()
-    await staff.get_by_role("link", name=sent.json()["reference"]).click()
     main = staff.locator("main")
+    search = staff.get_by_label("Saksnummer, navn, e-post eller telefon")
+    await staff.get_by_role("button", name="Søk", exact=True).click()  # nothing typed
+    assert await search.get_attribute("aria-invalid") == "true"
+    await check_page(staff, screenshot="intake-staff-search-error")
+    await search.fill("Per.Arbeid@example.no")
+    await staff.get_by_role("button", name="Søk", exact=True).click()
+    assert "1 sak passer søket." in await main.inner_text()
+    await check_page(staff, screenshot="intake-staff-search")
+    await staff.get_by_role("link", name=sent.json()["reference"]).click()
 
     await staff.get_by_label("Rådgiver for saken").select_option(label="Kari Rådgiver")
     await staff.get_by_role("button", name="Tildel rådgiveren").click()
@@ -244,6 +253,17 @@ async def test_staff_do_a_case_s_work_on_its_page(web_platform: WebPlatform, bro
     await note.fill("Ringte Per. Han sender budsjettet.")
     await staff.get_by_role("button", name="Legg til notatet").click()
     assert "Notatet er lagt til." in await main.inner_text()
+    await staff.get_by_text("Endre notatet").click()  # the summary opens the note's form
+    own_note = staff.get_by_label("Notatet", exact=True)
+    await own_note.fill("")
+    await staff.get_by_role("button", name="Lagre notatet").click()
+    own_note = staff.get_by_label("Notatet", exact=True)  # the page again, the form open
+    assert await own_note.get_attribute("aria-invalid") == "true"
+    await check_page(staff, screenshot="intake-staff-note-edit-error")
+    await own_note.fill("Ringte Per. Han sender budsjettet i morgen.")
+    await staff.get_by_role("button", name="Lagre notatet").click()
+    assert "Notatet er endret." in await main.inner_text()
+    assert re.search(r"\(endret \d\d\.\d\d\.\d{4} \d\d:\d\d\)", await main.inner_text())
 
     await staff.get_by_label("Ordning").fill("Avklaringstilskudd")
     await staff.get_by_label("Beløp søkt (kr)").fill("30000")
@@ -266,6 +286,6 @@ async def test_staff_do_a_case_s_work_on_its_page(web_platform: WebPlatform, bro
     assert "Bedriften er registrert." in await main.inner_text()
 
     shown = await main.inner_text()
-    assert "Ringte Per. Han sender budsjettet." in shown and "Innvilget" in shown
+    assert "Ringte Per. Han sender budsjettet i morgen." in shown and "Innvilget" in shown
     assert "Romsdal Næringsforum" in shown and "923609016" in shown
     await check_page(staff, screenshot="intake-staff-case-work")

@@ -7,7 +7,12 @@ from typing import Any
 
 import httpx
 from intake_support import Intake
-from test_pages import intake, send_inquiry, sign_in
+from test_pages import LINK_SECRET, intake, send_inquiry, sign_in
+
+from hoppid.intake.search import key_fingerprint, keys_of_person
+from hoppid.intake.store import IntakeStore
+from hoppid.shared.pii import PersonalDataVault, vault_kek
+from hoppid.shared.testing import of_type, read_envelopes
 
 __all__ = ["intake"]  # the fixture with plain-http cookies, shared with test_pages
 
@@ -94,3 +99,62 @@ async def test_a_search_that_is_none_is_refused_on_its_field(intake: Intake, dat
     assert "Type a case reference, a name, an email address or a phone number." in lang.text
     long = await search(intake, "x" * 5000)
     assert long.status_code == 422 and "x" * 201 not in long.text
+
+
+async def person_link(intake: Intake, database: Any) -> str:
+    """The person's link as notifications gets it: from the inquiry-received event, unsealed
+    with the vault as this service opens it (its platform secret)."""
+    found = await read_envelopes(
+        intake.topic, lambda es: len(of_type(es, "intake.inquiry.received.v1")) == 1
+    )
+    received = of_type([e for _, e in found], "intake.inquiry.received.v1")[0]
+    opened = await PersonalDataVault(database, vault_kek(LINK_SECRET)).unseal(received)
+    return str(opened.data["case_link_token"])
+
+
+async def test_the_keys_follow_a_correction_and_go_with_an_erasure(
+    intake: Intake, database: Any
+) -> None:
+    await send_inquiry(intake, name="Kari Nordmann", email="kari@example.no", phone="912 34 567")
+    reference = (await database["cases"].find_one({}))["reference"]
+    me = f"/v1/me/{await person_link(intake, database)}"
+    await sign_in(intake, await intake.key("nordveggen"))
+    assert found(await search(intake, "kari nordm")) == [reference]
+
+    corrected = await intake.client.patch(me, json={"name": "Kari Fjellstad", "phone": "98765432"})
+    assert corrected.status_code == 200, corrected.text
+    for now in ("Fjellstad", "kari fjell", "987 65 432", "kari@example.no"):
+        assert found(await search(intake, now)) == [reference], now
+    for before in ("Nordmann", "912 34 567"):
+        assert found(await search(intake, before)) == [], before
+
+    assert (await intake.client.post(f"{me}/erasure")).status_code == 202
+    for gone in ("Fjellstad", "987 65 432", "kari@example.no"):
+        assert found(await search(intake, gone)) == [], gone
+    assert found(await search(intake, reference)) == [reference]  # by reference still
+
+
+async def test_older_cases_get_their_keys_once_and_again_for_a_new_secret(database: Any) -> None:
+    """The pass at start, against the real store: cases without keys get them, once; after the
+    platform secret changed (another key fingerprint), every case gets them again."""
+    store = IntakeStore(database, "test.hoppid.intake")
+    await database["people"].insert_one({"_id": "p-1", "name": "Kari Nordmann", "email": "k@x.no"})
+    await database["cases"].insert_many(
+        [
+            {"_id": "c-1", "office_id": "nordveggen", "person_id": "p-1"},
+            {"_id": "c-2", "office_id": "nordveggen", "person_id": "p-1", "search_keys": ["old"]},
+        ]
+    )
+    old, new = "an-old-secret-of-at-least-32-characters", "a-new-secret-of-at-least-32-characters"
+
+    def keys(secret: str) -> Any:
+        return lambda person: keys_of_person(secret, person)
+
+    assert await store.backfill_search_keys(["nordveggen"], key_fingerprint(old), keys(old)) == 1
+    case = await database["cases"].find_one({"_id": "c-1"})
+    assert case["search_keys"] == keys_of_person(old, {"name": "Kari Nordmann", "email": "k@x.no"})
+    assert (await database["cases"].find_one({"_id": "c-2"}))["search_keys"] == ["old"]
+    assert await store.backfill_search_keys(["nordveggen"], key_fingerprint(old), keys(old)) == 0
+    assert await store.backfill_search_keys(["nordveggen"], key_fingerprint(new), keys(new)) == 2
+    case = await database["cases"].find_one({"_id": "c-2"})
+    assert case["search_keys"] == keys_of_person(new, {"name": "Kari Nordmann", "email": "k@x.no"})

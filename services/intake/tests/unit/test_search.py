@@ -18,6 +18,9 @@ PERSON = {"email": "kari@example.org", "phone": "+4791234567", "name": "Kari Ann
 def test_a_reference_is_read_however_it_is_typed() -> None:
     for typed in ("HOP-7KX2-9QPM", "hop-7kx2-9qpm", " hop 7KX2 9QPM ", "7kx29qpm"):
         assert parse_query(SECRET, typed).reference == "HOP-7KX2-9QPM", typed
+    assert parse_query(SECRET, "HOP-2345-6789").reference == "HOP-2345-6789"
+    # eight digits without 0 and 1 could be a reference's letters, but are a phone number
+    assert parse_query(SECRET, "987 65 432").kind == "phone"
 
 
 def test_email_and_phone_keys_are_the_person_s() -> None:

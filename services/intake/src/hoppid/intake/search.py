@@ -102,7 +102,8 @@ def parse_query(secret: str, query: str) -> Search:
     if len(text) > MAX_QUERY:
         raise QueryRefused("long", f"at most {MAX_QUERY} characters")
     compact = re.sub(r"[\s-]", "", text).upper()
-    if found := _REFERENCE.match(compact):
+    # a reference has a letter (HOP at least): 8 digits without 0 and 1 are a phone number
+    if (found := _REFERENCE.match(compact)) and not compact.isdigit():
         return Search("reference", reference=f"HOP-{found[1]}-{found[2]}")
     if "@" in text:
         return Search("email", keys=(search_key(secret, "e", normalise_email(text)),))

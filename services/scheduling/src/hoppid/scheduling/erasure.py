@@ -19,7 +19,7 @@ from hoppid.scheduling.desks.use_cases import Desks
 from hoppid.scheduling.meetings import handlers as meeting_handlers
 from hoppid.scheduling.programmes import use_cases as programme_use
 from hoppid.scheduling.programmes.store import Contended, Decide
-from hoppid.scheduling.programmes.use_cases import Groups
+from hoppid.scheduling.programmes.use_cases import Programmes
 from hoppid.shared.consumer import TransientError
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
@@ -31,37 +31,39 @@ class NotYetReleased(TransientError):
     """Something of the person changed meanwhile and is still taken: try the event again."""
 
 
-async def erase_person(groups: Groups, desks: Desks, event: Event, envelope: Envelope) -> None:
+async def erase_person(
+    programmes: Programmes, desks: Desks, event: Event, envelope: Envelope
+) -> None:
     assert isinstance(event, intake_events.ErasureRequested)
-    ctx = groups.ctx
+    ctx = programmes.ctx
     await meeting_handlers.erase_person(
         ctx, event, envelope
     )  # their links stop; meetings cancelled
     if await ctx.store.booked_of_person(event.person_id, ctx.now()):
         raise NotYetReleased(f"a meeting of {event.person_id} changed meanwhile")
-    await release_enrolments(groups, event.person_id)
+    await release_enrolments(programmes, event.person_id)
     await release_desks(desks, event.person_id)
 
 
-async def release_enrolments(groups: Groups, person_id: str) -> None:
+async def release_enrolments(programmes: Programmes, person_id: str) -> None:
     """Cancel the person's seats and waitlist places in programmes not yet over."""
-    now = groups.ctx.now()
-    for programme in await groups.store.of_person(person_id):
+    now = programmes.ctx.now()
+    for programme in await programmes.store.of_person(person_id):
         if max(_aware(s["end"]) for s in programme["sessions"]) <= now:
             continue  # over: their attendance stays counted, nobody can take the seat
-        office = await groups.ctx.store.office(programme["office_id"]) or {
+        office = await programmes.ctx.store.office(programme["office_id"]) or {
             "_id": programme["office_id"]
         }
         for entry in programme["seats"] + programme["waiting"]:
             if entry["person_id"] != person_id:
                 continue
             try:
-                await groups.store.change(programme["_id"], _cancel(office, entry["id"], now))
+                await programmes.store.change(programme["_id"], _cancel(office, entry["id"], now))
             except NotFound:
                 continue  # cancelled meanwhile (a second delivery, or staff)
             except Contended as error:
                 raise NotYetReleased(f"programme {programme['_id']} kept changing") from error
-    groups.ctx.notify()
+    programmes.ctx.notify()
 
 
 def _cancel(office: Document, enrolment_id: str, now: datetime) -> Decide:

@@ -17,7 +17,7 @@ from fastapi.encoders import jsonable_encoder
 
 from hoppid.scheduling.context import Document
 from hoppid.scheduling.desks.use_cases import Desks
-from hoppid.scheduling.programmes.use_cases import Groups
+from hoppid.scheduling.programmes.use_cases import Programmes
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
@@ -30,15 +30,15 @@ from hoppid.shared.outbox import OUTBOX_FIELDS
 _BOOKKEEPING = {"applied_events", "people", *OUTBOX_FIELDS}
 
 
-async def part_of(groups: Groups, desks: Desks, person_id: str) -> Document:
+async def part_of(programmes: Programmes, desks: Desks, person_id: str) -> Document:
     """Everything scheduling holds about the person, as plain JSON values."""
-    store = groups.ctx.store
-    programmes = await groups.store.of_person(person_id)
+    store = programmes.ctx.store
+    places = await programmes.store.of_person(person_id)
     part: Document = jsonable_encoder(
         {
             "offered_times": [_plain(o) for o in await store.offers_of_person(person_id)],
             "meetings": [_plain(b) for b in await store.bookings_of_person(person_id)],
-            "programmes": [_my_place(p, person_id) for p in programmes],
+            "programmes": [_my_place(p, person_id) for p in places],
             "desk_bookings": [_plain(b) for b in await desks.store.of_person(person_id)],
         }
     )
@@ -70,14 +70,14 @@ def _my_place(programme: Document, person_id: str) -> Document:
     }
 
 
-async def answer(groups: Groups, desks: Desks, event: Event, envelope: Envelope) -> None:
+async def answer(programmes: Programmes, desks: Desks, event: Event, envelope: Envelope) -> None:
     """Answer an export request once: the part, sealed, through this answer's outbox."""
     assert isinstance(event, intake_events.PersonExportRequested)
-    ctx = groups.ctx
+    ctx = programmes.ctx
     collection = ctx.store.db[PERSON_EXPORTS]
     if await answered_before(collection, event.export_id):
         return  # answered before (a redelivery)
-    part = await part_of(groups, desks, event.person_id)
+    part = await part_of(programmes, desks, event.person_id)
     answered = ev.SchedulingExportAnswered(
         export_id=event.export_id,
         person_id=event.person_id,

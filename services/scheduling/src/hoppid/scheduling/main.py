@@ -18,7 +18,7 @@ from hoppid.scheduling.offices import api as offices_api
 from hoppid.scheduling.offices.use_cases import seed_offices
 from hoppid.scheduling.programmes import api as programmes_api
 from hoppid.scheduling.programmes import store as programme_store
-from hoppid.scheduling.programmes import use_cases as programmes
+from hoppid.scheduling.programmes import use_cases as programme_use
 from hoppid.scheduling.settings import SchedulingSettings
 from hoppid.scheduling.web import routes as web_routes
 from hoppid.shared.access import KeyRing
@@ -36,7 +36,7 @@ class Wired:
     """What ``wire`` builds once the runtime exists: the use cases' contexts and the key ring."""
 
     context: context.Context
-    groups: programmes.Groups
+    programmes: programme_use.Programmes
     desks: desks.Desks
     keys: KeyRing
 
@@ -60,7 +60,7 @@ def _wire(settings: SchedulingSettings, runtime: Runtime) -> Wired:
     grace = timedelta(minutes=settings.desk_check_in_grace_minutes)
     return Wired(
         ctx,
-        programmes.Groups(ctx, places),
+        programme_use.Programmes(ctx, places),
         desks.Desks(ctx, seats, grace),
         runtime.key_ring(settings.admin_key.get_secret_value()),
     )
@@ -72,7 +72,7 @@ def build(settings: SchedulingSettings) -> FastAPI:
     def wire(runtime: Runtime) -> None:
         # called by build_runtime before the consumers attach: the context needs the runtime
         wired.append(_wire(settings, runtime))
-        consumers.install(runtime, wired[0].context, wired[0].groups, wired[0].desks)
+        consumers.install(runtime, wired[0].context, wired[0].programmes, wired[0].desks)
 
     async def seed(runtime: Runtime) -> None:
         await seed_offices(wired[0].context, load_registry())
@@ -84,7 +84,7 @@ def build(settings: SchedulingSettings) -> FastAPI:
         await asyncio.gather(
             reminders.run(wired[0].context, settings.reminder_poll_seconds),
             desks.run(wired[0].desks, settings.desk_poll_seconds),
-            programmes.run_reminders(wired[0].groups, settings.reminder_poll_seconds),
+            programme_use.run_reminders(wired[0].programmes, settings.reminder_poll_seconds),
             run_daily(retention_pass, wired[0].context.now),
         )
 
@@ -119,9 +119,9 @@ def build(settings: SchedulingSettings) -> FastAPI:
     offices_api.install(app, done.context, staff)
     advisors_api.install(app, done.context, staff)
     meetings_api.install(app, done.context, staff, link_secret)
-    programmes_api.install(app, done.groups, staff, link_secret)
+    programmes_api.install(app, done.programmes, staff, link_secret)
     desks_api.install(app, done.desks, staff)
-    web_routes.install(app, settings, done.context, done.groups, done.desks, done.keys)
+    web_routes.install(app, settings, done.context, done.programmes, done.desks, done.keys)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 

@@ -19,15 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from hoppid.scheduling import model
+from hoppid.scheduling import context, model
 from hoppid.scheduling.access import administers
-from hoppid.scheduling.context import (
-    Context,
-    check_owners,
-    main_municipality,
-    office_envelope,
-    office_for,
-)
 from hoppid.scheduling.desks.forms import DeskForm, SeatForm
 from hoppid.scheduling.desks.store import DeskStore, claim_of
 from hoppid.scheduling.model import RuleViolation
@@ -51,7 +44,7 @@ MAX_DAYS_AHEAD = 92
 
 @dataclass
 class Desks:
-    ctx: Context
+    ctx: context.Context
     store: DeskStore
     check_in_grace: timedelta
 
@@ -81,7 +74,7 @@ def _check_day(office: Document, day: date, halves: list[str], now: datetime) ->
 
 
 async def add_desk(desks: Desks, staff: Staff, office_id: str, form: DeskForm) -> Document:
-    await office_for(desks.ctx, staff, office_id)
+    await context.office_for(desks.ctx, staff, office_id)
     if not administers(staff, office_id):
         raise PermissionError("only the office's admin adds desks")
     desk = {"_id": str(uuid.uuid4()), "office_id": office_id, "name": form.name, "active": True}
@@ -105,8 +98,8 @@ async def book(
     desks: Desks, staff: Staff, office_id: str, form: SeatForm, by: ev.Actor = "staff"
 ) -> list[Document]:
     """Book a desk's half (or whole) day; of racing bookings of one desk, one wins."""
-    office = await office_for(desks.ctx, staff, office_id)
-    await check_owners(desks.ctx, office_id, None, form.person_id, by)
+    office = await context.office_for(desks.ctx, staff, office_id)
+    await context.check_owners(desks.ctx, office_id, None, form.person_id, by)
     halves: list[str] = ["morning", "afternoon"] if form.half == "day" else [form.half]
     now = desks.ctx.now()
     _check_day(office, form.day, halves, now)
@@ -147,7 +140,7 @@ async def _book_desk(
             "half": half,
             "claim": claim_of(desk["_id"], day, half),
             "person_id": form.person_id,
-            "municipality": main_municipality(office),  # on each of its events
+            "municipality": context.main_municipality(office),  # on each of its events
             "status": "booked",
             "booked_by": by,
             "booked_at": now,
@@ -156,7 +149,7 @@ async def _book_desk(
         event = ev.SeatBooked(**_event_ids(booking), booked_by=by, booked_at=now)
         if not await desks.store.book(
             booking,
-            [office_envelope(event, booking["_id"], office, booking.get("municipality"))],
+            [context.office_envelope(event, booking["_id"], office, booking.get("municipality"))],
         ):
             for lost in won:
                 await _release(desks, office, lost, "cancelled", "system", {"status": "booked"})
@@ -168,7 +161,7 @@ async def _book_desk(
 async def _open(
     desks: Desks, staff: Staff, office_id: str, booking_id: str
 ) -> tuple[Document, Document]:
-    office = await office_for(desks.ctx, staff, office_id)
+    office = await context.office_for(desks.ctx, staff, office_id)
     booking = await desks.store.booking(booking_id)
     if booking is None or booking["office_id"] != office_id:
         raise NotFound(booking_id)
@@ -185,7 +178,7 @@ async def check_in(desks: Desks, staff: Staff, office_id: str, booking_id: str) 
         booking_id,
         {"status": "booked"},
         {"$set": {"status": "checked_in", "checked_in_at": now, "release_at": None}},
-        [office_envelope(event, booking_id, office, booking.get("municipality"))],
+        [context.office_envelope(event, booking_id, office, booking.get("municipality"))],
     )
     if after is None:
         raise Conflict(f"the booking is {booking['status']}, not booked")
@@ -214,7 +207,7 @@ async def _release(
             "claim": f"released:{booking['_id']}",  # frees desk@day@half for the next booking
         }
     }
-    envelope = office_envelope(event, booking["_id"], office, booking.get("municipality"))
+    envelope = context.office_envelope(event, booking["_id"], office, booking.get("municipality"))
     return await desks.store.update(booking["_id"], expect, update, [envelope])
 
 
@@ -259,7 +252,7 @@ async def release_no_shows(
 
 
 async def staff_release(desks: Desks, staff: Staff, office_id: str) -> list[str]:
-    await office_for(desks.ctx, staff, office_id)
+    await context.office_for(desks.ctx, staff, office_id)
     return await release_no_shows(desks, office_id, "staff")
 
 

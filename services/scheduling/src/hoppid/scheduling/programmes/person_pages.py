@@ -35,11 +35,11 @@ def router(site: Site) -> APIRouter:
     ) -> HTMLResponse:
         now = site.ctx.now()
         offices = await person_offices(site, me)
-        mine = [my_status(p, me) for p in await site.groups.store.of_person(me)]
+        mine = [my_status(p, me) for p in await site.programmes.store.of_person(me)]
         taken = {p["id"] for p in mine}
         open_ = [
             public(p)
-            for p in await site.groups.store.open_to_people()
+            for p in await site.programmes.store.open_to_people()
             if p["first_start"] > now and p["office_id"] in offices and p["_id"] not in taken
         ]
         context = {"token": token, "open": open_, "mine": mine, "problem": None, **extra}
@@ -56,14 +56,14 @@ def router(site: Site) -> APIRouter:
         await pages.form(request)
         me = await me_of(site, request, token)
         try:
-            programme = await programme_use.open_to_person(site.groups, programme_id)
+            programme = await programme_use.open_to_person(site.programmes, programme_id)
             office = programme["office_id"]
             if office not in await person_offices(site, me):
                 raise NotFound(programme_id)  # only programmes of the person's own office
             form = EnrolForm(person_id=me, case_id=await _case_of(site, me, office))
             staff = as_office(office)
             await programme_use.enrol(
-                site.groups, staff, office, programme_id, form, "entrepreneur"
+                site.programmes, staff, office, programme_id, form, "entrepreneur"
             )
         except NotFound:
             return await show_programmes(request, token, me, 404, problem="programme_gone")
@@ -76,7 +76,7 @@ def router(site: Site) -> APIRouter:
         await pages.form(request)
         me = await me_of(site, request, token)
         try:
-            programme = await programme_use.open_to_person(site.groups, programme_id)
+            programme = await programme_use.open_to_person(site.programmes, programme_id)
             entries = programme["seats"] + programme["waiting"]
             mine = [e for e in entries if e["person_id"] == me]
             if not mine:
@@ -84,7 +84,7 @@ def router(site: Site) -> APIRouter:
             office = programme["office_id"]
             staff = as_office(office)
             await programme_use.cancel(
-                site.groups, staff, office, programme_id, mine[0]["id"], "entrepreneur"
+                site.programmes, staff, office, programme_id, mine[0]["id"], "entrepreneur"
             )
         except (NotFound, Conflict):
             return await show_programmes(request, token, me, 409, problem="programme_conflict")

@@ -35,7 +35,7 @@ def router(site: Site) -> APIRouter:
         request: Request, staff: Staff, office_id: str, status: int = 200, **extra: Any
     ) -> HTMLResponse:
         now = site.ctx.now()
-        found = [_programme_view(p, now) for p in await site.groups.store.of_office(office_id)]
+        found = [_programme_view(p, now) for p in await site.programmes.store.of_office(office_id)]
         context = {"programmes": found, "problem": None, "notice": notice(request, ("attendance",))}
         context.update(extra)
         return pages.render(request, "staff_programmes.html", status, staff=staff, **context)
@@ -53,7 +53,7 @@ def router(site: Site) -> APIRouter:
             return await show_programmes(request, staff, office_id, 422, problem="none_attended")
         try:
             await programme_use.attend(
-                site.groups,
+                site.programmes,
                 staff,
                 office_id,
                 programme_id,

@@ -17,14 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from hoppid.scheduling import model
-from hoppid.scheduling.context import (
-    Context,
-    check_owners,
-    main_municipality,
-    office_envelope,
-    office_for,
-)
+from hoppid.scheduling import context, model
 from hoppid.scheduling.forms import as_utc
 from hoppid.scheduling.model import RuleViolation
 from hoppid.scheduling.programmes.forms import AttendanceForm, EnrolForm, ProgrammeForm
@@ -40,28 +33,28 @@ log = logging.getLogger("hoppid.scheduling.groups")
 
 
 @dataclass
-class Groups:
-    ctx: Context
+class Programmes:
+    ctx: context.Context
     store: ProgrammeStore
 
 
-async def open_to_person(groups: Groups, programme_id: str) -> Document:
+async def open_to_person(programmes: Programmes, programme_id: str) -> Document:
     """A programme a person may see and enrol in through their link (school programmes are
     for classes, enrolled by staff); NotFound otherwise."""
-    programme = await groups.store.programme(programme_id)
+    programme = await programmes.store.programme(programme_id)
     if programme is None or programme["kind"] == "school_programme":
         raise NotFound(programme_id)
     return programme
 
 
-async def _change(groups: Groups, programme_id: str, decide: Decide) -> Document:
+async def _change(programmes: Programmes, programme_id: str, decide: Decide) -> Document:
     try:
-        _, answer = await groups.store.change(programme_id, decide)
+        _, answer = await programmes.store.change(programme_id, decide)
     except Contended as error:
         raise Conflict("the programme is changing a lot right now; try again") from error
     except LookupError as error:
         raise NotFound(programme_id) from error
-    groups.ctx.notify()
+    programmes.ctx.notify()
     return answer
 
 
@@ -75,8 +68,10 @@ def _check(form: ProgrammeForm) -> None:
             raise RuleViolation(f"sessions.{n}.end", "a session ends after it starts")
 
 
-async def create(groups: Groups, staff: Staff, office_id: str, form: ProgrammeForm) -> Document:
-    await office_for(groups.ctx, staff, office_id)
+async def create(
+    programmes: Programmes, staff: Staff, office_id: str, form: ProgrammeForm
+) -> Document:
+    await context.office_for(programmes.ctx, staff, office_id)
     _check(form)
     # stored in UTC, in time order; ids s1, s2... are stable once created
     sessions = sorted(
@@ -94,10 +89,10 @@ async def create(groups: Groups, staff: Staff, office_id: str, form: ProgrammeFo
         "waiting": [],
         "people": [],
         "attendance": {},
-        "created_at": groups.ctx.now(),
-        **session_reminder_plan(sessions_with_ids(sessions), groups.ctx.now()),
+        "created_at": programmes.ctx.now(),
+        **session_reminder_plan(sessions_with_ids(sessions), programmes.ctx.now()),
     }
-    await groups.store.insert(programme)
+    await programmes.store.insert(programme)
     return programme
 
 
@@ -147,16 +142,16 @@ def decide_session_reminders(programme: Document, office: Document, now: Any) ->
     return Change(fields, [_envelope(e, programme, office) for e in events], {"sent": len(due)})
 
 
-async def send_session_reminders(groups: Groups, now: Any) -> int:
+async def send_session_reminders(programmes: Programmes, now: Any) -> int:
     sent = 0
-    for programme in await groups.store.reminders_due(now):
-        office = await groups.ctx.store.office(programme["office_id"]) or {
+    for programme in await programmes.store.reminders_due(now):
+        office = await programmes.ctx.store.office(programme["office_id"]) or {
             "_id": programme["office_id"]
         }
-        _, answer = await groups.store.change(programme["_id"], _reminders_of(office, now))
+        _, answer = await programmes.store.change(programme["_id"], _reminders_of(office, now))
         sent += int(answer["sent"])
     if sent:
-        groups.ctx.notify()
+        programmes.ctx.notify()
     return sent
 
 
@@ -164,11 +159,11 @@ def _reminders_of(office: Document, now: Any) -> Decide:
     return lambda programme: decide_session_reminders(programme, office, now)
 
 
-async def run_reminders(groups: Groups, interval_seconds: float) -> None:
+async def run_reminders(programmes: Programmes, interval_seconds: float) -> None:
     """Poll for due session reminders until cancelled; errors are logged and tried again."""
     while True:
         try:
-            await send_session_reminders(groups, groups.ctx.now())
+            await send_session_reminders(programmes, programmes.ctx.now())
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -177,10 +172,10 @@ async def run_reminders(groups: Groups, interval_seconds: float) -> None:
 
 
 async def open_programme(
-    groups: Groups, staff: Staff, office_id: str, programme_id: str
+    programmes: Programmes, staff: Staff, office_id: str, programme_id: str
 ) -> Document:
-    await office_for(groups.ctx, staff, office_id)
-    programme = await groups.store.programme(programme_id)
+    await context.office_for(programmes.ctx, staff, office_id)
+    programme = await programmes.store.programme(programme_id)
     if programme is None or programme["office_id"] != office_id:
         raise NotFound(programme_id)
     return programme
@@ -237,7 +232,7 @@ def _people(seats: list[Document], waiting: list[Document]) -> list[str]:
 
 def _envelope(event: Event, programme: Document, office: Document) -> Envelope:
     municipality = getattr(event, "municipality", None)
-    return office_envelope(event, programme["_id"], office, municipality)
+    return context.office_envelope(event, programme["_id"], office, municipality)
 
 
 def decide_enrolment(
@@ -335,60 +330,62 @@ def decide_attendance(
 
 
 async def enrol(
-    groups: Groups,
+    programmes: Programmes,
     staff: Staff,
     office_id: str,
     programme_id: str,
     form: EnrolForm,
     by: ev.Actor = "staff",
 ) -> Document:
-    office = await office_for(groups.ctx, staff, office_id)
-    await open_programme(groups, staff, office_id, programme_id)
-    await check_owners(groups.ctx, office_id, form.case_id, form.person_id, by)
-    now = groups.ctx.now()
-    municipality = await enrolment_municipality(groups, office, form)
+    office = await context.office_for(programmes.ctx, staff, office_id)
+    await open_programme(programmes, staff, office_id, programme_id)
+    await context.check_owners(programmes.ctx, office_id, form.case_id, form.person_id, by)
+    now = programmes.ctx.now()
+    municipality = await enrolment_municipality(programmes, office, form)
     return await _change(
-        groups, programme_id, lambda p: decide_enrolment(p, office, form, by, now, municipality)
+        programmes, programme_id, lambda p: decide_enrolment(p, office, form, by, now, municipality)
     )
 
 
-async def enrolment_municipality(groups: Groups, office: Document, form: EnrolForm) -> str | None:
+async def enrolment_municipality(
+    programmes: Programmes, office: Document, form: EnrolForm
+) -> str | None:
     """Where an enrolment counts: the person's municipality when scheduling knows it from their
     case (case.opened), else the office's main one (a school class, a person without a case)."""
     if form.person_id is not None:
-        known = await groups.ctx.store.case_municipality(form.case_id, form.person_id)
+        known = await programmes.ctx.store.case_municipality(form.case_id, form.person_id)
         if known:
             return known
-    return main_municipality(office)
+    return context.main_municipality(office)
 
 
 async def cancel(
-    groups: Groups,
+    programmes: Programmes,
     staff: Staff,
     office_id: str,
     programme_id: str,
     enrolment_id: str,
     by: ev.Actor = "staff",
 ) -> Document:
-    office = await office_for(groups.ctx, staff, office_id)
-    await open_programme(groups, staff, office_id, programme_id)
-    now = groups.ctx.now()
+    office = await context.office_for(programmes.ctx, staff, office_id)
+    await open_programme(programmes, staff, office_id, programme_id)
+    now = programmes.ctx.now()
     return await _change(
-        groups, programme_id, lambda p: decide_cancel(p, office, enrolment_id, by, now)
+        programmes, programme_id, lambda p: decide_cancel(p, office, enrolment_id, by, now)
     )
 
 
 async def attend(
-    groups: Groups,
+    programmes: Programmes,
     staff: Staff,
     office_id: str,
     programme_id: str,
     session_id: str,
     form: AttendanceForm,
 ) -> Document:
-    office = await office_for(groups.ctx, staff, office_id)
-    await open_programme(groups, staff, office_id, programme_id)
-    now = groups.ctx.now()
+    office = await context.office_for(programmes.ctx, staff, office_id)
+    await open_programme(programmes, staff, office_id, programme_id)
+    now = programmes.ctx.now()
     return await _change(
-        groups, programme_id, lambda p: decide_attendance(p, office, session_id, form, now)
+        programmes, programme_id, lambda p: decide_attendance(p, office, session_id, form, now)
     )

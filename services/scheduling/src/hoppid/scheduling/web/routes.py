@@ -17,7 +17,7 @@ from hoppid.scheduling.meetings import person_pages as meeting_person_pages
 from hoppid.scheduling.meetings import staff_pages as meeting_staff_pages
 from hoppid.scheduling.programmes import person_pages as programme_person_pages
 from hoppid.scheduling.programmes import staff_pages as programme_staff_pages
-from hoppid.scheduling.programmes.use_cases import Groups
+from hoppid.scheduling.programmes.use_cases import Programmes
 from hoppid.scheduling.settings import SchedulingSettings
 from hoppid.scheduling.web import views
 from hoppid.shared.access import KeyRing
@@ -32,7 +32,7 @@ class Site:
 
     pages: Pages
     ctx: Context
-    groups: Groups
+    programmes: Programmes
     desks: Desks
     link_secret: str
 
@@ -41,14 +41,14 @@ def install(
     app: FastAPI,
     settings: SchedulingSettings,
     ctx: Context,
-    groups: Groups,
+    programmes: Programmes,
     desks: Desks,
     keys: KeyRing,
 ) -> None:
     pages = Pages(settings, WEB, keys)
     views.install_filters(pages.environment)
     install_pages(app, pages)
-    site = Site(pages, ctx, groups, desks, settings.link_secret.get_secret_value())
+    site = Site(pages, ctx, programmes, desks, settings.link_secret.get_secret_value())
     for module in (
         meeting_person_pages,
         programme_person_pages,

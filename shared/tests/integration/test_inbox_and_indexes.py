@@ -7,7 +7,7 @@ import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from hoppid.shared.inbox import Inbox, apply_once
+from hoppid.shared.inbox import apply_once
 from hoppid.shared.mongo import IndexSpec, apply_indexes
 
 Db = AsyncDatabase[dict[str, Any]]
@@ -43,20 +43,6 @@ async def test_apply_once_keeps_every_event_when_they_create_the_document_togeth
         assert all(results), (document, results)
     counted = [found["n"] async for found in figures.find({})]
     assert counted == [together] * rounds
-
-
-async def test_inbox_runs_an_effect_once_per_consumer(database: Db) -> None:
-    runs: list[str] = []
-
-    async def effect() -> None:
-        runs.append("ran")
-
-    inbox = Inbox(database, "notifications.receipts")
-    assert await inbox.handle_once("e1", effect)
-    assert not await inbox.handle_once("e1", effect)
-    assert await Inbox(database, "reporting.figures").handle_once("e1", effect)  # other consumer
-    await inbox.record("e1")  # recording again is harmless
-    assert runs == ["ran", "ran"]
 
 
 async def test_declared_indexes_are_applied_and_enforced(database: Db) -> None:

@@ -5,6 +5,7 @@ from pydantic import Field
 
 from hoppid.shared.envelope import Envelope, EnvelopeError
 from hoppid.shared.events import Event, EventCatalogue, UnknownEventType, event_type_name, pii_field
+from hoppid.shared.events.base import expected
 
 
 class InquiryReceived(Event):
@@ -93,3 +94,14 @@ def test_an_invalid_event_s_error_names_fields_never_their_values() -> None:
     assert "case_id" in message and "email" in message
     assert "Kari" not in message and "kari.nordmann" not in message
     assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
+def test_a_handler_gets_its_own_model_or_a_named_error() -> None:
+    event = InquiryReceived(case_id="c1")
+    assert expected(event, InquiryReceived) is event
+
+    class Other(Event):
+        event_type: ClassVar[str] = "no.hoppid.test.other.happened.v1"
+
+    with pytest.raises(TypeError, match=r"a handler of no\.hoppid\.test\.other\.happened\.v1 was"):
+        expected(event, Other)

@@ -1,9 +1,10 @@
+import pytest
 from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
 from hoppid.shared.metrics import HttpMetrics, ServiceMetrics
-from hoppid.shared.problems import install_problem_handlers
+from hoppid.shared.problems import FieldProblem, handled, install_problem_handlers
 
 
 class Contact(BaseModel):
@@ -91,3 +92,10 @@ def test_http_metrics_count_refusals_and_crashes_with_their_status() -> None:
     timed = {"service": "demo", "method": "GET", "route": "/cases/{case_id}"}
     count = metrics.registry.get_sample_value("hoppid_http_request_duration_seconds_count", timed)
     assert count == 2
+
+
+def test_a_problem_handler_gets_its_own_kind_or_a_named_error() -> None:
+    refused = FieldProblem("period", "not a month")
+    assert handled(refused, ValueError) is refused  # a subclass is its kind too
+    with pytest.raises(TypeError, match="a handler of HTTPException was given FieldProblem"):
+        handled(refused, HTTPException)

@@ -41,7 +41,7 @@ from pymongo.errors import ConnectionFailure, NetworkTimeout, PyMongoError
 
 from hoppid.shared.clock import real_now
 from hoppid.shared.dlq import safe_error
-from hoppid.shared.envelope import Envelope
+from hoppid.shared.envelope import Envelope, EnvelopeError
 from hoppid.shared.events.base import Event
 from hoppid.shared.events.catalogue import EventCatalogue, validation_problems
 from hoppid.shared.kafka import Topics
@@ -255,7 +255,8 @@ class EventConsumer:
             return True
         try:
             envelope = Envelope.from_kafka(record.headers, record.value)  # no ce_type: poison
-            assert handler is not None  # a readable envelope has a type, and we handle it
+            if handler is None:  # unreachable: a record without ce_type is refused just above
+                raise EnvelopeError(f"no handler for {envelope.type!r}")
             token = correlation_id.set(envelope.id)
             try:
                 await self._with_retries(

@@ -394,7 +394,8 @@ def _decide(
         marker = _covered(letter, covering, clock)
         report.covered.append((letter, marker))
         return marker
-    assert sent is not None
+    if sent is None:
+        raise ValueError(f"{letter.position}: neither re-driven nor covered by an earlier one")
     report.redriven.append((letter, sent))
     if letter.origin:
         done_origins[letter.origin] = sent
@@ -569,7 +570,6 @@ async def _redrive(args: argparse.Namespace, servers: str) -> int:
             f"was re-driven from {marker.covered_by}; marked"
         )
     for letter in report.already:
-        assert letter.redriven is not None
         print(f"already re-driven {letter.position} ({letter.event_id}): nothing done")
     for name in report.not_found:
         print(f"not in the DLQ: {name}", file=sys.stderr)

@@ -1,28 +1,20 @@
 """Idempotent consumers: an event handled twice has its effect once.
 
 Kafka redelivers (after a crash, a rebalance, or an outbox re-publish), so every consumer either
-
-- makes its effect and its "handled" mark one atomic single-document update
-  (:func:`apply_once`: the best choice when the effect touches one document), or
-- checks and records the event id in the ``inbox`` collection around an effect that is itself
-  safe to repeat (:class:`Inbox`: for effects that touch several documents or the outside world).
+makes its effect and its "handled" mark one atomic single-document update (:func:`apply_once`),
+or makes an effect that is itself safe to repeat (an upsert keyed by the event id, a set).
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-
-from hoppid.shared.clock import real_now
 
 Document = dict[str, Any]
 APPLIED = "applied_events"
-INBOX = "inbox"
 
 
 async def apply_once(
@@ -50,40 +42,3 @@ async def apply_once(
         # equalities only). The document exists now: the guarded update tells which it was.
         result = await collection.update_one(guarded, combined)
     return result.modified_count == 1 or result.upserted_id is not None
-
-
-class Inbox:
-    """Event ids a consumer has handled, one document each (``_id`` = consumer and event id)."""
-
-    def __init__(self, database: AsyncDatabase[Document], consumer: str) -> None:
-        self.collection = database[INBOX]
-        self.consumer = consumer
-
-    def _key(self, event_id: str) -> str:
-        return f"{self.consumer}:{event_id}"
-
-    async def seen(self, event_id: str) -> bool:
-        return await self.collection.find_one({"_id": self._key(event_id)}) is not None
-
-    async def record(self, event_id: str) -> None:
-        # recorded by an earlier delivery already: fine
-        with contextlib.suppress(DuplicateKeyError):
-            await self.collection.insert_one(
-                {
-                    "_id": self._key(event_id),
-                    "consumer": self.consumer,
-                    "handled_at": real_now(),
-                }
-            )
-
-    async def handle_once(self, event_id: str, effect: Callable[[], Awaitable[None]]) -> bool:
-        """Run ``effect`` unless the event was handled; returns whether it ran.
-
-        A crash after the effect and before the record runs the effect again on redelivery,
-        so the effect itself must be safe to repeat (an upsert, a set, a keyed insert).
-        """
-        if await self.seen(event_id):
-            return False
-        await effect()
-        await self.record(event_id)
-        return True

@@ -34,7 +34,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from aiokafka.errors import (
@@ -431,4 +431,4 @@ def _event_time(entry: Mapping[str, Any]) -> datetime:
     time = event.get("time") if isinstance(event, Mapping) else None
     if not isinstance(time, datetime):
         return real_now()  # a malformed entry: it will be parked
-    return time if time.tzinfo else time.replace(tzinfo=UTC)
+    return time  # aware: the store is read with tz_aware=True (hoppid.shared.mongo)

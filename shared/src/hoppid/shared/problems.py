@@ -8,7 +8,7 @@ is a 500 problem without internals (they go to the log with the request's correl
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from hoppid.shared.mongo import store_unavailable
 
 PROBLEM_JSON = "application/problem+json"
+X = TypeVar("X", bound=Exception)
 
 
 class FieldProblem(ValueError):
@@ -40,6 +41,14 @@ class Conflict(Exception):
 log = logging.getLogger("hoppid.http")
 
 
+def handled(error: Exception, kind: type[X]) -> X:
+    """The error as the kind its handler was installed for: Starlette types every exception
+    handler for any Exception, and calls each only with its own kind (or a subclass)."""
+    if not isinstance(error, kind):
+        raise TypeError(f"a handler of {kind.__name__} was given {type(error).__name__}") from error
+    return error
+
+
 def problem(
     status: int, title: str, detail: str = "", *, type_: str = "about:blank", **extra: Any
 ) -> JSONResponse:
@@ -59,14 +68,13 @@ def _field_name(location: tuple[Any, ...]) -> str:
 
 
 async def _validation_problem(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, RequestValidationError)
     errors = [
         {
             "field": _field_name(tuple(item["loc"])),
             "in": str(item["loc"][0]),
             "message": item["msg"],
         }
-        for item in error.errors()
+        for item in handled(error, RequestValidationError).errors()
     ]
     fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
     return problem(
@@ -79,7 +87,7 @@ async def _validation_problem(request: Request, error: Exception) -> JSONRespons
 
 
 async def _http_problem(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, HTTPException)
+    error = handled(error, HTTPException)
     detail = error.detail if isinstance(error.detail, str) else ""
     response = problem(error.status_code, _reason(error.status_code), detail)
     for name, value in (error.headers or {}).items():
@@ -102,7 +110,7 @@ def _reason(status: int) -> str:
 
 
 async def _field_problem(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, FieldProblem)
+    error = handled(error, FieldProblem)
     return problem(
         422,
         "Invalid request",

@@ -30,7 +30,7 @@ from hoppid.shared.access import KeyRing
 from hoppid.shared.asyncapi import asyncapi_document, declare_publications
 from hoppid.shared.consumer import EventConsumer
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events.base import Event
+from hoppid.shared.events.base import Event, expected
 from hoppid.shared.events.catalogue import catalogue
 from hoppid.shared.events.intake import ApiKeyIssued, ApiKeyRevoked
 from hoppid.shared.health import flag_check, health_router, kafka_check, mongo_check
@@ -103,15 +103,13 @@ class Runtime:
 
         @consumer.on(ApiKeyIssued.event_type)
         async def issued(event: Event, envelope: Envelope) -> None:
-            assert isinstance(event, ApiKeyIssued)
-            await ring.remember(
-                event.key_id, event.office_id, event.role, event.key_hash, event.issued_at
-            )
+            key = expected(event, ApiKeyIssued)
+            await ring.remember(key.key_id, key.office_id, key.role, key.key_hash, key.issued_at)
 
         @consumer.on(ApiKeyRevoked.event_type)
         async def revoked(event: Event, envelope: Envelope) -> None:
-            assert isinstance(event, ApiKeyRevoked)
-            await ring.forget(event.key_id, event.revoked_at)
+            key = expected(event, ApiKeyRevoked)
+            await ring.forget(key.key_id, key.revoked_at)
 
         return ring
 

@@ -245,7 +245,8 @@ class ServiceProcess:
         return self
 
     async def _alive(self) -> bool:
-        assert self.process is not None
+        if self.process is None:
+            raise RuntimeError(f"{self.name} was never started")
         if self.process.returncode is not None:
             raise AssertionError(
                 f"{self.name} exited with {self.process.returncode}:\n{self.log_text()[-3000:]}"

@@ -203,7 +203,8 @@ async def request(exports: Exports, person_id: str) -> Document:
 async def receive_part(exports: Exports, service: str, event: Event, envelope: Envelope) -> bool:
     """Keep a service's answer, sealed, unless its part is in already; True if kept now."""
     model = ANSWERS[service]
-    assert isinstance(event, Answered) and isinstance(event, model)
+    if not isinstance(event, model) or not isinstance(event, Answered):
+        raise TypeError(f"{service}'s export answer handler was given {event.event_type}")
     person_id = event.person_id
     try:
         sealed = await exports.ctx.vault.seal(envelope, model, person_id)

@@ -14,7 +14,13 @@ from typing import Any
 from hoppid.reporting.context import Context
 from hoppid.reporting.handlers import PROJECTIONS, Projection
 from hoppid.reporting.model import digest, oslo_month
-from hoppid.reporting.public import meeting_held, public_fact, retraction, retraction_id
+from hoppid.reporting.public import (
+    company_fact,
+    meeting_held,
+    public_fact,
+    retraction,
+    retraction_id,
+)
 from hoppid.reporting.store import ProjectionStore
 from hoppid.shared.clock import real_now
 from hoppid.shared.consumer import TransientError
@@ -22,6 +28,7 @@ from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
 from hoppid.shared.events import scheduling as sc
+from hoppid.shared.events.base import expected
 from hoppid.shared.service import Runtime
 
 Handler = Callable[[Event, Envelope], Awaitable[None]]
@@ -84,15 +91,14 @@ def _company(ctx: Context) -> Handler:
     fact is retracted here too (the same retraction record, whoever publishes it first)."""
 
     async def handle(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, ev.CompanyRegistered | ev.CompanyRegisteredV2)
+        if not isinstance(event, ev.CompanyRegistered | ev.CompanyRegisteredV2):
+            raise TypeError(f"the company handler was given {event.event_type}")
         person = digest("person", event.person_id)
-        fact = public_fact(event, envelope)
-        assert fact is not None
+        fact = company_fact(event, envelope)
         shared = {"id": fact.id, "office": event.office_id, "municipality": event.municipality}
         carries = fact.data.get("org_number") is not None
         if carries and not await ctx.partner_people.share(person, shared):
-            fact, carries = public_fact(event, envelope, withdrawn=True), False
-            assert fact is not None
+            fact, carries = company_fact(event, envelope, withdrawn=True), False
         if await ctx.public_facts.publish_once(envelope.id, fact):
             ctx.notify()
         if carries:
@@ -108,7 +114,8 @@ def _withdrawn(ctx: Context) -> Handler:
     carried their organisation number is retracted on the partner topic, none is shared again."""
 
     async def handle(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, ev.PartnerSharingWithdrawn | ev.ErasureRequested)
+        if not isinstance(event, ev.PartnerSharingWithdrawn | ev.ErasureRequested):
+            raise TypeError(f"the partner-sharing handler was given {event.event_type}")
         if isinstance(event, ev.PartnerSharingWithdrawn):
             at = event.withdrawn_at
         else:
@@ -129,7 +136,7 @@ def _partner_meeting(ctx: Context) -> Handler:
     """A held meeting is a partner fact once its case's municipality is known (case.opened)."""
 
     async def handle(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, sc.MeetingHeld)
+        event = expected(event, sc.MeetingHeld)
         if await _dropped(ctx, event.case_id):
             return
         held = {

@@ -81,6 +81,11 @@ def meeting_held(held: Mapping[str, Any], municipality: str) -> Envelope:
     return _published(fact, held["event"])
 
 
+def company_fact(event: Company, source: Envelope, *, withdrawn: bool = False) -> Envelope:
+    """The partner fact of a registered company (:func:`company_registered`), as published."""
+    return _published(company_registered(event, withdrawn=withdrawn), source.id)
+
+
 def public_fact(event: Event, source: Envelope, *, withdrawn: bool = False) -> Envelope | None:
     """The partner fact for a source event, or None when there is none."""
     fact: public.PublicCaseOpened | public.PublicCompanyRegistered

@@ -213,13 +213,20 @@ class RebuildStore:
             found += [document for document in documents if document is not None]
         return found
 
-    async def _document(self, kind: str, key: str, create: bool) -> Document | None:
+    async def _document(self, kind: str, key: str) -> Document | None:
+        """The document in the window (read from the version first), marked for writing."""
         if key not in self.known[kind]:
             await self._load(kind, [key])
         document = self.facts[kind].get(key)
-        if document is None and create:
-            document = self.facts[kind][key] = {"_id": key}
         if document is not None:
+            self.dirty[kind].add(key)
+        return document
+
+    async def _created(self, kind: str, key: str) -> Document:
+        """The document as :meth:`_document`, made when there is none (an upsert)."""
+        document = await self._document(kind, key)
+        if document is None:
+            document = self.facts[kind][key] = {"_id": key}
             self.dirty[kind].add(key)
         return document
 
@@ -237,8 +244,7 @@ class RebuildStore:
         await self.mark_facts_done("cases", case_id, contribution_ids)
 
     async def record_facts(self, kind: FactsKind, key: str, facts: Mapping[str, Any]) -> Document:
-        document = await self._document(kind, key, create=True)
-        assert document is not None
+        document = await self._created(kind, key)
         for path, value in as_stored(dict(facts)).items():
             set_path(document, path, value)
         self._note()
@@ -250,7 +256,7 @@ class RebuildStore:
         ids = list(contribution_ids)
         if not ids:  # the Mongo store sends no update then
             return
-        document = await self._document(kind, key, create=False)
+        document = await self._document(kind, key)
         if document is None:  # update_one without upsert: nothing to mark
             return
         done: list[str] = document.setdefault("done", [])
@@ -297,8 +303,7 @@ class RebuildStore:
 
     # offices ------------------------------------------------------------------------------
     async def record_office(self, office_id: str, event_id: str, fields: Mapping[str, Any]) -> None:
-        document = await self._document("offices", office_id, create=True)
-        assert document is not None
+        document = await self._created("offices", office_id)
         set_path(document, f"changes.{event_id}", as_stored(dict(fields)))
         self._note()
 

@@ -362,7 +362,8 @@ class PartnerPeople:
             await self.collection.update_one(query, {"$set": {"withdrawn_at": at}}, upsert=True)
         await self.collection.update_one(query, {"$set": {"withdrawn_at": at}})
         found = await self.collection.find_one({"_id": person})
-        assert found is not None
+        if found is None:  # deleted between the update and the read: handle the event again
+            raise TransientError(f"partner sharing of {person} gone right after its withdrawal")
         return found
 
     async def find(self, person: str) -> Document | None:

@@ -8,12 +8,13 @@ find them without a list kept by hand somewhere else.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from hoppid.shared.envelope import Envelope
 
+E = TypeVar("E", bound="Event")
 TYPE_PATTERN = re.compile(r"^no\.hoppid\.[a-z]+\.[a-z][a-z_]*\.[a-z][a-z_]*\.v[1-9][0-9]*$")
 
 
@@ -60,3 +61,11 @@ class Event(BaseModel):
             municipality=municipality,
             data=self.model_dump(mode="json"),
         )
+
+
+def expected(event: Event, model: type[E]) -> E:
+    """The event as the model its handler was registered for. The consumer hands a handler
+    only the type it asked for, so another one is a wiring mistake, named here."""
+    if not isinstance(event, model):
+        raise TypeError(f"a handler of {model.event_type} was given {event.event_type}")
+    return event

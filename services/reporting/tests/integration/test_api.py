@@ -61,6 +61,9 @@ async def test_bad_input_is_422_naming_the_field(reporting: Reporting) -> None:
         "/v1/series", params={"from": "2026-05", "to": "2026"}, headers=COUNTY
     )
     assert (series.status_code, series.json()["errors"][0]["field"]) == (422, "to")
+    # a RuleViolation of reporting's own is the shared validation problem
+    assert series.headers["content-type"] == "application/problem+json"
+    assert series.json()["type"] == "https://hoppid.no/problems/validation"
     drill = await reporting.client.get(
         "/v1/figures/events", params={"figure": "names"}, headers=COUNTY
     )

@@ -20,6 +20,7 @@ from hoppid.reporting.model import (
     yearly_budget,
 )
 from hoppid.shared.access import ALL_OFFICES, Staff
+from hoppid.shared.problems import FieldProblem
 
 OPENED = {
     "office": "nordveggen",
@@ -120,6 +121,7 @@ def test_periods() -> None:
         with pytest.raises(RuleViolation) as error:
             Period.parse(bad)
         assert error.value.field == "period"
+        assert isinstance(error.value, FieldProblem)  # the shared 422 problem naming it
     assert months_between("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
 
 

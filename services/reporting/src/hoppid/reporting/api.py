@@ -9,14 +9,12 @@ answers ``?format=csv`` too.
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, FastAPI, Query
 
 from hoppid.reporting import access, csvout, queries
 from hoppid.reporting.context import Context
-from hoppid.reporting.model import Period, RuleViolation
+from hoppid.reporting.model import Period
 from hoppid.shared.access import Staff
-from hoppid.shared.problems import problem
 
 OfficeParam = Annotated[
     str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{1,40}$", description="Office id")
@@ -35,24 +33,9 @@ CSV_TOO: dict[int | str, dict[str, Any]] = {
 
 
 def install(app: FastAPI, ctx: Context) -> None:
-    app.add_exception_handler(RuleViolation, _rule_problem)
-    app.add_exception_handler(PermissionError, _forbidden)
+    """The routes; their errors are the shared problems (hoppid.shared.problems): a
+    RuleViolation is a FieldProblem (422 naming the field), a PermissionError a 403."""
     app.include_router(_figures_router(ctx, _reader_dependency(ctx)))
-
-
-async def _rule_problem(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, RuleViolation)
-    return problem(
-        422,
-        "Invalid request",
-        str(error),
-        type_="https://hoppid.no/problems/validation",
-        errors=[{"field": error.field, "message": str(error)}],
-    )
-
-
-async def _forbidden(request: Request, error: Exception) -> JSONResponse:
-    return problem(403, "Forbidden", str(error))
 
 
 def _reader_dependency(ctx: Context) -> Callable[..., Any]:

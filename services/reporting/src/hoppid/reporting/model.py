@@ -23,6 +23,8 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from hoppid.shared.problems import FieldProblem
+
 OSLO = ZoneInfo("Europe/Oslo")
 COUNTY = "county"
 UNKNOWN_MUNICIPALITY = "0000"  # figures no event places in a municipality
@@ -37,12 +39,9 @@ Scope = Literal["om", "o", "m", "c"]
 PeriodKind = Literal["month", "year", "all"]
 
 
-class RuleViolation(ValueError):
-    """Bad input the caller can fix; the API answers 422 naming ``field``."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+class RuleViolation(FieldProblem):
+    """Bad input the caller can fix; the API answers 422 naming ``field`` (the shared problem,
+    as intake's and scheduling's rule violations)."""
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ from hoppid.shared.events import scheduling as sched
 from hoppid.shared.kafka import client_options
 from hoppid.shared.settings import _database_safe
 from hoppid.shared.testing import (
+    TEST_LINK_SECRET,
     ServiceProcess,
     delete_topics,
     eventually,
@@ -442,7 +443,11 @@ def service_env(prefix: str, db_name: str, vault_db: str, smtp_port: int) -> dic
         "HOPPID_NOTIFICATIONS_LINK_BASE_URL": LINK_BASE,
         "HOPPID_NOTIFICATIONS_PREFERENCES_BASE_URL": PREFERENCES_BASE,
         "HOPPID_NOTIFICATIONS_DIGEST_AT": "23:59",  # no advisor digest in the mail counted
-        "HOPPID_LINK_SECRET": uuid.uuid4().hex,
+        # the secret the bench's vault (vault_for_tests) wraps the people's keys under: with
+        # another one the service cannot open them (VaultKeyError) and no mail is sent. Given
+        # here, not left to ServiceProcess's default, so a HOPPID_LINK_SECRET in the
+        # environment cannot part them again.
+        "HOPPID_LINK_SECRET": TEST_LINK_SECRET,
     }
 
 

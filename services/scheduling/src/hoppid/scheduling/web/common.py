@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from hoppid.scheduling.access import works_at
+from hoppid.scheduling.access import administers, works_at
 from hoppid.shared.access import ALL_OFFICES, Staff
 from hoppid.shared.person_links import live_link
 from hoppid.shared.web import PageAnswer
@@ -44,6 +44,15 @@ async def office_staff(site: Site, request: Request) -> tuple[Staff, str]:
     staff = await site.pages.signed_in(request)
     office_id = staff_office(staff)
     if office_id is None:
+        raise PageAnswer(refused(site, request, staff))
+    return staff, office_id
+
+
+async def office_admin(site: Site, request: Request) -> tuple[Staff, str]:
+    """As :func:`office_staff`, and the staff member administers that office (an office admin;
+    the JSON API's rule, ``administers``); the refusal page (403) for an advisor."""
+    staff, office_id = await office_staff(site, request)
+    if not administers(staff, office_id):
         raise PageAnswer(refused(site, request, staff))
     return staff, office_id
 

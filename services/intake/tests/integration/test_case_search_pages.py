@@ -158,3 +158,18 @@ async def test_older_cases_get_their_keys_once_and_again_for_a_new_secret(databa
     assert await store.backfill_search_keys(["nordveggen"], key_fingerprint(new), keys(new)) == 2
     case = await database["cases"].find_one({"_id": "c-2"})
     assert case["search_keys"] == keys_of_person(new, {"name": "Kari Nordmann", "email": "k@x.no"})
+
+
+async def test_the_api_searches_the_same_way(intake: Intake, database: Any) -> None:
+    await send_inquiry(intake, name="Kari Nordmann", email="kari@example.no")
+    await send_inquiry(intake, name="Kari Molde", email="km@example.no", municipality="1506")
+    rauma = await database["cases"].find_one({"municipality": "1539"})
+    key = {"Authorization": f"Bearer {await intake.key('nordveggen')}"}
+    answer = await intake.client.get("/v1/cases/search", params={"q": "kari"}, headers=key)
+    assert answer.status_code == 200, answer.text
+    assert [c["reference"] for c in answer.json()] == [rauma["reference"]]  # Rauma's only
+    assert "search_keys" not in answer.json()[0]
+    refused = await intake.client.get("/v1/cases/search", params={"q": "k"}, headers=key)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "q"
+    missing = await intake.client.get("/v1/cases/search", headers=key)
+    assert missing.status_code == 422

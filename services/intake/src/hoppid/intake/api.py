@@ -26,6 +26,7 @@ NEXT_STEPS = {
     "you within three working days and offer you times for a free guidance meeting.",
 }
 # the one answer to a request for a new link, known address or not (no account enumeration)
+SEARCH_LIMIT = 50  # cases a search answers at most, newest first (as the search page shows)
 LINK_ANSWER = {
     "nb": "Takk. Hvis vi har en sak registrert på denne e-postadressen, sender vi en ny lenke "
     "dit i løpet av noen minutter. Kommer den ikke, se i søppelpostmappen eller kontakt kontoret.",
@@ -158,6 +159,14 @@ def _staff_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
         filters: dict[str, Any] = {"status": status, "need": need, "advisor": advisor}
         filters.update(since=since, until=until)
         found = await handlers.find_cases(ctx, _office_staff(caller), filters, limit, offset)
+        return [_case_out(c) for c in found]
+
+    # before /{case_id}, which would take "search" for an id
+    @router.get("/search", summary="The office's cases by reference, email, phone or name")
+    async def search_cases(
+        caller: Caller, q: Annotated[str, Query(max_length=1000)]
+    ) -> list[dict[str, Any]]:
+        found = await handlers.search_cases(ctx, _office_staff(caller), q, SEARCH_LIMIT)
         return [_case_out(c) for c in found]
 
     @router.get("/{case_id}", summary="One case of the office")

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import httpx
-from intake_support import Intake
+from intake_support import ADMIN_KEY, Intake
 from test_pages import LINK_SECRET, intake, send_inquiry, sign_in
 
 from hoppid.intake.search import key_fingerprint, keys_of_person
@@ -173,3 +173,22 @@ async def test_the_api_searches_the_same_way(intake: Intake, database: Any) -> N
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "q"
     missing = await intake.client.get("/v1/cases/search", headers=key)
     assert missing.status_code == 422
+
+
+async def test_county_keys_do_not_search(intake: Intake, database: Any) -> None:
+    """The county and partners read figures, not cases: the search is a 403 page for them
+    (and the API's a 403 problem), whatever they type."""
+    await send_inquiry(intake, name="Kari Nordmann", email="kari@example.no")
+    issued = await intake.client.post(
+        "/v1/keys",
+        json={"role": "county", "label": "county"},
+        headers={"Authorization": f"Bearer {ADMIN_KEY}"},
+    )
+    county = issued.json()["key"]
+    answer = await intake.client.get(
+        "/v1/cases/search", params={"q": "kari"}, headers={"Authorization": f"Bearer {county}"}
+    )
+    assert answer.status_code == 403
+    await sign_in(intake, county)
+    page = await search(intake, "kari@example.no")
+    assert page.status_code == 403 and found(page) == []

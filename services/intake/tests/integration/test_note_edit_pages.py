@@ -75,3 +75,23 @@ async def test_another_s_note_is_not_changed(intake: Intake, database: Any) -> N
     assert 'href="#field-notes"' in refused.text
     assert "Du kan bare endre notater du har skrevet selv." in refused.text
     assert (await database["cases"].find_one({}))["notes"][0]["text"] == "The key's note."
+
+
+async def test_the_api_changes_only_the_caller_s_own_note(intake: Intake, database: Any) -> None:
+    mine = {"Authorization": f"Bearer {await intake.key('nordveggen')}"}
+    other = {"Authorization": f"Bearer {await intake.key('nordveggen')}"}
+    url, _ = await open_case(intake, database)
+    case_id = url.rsplit("/", 1)[1]
+    added = await intake.client.post(f"/v1/cases/{case_id}/notes", json={"text": "A"}, headers=mine)
+    note_id = added.json()["notes"][0]["id"]
+    at = f"/v1/cases/{case_id}/notes/{note_id}"
+    refused = await intake.client.put(at, json={"text": "B"}, headers=other)
+    assert refused.status_code == 403, refused.text
+    empty = await intake.client.put(at, json={"text": ""}, headers=mine)
+    assert empty.status_code == 422 and empty.json()["errors"][0]["field"] == "text"
+    changed = await intake.client.put(at, json={"text": "B"}, headers=mine)
+    assert changed.status_code == 200, changed.text
+    note = changed.json()["notes"][0]
+    assert (note["text"], [e["previous"] for e in note["edits"]]) == ("B", ["A"])
+    unknown = await intake.client.put(f"{at}-x", json={"text": "B"}, headers=mine)
+    assert unknown.status_code == 404

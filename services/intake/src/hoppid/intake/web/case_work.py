@@ -1,8 +1,8 @@
 """The case page's work forms: the case's advisor, notes, grant applications and their
 decisions, introductions to the office's network, and the company once registered. Each calls
 the same handler as the API (``handlers/cases.py``), re-renders the case page with the field's
-error (422, or 409 when the case changed or the company is registered already), and on success
-redirects to the case with a notice (post/redirect/get)."""
+error (422, or 409 when the case changed or the company is registered already, 403 for another's
+note), and on success redirects to the case with a notice (post/redirect/get)."""
 
 from __future__ import annotations
 

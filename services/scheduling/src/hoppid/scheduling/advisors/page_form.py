@@ -17,40 +17,25 @@ from starlette.datastructures import FormData
 from hoppid.scheduling.advisors.forms import AdvisorForm
 from hoppid.scheduling.advisors.model import Hours, check_hours
 from hoppid.scheduling.model import RuleViolation
+from hoppid.scheduling.web.form_fields import given, rows, text
 
 Values = dict[str, Any]
 Errors = dict[str, str]
 
 HOUR_FIELDS = ("weekday", "start", "end", "place")
 ABSENCE_FIELDS = ("first_day", "last_day")
-MOST_ROWS = 60  # beyond the form's own limits (50 windows): the rest is not read
 BLANK_ROWS = 2  # empty rows offered below the given ones, for one more window or absence
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _rows(form: FormData, prefix: str, names: tuple[str, ...]) -> list[dict[str, str]]:
-    rows = []
-    for index in range(MOST_ROWS):
-        row = {name: _text(form, f"{prefix}-{index}-{name}") for name in names}
-        if not any(f"{prefix}-{index}-{name}" in form for name in names):
-            break
-        rows.append(row)
-    return rows
 
 
 def values_of(form: FormData) -> Values:
     """What the staff member typed, as the form shows it again."""
     return {
-        "name": _text(form, "name"),
-        "email": _text(form, "email"),
+        "name": text(form, "name"),
+        "email": text(form, "email"),
         "languages": [str(v) for v in form.getlist("languages")],
-        "topics": _text(form, "topics"),
-        "hours": _rows(form, "hours", HOUR_FIELDS),
-        "absences": _rows(form, "absence", ABSENCE_FIELDS),
+        "topics": text(form, "topics"),
+        "hours": rows(form, "hours", HOUR_FIELDS),
+        "absences": rows(form, "absence", ABSENCE_FIELDS),
     }
 
 
@@ -62,10 +47,6 @@ def _given_absences(values: Values) -> list[tuple[int, dict[str, str]]]:
     return [(i, r) for i, r in enumerate(values["absences"]) if r["first_day"] or r["last_day"]]
 
 
-def _optional(row: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in row.items() if v}  # an empty field is a missing one
-
-
 def parse(values: Values) -> AdvisorForm | Errors:
     """The JSON API's form from the page's values, or the page fields in error."""
     hours, absences = _given_hours(values), _given_absences(values)
@@ -74,40 +55,41 @@ def parse(values: Values) -> AdvisorForm | Errors:
         "email": values["email"],
         "languages": values["languages"],
         "topics": [t for t in values["topics"].replace(",", " ").split() if t],
-        "weekly_hours": [_optional(row) for _, row in hours],
-        "absences": [_optional(row) for _, row in absences],
+        "weekly_hours": [given(row) for _, row in hours],
+        "absences": [given(row) for _, row in absences],
     }
     try:
         form = AdvisorForm.model_validate(data)
     except ValidationError as error:
-        rows = {"weekly_hours": [i for i, _ in hours], "absences": [i for i, _ in absences]}
-        return _field_errors(error, rows)
-    return _rule_errors(form, rows=([i for i, _ in hours], [i for i, _ in absences])) or form
+        where = {"weekly_hours": [i for i, _ in hours], "absences": [i for i, _ in absences]}
+        return _field_errors(error, where)
+    return _rule_errors(form, ([i for i, _ in hours], [i for i, _ in absences])) or form
 
 
-def _field_errors(error: ValidationError, rows: dict[str, list[int]]) -> Errors:
+def _field_errors(error: ValidationError, where: dict[str, list[int]]) -> Errors:
+    """Each refused field as its page field: a row's field by the row it was typed in."""
     found: Errors = {}
     for item in error.errors():
         loc = item["loc"]
         field = str(loc[0]) if loc else "form"
-        if field in rows and len(loc) >= 3 and isinstance(loc[1], int):
+        if field in where and len(loc) >= 3 and isinstance(loc[1], int):
             prefix = "hours" if field == "weekly_hours" else "absence"
-            name = f"{prefix}-{rows[field][loc[1]]}-{loc[2]}"
+            name = f"{prefix}-{where[field][loc[1]]}-{loc[2]}"
             found.setdefault(name, f"error_{prefix}_{loc[2]}")
         else:
             found.setdefault(field, f"error_advisor_{field}")
     return found
 
 
-def _rule_errors(form: AdvisorForm, rows: tuple[list[int], list[int]]) -> Errors:
+def _rule_errors(form: AdvisorForm, where: tuple[list[int], list[int]]) -> Errors:
     """The use case's own rules, checked row by row so each refusal names its row's field."""
     found: Errors = {}
-    for index, window in zip(rows[0], form.weekly_hours, strict=True):
+    for index, window in zip(where[0], form.weekly_hours, strict=True):
         try:
             check_hours([Hours(window.weekday, window.start, window.end, window.place)])
         except RuleViolation:
             found[f"hours-{index}-end"] = "error_hours_rule"
-    for index, absence in zip(rows[1], form.absences, strict=True):
+    for index, absence in zip(where[1], form.absences, strict=True):
         if absence.last_day < absence.first_day:
             found[f"absence-{index}-last_day"] = "error_absence_rule"
     return found

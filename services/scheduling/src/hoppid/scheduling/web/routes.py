@@ -15,6 +15,7 @@ from hoppid.scheduling.desks import staff_pages as desk_staff_pages
 from hoppid.scheduling.desks.use_cases import Desks
 from hoppid.scheduling.meetings import person_pages as meeting_person_pages
 from hoppid.scheduling.meetings import staff_pages as meeting_staff_pages
+from hoppid.scheduling.offices import staff_pages as office_staff_pages
 from hoppid.scheduling.programmes import person_pages as programme_person_pages
 from hoppid.scheduling.programmes import staff_pages as programme_staff_pages
 from hoppid.scheduling.programmes.use_cases import Programmes
@@ -57,5 +58,6 @@ def install(
         advisor_staff_pages,
         programme_staff_pages,
         desk_staff_pages,
+        office_staff_pages,
     ):
         app.include_router(module.router(site))

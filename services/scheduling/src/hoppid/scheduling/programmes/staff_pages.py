@@ -1,5 +1,6 @@
 """The office's programmes for signed-in staff of that office: enrolments, waitlist and session
-attendance; the same use cases as the JSON API (``programmes.use_cases``)."""
+attendance, and a new programme (office admins); the same use cases as the JSON API
+(``programmes.use_cases``)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
+from hoppid.scheduling.access import administers
 from hoppid.scheduling.model import RuleViolation
+from hoppid.scheduling.programmes import page_form
 from hoppid.scheduling.programmes import use_cases as programme_use
 from hoppid.scheduling.programmes.forms import AttendanceForm, Attended
-from hoppid.scheduling.web.common import Document, not_found, notice, office_staff
+from hoppid.scheduling.web.common import Document, not_found, notice, office_admin, office_staff
 from hoppid.shared.access import Staff
 from hoppid.shared.problems import Conflict, NotFound
 
@@ -36,7 +39,12 @@ def router(site: Site) -> APIRouter:
     ) -> HTMLResponse:
         now = site.ctx.now()
         found = [_programme_view(p, now) for p in await site.programmes.store.of_office(office_id)]
-        context = {"programmes": found, "problem": None, "notice": notice(request, ("attendance",))}
+        context = {
+            "programmes": found,
+            "problem": None,
+            "notice": notice(request, ("attendance", "created")),
+            "may_change": administers(staff, office_id),
+        }
         context.update(extra)
         return pages.render(request, "staff_programmes.html", status, staff=staff, **context)
 
@@ -67,5 +75,33 @@ def router(site: Site) -> APIRouter:
                 request, staff, office_id, 422, problem="attendance_refused"
             )
         return pages.redirect("/pages/staff/programmes?done=attendance")
+
+    def show_form(
+        request: Request, staff: Staff, values: page_form.Values, errors: page_form.Errors
+    ) -> HTMLResponse:
+        status = 422 if errors else 200
+        return pages.render(
+            request, "staff_programme_form.html", status, staff=staff, values=values, errors=errors
+        )
+
+    @router.get("/programmes/new", response_model=None)
+    async def new(request: Request) -> Response:
+        staff, _ = await office_admin(site, request)
+        return show_form(request, staff, page_form.new_values(), {})
+
+    @router.post("/programmes", response_model=None)
+    async def create(request: Request) -> Response:
+        form = await pages.form(request)
+        staff, office_id = await office_admin(site, request)
+        values = page_form.values_of(form)
+        parsed = page_form.parse(values)
+        if isinstance(parsed, dict):
+            return show_form(request, staff, values, parsed)
+        programme, where = parsed
+        try:
+            await programme_use.create(site.programmes, staff, office_id, programme)
+        except RuleViolation as problem:
+            return show_form(request, staff, values, page_form.rule_error(problem, where))
+        return pages.redirect("/pages/staff/programmes?done=created")
 
     return router

@@ -1,5 +1,5 @@
-"""The office's desks for signed-in staff of that office: the bookings of a day and check-in;
-the same use cases as the JSON API (``desks.use_cases``)."""
+"""The office's desks for signed-in staff of that office: the bookings of a day and check-in,
+and a new desk (office admins); the same use cases as the JSON API (``desks.use_cases``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
 
 from hoppid.scheduling import model
+from hoppid.scheduling.access import administers
 from hoppid.scheduling.desks import use_cases as desk_use
+from hoppid.scheduling.desks.forms import DeskForm
 from hoppid.scheduling.model import RuleViolation
-from hoppid.scheduling.web.common import not_found, notice, office_staff
+from hoppid.scheduling.web.common import not_found, notice, office_admin, office_staff
+from hoppid.scheduling.web.form_fields import text
 from hoppid.shared.access import Staff
 from hoppid.shared.problems import Conflict, NotFound
 from hoppid.shared.web.bounds import day_or
@@ -46,7 +50,9 @@ def router(site: Site) -> APIRouter:
             "desks": desks,
             "bookings": rows,
             "problem": None,
-            "notice": notice(request, ("checked_in",)),
+            "notice": notice(request, ("checked_in", "desk_added")),
+            "may_change": administers(staff, office_id),
+            "values": {"name": ""},
             **extra,
         }
         return pages.render(request, "staff_desks.html", status, staff=staff, **context)
@@ -66,5 +72,17 @@ def router(site: Site) -> APIRouter:
         except (RuleViolation, Conflict):
             return await show_desks(request, staff, office_id, 409, problem="check_in_refused")
         return pages.redirect("/pages/staff/desks?done=checked_in")
+
+    @router.post("/desks", response_model=None)
+    async def add_desk(request: Request) -> Response:
+        form = await pages.form(request)
+        staff, office_id = await office_admin(site, request)
+        values = {"name": text(form, "name")}
+        try:
+            await desk_use.add_desk(site.desks, staff, office_id, DeskForm.model_validate(values))
+        except ValidationError:
+            errors = {"name": "error_desk_name"}
+            return await show_desks(request, staff, office_id, 422, errors=errors, values=values)
+        return pages.redirect("/pages/staff/desks?done=desk_added")
 
     return router

@@ -1,10 +1,13 @@
 """The skeleton every service is built on: one composition root, nothing done at import time.
 
 A service describes itself in a :class:`ServiceDefinition` (its name, indexes, outbox
-collections, the events it publishes, its consumers and routes). :func:`build_runtime` makes the
-clients (no I/O yet) and :func:`create_app` the FastAPI app, whose lifespan connects in the
-background: the HTTP server is up at once, ``/readyz`` says 503 until Kafka and the store answer,
-and an outage later never stops the process (no crash loop).
+collections, the events it publishes) and one ``bootstrap(settings, runtime)`` function that
+builds its context once, attaches its consumers through ``runtime.consumer`` and returns its
+:class:`ServiceParts`: how to install its routes on the app, its on-connected steps and its
+background jobs. :func:`build_service` makes the clients (no I/O yet), runs the bootstrap and
+makes the FastAPI app, whose lifespan connects in the background: the HTTP server is up at once,
+``/readyz`` says 503 until Kafka and the store answer, and an outage later never stops the
+process (no crash loop).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import JSONResponse
@@ -26,13 +29,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.monitoring import CommandListener
 
 from hoppid.shared import lag
-from hoppid.shared.access import KeyRing
 from hoppid.shared.asyncapi import asyncapi_document, declare_publications
 from hoppid.shared.consumer import EventConsumer
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events.base import Event, expected
+from hoppid.shared.events.base import Event
 from hoppid.shared.events.catalogue import catalogue
-from hoppid.shared.events.intake import ApiKeyIssued, ApiKeyRevoked
 from hoppid.shared.health import flag_check, health_router, kafka_check, mongo_check
 from hoppid.shared.kafka import (
     KafkaSecurity,
@@ -70,6 +71,7 @@ class Runtime:
     relay: OutboxRelay
     vault: PersonalDataVault
     consumers: list[EventConsumer] = field(default_factory=list)
+    consumers_attached: bool = False  # after the bootstrap: a consumer made later would not run
     connected: bool = False
     metrics_server: MetricsServer | None = None  # while the app runs (its lifespan)
 
@@ -78,7 +80,13 @@ class Runtime:
         return self.topics.domain(self.definition.name)
 
     def consumer(self, group: str, topics: Sequence[str]) -> EventConsumer:
-        """A consumer group of this service over ``topics``; attach handlers with ``.on()``."""
+        """A consumer group of this service over ``topics``; attach handlers with ``.on()``.
+
+        Only from the service's bootstrap: the groups subscribe when it returns."""
+        if self.consumers_attached:
+            raise RuntimeError(
+                f"consumer group {group!r} made after the bootstrap: make it in the bootstrap"
+            )
         consumer = EventConsumer(
             broker=self.broker,
             group_id=f"{self.settings.topic_prefix}hoppid.{self.definition.name}.{group}",
@@ -93,26 +101,6 @@ class Runtime:
         self.consumers.append(consumer)
         return consumer
 
-    def key_ring(self, admin_key: str = "") -> KeyRing:
-        """The platform's staff API keys, kept up to date from intake's key events.
-
-        Call it from the definition's ``consumers`` hook (consumers attach after it runs)."""
-        sessions = StaffSessions.of(self.mongo, self.settings)
-        ring = KeyRing(self.database, admin_key, self.settings.failure_limit(), sessions)
-        consumer = self.consumer("api-keys", [self.topics.domain("intake")])
-
-        @consumer.on(ApiKeyIssued.event_type)
-        async def issued(event: Event, envelope: Envelope) -> None:
-            key = expected(event, ApiKeyIssued)
-            await ring.remember(key.key_id, key.office_id, key.role, key.key_hash, key.issued_at)
-
-        @consumer.on(ApiKeyRevoked.event_type)
-        async def revoked(event: Event, envelope: Envelope) -> None:
-            key = expected(event, ApiKeyRevoked)
-            await ring.forget(key.key_id, key.revoked_at)
-
-        return ring
-
     def all_topics(self) -> list[str]:
         """The topics this service writes or reads, with their dead-letter topics."""
         topics = [self.own_topic, *self.definition.extra_topics(self.topics)]
@@ -121,12 +109,42 @@ class Runtime:
         return list(dict.fromkeys([*topics, *(Topics.dlq(t) for t in topics)]))
 
 
-async def _nothing(runtime: Runtime) -> None:
+Step = Callable[[], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Job:
+    """Long-running work once the service is connected (a poller, the daily retention pass).
+
+    ``run`` makes a fresh coroutine at each call: a job that fails is logged and started again
+    on its own, never taking the relay or the other jobs with it."""
+
+    name: str
+    run: Step
+
+
+def _no_routes(app: FastAPI) -> None:
     return None
 
 
 @dataclass(frozen=True)
+class ServiceParts:
+    """What a service's bootstrap hands the runtime, built once around the service's context."""
+
+    # routes and pages, and the service's own middleware and error handlers (after the shared)
+    install: Callable[[FastAPI], None] = _no_routes
+    # once Kafka and the store answer, in order (all again after a failed attempt): seed data
+    on_connected: Sequence[Step] = ()
+    # started once connected, beside the outbox relay, each supervised, until shutdown
+    jobs: Sequence[Job] = ()
+    # at shutdown, after the jobs stopped: close what the service opened itself
+    on_stop: Sequence[Step] = ()
+
+
+@dataclass(frozen=True)
 class ServiceDefinition:
+    """What a service is, without I/O or a context: the runtime needs it before the bootstrap."""
+
     name: str
     title: str
     description: str
@@ -134,18 +152,27 @@ class ServiceDefinition:
     indexes: Sequence[IndexSpec] = ()
     outbox_collections: Sequence[str] = ()
     publishes: Sequence[type[Event]] = ()
-    # hooks that wire the service's own parts into the runtime
-    consumers: Callable[[Runtime], None] = lambda runtime: None
-    routes: Callable[[Runtime], Iterable[APIRouter]] = lambda runtime: ()
+    # topics beyond its own and its consumers' (reporting's public topic)
     extra_topics: Callable[[Topics], Iterable[str]] = lambda topics: ()
-    # runs once Kafka and the store answer (and again after a failed attempt): seed data here
-    on_connected: Callable[[Runtime], Awaitable[None]] = _nothing
-    # long-running work once connected (pollers); runs beside the outbox relay until shutdown
-    background: Callable[[Runtime], Awaitable[None]] = _nothing
+
+
+S = TypeVar("S", bound=ServiceSettings)
+Bootstrap = Callable[[S, Runtime], ServiceParts]
+
+
+def build_service(definition: ServiceDefinition, settings: S, bootstrap: Bootstrap[S]) -> FastAPI:
+    """The service's app: clients, then its bootstrap (once), then its consumers subscribe.
+    No I/O happens here; the app's lifespan connects."""
+    runtime = build_runtime(definition, settings)
+    parts = bootstrap(settings, runtime)
+    for consumer in runtime.consumers:
+        consumer.attach()
+    runtime.consumers_attached = True
+    return create_app(runtime, parts)
 
 
 def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> Runtime:
-    """Make the clients and wire the consumers. No I/O happens here."""
+    """Make the clients. No I/O happens here."""
     metrics = ServiceMetrics(definition.name)
     broker = make_broker(
         settings,
@@ -180,13 +207,10 @@ def build_runtime(definition: ServiceDefinition, settings: ServiceSettings) -> R
     )
     runtime = Runtime(definition, settings, metrics, topics, broker, mongo, database, relay, vault)
     declare_publications(broker, runtime.own_topic, definition.publishes)
-    definition.consumers(runtime)
-    for consumer in runtime.consumers:
-        consumer.attach()
     return runtime
 
 
-async def _connect(runtime: Runtime) -> None:
+async def _connect(runtime: Runtime, on_connected: Sequence[Step]) -> None:
     """Until it works: indexes, topics, broker start. Kafka or the store may come up later."""
     settings = runtime.settings
     delay = 1.0
@@ -203,7 +227,8 @@ async def _connect(runtime: Runtime) -> None:
                 security=KafkaSecurity.of(settings),
             )
             await runtime.broker.start()
-            await runtime.definition.on_connected(runtime)
+            for step in on_connected:
+                await step()
             runtime.connected = True
             log.info("connected to Kafka and the store")
             return
@@ -217,24 +242,27 @@ async def _connect(runtime: Runtime) -> None:
             delay = min(delay * 2, MAX_CONNECT_BACKOFF_SECONDS)
 
 
-async def _supervised(job: Callable[[Runtime], Awaitable[None]], runtime: Runtime) -> None:
+JOB_RESTART_SECONDS = 5.0
+
+
+async def _supervised(job: Job) -> None:
     """Run a background job; if it fails, log it and start it again (never take the service
-    down, never stop the relay beside it)."""
+    down, never stop the relay or another job beside it)."""
     while True:
         try:
-            await job(runtime)
+            await job.run()
             return
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("background job failed; restarting it in 5s")
-            await asyncio.sleep(5)
+            log.exception("background job %s failed; restarting it in 5s", job.name)
+            await asyncio.sleep(JOB_RESTART_SECONDS)
 
 
-async def _run(runtime: Runtime) -> None:
-    await _connect(runtime)
+async def _run(runtime: Runtime, parts: ServiceParts) -> None:
+    await _connect(runtime, parts.on_connected)
     groups = {c.group_id: c.topics for c in runtime.consumers}
-    work = [_supervised(runtime.definition.background, runtime)]
+    work = [_supervised(job) for job in parts.jobs]
     if groups:
         work.append(
             lag.watch(
@@ -251,14 +279,14 @@ async def _run(runtime: Runtime) -> None:
 
 
 @asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    runtime: Runtime = app.state.runtime
+async def _running(runtime: Runtime, parts: ServiceParts) -> AsyncIterator[None]:
+    """The app's lifespan: HTTP serves at once while the runtime connects beside it."""
     settings, name = runtime.settings, runtime.definition.name
     # /metrics on a port of its own, never the public one (offices' figures are on it)
     server = MetricsServer(runtime.metrics.registry, settings.metrics_host, settings.metrics_port)
     runtime.metrics_server = server
     log.info("metrics at http://%s:%d/metrics", server.host, server.port)
-    task = asyncio.create_task(_run(runtime), name=f"{name}-runtime")
+    task = asyncio.create_task(_run(runtime, parts), name=f"{name}-runtime")
     try:
         yield
     finally:
@@ -266,18 +294,23 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
+        for step in parts.on_stop:
+            try:
+                await step()
+            except Exception as error:
+                log.warning("a step at shutdown failed: %s", error)
         with contextlib.suppress(Exception):
             await runtime.broker.stop()
         await runtime.mongo.close()
 
 
-def create_app(runtime: Runtime) -> FastAPI:
+def create_app(runtime: Runtime, parts: ServiceParts) -> FastAPI:
     definition, settings = runtime.definition, runtime.settings
     app = FastAPI(
         title=definition.title,
         description=definition.description,
         version=definition.version,
-        lifespan=_lifespan,
+        lifespan=lambda app: _running(runtime, parts),
         # a NUL character in any path, query or body value is a 422 naming the field
         dependencies=[Depends(no_nul_characters)],
     )
@@ -296,8 +329,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     }
     app.include_router(health_router(checks, settings.readiness_timeout_seconds))
     app.include_router(_operations_router(runtime))
-    for router in definition.routes(runtime):
-        app.include_router(router)
+    parts.install(app)
     return app
 
 

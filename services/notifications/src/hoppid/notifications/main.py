@@ -1,13 +1,9 @@
-"""notifications: the composition root (settings -> clients -> broker -> app); no import effects."""
+"""notifications' composition root: settings -> clients -> bootstrap -> app. Nothing at import."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from fastapi import FastAPI
 
@@ -19,54 +15,53 @@ from hoppid.notifications.delivery.mail import SmtpSender
 from hoppid.notifications.delivery.sms import FileSmsGateway
 from hoppid.notifications.metrics import NotificationMetrics
 from hoppid.notifications.settings import NotificationsSettings
-from hoppid.shared.access import KeyRing
 from hoppid.shared.events import notifications as notification_events
 from hoppid.shared.retention import run_daily
 from hoppid.shared.serve import serve
-from hoppid.shared.service import Runtime, ServiceDefinition, build_runtime, create_app
-from hoppid.shared.web import Pages
+from hoppid.shared.service import Job, Runtime, ServiceDefinition, ServiceParts, build_service
+from hoppid.shared.staff_keys import track_api_keys
+
+DEFINITION = ServiceDefinition(
+    name="notifications",
+    title="hoppid notifications",
+    description="Messages to entrepreneurs and staff, once, in the person's language.",
+    indexes=[*store.INDEXES, *exports.INDEXES, *retention.INDEXES],
+    outbox_collections=(*store.OUTBOX_COLLECTIONS, exports.PERSON_EXPORTS),
+    publishes=notification_events.PUBLISHED,
+)
 
 
-def build(settings: NotificationsSettings) -> FastAPI:
-    contexts: list[Context] = []
+def bootstrap(settings: NotificationsSettings, runtime: Runtime) -> ServiceParts:
+    """notifications' context, once; the key ring and consumers; routes, pages and pollers."""
     # connections kept open between messages, about one per message handled at once
     mail = SmtpSender(max_kept=settings.consumer_concurrency)
-    rings: list[KeyRing] = []  # staff keys (from intake's key events) for the staff pages
-    pages: list[Pages] = []  # made after the routes: the mailbox API asks for them per request
-
-    def wire(runtime: Runtime) -> None:  # called by build_runtime, before the broker starts
-        context = make_context(runtime, settings, mail)
-        contexts.append(context)
-        rings.append(runtime.key_ring(settings.admin_key.get_secret_value()))
-        consumers.install(runtime, context)
-
-    definition = ServiceDefinition(
-        name="notifications",
-        title="hoppid notifications",
-        description="Messages to entrepreneurs and staff, once, in the person's language.",
-        indexes=[*store.INDEXES, *exports.INDEXES, *retention.INDEXES],
-        outbox_collections=(*store.OUTBOX_COLLECTIONS, exports.PERSON_EXPORTS),
-        publishes=notification_events.PUBLISHED,
-        consumers=wire,
-        routes=lambda runtime: api.routers(settings, lambda: contexts[0], lambda: pages[0]),
-    )
-    runtime = build_runtime(definition, settings)
-    app = create_app(runtime)
-    context = contexts[0]
-    pages.append(web.install(app, settings, lambda: context, rings[0]))
+    context = make_context(runtime, settings, mail)
+    keys = track_api_keys(runtime, settings.admin_key.get_secret_value())  # for the staff pages
+    consumers.install(runtime, context)
     periods = retention.periods(settings)
 
     async def retention_pass(now: datetime) -> Mapping[str, int]:
         return await retention.one_pass(runtime.database, periods, now)
 
-    async def work() -> None:
-        await asyncio.gather(
-            scheduler.poll(context, lambda: runtime.connected, settings.poll_interval_seconds),
-            run_daily(retention_pass, context.now),
-        )
+    def install(app: FastAPI) -> None:
+        pages = web.install(app, settings, lambda: context, keys)
+        # the mailbox API asks for the pages' staff session and key ring per request
+        for router in api.routers(settings, lambda: context, lambda: pages):
+            app.include_router(router)
 
-    _run_beside(app, work, after=mail.close)  # after: QUIT on the connections kept open
-    return app
+    return ServiceParts(
+        install=install,
+        jobs=[
+            Job(
+                "scheduled-deliveries",
+                lambda: scheduler.poll(
+                    context, lambda: runtime.connected, settings.poll_interval_seconds
+                ),
+            ),
+            Job("retention", lambda: run_daily(retention_pass, context.now)),
+        ],
+        on_stop=[mail.close],  # QUIT on the connections kept open
+    )
 
 
 def make_context(
@@ -84,29 +79,8 @@ def make_context(
     )
 
 
-def _run_beside(
-    app: FastAPI,
-    work: Callable[[], Coroutine[Any, Any, None]],
-    after: Callable[[], Awaitable[None]],
-) -> None:
-    """Run a background coroutine for the app's lifetime, inside the skeleton's lifespan, and
-    ``after`` once it is stopped."""
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with inner(app):
-            task = asyncio.create_task(work(), name="notifications-scheduler")
-            try:
-                yield
-            finally:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-                with contextlib.suppress(Exception):
-                    await after()
-
-    app.router.lifespan_context = lifespan
+def build(settings: NotificationsSettings) -> FastAPI:
+    return build_service(DEFINITION, settings, bootstrap)
 
 
 def run() -> None:

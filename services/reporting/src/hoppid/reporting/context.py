@@ -1,4 +1,4 @@
-"""What reporting's consumers, API and gauges share: made once in main.build."""
+"""What reporting's consumers, API and gauges share: made once by main.bootstrap."""
 
 from __future__ import annotations
 

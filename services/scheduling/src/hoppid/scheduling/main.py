@@ -1,8 +1,6 @@
-"""scheduling's composition root: settings -> clients -> broker -> app. Nothing runs at import."""
+"""scheduling's composition root: settings -> clients -> its bootstrap -> app. Nothing at import."""
 
-import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fastapi import FastAPI
@@ -21,27 +19,38 @@ from hoppid.scheduling.programmes import store as programme_store
 from hoppid.scheduling.programmes import use_cases as programme_use
 from hoppid.scheduling.settings import SchedulingSettings
 from hoppid.scheduling.web import routes as web_routes
-from hoppid.shared.access import KeyRing
 from hoppid.shared.clock import clock
 from hoppid.shared.events import scheduling as scheduling_events
 from hoppid.shared.guards import BodySizeLimit
 from hoppid.shared.retention import run_daily
 from hoppid.shared.serve import serve
-from hoppid.shared.service import Runtime, ServiceDefinition, build_runtime, create_app
+from hoppid.shared.service import Job, Runtime, ServiceDefinition, ServiceParts, build_service
+from hoppid.shared.staff_keys import track_api_keys
 from hoppid.shared.tenancy import load_registry
 
+DEFINITION = ServiceDefinition(
+    name="scheduling",
+    title="hoppid scheduling",
+    description="Advisors' time, guidance meetings, courses and camps, office seats.",
+    indexes=[
+        *store.INDEXES,
+        *programme_store.INDEXES,
+        *desk_store.INDEXES,
+        *exports.INDEXES,
+        *retention.INDEXES,
+    ],
+    outbox_collections=(
+        *store.OUTBOX_COLLECTIONS,
+        programme_store.PROGRAMMES,
+        desk_store.SEAT_BOOKINGS,
+        exports.PERSON_EXPORTS,
+    ),
+    publishes=scheduling_events.PUBLISHED,
+)
 
-@dataclass
-class Wired:
-    """What ``wire`` builds once the runtime exists: the use cases' contexts and the key ring."""
 
-    context: context.Context
-    programmes: programme_use.Programmes
-    desks: desks.Desks
-    keys: KeyRing
-
-
-def _wire(settings: SchedulingSettings, runtime: Runtime) -> Wired:
+def bootstrap(settings: SchedulingSettings, runtime: Runtime) -> ServiceParts:
+    """scheduling's context and use cases, once; the key ring and consumers; routes and pollers."""
     ctx = context.Context(
         store=store.SchedulingStore(
             runtime.database,
@@ -55,75 +64,53 @@ def _wire(settings: SchedulingSettings, runtime: Runtime) -> Wired:
         vault=runtime.vault,
         now=clock(settings.dev_clock_file),
     )
-    places = programme_store.ProgrammeStore(runtime.database, runtime.own_topic)
-    seats = desk_store.DeskStore(runtime.database, runtime.own_topic)
-    grace = timedelta(minutes=settings.desk_check_in_grace_minutes)
-    return Wired(
+    programmes = programme_use.Programmes(
+        ctx, programme_store.ProgrammeStore(runtime.database, runtime.own_topic)
+    )
+    seats = desks.Desks(
         ctx,
-        programme_use.Programmes(ctx, places),
-        desks.Desks(ctx, seats, grace),
-        runtime.key_ring(settings.admin_key.get_secret_value()),
+        desk_store.DeskStore(runtime.database, runtime.own_topic),
+        timedelta(minutes=settings.desk_check_in_grace_minutes),
+    )
+    keys = track_api_keys(runtime, settings.admin_key.get_secret_value())
+    consumers.install(runtime, ctx, programmes, seats)
+    periods = retention.periods(settings)
+
+    async def retention_pass(now: datetime) -> Mapping[str, int]:
+        return await retention.one_pass(runtime.database, periods, now)
+
+    def install(app: FastAPI) -> None:
+        link_secret = settings.link_secret.get_secret_value()
+        staff = keys.dependency()
+        responses.install_errors(app)
+        offices_api.install(app, ctx, staff)
+        advisors_api.install(app, ctx, staff)
+        meetings_api.install(app, ctx, staff, link_secret)
+        programmes_api.install(app, programmes, staff, link_secret)
+        desks_api.install(app, seats, staff)
+        web_routes.install(app, settings, ctx, programmes, seats, keys)
+        app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+
+    async def seed() -> None:
+        await seed_offices(ctx, load_registry())
+
+    return ServiceParts(
+        install=install,
+        on_connected=[seed],
+        jobs=[
+            Job("meeting-reminders", lambda: reminders.run(ctx, settings.reminder_poll_seconds)),
+            Job("desk-check-ins", lambda: desks.run(seats, settings.desk_poll_seconds)),
+            Job(
+                "programme-reminders",
+                lambda: programme_use.run_reminders(programmes, settings.reminder_poll_seconds),
+            ),
+            Job("retention", lambda: run_daily(retention_pass, ctx.now)),
+        ],
     )
 
 
 def build(settings: SchedulingSettings) -> FastAPI:
-    wired: list[Wired] = []
-
-    def wire(runtime: Runtime) -> None:
-        # called by build_runtime before the consumers attach: the context needs the runtime
-        wired.append(_wire(settings, runtime))
-        consumers.install(runtime, wired[0].context, wired[0].programmes, wired[0].desks)
-
-    async def seed(runtime: Runtime) -> None:
-        await seed_offices(wired[0].context, load_registry())
-
-    async def pollers(runtime: Runtime) -> None:
-        async def retention_pass(now: datetime) -> Mapping[str, int]:
-            return await retention.one_pass(runtime.database, retention.periods(settings), now)
-
-        await asyncio.gather(
-            reminders.run(wired[0].context, settings.reminder_poll_seconds),
-            desks.run(wired[0].desks, settings.desk_poll_seconds),
-            programme_use.run_reminders(wired[0].programmes, settings.reminder_poll_seconds),
-            run_daily(retention_pass, wired[0].context.now),
-        )
-
-    definition = ServiceDefinition(
-        name="scheduling",
-        title="hoppid scheduling",
-        description="Advisors' time, guidance meetings, courses and camps, office seats.",
-        indexes=[
-            *store.INDEXES,
-            *programme_store.INDEXES,
-            *desk_store.INDEXES,
-            *exports.INDEXES,
-            *retention.INDEXES,
-        ],
-        outbox_collections=(
-            *store.OUTBOX_COLLECTIONS,
-            programme_store.PROGRAMMES,
-            desk_store.SEAT_BOOKINGS,
-            exports.PERSON_EXPORTS,
-        ),
-        publishes=scheduling_events.PUBLISHED,
-        consumers=wire,
-        on_connected=seed,
-        background=pollers,
-    )
-    runtime = build_runtime(definition, settings)
-    app = create_app(runtime)
-    link_secret = settings.link_secret.get_secret_value()
-    done = wired[0]
-    staff = done.keys.dependency()
-    responses.install_errors(app)
-    offices_api.install(app, done.context, staff)
-    advisors_api.install(app, done.context, staff)
-    meetings_api.install(app, done.context, staff, link_secret)
-    programmes_api.install(app, done.programmes, staff, link_secret)
-    desks_api.install(app, done.desks, staff)
-    web_routes.install(app, settings, done.context, done.programmes, done.desks, done.keys)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    return app
+    return build_service(DEFINITION, settings, bootstrap)
 
 
 def run() -> None:

@@ -7,6 +7,7 @@ from hoppid.scheduling.meetings.model import Search, Slot, cells, free_at, free_
 from hoppid.scheduling.model import (
     RuleViolation,
     easter_sunday,
+    existing_oslo_instant,
     is_public_holiday,
     oslo_instant,
     public_holidays,
@@ -95,6 +96,14 @@ def test_nine_in_oslo_is_eight_utc_in_winter_and_seven_in_summer() -> None:
     assert oslo_instant(date(2026, 10, 25), time(2, 30)) == datetime(
         2026, 10, 25, 0, 30, tzinfo=UTC
     )  # it happens twice: the first (summer time)
+
+
+def test_a_time_every_oslo_day_has_is_an_instant_and_a_skipped_one_an_error() -> None:
+    spring = date(2026, 3, 29)  # the clocks go forward at 02:00
+    assert existing_oslo_instant(spring, time(0)) == datetime(2026, 3, 28, 23, tzinfo=UTC)
+    assert existing_oslo_instant(spring, time(8)) == datetime(2026, 3, 29, 6, tzinfo=UTC)
+    with pytest.raises(ValueError, match="02:30:00 does not exist in Oslo on 2026-03-29"):
+        existing_oslo_instant(spring, time(2, 30))
 
 
 def test_slots_on_both_sides_of_the_spring_change() -> None:

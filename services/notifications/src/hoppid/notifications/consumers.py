@@ -13,6 +13,7 @@ from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.events import scheduling as sched
+from hoppid.shared.events.base import expected
 from hoppid.shared.service import Runtime
 
 E = TypeVar("E", bound=Event)
@@ -23,8 +24,7 @@ def _on(consumer: EventConsumer, ctx: Context, model: type[E], handle: Handler[E
     """Hand events of this type to a handler typed for it (the consumer hands any Event)."""
 
     async def checked(event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, model)
-        await handle(ctx, event, envelope)
+        await handle(ctx, expected(event, model), envelope)
 
     consumer.on(model.event_type)(checked)
 

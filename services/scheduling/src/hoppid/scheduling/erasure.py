@@ -24,6 +24,7 @@ from hoppid.shared.consumer import TransientError
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
+from hoppid.shared.events.base import expected
 from hoppid.shared.problems import NotFound
 
 
@@ -34,7 +35,7 @@ class NotYetReleased(TransientError):
 async def erase_person(
     programmes: Programmes, desks: Desks, event: Event, envelope: Envelope
 ) -> None:
-    assert isinstance(event, intake_events.ErasureRequested)
+    event = expected(event, intake_events.ErasureRequested)
     ctx = programmes.ctx
     await meeting_handlers.erase_person(
         ctx, event, envelope

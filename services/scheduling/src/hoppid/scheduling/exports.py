@@ -22,6 +22,7 @@ from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.events import scheduling as ev
+from hoppid.shared.events.base import expected
 from hoppid.shared.export_answers import INDEXES as INDEXES  # the service's wiring reads
 from hoppid.shared.export_answers import PERSON_EXPORTS as PERSON_EXPORTS  # these two here
 from hoppid.shared.export_answers import answered_before, store_answer
@@ -72,7 +73,7 @@ def _my_place(programme: Document, person_id: str) -> Document:
 
 async def answer(programmes: Programmes, desks: Desks, event: Event, envelope: Envelope) -> None:
     """Answer an export request once: the part, sealed, through this answer's outbox."""
-    assert isinstance(event, intake_events.PersonExportRequested)
+    event = expected(event, intake_events.PersonExportRequested)
     ctx = programmes.ctx
     collection = ctx.store.db[PERSON_EXPORTS]
     if await answered_before(collection, event.export_id):

@@ -82,6 +82,15 @@ def oslo_instant(day: date, at: time) -> datetime | None:
     return instant
 
 
+def existing_oslo_instant(day: date, at: time) -> datetime:
+    """:func:`oslo_instant` of a time the clocks never skip (midnight, office hours: they jump
+    at 02:00-03:00); asked for a skipped one, the caller's mistake is raised, not returned."""
+    instant = oslo_instant(day, at)
+    if instant is None:
+        raise ValueError(f"{at} does not exist in Oslo on {day} (the clocks go forward)")
+    return instant
+
+
 def oslo_day(instant: datetime) -> date:
     return instant.astimezone(OSLO).date()
 

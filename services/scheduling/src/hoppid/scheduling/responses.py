@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from hoppid.scheduling.ownership import NotOurs
 from hoppid.shared.outbox import OUTBOX_FIELDS
-from hoppid.shared.problems import problem
+from hoppid.shared.problems import handled, problem
 
 
 def install_errors(app: FastAPI) -> None:
@@ -20,7 +20,7 @@ def install_errors(app: FastAPI) -> None:
 
 
 async def _not_ours(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, NotOurs)
+    error = handled(error, NotOurs)
     return problem(
         404,
         "Not Found",

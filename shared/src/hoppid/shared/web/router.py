@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from hoppid.shared import oidc
 from hoppid.shared.access import KeyRing, Staff, hash_key
+from hoppid.shared.problems import handled
 from hoppid.shared.web.csrf import CsrfError
 from hoppid.shared.web.pages import HERE, PageAnswer, Pages
 from hoppid.shared.web.returns import safe_next
@@ -125,8 +126,7 @@ def install_pages(app: FastAPI, pages: Pages) -> None:
     app.include_router(shared_pages_router(pages))
 
     async def answer_instead(request: Request, error: Exception) -> Response:
-        assert isinstance(error, PageAnswer)
-        return error.response
+        return handled(error, PageAnswer).response
 
     app.add_exception_handler(PageAnswer, answer_instead)
 

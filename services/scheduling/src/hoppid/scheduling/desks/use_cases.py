@@ -50,9 +50,7 @@ class Desks:
 
 
 def _at(day: date, at: time) -> datetime:
-    instant = model.oslo_instant(day, at)
-    assert instant is not None  # 08:00-16:00 exist on every Oslo day (the jumps are at 02-03)
-    return instant
+    return model.existing_oslo_instant(day, at)  # 08:00-16:00 exist on every Oslo day
 
 
 def release_at(day: date, half: str, booked_at: datetime, grace: timedelta) -> datetime:

@@ -21,11 +21,11 @@ from hoppid.scheduling.meetings import booking as booking_use
 from hoppid.scheduling.meetings import changes, forms, ics, my_meetings
 from hoppid.scheduling.meetings.model import Search
 from hoppid.scheduling.meetings.search import SlotTaken, search_slots, slot_out
-from hoppid.scheduling.model import RuleViolation, oslo_instant
+from hoppid.scheduling.model import RuleViolation, existing_oslo_instant
 from hoppid.scheduling.responses import out
 from hoppid.shared.access import Staff
 from hoppid.shared.person_links import live_link
-from hoppid.shared.problems import NotFound, problem
+from hoppid.shared.problems import NotFound, handled, problem
 from hoppid.shared.web.bounds import Day, check_range
 
 CALENDAR = "text/calendar; charset=utf-8"
@@ -57,8 +57,7 @@ def install(
 
 
 async def _slot_taken(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, SlotTaken)
-    slots = jsonable_encoder([slot_out(s) for s in error.slots])
+    slots = jsonable_encoder([slot_out(s) for s in handled(error, SlotTaken).slots])
     return problem(
         409, "Conflict", str(error), type_="https://hoppid.no/problems/slot-taken", slots=slots
     )
@@ -155,9 +154,8 @@ def _utc_days(first: date, last: date) -> tuple[datetime, datetime]:
     """From the start of the first Oslo day to the end of the last one, in UTC."""
     if last < first:
         raise RuleViolation("to", "the range ends before it starts")
-    since = oslo_instant(first, time(0))
-    until = oslo_instant(last + timedelta(days=1), time(0))
-    assert since is not None and until is not None  # midnight exists every day in Oslo
+    since = existing_oslo_instant(first, time(0))
+    until = existing_oslo_instant(last + timedelta(days=1), time(0))
     return since, until
 
 

@@ -17,11 +17,12 @@ from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
 from hoppid.shared.events import scheduling as ev
+from hoppid.shared.events.base import expected
 
 
 async def offer_slots(ctx: Context, event: Event, envelope: Envelope) -> None:
     """A case opened: offer its earliest fitting free times, once per event."""
-    assert isinstance(event, intake_events.CaseOpened)
+    event = expected(event, intake_events.CaseOpened)
     now = ctx.now()
     office = await ctx.store.office(event.office_id) or {"_id": event.office_id}
     first = model.oslo_day(now)
@@ -61,7 +62,7 @@ async def offer_slots(ctx: Context, event: Event, envelope: Envelope) -> None:
 async def erase_person(ctx: Context, event: Event, envelope: Envelope) -> None:
     """scheduling keeps no personal data of the person (ids only); their upcoming meetings are
     cancelled, since nobody can come to them. Safe to repeat: only booked meetings change."""
-    assert isinstance(event, intake_events.ErasureRequested)
+    event = expected(event, intake_events.ErasureRequested)
     await ctx.store.mark_erased(event.person_id, ctx.now())  # their links stop working here
     for booking in await ctx.store.booked_of_person(event.person_id, ctx.now()):
         office = await ctx.store.office(booking["office_id"]) or {"_id": booking["office_id"]}

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from hoppid.scheduling import model
 from hoppid.scheduling.meetings import changes
-from hoppid.scheduling.model import RuleViolation, oslo_instant
+from hoppid.scheduling.model import RuleViolation, existing_oslo_instant
 from hoppid.scheduling.web.common import Document, not_found, notice, office_staff
 from hoppid.shared.access import Staff
 from hoppid.shared.problems import Conflict, NotFound
@@ -50,9 +50,8 @@ def router(site: Site) -> APIRouter:
         request: Request, staff: Staff, office_id: str, status: int = 200, **extra: Any
     ) -> HTMLResponse:
         today = model.oslo_day(ctx.now())
-        since = oslo_instant(today - timedelta(days=DAYS_BACK), time(0))
-        until = oslo_instant(today + timedelta(days=DAYS_AHEAD + 1), time(0))
-        assert since is not None and until is not None  # midnight exists every Oslo day
+        since = existing_oslo_instant(today - timedelta(days=DAYS_BACK), time(0))
+        until = existing_oslo_instant(today + timedelta(days=DAYS_AHEAD + 1), time(0))
         bookings = await ctx.store.bookings_of_office(office_id, since, until)
         names = {a["_id"]: a["name"] for a in await ctx.store.advisors(office_id)}
         office = await ctx.store.office(office_id) or {"name": office_id}

@@ -7,6 +7,7 @@ from hoppid.scheduling.context import Context, Document
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as intake_events
+from hoppid.shared.events.base import expected
 
 
 def _office_fields(event: intake_events.OfficeChanged) -> Document:
@@ -20,6 +21,6 @@ def _office_fields(event: intake_events.OfficeChanged) -> Document:
 
 
 async def learn_office(ctx: Context, event: Event, envelope: Envelope) -> None:
-    assert isinstance(event, intake_events.OfficeChanged)
+    event = expected(event, intake_events.OfficeChanged)
     await ctx.store.learn_office(event.office_id, _office_fields(event), envelope.id)
     ctx.offices.forget(event.office_id)

@@ -10,7 +10,7 @@ OPENED = datetime(2026, 2, 10, 9, tzinfo=UTC)
 
 
 def case(*changes: tuple[str, datetime], tracked: bool = True, **more: Any) -> dict[str, Any]:
-    opened: dict[str, Any] = {"at": OPENED.replace(tzinfo=None), "person": "p"}  # as stored
+    opened: dict[str, Any] = {"at": OPENED, "person": "p"}  # as read (tz-aware client)
     if tracked:
         opened["tracked"] = True
     recorded = {f"e{n}": {"at": at, "to": to} for n, (to, at) in enumerate(changes)}

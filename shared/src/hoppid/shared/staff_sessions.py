@@ -27,7 +27,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -156,8 +156,8 @@ class StaffSessions:
         found = await self.sessions.find_one({"_id": session_hash(session_id)})
         if found is None:
             return None
-        last_used = _aware(found["last_used_at"])
-        if _aware(found["expires_at"]) <= now or last_used + self.idle <= now:
+        last_used = found["last_used_at"]  # aware: the store is read with tz_aware=True
+        if found["expires_at"] <= now or last_used + self.idle <= now:
             return None
         if now - last_used >= TOUCH_EVERY:
             await self.sessions.update_one({"_id": found["_id"]}, {"$set": {"last_used_at": now}})
@@ -179,7 +179,3 @@ class StaffSessions:
         """Every session of a key or account (``account:<subject>``): an account removed or
         changed signs in again, everywhere at once."""
         return (await self.sessions.delete_many({"key_id": key_id})).deleted_count
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -19,7 +19,7 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pymongo import DESCENDING
@@ -160,7 +160,7 @@ def status_of(export: Document, now: datetime) -> tuple[Status, list[str]]:
     missing = [s for s in export["expected"] if s not in (export.get("parts") or {})]
     if not missing:
         return "complete", []
-    if now >= _aware(export["requested_at"]) + export_timeout(export):
+    if now >= export["requested_at"] + export_timeout(export):
         return "incomplete", missing
     return "gathering", missing
 
@@ -228,7 +228,7 @@ async def find(exports: Exports, person_id: str, export_id: str) -> Document:
         {"_id": export_id, "person_id": person_id}, HIDE_OUTBOX
     )
     now = exports.ctx.now()
-    if export is None or _aware(export["requested_at"]) + exports.keep <= now:
+    if export is None or export["requested_at"] + exports.keep <= now:
         raise NotFound(export_id)
     return export
 
@@ -242,10 +242,10 @@ async def view(exports: Exports, person_id: str, export_id: str) -> Document:
     language = data["person"].get("language") or "nb"
     body: Document = {
         "export_id": export["_id"],
-        "requested_at": _aware(export["requested_at"]).isoformat(),
+        "requested_at": export["requested_at"].isoformat(),
         "status": status,
         "missing": missing,
-        "kept_until": (_aware(export["requested_at"]) + exports.keep).isoformat(),
+        "kept_until": (export["requested_at"] + exports.keep).isoformat(),
         "language": language,
     }
     if status == "gathering":
@@ -295,7 +295,3 @@ async def run_purge(exports: Exports, every_seconds: float) -> None:
         except Exception:
             log.exception("purging old exports failed; trying again later")
         await asyncio.sleep(every_seconds)
-
-
-def _aware(instant: datetime) -> datetime:
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)

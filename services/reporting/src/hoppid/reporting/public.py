@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from functools import cache
 from typing import Any
 
@@ -114,8 +114,7 @@ def retraction(shared: Mapping[str, Any], at: datetime) -> Envelope:
         office=fact.office_id,
         municipality=fact.municipality,
     )
-    moment = at if at.tzinfo else at.replace(tzinfo=UTC)  # the store hands back naive UTC
-    day = datetime.combine(oslo_date(moment), time(), tzinfo=OSLO)
+    day = datetime.combine(oslo_date(at), time(), tzinfo=OSLO)
     return replace(envelope, id=retraction_id(shared["id"]), time=day)
 
 

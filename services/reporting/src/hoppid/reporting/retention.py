@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -61,20 +61,16 @@ def periods(settings: ReportingSettings) -> Periods:
     )
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def last_change(case: Mapping[str, Any]) -> tuple[datetime, bool]:
     """When the case last changed as reporting saw it (its opening, its status changes), and
     whether it rests (closed or company-registered, as its latest status change says, or a
     company registered)."""
     opened = case["opened"]
     changes = sorted(
-        (_utc(change["at"]), event, change.get("to"))
+        (change["at"], event, change.get("to"))
         for event, change in (case.get("changes") or {}).items()
     )
-    last = max([_utc(opened["at"]), *(at for at, _, _ in changes)])
+    last = max([opened["at"], *(at for at, _, _ in changes)])
     rests = bool(case.get("company")) or bool(changes and changes[-1][2] in RESTING)
     return last, rests
 

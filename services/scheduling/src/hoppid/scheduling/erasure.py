@@ -11,7 +11,7 @@ that lost a race to another change raises, and the consumer runs the whole again
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from hoppid.scheduling.context import Document
 from hoppid.scheduling.desks import use_cases as desk_use
@@ -50,7 +50,7 @@ async def release_enrolments(programmes: Programmes, person_id: str) -> None:
     """Cancel the person's seats and waitlist places in programmes not yet over."""
     now = programmes.ctx.now()
     for programme in await programmes.store.of_person(person_id):
-        if max(_aware(s["end"]) for s in programme["sessions"]) <= now:
+        if max(s["end"] for s in programme["sessions"]) <= now:
             continue  # over: their attendance stays counted, nobody can take the seat
         office = await programmes.ctx.store.office(programme["office_id"]) or {
             "_id": programme["office_id"]
@@ -83,7 +83,3 @@ async def release_desks(desks: Desks, person_id: str) -> None:
         if await desk_use.release_of_erased(desks, office, booking) is None:
             raise NotYetReleased(f"desk booking {booking['_id']} changed meanwhile")
     desks.ctx.notify()
-
-
-def _aware(instant: datetime) -> datetime:
-    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)

@@ -61,7 +61,6 @@ async def _digest(ctx: Context, advisor: advisors.Advisor, day: date) -> int:
         },
         sort="start",
     )
-    meetings = [{**m, "start": _aware(m["start"]), "end": _aware(m.get("end"))} for m in meetings]
     open_selector = {"office_id": advisor.office_id, "status": {"$ne": "closed"}}
     open_cases = await ctx.store.find_all(
         CASES, open_selector, sort="as_of", limit=staff_messages.MAX_OPEN_CASES
@@ -84,10 +83,3 @@ def _oslo_day_bounds(day: date) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0), tzinfo=OSLO)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=OSLO)
     return start.astimezone(UTC), end.astimezone(UTC)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """The store gives naive UTC datetimes back."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)

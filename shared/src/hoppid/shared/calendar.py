@@ -29,6 +29,8 @@ from datetime import UTC, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from hoppid.shared.clock import as_utc
+
 Method = Literal["PUBLISH", "REQUEST", "CANCEL"]
 UID_DOMAIN = "hoppid"
 TZID = "Europe/Oslo"
@@ -127,8 +129,7 @@ def _event(entry: MeetingEntry) -> list[str]:
 
 
 def utc_stamp(instant: datetime) -> str:
-    aware = instant if instant.tzinfo else instant.replace(tzinfo=UTC)  # the store's naive UTC
-    return aware.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return as_utc(instant).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def oslo_time(name: str, instant: datetime) -> str:
@@ -136,7 +137,7 @@ def oslo_time(name: str, instant: datetime) -> str:
 
     A local time in the hour repeated when the clocks go back names two instants, so such a
     time (never within opening hours) is written in UTC instead, which names one."""
-    aware = instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+    aware = as_utc(instant)  # a meeting's times in notifications come from events
     local = aware.astimezone(OSLO)
     if local.utcoffset() != local.replace(fold=1 - local.fold).utcoffset():
         return f"{name}:{utc_stamp(aware)}"

@@ -30,6 +30,13 @@ def real_now() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(instant: datetime) -> datetime:
+    """A time from an event's data in UTC. The store is read tz-aware (hoppid.shared.mongo),
+    but an event's ``datetime`` fields accept a time sent without a zone; the contracts say
+    their times are UTC, so such a time is read as UTC."""
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+
+
 class DevelopmentClock:
     def __init__(self, path: Path) -> None:
         self.path = path

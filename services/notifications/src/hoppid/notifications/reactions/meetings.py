@@ -13,7 +13,7 @@ meetings (hoppid.notifications.delivery.digests).
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from hoppid.notifications.composition import ics, messages, staff_messages
@@ -23,6 +23,7 @@ from hoppid.notifications.copies.offices import office_view
 from hoppid.notifications.delivery.deliveries import deliver, suppress
 from hoppid.notifications.model import Outgoing
 from hoppid.notifications.reactions.together import together
+from hoppid.shared.clock import as_utc
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import scheduling as sched
 
@@ -118,7 +119,7 @@ async def _notify(
         person_id=event.person_id,
         sequence=int(booking["sequence"]),
         start=changes["start"],
-        end=_aware(booking.get("end")),
+        end=as_utc(end) if (end := booking.get("end")) else None,  # the event's, or as stored
         mode=booking.get("mode", ""),
         join_url=str(booking.get("join_url") or "") if booking.get("mode") == "digital" else "",
         stamp=stamp,
@@ -144,10 +145,3 @@ def _cancelled_for_erasure(event: sched.MeetingCancelled, envelope: Envelope) ->
     return messages.to_person(
         "meeting_cancelled", event.person_id, None, event.office_id, envelope.id, {}, event.case_id
     )
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """The store gives naive UTC datetimes back."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)

@@ -79,7 +79,7 @@ from hoppid.scheduling.meetings import booking as booking_handlers
 from hoppid.shared import envelope as envelope_module
 from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.mongo import apply_indexes
+from hoppid.shared.mongo import apply_indexes, make_mongo_client
 from hoppid.shared.outbox import (
     HIDE_OUTBOX,
     OUTBOX,
@@ -635,7 +635,7 @@ async def _statuses(database: AsyncDatabase[Document]) -> list[str]:
 
 
 async def main(args: argparse.Namespace) -> None:
-    mongo: AsyncMongoClient[Document] = AsyncMongoClient(MONGODB_URL)
+    mongo = make_mongo_client(MONGODB_URL, timeout_seconds=30)  # tz-aware, as the services read
     safe = _database_safe(args.prefix)
     names = [f"{safe}hoppid_{s}" for s in ("intake", "vault", "scheduling", "notifications")]
     try:

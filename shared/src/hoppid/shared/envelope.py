@@ -103,9 +103,6 @@ class Envelope:
 
     @classmethod
     def from_document(cls, document: Mapping[str, Any]) -> Envelope:
-        time = document["time"]
-        if time.tzinfo is None:  # the store hands datetimes back without a zone; they are UTC
-            time = time.replace(tzinfo=UTC)
         return cls(
             id=document["id"],
             type=document["type"],
@@ -113,7 +110,7 @@ class Envelope:
             subject=document["subject"],
             office=document.get("office", ""),
             municipality=document.get("municipality", ""),
-            time=time,
+            time=document["time"],  # aware: every reader's client is tz-aware (hoppid.shared.mongo)
             content_type=document.get("content_type", CONTENT_TYPE),
             data=document["data"],
         )

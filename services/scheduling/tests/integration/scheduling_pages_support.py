@@ -56,6 +56,15 @@ async def post_form(
     return await client.post(path, data={"csrf": csrf_of(page), **fields})
 
 
+async def sign_in(client: httpx.AsyncClient, key: str) -> None:
+    """Sign ``client`` in with a staff key on the sign-in page, as a browser would."""
+    form = await client.get("/pages/sign-in")
+    signed = await client.post(
+        "/pages/sign-in", data={"csrf": csrf_of(form), "key": key, "next": "/pages/staff"}
+    )
+    assert signed.status_code == 303, signed.text
+
+
 async def open_case(scheduling: Scheduling, person: str, case: str) -> str:
     """intake's case.opened for the person; their link token once times are offered."""
     opened = intake_events.CaseOpened(

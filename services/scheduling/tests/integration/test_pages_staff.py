@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from scheduling_pages_support import csrf_of, open_case, post_form, site, slots_of
+from scheduling_pages_support import csrf_of, open_case, post_form, sign_in, site, slots_of
 from scheduling_support import OFFICE, Scheduling, bearer
 
 # its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
@@ -15,12 +15,9 @@ pytestmark = pytest.mark.time_of_day
 __all__ = ["site"]  # the fixture, used by name
 
 
-async def sign_in(client: httpx.AsyncClient, key: str) -> None:
-    form = await client.get("/pages/sign-in")
-    signed = await client.post(
-        "/pages/sign-in", data={"csrf": csrf_of(form), "key": key, "next": "/pages/staff"}
-    )
-    assert signed.status_code == 303, signed.text
+async def sign_in_to_calendar(client: httpx.AsyncClient, key: str) -> None:
+    """Signed in, the staff start page is the calendar."""
+    await sign_in(client, key)
     assert (await client.get("/pages/staff")).headers["location"] == "/pages/staff/calendar"
 
 
@@ -39,7 +36,7 @@ async def test_staff_see_their_office_s_calendar_and_record_a_held_meeting(
         away = await staff.get("/pages/staff/calendar")
         assert away.status_code == 303
         assert away.headers["location"] == "/pages/sign-in?next=/pages/staff/calendar"
-        await sign_in(staff, key)
+        await sign_in_to_calendar(staff, key)
         calendar = await staff.get("/pages/staff/calendar")
         assert calendar.status_code == 200 and "Ola Rådgiver" in calendar.text
         assert "Bestilt" in calendar.text
@@ -67,7 +64,7 @@ async def test_staff_see_their_office_s_calendar_and_record_a_held_meeting(
     # another office's staff see their own (empty) calendar and cannot touch this meeting
     other_key = await site.key(office="molde")
     async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as other:
-        await sign_in(other, other_key)
+        await sign_in_to_calendar(other, other_key)
         theirs = await other.get("/pages/staff/calendar")
         assert "Ola Rådgiver" not in theirs.text
         touched = await post_form(other, theirs, f"/pages/staff/meetings/{booking['_id']}/held")
@@ -95,7 +92,7 @@ async def test_staff_record_attendance_and_see_desk_bookings(site: Scheduling) -
     )
     enrolment = enrolled.json()["enrolment_id"]
     async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as staff:
-        await sign_in(staff, key)
+        await sign_in_to_calendar(staff, key)
         page = await staff.get("/pages/staff/programmes")
         assert "Markedsføring" in page.text and "1 av 5 plasser tatt" in page.text
         path = f"/pages/staff/programmes/{course_id}/sessions/s1"

@@ -3,18 +3,10 @@ name is a 422 naming the field with what was typed kept; the desk is the admin's
 an advisor's account sees the bookings but may not add desks."""
 
 import httpx
-from scheduling_pages_support import csrf_of, post_form, site
+from scheduling_pages_support import post_form, sign_in, site
 from scheduling_support import OFFICE, Scheduling, bearer
 
 __all__ = ["site"]  # the fixture, used by name
-
-
-async def sign_in(client: httpx.AsyncClient, key: str) -> None:
-    form = await client.get("/pages/sign-in")
-    signed = await client.post(
-        "/pages/sign-in", data={"csrf": csrf_of(form), "key": key, "next": "/pages/staff"}
-    )
-    assert signed.status_code == 303, signed.text
 
 
 async def desk_names(site: Scheduling, key: str, office: str = OFFICE) -> list[str]:

@@ -6,18 +6,10 @@ advisor's account is refused."""
 from typing import Any
 
 import httpx
-from scheduling_pages_support import csrf_of, post_form, site
+from scheduling_pages_support import post_form, sign_in, site
 from scheduling_support import OFFICE, Scheduling, bearer
 
 __all__ = ["site"]  # the fixture, used by name
-
-
-async def sign_in(client: httpx.AsyncClient, key: str) -> None:
-    form = await client.get("/pages/sign-in")
-    signed = await client.post(
-        "/pages/sign-in", data={"csrf": csrf_of(form), "key": key, "next": "/pages/staff"}
-    )
-    assert signed.status_code == 303, signed.text
 
 
 def programme_form(**changes: Any) -> dict[str, Any]:

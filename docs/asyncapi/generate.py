@@ -13,7 +13,10 @@ tests/test_partner_docs.py runs the check.
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,11 +45,23 @@ DESCRIPTION = (
 )
 
 
+@contextmanager
+def _no_hoppid_environment() -> Iterator[None]:
+    """Without this shell's HOPPID_* variables: a second stack's Kafka address (for example)
+    would otherwise become the document's development server."""
+    saved = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("HOPPID_")}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
 def service_documents() -> list[Any]:
     documents = []
     for build, settings_class in SERVICES:
         # the defaults, whatever this shell or a .env says: the document must not depend on them
-        settings = settings_class(_env_file=None, topic_prefix="")  # type: ignore[call-arg]
+        with _no_hoppid_environment():
+            settings = settings_class(_env_file=None, topic_prefix="")  # type: ignore[call-arg]
         app = build(settings)  # type: ignore[operator]
         definition = app.state.runtime.definition
         documents.append(

@@ -4,8 +4,6 @@ development mailbox for a platform admin."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from fastapi import APIRouter
 
 from hoppid.notifications.context import Context
@@ -15,9 +13,7 @@ from hoppid.notifications.settings import NotificationsSettings
 from hoppid.shared.web import Pages
 
 
-def routers(
-    settings: NotificationsSettings, context: Callable[[], Context], pages: Callable[[], Pages]
-) -> list[APIRouter]:
-    """``pages`` gives the service's pages (their staff session and key ring), made later."""
+def routers(settings: NotificationsSettings, context: Context, pages: Pages) -> list[APIRouter]:
+    """The JSON routes: the person's preferences, and the development mailbox when it is on."""
     found = [preferences_api.router(settings.link_secret.get_secret_value(), context)]
     return [*found, mailbox_api.router(settings, pages)] if settings.dev_mailbox else found

@@ -44,9 +44,9 @@ def bootstrap(settings: NotificationsSettings, runtime: Runtime) -> ServiceParts
         return await retention.one_pass(runtime.database, periods, now)
 
     def install(app: FastAPI) -> None:
-        pages = web.install(app, settings, lambda: context, keys)
+        pages = web.install(app, settings, context, keys)
         # the mailbox API asks for the pages' staff session and key ring per request
-        for router in api.routers(settings, lambda: context, lambda: pages):
+        for router in api.routers(settings, context, pages):
             app.include_router(router)
 
     return ServiceParts(

@@ -2,7 +2,6 @@
 
 No ``from __future__ import annotations``: FastAPI must see the routes' local dependency types."""
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
@@ -13,11 +12,11 @@ from hoppid.shared.links import PREFERENCES
 from hoppid.shared.person_links import live_link
 
 
-def router(link_secret: str, context: Callable[[], Context]) -> APIRouter:
+def router(link_secret: str, context: Context) -> APIRouter:
     router = APIRouter(prefix="/v1/me/{token}/preferences", tags=["the entrepreneur's link"])
 
     async def person_id(token: str) -> str:
-        ctx = context()
+        ctx = context
         claims = await live_link(link_secret, token, ctx.now(), ctx.vault, PREFERENCES)
         if claims is None or await ctx.store.person_erased(claims.person_id):
             raise HTTPException(401, "this link is not valid (expired or revoked)")
@@ -27,11 +26,11 @@ def router(link_secret: str, context: Callable[[], Context]) -> APIRouter:
 
     @router.get("", summary="Which channels carry non-essential messages to me")
     async def mine(me: Me) -> dict[str, Any]:
-        return await _view(context(), me)
+        return await _view(context, me)
 
     @router.put("", summary="Turn non-essential messages on or off per channel")
     async def change(me: Me, form: choices.PreferencesForm) -> dict[str, Any]:
-        ctx = context()
+        ctx = context
         await choices.save(ctx.store, me, form)
         return await _view(ctx, me)
 

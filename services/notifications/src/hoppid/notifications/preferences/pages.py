@@ -4,7 +4,7 @@ choices.py); service messages always go, and the page says so."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -19,15 +19,13 @@ from hoppid.shared.web import Pages
 FIELD = "non_essential"
 
 
-def router(
-    pages: Pages, settings: NotificationsSettings, context: Callable[[], Context]
-) -> APIRouter:
+def router(pages: Pages, settings: NotificationsSettings, context: Context) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     secret = settings.link_secret.get_secret_value()
 
     async def person_of(token: str) -> str | None:
         """The person behind a valid link (as the JSON API checks it); None otherwise."""
-        ctx = context()
+        ctx = context
         claims = await live_link(secret, token, ctx.now(), ctx.vault, PREFERENCES)
         if claims is None or await ctx.store.person_erased(claims.person_id):
             return None
@@ -38,7 +36,7 @@ def router(
         person = await person_of(token)
         if person is None:
             return _invalid(pages, request)
-        allowed = await preferences.of_person(context().store, person)
+        allowed = await preferences.of_person(context.store, person)
         return _page(pages, request, token, allowed.model_dump(), 200, {})
 
     @router.post("/pages/me/{token}/preferences")
@@ -56,7 +54,7 @@ def router(
             sms="sms" in chosen,
         )
         await preferences.save(
-            context().store, person, preferences.PreferencesForm(non_essential=wanted)
+            context.store, person, preferences.PreferencesForm(non_essential=wanted)
         )
         return pages.redirect(f"/pages/me/{token}/preferences?saved=1")
 

@@ -6,7 +6,6 @@ and the development mailbox for a platform admin in local runs
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -22,7 +21,7 @@ HERE = Path(__file__).parent
 
 
 def install(
-    app: FastAPI, settings: NotificationsSettings, context: Callable[[], Context], keys: KeyRing
+    app: FastAPI, settings: NotificationsSettings, context: Context, keys: KeyRing
 ) -> Pages:
     pages = Pages(settings, HERE, keys)
     install_pages(app, pages)

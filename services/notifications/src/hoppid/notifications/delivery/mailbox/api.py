@@ -3,7 +3,6 @@ routed only when HOPPID_NOTIFICATIONS_DEV_MAILBOX is on.
 
 No ``from __future__ import annotations``: FastAPI must see the routes' local dependency types."""
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
@@ -16,12 +15,12 @@ from hoppid.shared.web import Pages
 MessageId = Annotated[str, Path(pattern=reading.ID_PATTERN, description="A message's id")]
 
 
-def router(settings: NotificationsSettings, pages: Callable[[], Pages]) -> APIRouter:
+def router(settings: NotificationsSettings, pages: Pages) -> APIRouter:
     async def reader(
         request: Request, authorization: Annotated[str | None, Header()] = None
     ) -> Staff:
         """A platform admin: by API key (Authorization: Bearer) or a signed-in session."""
-        site = pages()
+        site = pages
         if authorization is None:
             staff = await site.staff(request)
             if staff is None:

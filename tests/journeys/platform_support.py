@@ -104,6 +104,17 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
+async def put_account(intake: str, sub: str, account: dict[str, Any]) -> None:
+    """The office admin sets up (or changes) a staff account in Nordveggen on intake's API."""
+    async with httpx.AsyncClient(timeout=10) as api:
+        made = await api.put(
+            f"{intake}/v1/offices/nordveggen/accounts/{sub}",
+            headers=bearer(ADMIN_KEY),
+            json=account,
+        )
+        assert made.status_code == 200, made.text
+
+
 def text_of(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     assert part is not None

@@ -21,7 +21,8 @@ from typing import Any
 
 import httpx
 import pytest
-from platform_support import ADMIN_KEY, Mailbox, Platform, bearer
+from platform_support import ADMIN_KEY, Mailbox, Platform, bearer, put_account
+from test_journeys import inquiry
 from test_staff_sessions import COOKIE, Browser, office_key
 
 from hoppid.shared.oidc import verify_id_token
@@ -185,20 +186,9 @@ async def sign_in_from(browser: Browser, platform: OidcPlatform, service: str, d
 
 async def a_case(platform: OidcPlatform) -> tuple[str, str]:
     """A Rauma inquiry sent through intake's API: its case's id and reference."""
-    inquiry = {
-        "name": "Kari Deeplink",
-        "email": "kari.deeplink@example.no",
-        "municipality": "1539",
-        "idea": "A bakery in Åndalsnes",
-        "stage": "idea",
-        "needs": ["guidance"],
-        "language": "nb",
-        "meeting_mode": "digital",
-        "consent_processing": True,
-        "consent_text_version": "2026-11-01",
-    }
+    body = inquiry(name="Kari Deeplink", email="kari.deeplink@example.no", language="nb")
     async with httpx.AsyncClient(timeout=10) as api:
-        sent = await api.post(f"{platform.url('intake')}/v1/inquiries", json=inquiry)
+        sent = await api.post(f"{platform.url('intake')}/v1/inquiries", json=body)
         assert sent.status_code == 201, sent.text
         key = await office_key(platform, api)
         found = await api.get(f"{platform.url('intake')}/v1/cases", headers=bearer(key))
@@ -216,13 +206,8 @@ async def test_a_deep_link_comes_back_after_the_provider_and_sign_out_ends_there
     oidc_platform: OidcPlatform,
 ) -> None:
     intake, scheduling = oidc_platform.url("intake"), oidc_platform.url("scheduling")
-    async with httpx.AsyncClient(timeout=10) as api:
-        made = await api.put(
-            f"{intake}/v1/offices/nordveggen/accounts/{ADVISOR['sub']}",
-            headers=bearer(ADMIN_KEY),
-            json={"role": "advisor", "name": "Ingrid Rådgjevar", "advisor_id": "adv-ingrid"},
-        )
-        assert made.status_code == 200, made.text
+    account = {"role": "advisor", "name": "Ingrid Rådgjevar", "advisor_id": "adv-ingrid"}
+    await put_account(intake, ADVISOR["sub"], account)
 
     # a calendar with a query on scheduling: back on scheduling, at that address
     browser = Browser()

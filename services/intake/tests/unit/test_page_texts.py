@@ -42,8 +42,8 @@ OFFICE = {
 }
 # the parts of the staff's case page (included by staff_case.html, rendered with it)
 PARTS = sorted(t for t in TEMPLATES if t.startswith("case_"))
-# other parts, rendered in the page that includes them (the search form is on two pages)
-PART_OF = {"search_form.html": "staff_search.html"}
+# other parts, rendered in the page that includes them (each is on two pages)
+PART_OF = {"search_form.html": "staff_search.html", "cases_table.html": "staff_cases.html"}
 Context = dict[str, Any]
 
 
@@ -350,6 +350,7 @@ CONTEXTS: dict[str, Callable[[], list[Context]]] = {
     "staff_cases.html": staff_cases,
     "staff_search.html": staff_search,
     "search_form.html": staff_search,
+    "cases_table.html": staff_cases,
 }
 
 

@@ -1,4 +1,5 @@
-"""What intake's pages share: field errors as text keys, times in Oslo, the error page."""
+"""What intake's pages share: field errors as text keys, times in Oslo, the error page, a staff
+page with a form."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from hoppid.intake.model import OSLO
+from hoppid.shared.access import Staff
 from hoppid.shared.problems import FieldProblem
 from hoppid.shared.web import Pages
 
@@ -40,6 +42,16 @@ def text(form: FormData, name: str) -> str | None:
 
 def error_page(pages: Pages, request: Request, status: int, message_key: str) -> HTMLResponse:
     return pages.render(request, "error.html", status=status, message_key=message_key)
+
+
+def staff_form_page(
+    pages: Pages, request: Request, template: str, staff: Staff, errors: Errors, **context: Any
+) -> HTMLResponse:
+    """A staff page with a form on it: a 422 when the form was refused (its errors shown on the
+    page), else a 200."""
+    return pages.render(
+        request, template, status=422 if errors else 200, staff=staff, errors=errors, **context
+    )
 
 
 def _oslo(value: Any, pattern: str) -> str:

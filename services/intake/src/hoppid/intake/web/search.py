@@ -14,7 +14,7 @@ from hoppid.intake import handlers
 from hoppid.intake.handlers import Context
 from hoppid.intake.search import MAX_QUERY, QueryRefused
 from hoppid.intake.web.case_page import CasePage
-from hoppid.intake.web.common import Errors
+from hoppid.intake.web.common import Errors, staff_form_page
 from hoppid.shared.access import Staff
 from hoppid.shared.web import Pages
 
@@ -38,12 +38,12 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
                 cases = await handlers.search_cases(ctx, staff, query, SHOWN)
             except QueryRefused as refused:
                 errors = {"q": f"error_search_{refused.reason}"}
-        return pages.render(
+        return staff_form_page(
+            pages,
             request,
             "staff_search.html",
-            status=422 if errors else 200,
-            staff=staff,
-            errors=errors,
+            staff,
+            errors,
             q=(query or "")[: MAX_QUERY * 2],  # kept as typed, within reason
             searched=query is not None and not errors,
             cases=cases,

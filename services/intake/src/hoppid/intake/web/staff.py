@@ -23,7 +23,14 @@ from hoppid.intake import forms, handlers
 from hoppid.intake.handlers import Context
 from hoppid.intake.model import NEEDS, STATUSES
 from hoppid.intake.web.case_page import CasePage
-from hoppid.intake.web.common import Errors, error_page, problem_errors, text, validation_errors
+from hoppid.intake.web.common import (
+    Errors,
+    error_page,
+    problem_errors,
+    staff_form_page,
+    text,
+    validation_errors,
+)
 from hoppid.shared.access import Staff
 from hoppid.shared.problems import Conflict, FieldProblem, NotFound
 from hoppid.shared.web import Pages
@@ -87,12 +94,12 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
         except ValidationError as error:
             errors = {k: f"error_filter_{k}" for k in validation_errors(error)}
         office = await ctx.store.office(staff.office_id) or {}
-        return pages.render(
+        return staff_form_page(
+            pages,
             request,
             "staff_cases.html",
-            status=422 if errors else 200,
-            staff=staff,
-            errors=errors,
+            staff,
+            errors,
             office=office,
             cases=by_status(cases) if mine else cases,
             mine=mine,

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from browser_support import WebPlatform, check_page, new_page
-from platform_support import ADMIN_KEY, bearer
+from platform_support import put_account
 
 from hoppid.shared.testing import eventually, free_port
 
@@ -71,13 +71,7 @@ async def test_an_advisor_signs_in_through_the_provider_and_out(
     oidc_web: OidcWebPlatform, browser: Any
 ) -> None:
     intake, scheduling = oidc_web.public("intake"), oidc_web.public("scheduling")
-    async with httpx.AsyncClient(timeout=10) as api:
-        made = await api.put(
-            f"{intake}/v1/offices/nordveggen/accounts/{ADVISOR['sub']}",
-            headers=bearer(ADMIN_KEY),
-            json={"role": "advisor", "name": "Ingrid Rådgjevar"},
-        )
-        assert made.status_code == 200, made.text
+    await put_account(intake, ADVISOR["sub"], {"role": "advisor", "name": "Ingrid Rådgjevar"})
     page = await new_page(browser)
     deep = f"{scheduling}/pages/staff/calendar?done=held&view=week"
     await page.goto(deep)

@@ -5,6 +5,7 @@ Imported by name (pytest's pythonpath has this folder), so it must stay uniquely
 
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,6 +64,14 @@ async def sign_in(client: httpx.AsyncClient, key: str) -> None:
         "/pages/sign-in", data={"csrf": csrf_of(form), "key": key, "next": "/pages/staff"}
     )
     assert signed.status_code == 303, signed.text
+
+
+@asynccontextmanager
+async def signed_in(site: Scheduling, key: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A browser-like client of the site's pages of its own (cookies apart), signed in."""
+    async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as client:
+        await sign_in(client, key)
+        yield client
 
 
 async def open_case(scheduling: Scheduling, person: str, case: str) -> str:

@@ -4,8 +4,7 @@ a refused form is a 422 naming the field with what was typed kept, another offic
 
 from typing import Any
 
-import httpx
-from scheduling_pages_support import post_form, sign_in, site
+from scheduling_pages_support import post_form, signed_in, site
 from scheduling_support import OFFICE, Scheduling, bearer
 
 __all__ = ["site"]  # the fixture, used by name
@@ -41,8 +40,7 @@ def new_advisor(**changes: Any) -> dict[str, Any]:
 
 async def test_an_office_admin_adds_and_changes_an_advisor(site: Scheduling) -> None:
     key = await site.key()
-    async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as admin:
-        await sign_in(admin, key)
+    async with signed_in(site, key) as admin:
         listing = await admin.get("/pages/staff/advisors")
         assert 'href="/pages/staff/advisors/new"' in listing.text
         form = await admin.get("/pages/staff/advisors/new")
@@ -81,8 +79,7 @@ async def test_a_refused_advisor_form_names_the_field_and_keeps_what_was_typed(
     site: Scheduling,
 ) -> None:
     key = await site.key()
-    async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as admin:
-        await sign_in(admin, key)
+    async with signed_in(site, key) as admin:
         form = await admin.get("/pages/staff/advisors/new")
         # Monday ends before it starts; the e-mail is no address; the name is kept as typed
         typed = new_advisor(email="not-an-address", **{"hours-0-end": "07:00"})
@@ -114,16 +111,14 @@ async def test_another_office_s_advisor_is_not_found_and_an_advisor_may_not_chan
     advisor = await site.advisor(await site.key())
     molde_key = await site.key(office="molde")
     page = f"/pages/staff/advisors/{advisor['id']}"
-    async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as other:
-        await sign_in(other, molde_key)
+    async with signed_in(site, molde_key) as other:
         assert (await other.get(page)).status_code == 404
         form = await other.get("/pages/staff/advisors/new")
         posted = await post_form(other, form, page, **new_advisor())
         assert posted.status_code == 404
 
     advisor_key = await site.key(role="advisor")
-    async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as colleague:
-        await sign_in(colleague, advisor_key)
+    async with signed_in(site, advisor_key) as colleague:
         listing = await colleague.get("/pages/staff/advisors")
         assert listing.status_code == 200 and "Ola Rådgiver" in listing.text
         assert "/pages/staff/advisors/new" not in listing.text

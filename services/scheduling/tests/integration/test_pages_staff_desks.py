@@ -2,8 +2,7 @@
 name is a 422 naming the field with what was typed kept; the desk is the admin's own office's;
 an advisor's account sees the bookings but may not add desks."""
 
-import httpx
-from scheduling_pages_support import post_form, sign_in, site
+from scheduling_pages_support import post_form, signed_in, site
 from scheduling_support import OFFICE, Scheduling, bearer
 
 __all__ = ["site"]  # the fixture, used by name
@@ -16,8 +15,7 @@ async def desk_names(site: Scheduling, key: str, office: str = OFFICE) -> list[s
 
 async def test_an_office_admin_adds_a_desk_and_a_refused_name_is_kept(site: Scheduling) -> None:
     key = await site.key()
-    async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as admin:
-        await sign_in(admin, key)
+    async with signed_in(site, key) as admin:
         page = await admin.get("/pages/staff/desks")
         assert 'action="/pages/staff/desks"' in page.text
         added = await post_form(admin, page, "/pages/staff/desks", name="Vindusplass 3")
@@ -39,8 +37,7 @@ async def test_a_desk_is_the_admin_s_own_office_s_and_an_advisor_is_refused(
 ) -> None:
     key = await site.key()
     molde_key = await site.key(office="molde")
-    async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as other:
-        await sign_in(other, molde_key)
+    async with signed_in(site, molde_key) as other:
         page = await other.get("/pages/staff/desks")
         added = await post_form(other, page, "/pages/staff/desks", name="Molde 1")
         assert added.status_code == 303
@@ -48,8 +45,7 @@ async def test_a_desk_is_the_admin_s_own_office_s_and_an_advisor_is_refused(
     assert await desk_names(site, key) == []
 
     advisor_key = await site.key(role="advisor")
-    async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as colleague:
-        await sign_in(colleague, advisor_key)
+    async with signed_in(site, advisor_key) as colleague:
         page = await colleague.get("/pages/staff/desks")
         assert page.status_code == 200 and 'action="/pages/staff/desks"' not in page.text
         posted = await post_form(colleague, page, "/pages/staff/desks", name="Mine")

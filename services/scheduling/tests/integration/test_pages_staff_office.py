@@ -5,8 +5,7 @@ an advisor's account is refused."""
 
 from typing import Any
 
-import httpx
-from scheduling_pages_support import post_form, sign_in, site
+from scheduling_pages_support import post_form, signed_in, site
 from scheduling_support import OFFICE, Scheduling, bearer
 
 __all__ = ["site"]  # the fixture, used by name
@@ -43,8 +42,7 @@ async def settings_of(site: Scheduling, key: str, office: str = OFFICE) -> dict[
 
 async def test_an_office_admin_changes_the_office_s_settings(site: Scheduling) -> None:
     key = await site.key()
-    async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as admin:
-        await sign_in(admin, key)
+    async with signed_in(site, key) as admin:
         page = await admin.get("/pages/staff/office")
         assert page.status_code == 200 and 'href="/pages/staff/office"' in page.text
         assert 'value="08:00"' in page.text and 'value="60"' in page.text  # the defaults
@@ -68,8 +66,7 @@ async def test_a_refused_settings_form_names_the_field_and_keeps_what_was_typed(
     site: Scheduling,
 ) -> None:
     key = await site.key()
-    async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as admin:
-        await sign_in(admin, key)
+    async with signed_in(site, key) as admin:
         page = await admin.get("/pages/staff/office")
         bad_link = settings_form(video_link="http://plain.example", closed_days="2031-13-01")
         refused = await post_form(admin, page, "/pages/staff/office", **bad_link)
@@ -97,8 +94,7 @@ async def test_another_office_s_admin_changes_only_theirs_and_an_advisor_is_refu
 ) -> None:
     key = await site.key()
     molde_key = await site.key(office="molde")
-    async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as other:
-        await sign_in(other, molde_key)
+    async with signed_in(site, molde_key) as other:
         page = await other.get("/pages/staff/office")
         assert "Molde" in page.text and "Nordveggen" not in page.text
         saved = await post_form(other, page, "/pages/staff/office", **settings_form())
@@ -107,8 +103,7 @@ async def test_another_office_s_admin_changes_only_theirs_and_an_advisor_is_refu
     assert (await settings_of(site, key))["first_guidance_minutes"] == 60
 
     advisor_key = await site.key(role="advisor")
-    async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as colleague:
-        await sign_in(colleague, advisor_key)
+    async with signed_in(site, advisor_key) as colleague:
         calendar = await colleague.get("/pages/staff/calendar")
         assert 'href="/pages/staff/office"' not in calendar.text
         assert (await colleague.get("/pages/staff/office")).status_code == 403

@@ -5,8 +5,7 @@ advisor's account is refused."""
 
 from typing import Any
 
-import httpx
-from scheduling_pages_support import post_form, sign_in, site
+from scheduling_pages_support import post_form, signed_in, site
 from scheduling_support import OFFICE, Scheduling, bearer
 
 __all__ = ["site"]  # the fixture, used by name
@@ -39,8 +38,7 @@ async def programmes_of(site: Scheduling, key: str, office: str = OFFICE) -> lis
 
 async def test_an_office_admin_creates_a_course(site: Scheduling) -> None:
     key = await site.key()
-    async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as admin:
-        await sign_in(admin, key)
+    async with signed_in(site, key) as admin:
         listing = await admin.get("/pages/staff/programmes")
         assert 'href="/pages/staff/programmes/new"' in listing.text
         form = await admin.get("/pages/staff/programmes/new")
@@ -62,8 +60,7 @@ async def test_a_refused_programme_form_names_the_field_and_keeps_what_was_typed
     site: Scheduling,
 ) -> None:
     key = await site.key()
-    async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as admin:
-        await sign_in(admin, key)
+    async with signed_in(site, key) as admin:
         form = await admin.get("/pages/staff/programmes/new")
         typed = programme_form(capacity="", **{"session-1-end": "08:00"})
         refused = await post_form(admin, form, "/pages/staff/programmes", **typed)
@@ -96,8 +93,7 @@ async def test_a_programme_is_the_admin_s_own_office_s_and_an_advisor_is_refused
 ) -> None:
     key = await site.key()
     molde_key = await site.key(office="molde")
-    async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as other:
-        await sign_in(other, molde_key)
+    async with signed_in(site, molde_key) as other:
         form = await other.get("/pages/staff/programmes/new")
         created = await post_form(other, form, "/pages/staff/programmes", **programme_form())
         assert created.status_code == 303
@@ -105,8 +101,7 @@ async def test_a_programme_is_the_admin_s_own_office_s_and_an_advisor_is_refused
     assert await programmes_of(site, key) == []
 
     advisor_key = await site.key(role="advisor")
-    async with httpx.AsyncClient(base_url=site.service.url, timeout=30) as colleague:
-        await sign_in(colleague, advisor_key)
+    async with signed_in(site, advisor_key) as colleague:
         listing = await colleague.get("/pages/staff/programmes")
         assert listing.status_code == 200 and "/pages/staff/programmes/new" not in listing.text
         assert (await colleague.get("/pages/staff/programmes/new")).status_code == 403

@@ -21,6 +21,7 @@ def install(runtime: Runtime, ctx: Context, programmes: Programmes, desks: Desks
 
     cases = runtime.consumer("cases", [intake_topic])
     cases.on(intake_events.CaseOpened.event_type)(_bind(meeting_handlers.offer_slots, ctx))
+    cases.on(intake_events.AdvisorAssigned.event_type)(_bind(meeting_handlers.follow_advisor, ctx))
     cases.on(intake_events.ErasureRequested.event_type)(_erasure(programmes, desks))
     cases.on(intake_events.PersonExportRequested.event_type)(_export(programmes, desks))
 

@@ -1,5 +1,6 @@
-"""Reactions to intake's case events: times offered when a case opens, a person's meetings
-cancelled on their erasure."""
+"""Reactions to intake's case events: times offered when a case opens, the advisor who follows
+a case remembered (the staff booking page offers them first), a person's meetings cancelled on
+their erasure."""
 
 from __future__ import annotations
 
@@ -57,6 +58,14 @@ async def offer_slots(ctx: Context, event: Event, envelope: Envelope) -> None:
     }
     if await ctx.store.insert_offer(offer, [office_envelope(offered, event.case_id, office)]):
         ctx.notify()
+
+
+async def follow_advisor(ctx: Context, event: Event, envelope: Envelope) -> None:
+    """intake assigned an advisor to a case: kept on the case's offers. Safe to repeat; an
+    assignment before scheduling saw the case cannot come (same subject, same partition, and
+    case.opened is first)."""
+    event = expected(event, intake_events.AdvisorAssigned)
+    await ctx.store.assign_case_advisor(event.case_id, event.advisor_id)
 
 
 async def erase_person(ctx: Context, event: Event, envelope: Envelope) -> None:

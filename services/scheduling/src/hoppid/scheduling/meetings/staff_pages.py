@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 DAYS_BACK = 7  # meetings still to record as held or missed
 DAYS_AHEAD = 14
 OUTCOMES = {"held": "held", "no-show": "missed"}
+BOOKED = "meeting_booked"  # after a booking on the staff booking page (staff_booking_pages)
 
 
 def _days(bookings: list[Document], names: dict[str, str]) -> list[Document]:
@@ -59,7 +60,7 @@ def router(site: Site) -> APIRouter:
             "office": office,
             "days": _days(bookings, names),
             "now": ctx.now(),
-            "notice": notice(request, tuple(OUTCOMES.values())),
+            "notice": notice(request, (*OUTCOMES.values(), BOOKED)),
             "problem": None,
             **extra,
         }

@@ -258,6 +258,20 @@ class MeetingStore:
         )
         return None if offer is None else (str(offer["office_id"]), str(offer["person_id"]))
 
+    async def case_offer(self, case_id: str) -> Document | None:
+        """The newest offer of a case (its office, person, mode, language and the advisor intake
+        last assigned, ``case_advisor_id``); None when scheduling has not seen the case."""
+        cursor = self.db[OFFERS].find({"case_id": case_id}, HIDE_OUTBOX).sort("created_at", -1)
+        found = await cursor.to_list(1)
+        return found[0] if found else None
+
+    async def assign_case_advisor(self, case_id: str, advisor_id: str) -> None:
+        """intake's advisor of the case, on its offers (the newest assignment comes last: one
+        case's events keep their order on intake's topic)."""
+        await self.db[OFFERS].update_many(
+            {"case_id": case_id}, {"$set": {"case_advisor_id": advisor_id}}
+        )
+
     async def offices_of_person(self, person_id: str) -> set[str]:
         """The offices of the person's cases scheduling has seen (none: no case seen yet)."""
         cursor = self.db[OFFERS].find({"person_id": person_id}, {"office_id": 1})

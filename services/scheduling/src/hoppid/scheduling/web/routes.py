@@ -14,6 +14,7 @@ from hoppid.scheduling.desks import person_pages as desk_person_pages
 from hoppid.scheduling.desks import staff_pages as desk_staff_pages
 from hoppid.scheduling.desks.use_cases import Desks
 from hoppid.scheduling.meetings import person_pages as meeting_person_pages
+from hoppid.scheduling.meetings import staff_booking_pages as meeting_booking_pages
 from hoppid.scheduling.meetings import staff_pages as meeting_staff_pages
 from hoppid.scheduling.offices import staff_pages as office_staff_pages
 from hoppid.scheduling.programmes import person_pages as programme_person_pages
@@ -55,6 +56,7 @@ def install(
         programme_person_pages,
         desk_person_pages,
         meeting_staff_pages,
+        meeting_booking_pages,
         advisor_staff_pages,
         programme_staff_pages,
         desk_staff_pages,

@@ -223,7 +223,25 @@ async def test_a_person_books_moves_cancels_and_staff_record_the_meeting(
     await staff.get_by_role("cell", name="Vindusplass").first.wait_for()
     await check_page(staff)
 
+    await staff_book_for_the_case(staff, scheduling, db)
     await office_admin_pages(staff, scheduling)
+
+
+async def staff_book_for_the_case(staff: Any, scheduling: str, db: Any) -> None:
+    """Staff book a meeting for the person's case on its booking page: refused first without a
+    time (422), then booked, back to the page ``next`` names with its notice."""
+    case_id = (await db["offers"].find_one({}))["case_id"]
+    back = "next=/pages/staff/calendar&service=scheduling"
+    await staff.goto(f"{scheduling}/pages/staff/cases/{case_id}/book?{back}")
+    await staff.locator('input[name="slot"]').first.wait_for()
+    await check_page(staff, screenshot="scheduling-staff-book")
+    await staff.get_by_role("button", name="Bestill møtet").click()
+    await staff.get_by_text("Velg en av de ledige tidene som vises.").first.wait_for()
+    await check_page(staff, screenshot="scheduling-staff-book-error")
+    await staff.locator('input[name="slot"]').first.check()
+    await staff.get_by_role("button", name="Bestill møtet").click()
+    await staff.get_by_text("Møtet er bestilt. Personen får en bekreftelse.").wait_for()
+    await check_page(staff)
 
 
 async def office_admin_pages(staff: Any, scheduling: str) -> None:

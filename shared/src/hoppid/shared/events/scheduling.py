@@ -223,6 +223,13 @@ class ProgrammeEnrolmentCancelled(_EnrolmentEvent):
     was: Literal["enrolled", "waitlisted"] = Field(description="What the enrolment was")
     cancelled_by: Actor = Field(description="Office staff or the entrepreneur (their link)")
     cancelled_at: datetime = Field(description="When (UTC)")
+    reason: Literal["enrolment_cancelled", "programme_cancelled"] = Field(
+        "enrolment_cancelled",
+        description=(
+            "enrolment_cancelled: this one enrolment was cancelled; programme_cancelled: the "
+            "office cancelled the whole programme (programme.cancelled follows)"
+        ),
+    )
 
 
 @catalogue.register
@@ -233,6 +240,50 @@ class SessionAttended(_EnrolmentEvent):
     session_id: str = Field(description="The session")
     session_start: datetime = Field(description="The session's start (UTC)")
     recorded_at: datetime = Field(description="When it was recorded (UTC)")
+
+
+class ProgrammeSession(BaseModel):
+    """One session of a programme as it is now."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str = Field(description="The session (s1, s2...; stable once created)")
+    start: datetime = Field(description="Start (UTC)")
+    end: datetime = Field(description="End (UTC)")
+
+
+ProgrammeChange = Literal["sessions", "capacity"]
+
+
+@catalogue.register
+class ProgrammeChanged(_ProgrammeEvent):
+    """The office changed a programme's session times or its capacity. It names no people:
+    those still enrolled and waiting are as before (a raised capacity seats the first waiting,
+    each with its own ``programme.promoted``), so a consumer that keeps the enrolments (as
+    notifications does for session reminders) tells each of them."""
+
+    event_type: ClassVar[str] = "no.hoppid.scheduling.programme.changed.v1"
+    changed: list[ProgrammeChange] = Field(description="What changed: sessions, capacity")
+    sessions: list[ProgrammeSession] = Field(description="All sessions after the change")
+    capacity: int = Field(description="Seats after the change (school programmes: pupils)")
+    previous_capacity: int = Field(description="Seats before the change")
+    changed_by: Actor = Field(description="Office staff")
+    changed_at: datetime = Field(description="When (UTC)")
+
+
+@catalogue.register
+class ProgrammeCancelled(_ProgrammeEvent):
+    """The office cancelled the whole programme: it takes no more enrolments and holds no
+    reminders. Every enrolment it still had ended just before, each with its own
+    ``programme.enrolment_cancelled`` (reason ``programme_cancelled``), which carries the
+    person and the municipality as every enrolment event does: a consumer that writes to people
+    or counts enrolments needs nothing from this one. Once only, however often it is asked."""
+
+    event_type: ClassVar[str] = "no.hoppid.scheduling.programme.cancelled.v1"
+    enrolments_ended: int = Field(description="Enrolments (seated and waiting) it ended")
+    seats_freed: int = Field(description="Seats that were taken (a head count)")
+    cancelled_by: Actor = Field(description="Office staff")
+    cancelled_at: datetime = Field(description="When (UTC)")
 
 
 # --- office seats (desks) ----------------------------------------------------------------------
@@ -342,6 +393,8 @@ PUBLISHED: list[type[Event]] = [
     ProgrammeWaitlisted,
     ProgrammePromoted,
     ProgrammeEnrolmentCancelled,
+    ProgrammeChanged,
+    ProgrammeCancelled,
     SessionAttended,
     SeatBooked,
     SeatCheckedIn,

@@ -1,6 +1,7 @@
 """HTTP routes of group programmes, thin: parse -> programmes handler -> response.
 
-Staff of the office create programmes, enrol people (for a case) or school classes, cancel
+Staff of the office create programmes (office admins also change their sessions' times and
+capacity, or cancel them whole), enrol people (for a case) or school classes, cancel
 enrolments and record attendance. A person enrols themselves through their signed link
 (``/v1/me/{token}/programmes``) and sees only the programmes and their own enrolments, never
 who else is in them. Times are UTC; each also comes as Oslo wall-clock time (``*_oslo``).
@@ -13,8 +14,15 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException
 
 from hoppid.scheduling.access import as_office
 from hoppid.scheduling.context import office_for
+from hoppid.scheduling.programmes import changes
 from hoppid.scheduling.programmes import use_cases as use
-from hoppid.scheduling.programmes.forms import AttendanceForm, EnrolForm, MyEnrolForm, ProgrammeForm
+from hoppid.scheduling.programmes.forms import (
+    AttendanceForm,
+    EnrolForm,
+    MyEnrolForm,
+    ProgrammeChangeForm,
+    ProgrammeForm,
+)
 from hoppid.scheduling.programmes.use_cases import Programmes
 from hoppid.scheduling.programmes.views import my_status, public, staff_view
 from hoppid.shared.access import Staff
@@ -48,6 +56,16 @@ def _staff_router(programmes: Programmes, staff_dep: Callable[..., Any]) -> APIR
     @router.get("/{programme_id}", summary="One programme with its enrolments and waitlist")
     async def one(caller: Caller, office_id: str, programme_id: str) -> Document:
         return staff_view(await use.open_programme(programmes, caller, office_id, programme_id))
+
+    @router.patch("/{programme_id}", summary="Change sessions' times or capacity (office admin)")
+    async def change(
+        caller: Caller, office_id: str, programme_id: str, form: ProgrammeChangeForm
+    ) -> Document:
+        return await changes.change_programme(programmes, caller, office_id, programme_id, form)
+
+    @router.post("/{programme_id}/cancel", summary="Cancel the whole programme (office admin)")
+    async def cancel_programme(caller: Caller, office_id: str, programme_id: str) -> Document:
+        return await changes.cancel_programme(programmes, caller, office_id, programme_id)
 
     @router.post("/{programme_id}/enrolments", status_code=201, summary="Enrol (or waitlist)")
     async def enrol(caller: Caller, office_id: str, programme_id: str, form: EnrolForm) -> Document:

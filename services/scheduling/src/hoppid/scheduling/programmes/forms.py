@@ -51,3 +51,17 @@ class AttendanceForm(_Strict):
 
 class MyEnrolForm(_Strict):
     case_id: Id | None = Field(None, description="One of my cases, if it is about one")
+
+
+class SessionChange(_Strict):
+    id: Id = Field(description="The session to move (s1, s2...)")
+    start: Instant = Field(description="New start, with its offset (stored in UTC)")
+    end: Instant = Field(description="New end, with its offset (stored in UTC)")
+
+
+class ProgrammeChangeForm(_Strict):
+    """What an office admin may change: sessions' times (only those named) and the capacity.
+    Whatever is left out stays as it is."""
+
+    capacity: int | None = Field(None, ge=1, le=500, description="Seats (school: pupils)")
+    sessions: list[SessionChange] | None = Field(None, min_length=1, max_length=60)

@@ -83,13 +83,14 @@ class ProgrammeStore:
         return [programme async for programme in cursor]
 
     async def open_to_people(self) -> list[Document]:
-        """Programmes a person may enrol in through their link (school ones are by class)."""
+        """Programmes a person may enrol in through their link (school ones are by class; a
+        cancelled one takes nobody: left out here, not in the query, whose shape is indexed)."""
         cursor = (
             self.db[PROGRAMMES]
             .find({"kind": {"$ne": "school_programme"}}, HIDE_OUTBOX)
             .sort("first_start", ASCENDING)
         )
-        return [programme async for programme in cursor]
+        return [p async for p in cursor if p.get("cancelled_at") is None]
 
     async def reminders_due(self, now: datetime, limit: int = 200) -> list[Document]:
         cursor = self.db[PROGRAMMES].find({"reminder_at": {"$lte": now}}, HIDE_OUTBOX)

@@ -187,6 +187,8 @@ async def open_programme(
 def _entry(
     programme: Document, form: EnrolForm, by: ev.Actor, now: Any, municipality: str | None
 ) -> Document:
+    if programme.get("cancelled_at") is not None:
+        raise Conflict("the programme is cancelled")
     school = programme["kind"] == "school_programme"
     if school and (form.school is None or form.school_class is None):
         raise RuleViolation("school", "a school programme enrols a class: school and class")
@@ -284,16 +286,31 @@ def decide_cancel(
             **_ids(programme, entry), was=was, cancelled_by=by, cancelled_at=now
         )
     ]
-    # the freed seats go to the first waiting, in order, in this very update: exactly once
-    while waiting and taken + waiting[0]["participants"] <= programme["capacity"]:
-        promoted = waiting.pop(0)
-        seats.append(promoted)
-        taken += promoted["participants"]
-        events.append(ev.ProgrammePromoted(**_ids(programme, promoted), promoted_at=now))
+    taken = promote(programme, seats, waiting, taken, programme["capacity"], events, now)
     fields = {"seats": seats, "waiting": waiting, "taken": taken, "people": _people(seats, waiting)}
     promoted_ids = [e.enrolment_id for e in events[1:] if isinstance(e, ev.ProgrammePromoted)]
     answer = {"enrolment_id": enrolment_id, "status": "cancelled", "promoted": promoted_ids}
     return Change(fields, [_envelope(e, programme, office) for e in events], answer)
+
+
+def promote(
+    programme: Document,
+    seats: list[Document],
+    waiting: list[Document],
+    taken: int,
+    capacity: int,
+    events: list[Event],
+    now: Any,
+) -> int:
+    """Free seats go to the first waiting, strictly in order, in the caller's very update
+    (exactly once): moves them from ``waiting`` to ``seats``, adds their events, and returns
+    the seats then taken."""
+    while waiting and taken + waiting[0]["participants"] <= capacity:
+        promoted = waiting.pop(0)
+        seats.append(promoted)
+        taken += promoted["participants"]
+        events.append(ev.ProgrammePromoted(**_ids(programme, promoted), promoted_at=now))
+    return taken
 
 
 def decide_attendance(

@@ -32,6 +32,7 @@ def public(programme: Document) -> Document:
         "sessions": _sessions(programme),
         "free_seats": programme["capacity"] - programme["taken"],
         "waiting": len(programme["waiting"]),
+        "cancelled": programme.get("cancelled_at") is not None,
     }
 
 

@@ -33,4 +33,4 @@ async def test_each_pass_judges_by_the_injected_clock_and_a_failure_does_not_sto
     with pytest.raises(asyncio.CancelledError):
         await job
     assert seen[:3] == [START, START + timedelta(days=1), START + timedelta(days=2)]
-    assert "retention pass failed, will try again: store away" in caplog.text
+    assert "retention pass failed, will retry: store away" in caplog.text

@@ -6,12 +6,12 @@ them at once. What is kept how long, and why: docs/retention.md."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
 from hoppid.shared.clock import Clock
+from hoppid.shared.polling import poll
 
 log = logging.getLogger("hoppid.retention")
 
@@ -23,12 +23,9 @@ Pass = Callable[[datetime], Awaitable[Mapping[str, int]]]
 async def run_daily(one_pass: Pass, now: Clock, every_seconds: float = DAY_SECONDS) -> None:
     """Until cancelled: a pass, then one every ``every_seconds``; a failed pass is logged and
     tried again at the next turn (what it did not reach is still past its period then)."""
-    while True:
-        try:
-            counts = await one_pass(now())
-            log.info("retention pass: %s", dict(counts))
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            log.warning("retention pass failed, will try again: %s", error)
-        await asyncio.sleep(every_seconds)
+
+    async def judged_now() -> None:
+        counts = await one_pass(now())
+        log.info("retention pass: %s", dict(counts))
+
+    await poll("retention pass", judged_now, every_seconds, log)

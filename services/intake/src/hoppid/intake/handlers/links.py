@@ -11,7 +11,6 @@ dropped. Either way the request is then deleted: the address given is kept only 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import uuid
@@ -20,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from hoppid.intake.handlers.common import Context, Document, person_event
 from hoppid.intake.model import normalise_email
+from hoppid.shared import polling
 from hoppid.shared.events import intake as ev
 from hoppid.shared.links import sign_link
 
@@ -90,16 +90,11 @@ async def _issue(ctx: Context, request: Document) -> bool:
 
 async def run(ctx: Context, wake: asyncio.Event, interval_seconds: float) -> None:
     """Until cancelled: a pass when a request arrives, and every ``interval_seconds``."""
-    while True:
-        wake.clear()
-        try:
-            await issue_requested_links(ctx)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            log.warning("link requests pass failed, will retry: %s", error)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), timeout=interval_seconds)
+
+    async def one_pass() -> None:
+        await issue_requested_links(ctx)
+
+    await polling.poll("link requests pass", one_pass, interval_seconds, log, wake=wake)
 
 
 def waker(wake: asyncio.Event) -> Callable[[], None]:

@@ -4,7 +4,6 @@ the night), the advisors' daily digest once its time has come, and counts delive
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -12,6 +11,7 @@ from datetime import timedelta
 from hoppid.notifications.context import Context
 from hoppid.notifications.delivery.deliveries import attempt
 from hoppid.notifications.delivery.digests import Digests
+from hoppid.shared import polling
 
 log = logging.getLogger("hoppid.notifications.scheduler")
 
@@ -34,13 +34,9 @@ async def run_due(ctx: Context) -> int:
 async def poll(ctx: Context, ready: Callable[[], bool], interval_seconds: float) -> None:
     """Until cancelled; waits while the store and broker are not connected yet."""
     digests = Digests()
-    while True:
-        if ready():
-            try:
-                await run_due(ctx)
-                await digests.run(ctx)
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.warning("scheduled deliveries pass failed, will retry: %s", error)
-        await asyncio.sleep(interval_seconds)
+
+    async def one_pass() -> None:
+        await run_due(ctx)
+        await digests.run(ctx)
+
+    await polling.poll("scheduled deliveries pass", one_pass, interval_seconds, log, ready=ready)

@@ -10,13 +10,13 @@ the outbox may re-publish an event after a crash, with the same id, never a seco
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 
 from hoppid.scheduling import model
 from hoppid.scheduling.context import Context, Document, office_envelope
 from hoppid.scheduling.meetings.booking import meeting_ids
+from hoppid.shared import polling
 from hoppid.shared.events import scheduling as ev
 
 log = logging.getLogger("hoppid.scheduling.reminders")
@@ -58,15 +58,13 @@ async def send_due(ctx: Context, booking: Document, now: datetime) -> int:
     return len(events)
 
 
+async def send_all_due(ctx: Context) -> None:
+    """One pass: every booking whose reminder has come."""
+    now = ctx.now()
+    for booking in await ctx.store.reminders_due(now):
+        await send_due(ctx, booking, now)
+
+
 async def run(ctx: Context, interval_seconds: float) -> None:
     """Poll for due reminders until cancelled; errors are logged and tried again."""
-    while True:
-        try:
-            now = ctx.now()
-            for booking in await ctx.store.reminders_due(now):
-                await send_due(ctx, booking, now)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            log.warning("reminder pass failed, will retry: %s", error)
-        await asyncio.sleep(interval_seconds)
+    await polling.poll("reminder pass", lambda: send_all_due(ctx), interval_seconds, log)

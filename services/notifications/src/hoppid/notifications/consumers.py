@@ -66,11 +66,7 @@ def install(runtime: Runtime, ctx: Context) -> None:
     _on(scheduling, ctx, sched.ProgrammeEnrolled, programmes.enrolment_changed)
     _on(scheduling, ctx, sched.ProgrammeWaitlisted, programmes.enrolment_changed)
     _on(scheduling, ctx, sched.ProgrammePromoted, programmes.enrolment_changed)
-    _on(
-        scheduling,
-        ctx,
-        sched.ProgrammeEnrolmentCancelled,
-        lambda c, e, _: programmes.enrolment_cancelled(c, e),
-    )
+    _on(scheduling, ctx, sched.ProgrammeEnrolmentCancelled, programmes.enrolment_cancelled)
+    _on(scheduling, ctx, sched.ProgrammeChanged, programmes.programme_changed)
     _on(scheduling, ctx, sched.SessionReminderDue, programmes.session_reminder)
     _on(scheduling, ctx, sched.SeatBooked, programmes.seat_booked)

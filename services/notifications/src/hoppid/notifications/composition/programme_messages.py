@@ -42,6 +42,38 @@ def session_reminder(
     return to_person(message, person_id, person, event.office_id, cause_event_id, values)
 
 
+def programme_changed(
+    event: sched.ProgrammeChanged, person_id: str, person: Person | None, cause_event_id: str
+) -> Outgoing:
+    """programme_changed: the sessions still to come (Oslo time), one a line."""
+    language = language_of(person.language if person else None)
+    coming = [s for s in event.sessions if s.end > event.changed_at]
+    lines = [f"- {wording.oslo_time(s.start, s.end, language)}" for s in coming]
+    values = {"programme": wording.programme(event.kind, language), "sessions": "\n".join(lines)}
+    office = event.office_id
+    return to_person("programme_changed", person_id, person, office, cause_event_id, values)
+
+
+def programme_cancelled(
+    event: sched.ProgrammeEnrolmentCancelled, person: Person | None, cause_event_id: str
+) -> Outgoing | None:
+    """programme_cancelled: to a person whose place (seat or waiting) ended with the programme;
+    None for a school class (no person)."""
+    if event.person_id is None:
+        return None
+    language = language_of(person.language if person else None)
+    values = {"programme": wording.programme(event.kind, language)}
+    return to_person(
+        "programme_cancelled",
+        event.person_id,
+        person,
+        event.office_id,
+        cause_event_id,
+        values,
+        event.case_id,
+    )
+
+
 def seat_booked(
     event: sched.SeatBooked, person: Person | None, cause_event_id: str
 ) -> Outgoing | None:

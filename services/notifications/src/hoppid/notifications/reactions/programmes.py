@@ -1,9 +1,10 @@
 """Scheduling's group programmes and office seats: messages to the person, and who is seated.
 
-Enrolment events tell the person their place (seated, waiting, promoted from the waitlist); the
-seats they take are kept (hoppid.notifications.copies.programmes) so that a session reminder,
-which names the programme and not its people, reaches each seated person once (one delivery
-per reminder event and person).
+Enrolment events tell the person their place (seated, waiting, promoted from the waitlist), or
+that it ended because the office cancelled the programme. The places are kept
+(hoppid.notifications.copies.programmes) so that a session reminder, which names the programme
+and not its people, reaches each seated person once (one delivery per reminder event and
+person), and new session times (programme.changed) each seated or waiting person.
 """
 
 from __future__ import annotations
@@ -33,8 +34,32 @@ async def enrolment_changed(ctx: Context, event: Enrolment, envelope: Envelope) 
     await _deliver(ctx, programme_messages.enrolment(message, event, person, envelope.id))
 
 
-async def enrolment_cancelled(ctx: Context, event: sched.ProgrammeEnrolmentCancelled) -> None:
+async def enrolment_cancelled(
+    ctx: Context, event: sched.ProgrammeEnrolmentCancelled, envelope: Envelope
+) -> None:
+    """A place ended. The person is told only when the office cancelled the whole programme:
+    one enrolment's cancellation is their own doing or the office's talk with them."""
     await programmes.keep(ctx.store, event, "cancelled", event.cancelled_at)
+    if event.reason == "programme_cancelled":
+        person = await _person(ctx, event.person_id, envelope)
+        await _deliver(ctx, programme_messages.programme_cancelled(event, person, envelope.id))
+
+
+async def programme_changed(
+    ctx: Context, event: sched.ProgrammeChanged, envelope: Envelope
+) -> None:
+    """New session times go to everyone holding a place, seated or waiting, from the kept
+    enrolments (the event names no people; they came before it on the programme's key). A
+    capacity alone tells nobody: those it seats get their own programme.promoted."""
+    if "sessions" not in event.changed:
+        return
+    for enrolment in await programmes.holding(ctx.store, event.programme_id):
+        person_id = enrolment.get("person_id")
+        if person_id:
+            person = await people.find(ctx.store, ctx.vault, person_id)
+            await deliver(
+                ctx, programme_messages.programme_changed(event, person_id, person, envelope.id)
+            )
 
 
 async def session_reminder(

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Query
 
 from hoppid.scheduling.context import office_for
+from hoppid.scheduling.desks import desk_changes
 from hoppid.scheduling.desks import use_cases as use
 from hoppid.scheduling.desks.forms import DeskForm, SeatForm
 from hoppid.scheduling.desks.use_cases import Desks
@@ -33,7 +34,18 @@ def _router(desks: Desks, staff_dep: Callable[..., Any]) -> APIRouter:
     async def add(caller: Caller, office_id: str, form: DeskForm) -> Document:
         return _out(await use.add_desk(desks, caller, office_id, form))
 
-    @router.get("/desks", summary="The office's desks")
+    @router.patch("/desks/{desk_id}", summary="Rename a desk (office admin)")
+    async def change(caller: Caller, office_id: str, desk_id: str, form: DeskForm) -> Document:
+        return _out(await desk_changes.change_desk(desks, caller, office_id, desk_id, form))
+
+    @router.delete(
+        "/desks/{desk_id}",
+        summary="Remove a desk (office admin; 409 while it has seat bookings to come)",
+    )
+    async def remove(caller: Caller, office_id: str, desk_id: str) -> Document:
+        return _out(await desk_changes.remove_desk(desks, caller, office_id, desk_id))
+
+    @router.get("/desks", summary="The office's desks (removed ones with active false)")
     async def listing(caller: Caller, office_id: str) -> list[Document]:
         await office_for(desks.ctx, caller, office_id)
         return [_out(d) for d in await desks.store.desks(office_id)]

@@ -36,8 +36,12 @@ INDEXES = [
     IndexSpec(SEAT_BOOKINGS, ["office_id", "day"]),
     IndexSpec(SEAT_BOOKINGS, ["status", "release_at"]),
     IndexSpec(SEAT_BOOKINGS, ["person_id"]),  # an erased person's bookings
+    IndexSpec(SEAT_BOOKINGS, ["desk_id", "day"]),  # a desk's bookings to come, before removal
     *outbox_indexes([SEAT_BOOKINGS]),
 ]
+
+
+HELD = ["booked", "checked_in"]  # a seat booking not ended
 
 
 def claim_of(desk_id: str, day: str, half: str) -> str:
@@ -55,6 +59,26 @@ class DeskStore:
     async def desks(self, office_id: str) -> list[Document]:
         cursor = self.db[DESKS].find({"office_id": office_id}).sort("_id", ASCENDING)
         return [desk async for desk in cursor]
+
+    async def desk(self, office_id: str, desk_id: str) -> Document | None:
+        return await self.db[DESKS].find_one({"_id": desk_id, "office_id": office_id})
+
+    async def update_desk(
+        self, office_id: str, desk_id: str, expect: Mapping[str, Any], changes: Mapping[str, Any]
+    ) -> Document | None:
+        """Set ``changes`` on the office's desk if ``expect`` still holds; the desk after."""
+        return await self.db[DESKS].find_one_and_update(
+            {**expect, "_id": desk_id, "office_id": office_id},
+            {"$set": dict(changes)},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def held_from(self, desk_id: str, day: str) -> int:
+        """The desk's seat bookings still held (booked or checked in) on ``day`` or later (at
+        most 92 days ahead: two halves a day, a few hundred documents at most)."""
+        where = {"desk_id": desk_id, "day": {"$gte": day}, "status": {"$in": HELD}}
+        cursor = self.db[SEAT_BOOKINGS].find(where, {"_id": 1})
+        return len([booking async for booking in cursor])
 
     async def claimed(self, office_id: str, day: str) -> set[str]:
         cursor = self.db[SEAT_BOOKINGS].find({"office_id": office_id, "day": day}, {"claim": 1})

@@ -111,10 +111,25 @@ async def book(
         if any(claim_of(desk["_id"], form.day.isoformat(), h) in taken for h in halves):
             continue
         won = await _book_desk(desks, office, desk, form, halves, by, now)
-        if won:
+        if won and not await _removed_meanwhile(desks, office, desk, won):
             desks.ctx.notify()
             return won
     raise Conflict("no desk is free then")
+
+
+async def _removed_meanwhile(
+    desks: Desks, office: Document, desk: Document, won: list[Document]
+) -> bool:
+    """The desk was removed while it was being booked (desk_changes.remove_desk counts the
+    bookings to come after it marks the desk removed, so one of the two sees the other): the
+    halves won are released again, and the booking tries the next desk."""
+    current = await desks.store.desk(office["_id"], desk["_id"])
+    if current is not None and current.get("active", True):
+        return False
+    for booking in won:
+        await _release(desks, office, booking, "cancelled", "system", {"status": "booked"})
+    desks.ctx.notify()
+    return True
 
 
 async def _book_desk(

@@ -7,6 +7,7 @@ render time (``status_`` ~ the status…) are covered by contexts that hold ever
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, get_args
 
@@ -14,6 +15,8 @@ import pytest
 from starlette.requests import Request
 
 from hoppid.intake import forms
+from hoppid.intake.meetings.my_day import MyDay
+from hoppid.intake.meetings.projection import STATUSES as MEETING_STATUSES
 from hoppid.intake.model import CONSENT_TEXT_VERSION, CONSENT_TEXTS, NEEDS, REASONS, STATUSES
 from hoppid.intake.person_export import ABOUT
 from hoppid.intake.settings import IntakeSettings
@@ -43,7 +46,11 @@ OFFICE = {
 # the parts of the staff's case page (included by staff_case.html, rendered with it)
 PARTS = sorted(t for t in TEMPLATES if t.startswith("case_"))
 # other parts, rendered in the page that includes them (each is on two pages)
-PART_OF = {"search_form.html": "staff_search.html", "cases_table.html": "staff_cases.html"}
+PART_OF = {
+    "search_form.html": "staff_search.html",
+    "cases_table.html": "staff_cases.html",
+    "my_day.html": "staff_cases.html",
+}
 Context = dict[str, Any]
 
 
@@ -192,15 +199,42 @@ def staff_cases() -> list[Context]:
         "office_municipalities": [("1539", "Rauma (1539)")],
         "municipalities": {"1539": "Rauma"},
         "q": "",
+        "my_day": None,  # an advisor's own list has their day
     }
     filters = ("status", "need", "municipality", "since", "until", "mine")
     refused = {f: f"error_filter_{f}" for f in filters}
     key = Staff("key-2", "nordveggen", "office_admin")
+    day = MyDay(AT.date(), MEETINGS, [], [DUE], {"case-new": "NV-2026-0001"})
+    refused_day = replace(day, today=[], due=[], asked="x", error="error_day")
     return [
+        {**common, "mine": True, "my_day": day},
+        {**common, "mine": True, "my_day": refused_day, "errors": {"day": "error_day"}},
         {**common, "mine": True},
         {**common, "mine": False, "cases": [a_case()], "limit": 1},
         {**common, "mine": False, "staff": key, "cases": [], "errors": refused},
     ]
+
+
+# the case's meetings (meetings/): every status, type and mode, and one known by its start only
+MEETINGS = [
+    {
+        "case_id": "case-new",
+        "advisor_id": "advisor-1",
+        "meeting_type": kind,
+        "mode": mode,
+        "status": status,
+        "when": "24.11.2026 14:05\u201315:05",
+    }
+    for status, kind, mode in zip(
+        MEETING_STATUSES,
+        ["first_guidance", "follow_up"] * 3,
+        ["digital", "in_person"] * 3,
+        strict=False,
+    )
+]
+MEETINGS.append({"case_id": "case-x", "advisor_id": "advisor-9", "status": "held", "when": "x"})
+DUE = {"case_id": "case-new", "reference": "NV-2026-0001", "programme": "Etablerertilskudd",
+       "deadline": "2026-12-01", "deadline_shown": "01.12.2026"}  # fmt: skip
 
 
 def staff_search() -> list[Context]:
@@ -247,6 +281,7 @@ def staff_case() -> list[Context]:
         "applications": [{**a, "deadline_shown": day_shown("2026-12-01")} for a in applications],
         "introductions": [{"at": AT, "to_whom": "Bank", "kind": k, "why": "lån"} for k in KINDS],
         "company": None,
+        "meetings": MEETINGS,
         "advisors": {"advisor-1": "Ola"},
         "kroner": kroner,
         "day_shown": day_shown,
@@ -351,6 +386,7 @@ CONTEXTS: dict[str, Callable[[], list[Context]]] = {
     "staff_search.html": staff_search,
     "search_form.html": staff_search,
     "cases_table.html": staff_cases,
+    "my_day.html": staff_cases,
 }
 
 

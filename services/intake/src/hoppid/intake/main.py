@@ -19,6 +19,8 @@ from hoppid.intake import (
     web,
 )
 from hoppid.intake.handlers import links
+from hoppid.intake.meetings import consumer as case_meetings
+from hoppid.intake.meetings import store as meetings_store
 from hoppid.intake.settings import IntakeSettings
 from hoppid.intake.web.export import router as export_pages
 from hoppid.shared.clock import real_now
@@ -39,7 +41,12 @@ DEFINITION = ServiceDefinition(
     name="intake",
     title="hoppid intake",
     description="Entrepreneurs, inquiries and cases, for every office.",
-    indexes=[*store.INDEXES, *person_export.INDEXES, *accounts.INDEXES],
+    indexes=[
+        *store.INDEXES,
+        *person_export.INDEXES,
+        *accounts.INDEXES,
+        *meetings_store.INDEXES,
+    ],
     outbox_collections=(*store.OUTBOX_COLLECTIONS, person_export.EXPORTS),
     publishes=intake_events.PUBLISHED,
 )
@@ -62,6 +69,7 @@ def bootstrap(settings: IntakeSettings, runtime: Runtime) -> ServiceParts:
         timedelta(hours=settings.export_keep_hours),
     )
     _export_parts(runtime, exports)
+    case_meetings.attach(runtime, meetings_store.CaseMeetings(runtime.database))
     periods = retention.periods(settings)
 
     async def retention_pass(now: datetime) -> Mapping[str, int]:

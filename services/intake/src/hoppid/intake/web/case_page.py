@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from hoppid.intake import handlers
 from hoppid.intake.accounts import office_advisors
 from hoppid.intake.handlers import Context
+from hoppid.intake.meetings import shown as meetings_shown
 from hoppid.intake.model import STATUSES, TRANSITIONS
 from hoppid.intake.web.authors import author_names
 from hoppid.intake.web.common import error_page
@@ -73,6 +74,7 @@ class CasePage:
             applications=[_shown(a) for a in case.get("applications", [])],
             introductions=sorted(case.get("introductions", []), key=lambda i: i["at"]),
             company=case.get("company"),
+            meetings=await meetings_shown.of_case(self.ctx.store.db, staff.office_id, case["_id"]),
             advisors=advisors,  # advisor_id → name, the office's own: the case shows the name
             kroner=kroner,
             day_shown=day_shown,

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hoppid.intake import forms, handlers
 from hoppid.intake.handlers import Context
+from hoppid.intake.meetings import my_day as my_day_of
 from hoppid.intake.model import NEEDS, STATUSES
 from hoppid.intake.web.case_page import CasePage
 from hoppid.intake.web.common import (
@@ -93,6 +94,11 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
             cases = await handlers.find_cases(ctx, staff, chosen, LIST_LIMIT, 0)
         except ValidationError as error:
             errors = {k: f"error_filter_{k}" for k in validation_errors(error)}
+        # an advisor's own list starts with their day (meetings/my_day.py)
+        asked = given.get("day")
+        day = await my_day_of.on_start_page(ctx.store.db, staff, ctx.now(), asked) if mine else None
+        if day is not None and day.error:
+            errors["day"] = day.error
         office = await ctx.store.office(staff.office_id) or {}
         return staff_form_page(
             pages,
@@ -103,6 +109,7 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
             office=office,
             cases=by_status(cases) if mine else cases,
             mine=mine,
+            my_day=day,
             limit=LIST_LIMIT,
             filters={k: given.get(k, "") for k in CaseFilters.model_fields},
             statuses=STATUSES,

@@ -4,25 +4,24 @@ No ``from __future__ import annotations``: FastAPI must see the routes' local de
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 
 from hoppid.notifications.context import Context
 from hoppid.notifications.preferences import choices
 from hoppid.shared.links import PREFERENCES
-from hoppid.shared.person_links import live_link
+from hoppid.shared.person_links import linked_person, person_dependency
 
 
 def router(link_secret: str, context: Context) -> APIRouter:
     router = APIRouter(prefix="/v1/me/{token}/preferences", tags=["the entrepreneur's link"])
 
-    async def person_id(token: str) -> str:
-        ctx = context
-        claims = await live_link(link_secret, token, ctx.now(), ctx.vault, PREFERENCES)
-        if claims is None or await ctx.store.person_erased(claims.person_id):
-            raise HTTPException(401, "this link is not valid (expired or revoked)")
-        return claims.person_id
+    async def person_of(token: str) -> str | None:
+        erased_here = context.store.person_erased
+        return await linked_person(
+            link_secret, token, context.now(), context.vault, erased_here, PREFERENCES
+        )
 
-    Me = Annotated[str, Depends(person_id)]
+    Me = Annotated[str, Depends(person_dependency(person_of))]
 
     @router.get("", summary="Which channels carry non-essential messages to me")
     async def mine(me: Me) -> dict[str, Any]:

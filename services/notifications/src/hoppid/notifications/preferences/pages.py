@@ -13,7 +13,7 @@ from hoppid.notifications.context import Context
 from hoppid.notifications.preferences import choices as preferences
 from hoppid.notifications.settings import NotificationsSettings
 from hoppid.shared.links import PREFERENCES
-from hoppid.shared.person_links import live_link
+from hoppid.shared.person_links import linked_person
 from hoppid.shared.web import Pages
 
 FIELD = "non_essential"
@@ -25,11 +25,10 @@ def router(pages: Pages, settings: NotificationsSettings, context: Context) -> A
 
     async def person_of(token: str) -> str | None:
         """The person behind a valid link (as the JSON API checks it); None otherwise."""
-        ctx = context
-        claims = await live_link(secret, token, ctx.now(), ctx.vault, PREFERENCES)
-        if claims is None or await ctx.store.person_erased(claims.person_id):
-            return None
-        return claims.person_id
+        erased_here = context.store.person_erased
+        return await linked_person(
+            secret, token, context.now(), context.vault, erased_here, PREFERENCES
+        )
 
     @router.get("/pages/me/{token}/preferences")
     async def show(request: Request, token: str) -> Response:

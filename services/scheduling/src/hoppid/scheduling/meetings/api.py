@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
@@ -24,7 +24,7 @@ from hoppid.scheduling.meetings.search import SlotTaken, search_slots, slot_out
 from hoppid.scheduling.model import RuleViolation, existing_oslo_instant
 from hoppid.scheduling.responses import out
 from hoppid.shared.access import Staff
-from hoppid.shared.person_links import live_link
+from hoppid.shared.person_links import linked_person, person_dependency
 from hoppid.shared.problems import NotFound, handled, problem
 from hoppid.shared.web.bounds import Day, check_range
 
@@ -207,13 +207,10 @@ def _calendar_router(ctx: Context) -> APIRouter:
 def _person_router(ctx: Context, link_secret: str) -> APIRouter:
     router = APIRouter(prefix="/v1/me/{token}", tags=["the entrepreneur's link"])
 
-    async def person_id(token: str) -> str:
-        claims = await live_link(link_secret, token, ctx.now(), ctx.vault)
-        if claims is None or await ctx.store.is_erased(claims.person_id):
-            raise HTTPException(401, "this link is not valid (expired or revoked)")
-        return claims.person_id
+    async def person_of(token: str) -> str | None:
+        return await linked_person(link_secret, token, ctx.now(), ctx.vault, ctx.store.is_erased)
 
-    Person = Annotated[str, Depends(person_id)]
+    Person = Annotated[str, Depends(person_dependency(person_of))]
 
     @router.get("/meetings", summary="The times offered to me and my meetings")
     async def meetings(me: Person) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from hoppid.scheduling.access import administers, works_at
 from hoppid.shared.access import ALL_OFFICES, Staff
-from hoppid.shared.person_links import live_link
+from hoppid.shared.person_links import linked_person
 from hoppid.shared.web import PageAnswer
 
 if TYPE_CHECKING:
@@ -24,10 +24,8 @@ Document = dict[str, Any]
 
 async def person_of(site: Site, token: str) -> str | None:
     """The person of a valid link, as the JSON API decides (signature, expiry, erasure)."""
-    claims = await live_link(site.link_secret, token, site.ctx.now(), site.ctx.vault)
-    if claims is None or await site.ctx.store.is_erased(claims.person_id):
-        return None
-    return claims.person_id
+    ctx = site.ctx
+    return await linked_person(site.link_secret, token, ctx.now(), ctx.vault, ctx.store.is_erased)
 
 
 async def me_of(site: Site, request: Request, token: str) -> str:

@@ -21,6 +21,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
+from hoppid.intake.meetings.consumer import GROUP as CASE_MEETINGS
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.kafka import (
     KafkaSecurity,
@@ -177,6 +178,18 @@ async def test_a_service_publishes_through_its_settings(broker: SaslBroker, topi
         await kafka.stop()
     values = await read_all(broker, "scheduling", "hoppid.intake", "hoppid.scheduling.test")
     assert any(b'"n"' in value for value in values)
+
+
+async def test_intake_reads_scheduling_s_meetings_in_its_own_group(
+    broker: SaslBroker, topics: None
+) -> None:
+    """intake's case meetings (intake/meetings) come from scheduling's topic in the group
+    hoppid.intake.case-meetings: intake may read and commit there, not in another's group."""
+    await produce(broker, "scheduling", "hoppid.scheduling", b"meeting.booked")
+    group = f"hoppid.intake.{CASE_MEETINGS}"
+    assert b"meeting.booked" in await read_all(broker, "intake", "hoppid.scheduling", group)
+    with pytest.raises((KafkaError, TimeoutError)):
+        await read_all(broker, "intake", "hoppid.scheduling", f"hoppid.reporting.{CASE_MEETINGS}")
 
 
 async def test_the_partner_reads_the_public_topic_and_nothing_else(

@@ -1,6 +1,6 @@
 """The office's programmes for signed-in staff of that office: enrolments, waitlist and session
-attendance, and a new programme (office admins); the same use cases as the JSON API
-(``programmes.use_cases``)."""
+attendance, and a new programme (office admins; their change and cancellation: change_pages);
+the same use cases as the JSON API (``programmes.use_cases``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from hoppid.scheduling.access import administers
 from hoppid.scheduling.model import RuleViolation
-from hoppid.scheduling.programmes import page_form
+from hoppid.scheduling.programmes import change_pages, page_form
 from hoppid.scheduling.programmes import use_cases as programme_use
 from hoppid.scheduling.programmes.forms import AttendanceForm, Attended
 from hoppid.scheduling.web.common import Document, not_found, notice, office_admin, office_staff
@@ -42,7 +42,9 @@ def router(site: Site) -> APIRouter:
         context = {
             "programmes": found,
             "problem": None,
-            "notice": notice(request, ("attendance", "created")),
+            "notice": notice(
+                request, ("attendance", "created", "programme_changed", "programme_cancelled")
+            ),
             "may_change": administers(staff, office_id),
         }
         context.update(extra)
@@ -104,4 +106,5 @@ def router(site: Site) -> APIRouter:
             return show_form(request, staff, values, page_form.rule_error(problem, where))
         return pages.redirect("/pages/staff/programmes?done=created")
 
+    router.include_router(change_pages.router(site))  # change and cancel (office admins)
     return router

@@ -46,7 +46,8 @@ from aiokafka.errors import (
     TopicAuthorizationFailedError,
     UnsupportedForMessageFormatError,
 )
-from pymongo import UpdateOne
+from pymongo import ReturnDocument, UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.shared.clock import real_now
@@ -126,6 +127,24 @@ def without_outbox(document: Document | None) -> Document | None:
         for name in OUTBOX_FIELDS:
             document.pop(name, None)
     return document
+
+
+async def change_with_outbox(
+    collection: AsyncCollection[Document],
+    selector: Mapping[str, Any],
+    update: Mapping[str, Any],
+    topic: str,
+    envelopes: Iterable[Envelope] = (),
+) -> Document | None:
+    """Change the one document ``selector`` matches, with its events in the same single-document
+    update (no change without its events, no event without its change); the document after the
+    change, or None when nothing matched (gone, or no longer as ``selector`` expects)."""
+    events = list(envelopes)
+    full = with_outbox(update, topic, events) if events else dict(update)
+    found = await collection.find_one_and_update(
+        dict(selector), full, return_document=ReturnDocument.AFTER
+    )
+    return without_outbox(found)  # FerretDB 1.24 cannot project in findAndModify
 
 
 @dataclass

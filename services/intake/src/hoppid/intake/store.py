@@ -20,10 +20,10 @@ from hoppid.shared.envelope import Envelope
 from hoppid.shared.mongo import IndexSpec
 from hoppid.shared.outbox import (
     HIDE_OUTBOX,
+    change_with_outbox,
     outbox_fields,
     outbox_indexes,
     with_outbox,
-    without_outbox,
 )
 
 Document = dict[str, Any]
@@ -202,13 +202,8 @@ class IntakeStore:
     ) -> Document | None:
         """Change the person with their events; None if they do not exist or (with ``expect``)
         no longer hold the values expected."""
-        events = list(events)
-        full = with_outbox(update, self.topic, events) if events else dict(update)
-        person = await self.db[PEOPLE].find_one_and_update(
-            {**(expect or {}), "_id": person_id}, full, return_document=ReturnDocument.AFTER
-        )
-        # FerretDB 1.24 cannot project in findAndModify: the outbox is dropped here
-        return without_outbox(person)
+        selector = {**(expect or {}), "_id": person_id}
+        return await change_with_outbox(self.db[PEOPLE], selector, update, self.topic, events)
 
     # --- requests for a new link -----------------------------------------------------------
     async def add_link_request(self, request: Document) -> None:
@@ -397,10 +392,4 @@ class IntakeStore:
     ) -> Document | None:
         """Change a case of this office and write its events, only if ``expect`` still holds."""
         selector = {**(expect or {}), "_id": case_id, "office_id": office_id}
-        case = await self.db[CASES].find_one_and_update(
-            selector,
-            with_outbox(update, self.topic, events),
-            return_document=ReturnDocument.AFTER,
-        )
-        # FerretDB 1.24 cannot project in findAndModify: the outbox is dropped here
-        return without_outbox(case)
+        return await change_with_outbox(self.db[CASES], selector, update, self.topic, events)

@@ -6,12 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.mongo import IndexSpec
-from hoppid.shared.outbox import HIDE_OUTBOX, outbox_fields, with_outbox, without_outbox
+from hoppid.shared.outbox import (
+    HIDE_OUTBOX,
+    change_with_outbox,
+    outbox_fields,
+)
 
 Document = dict[str, Any]
 
@@ -51,16 +55,9 @@ class AdvisorStore:
         events: Iterable[Envelope] = (),
     ) -> Document | None:
         """Change the advisor, with its events in the same single-document update."""
-        update: Document = {"$set": dict(fields)}
-        events = list(events)
-        found = await self.db[ADVISORS].find_one_and_update(
-            {"_id": advisor_id, "office_id": office_id},
-            with_outbox(update, self.topic, events) if events else update,
-            return_document=ReturnDocument.AFTER,
-        )
-        if found is not None:
-            without_outbox(found)  # no projection in find_one_and_update on FerretDB
-        return found
+        selector = {"_id": advisor_id, "office_id": office_id}
+        update = {"$set": dict(fields)}
+        return await change_with_outbox(self.db[ADVISORS], selector, update, self.topic, events)
 
     async def advisor_by_feed(self, token_hash: str) -> Document | None:
         return await self.db[ADVISORS].find_one({"feed_token_hash": token_hash}, HIDE_OUTBOX)

@@ -60,18 +60,19 @@ async def test_notes_are_added_and_shown_newest_first(intake: Intake, database: 
 
 async def test_applications_are_recorded_and_decided(intake: Intake, database: Any) -> None:
     url, csrf = await open_case(intake, database)
+    seeded = "nordveggen.avklaringsmidler"  # the office's clarification grant (grants/)
     negative = await post(
-        intake, f"{url}/applications", csrf, programme="Etablerertilskudd", amount_asked_nok="-5"
+        intake, f"{url}/applications", csrf, programme_id=seeded, amount_asked_nok="-5"
     )
     assert negative.status_code == 422 and 'id="error-amount_asked_nok"' in negative.text
-    assert 'value="Etablerertilskudd"' in negative.text  # what was typed is kept
+    assert f'<option value="{seeded}" selected>' in negative.text  # what was chosen is kept
     no_programme = await post(intake, f"{url}/applications", csrf, amount_asked_nok="30000")
-    assert no_programme.status_code == 422 and 'id="error-programme"' in no_programme.text
+    assert no_programme.status_code == 422 and 'id="error-programme_id"' in no_programme.text
     bad_day = await post(
         intake,
         f"{url}/applications",
         csrf,
-        programme="Avklaringstilskudd",
+        programme_id=seeded,
         amount_asked_nok="30000",
         deadline="31.01.2027",
     )
@@ -81,14 +82,14 @@ async def test_applications_are_recorded_and_decided(intake: Intake, database: A
         intake,
         f"{url}/applications",
         csrf,
-        programme="Avklaringstilskudd",
+        programme_id=seeded,
         amount_asked_nok="30000",
         deadline="2027-01-31",
     )
     assert recorded.headers["location"] == f"{url}?done=application"
     page = await intake.client.get(recorded.headers["location"])
     assert "Søknaden er registrert." in page.text
-    assert "<td>Avklaringstilskudd</td>" in page.text and "<td>30\u00a0000</td>" in page.text
+    assert "<td>Avklaringsmidler</td>" in page.text and "<td>30\u00a0000</td>" in page.text
     assert "<td>31.01.2027</td>" in page.text and "Venter på vedtak" in page.text
     application = (await database["cases"].find_one({}))["applications"][0]
     decide = f"{url}/applications/{application['id']}/decision"

@@ -15,6 +15,7 @@ import pytest
 from starlette.requests import Request
 
 from hoppid.intake import forms
+from hoppid.intake.grants.staff_pages import NOTICES as GRANT_NOTICES
 from hoppid.intake.meetings.my_day import MyDay
 from hoppid.intake.meetings.projection import STATUSES as MEETING_STATUSES
 from hoppid.intake.model import CONSENT_TEXT_VERSION, CONSENT_TEXTS, NEEDS, REASONS, STATUSES
@@ -49,6 +50,7 @@ PARTS = sorted(t for t in TEMPLATES if t.startswith("case_"))
 PART_OF = {
     "search_form.html": "staff_search.html",
     "cases_table.html": "staff_cases.html",
+    "grant_programme_fields.html": "grant_programmes.html",
     "my_day.html": "staff_cases.html",
 }
 Context = dict[str, Any]
@@ -283,6 +285,7 @@ def staff_case() -> list[Context]:
         "company": None,
         "meetings": MEETINGS,
         "advisors": {"advisor-1": "Ola"},
+        "grant_programmes": GRANTS,
         "kroner": kroner,
         "day_shown": day_shown,
         "values": {},
@@ -297,7 +300,7 @@ def staff_case() -> list[Context]:
         "introductions": [{"at": AT, "kind": "other"}],
         "advisors": {},
     }
-    fields = ["status", "reason", "comment", "advisor_id", "text", "programme", "to_whom"]
+    fields = ["status", "reason", "comment", "advisor_id", "text", "programme_id", "to_whom"]
     fields += ["amount_asked_nok", "deadline", "kind", "why", "org_number", "registered_on"]
     refused = {**errors_for(*fields), "applications": "error_application_unknown"}
     refused["text-n-1"] = "error_text"
@@ -315,6 +318,35 @@ def staff_case() -> list[Context]:
         ),
         {**common, "errors": {"text-n-1": "error_text"}, "values": {"text-n-1": None}},
     ]
+
+
+GRANTS = [
+    {"_id": "g-1", "name": "Avklaringsmidler", "name_en": "Clarification grant",
+     "granted_by": "Kommunen", "max_amount_nok": 30000, "active": True},
+    {"_id": "g-2", "name": "Etablerertilskudd", "name_en": None,
+     "granted_by": "Innovasjon Norge", "max_amount_nok": None, "active": False},
+]  # fmt: skip
+GRANT_FIELDS = ("name", "name_en", "granted_by", "max_amount_nok", "active")
+
+
+def grant_programmes() -> list[Context]:
+    """The office's catalogue (grants/) as its admin sees it (each notice, every field
+    refused) and as an advisor does (no forms)."""
+    admin = Staff("key-2", "nordveggen", "office_admin")
+    common = {"staff": admin, "entries": GRANTS, "may_change": True, "values": {}, "kroner": kroner}
+    refused = {f: f"grants_error_{f}" for f in GRANT_FIELDS}
+    return [
+        *({**common, "notice": f"grants_{n}" if n else None} for n in (None, *GRANT_NOTICES)),
+        {**common, "notice": None, "errors": refused, "values": {"name": "x"}},
+        {**common, "notice": None, "staff": ADVISOR, "may_change": False},
+    ]
+
+
+def grant_programme_form() -> list[Context]:
+    admin = Staff("key-2", "nordveggen", "office_admin")
+    refused = {f: f"grants_error_{f}" for f in GRANT_FIELDS}
+    common = {"staff": admin, "entry": GRANTS[0], "values": GRANTS[0]}
+    return [common, {**common, "errors": refused, "values": {"active": False}}]
 
 
 def admin_dlq() -> list[Context]:
@@ -386,6 +418,9 @@ CONTEXTS: dict[str, Callable[[], list[Context]]] = {
     "staff_search.html": staff_search,
     "search_form.html": staff_search,
     "cases_table.html": staff_cases,
+    "grant_programmes.html": grant_programmes,
+    "grant_programme_form.html": grant_programme_form,
+    "grant_programme_fields.html": grant_programmes,
     "my_day.html": staff_cases,
 }
 

@@ -8,6 +8,8 @@ from fastapi.responses import JSONResponse
 
 from hoppid.intake import accounts, forms, handlers, web
 from hoppid.intake.exports import EXPORT_HEADERS, case_out, export_body
+from hoppid.intake.grants import api as grants_api
+from hoppid.intake.grants.use_cases import Grants
 from hoppid.intake.handlers import Context
 from hoppid.intake.link_limits import LinkLimits
 from hoppid.intake.model import CONSENT_TEXT_VERSION, CONSENT_TEXTS
@@ -59,6 +61,7 @@ def install(app: FastAPI, ctx: Context, settings: IntakeSettings) -> None:
     app.include_router(_platform_keys_router(ctx, staff))
     app.include_router(_person_router(ctx))
     app.include_router(accounts.api_router(ctx.store.db, ring.sessions, staff))
+    app.include_router(grants_api.router(Grants.of(ctx.store.db, ctx.now), staff))
     web.install(app, ctx, settings, ring, limit, link_limits)
 
 

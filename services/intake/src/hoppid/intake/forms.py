@@ -63,7 +63,16 @@ class EditNote(_Strict):
 
 
 class RecordApplication(_Strict):
-    programme: Text = Field(max_length=200, description="Funding programme")
+    programme_id: Text | None = Field(
+        None,
+        max_length=100,
+        description="The office's grant programme (`/v1/offices/{office_id}/grant-programmes`)",
+    )
+    programme: Text | None = Field(
+        None,
+        max_length=200,
+        description="A programme outside the catalogue, as free text (instead of programme_id)",
+    )
     amount_asked_nok: int = Field(ge=0, le=1_000_000_000, description="Amount asked, NOK")
     deadline: Day | None = Field(None, description="Deadline")
 

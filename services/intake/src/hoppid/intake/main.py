@@ -18,6 +18,7 @@ from hoppid.intake import (
     store,
     web,
 )
+from hoppid.intake.grants import store as grants_store
 from hoppid.intake.handlers import links
 from hoppid.intake.meetings import consumer as case_meetings
 from hoppid.intake.meetings import store as meetings_store
@@ -45,6 +46,7 @@ DEFINITION = ServiceDefinition(
         *store.INDEXES,
         *person_export.INDEXES,
         *accounts.INDEXES,
+        *grants_store.INDEXES,
         *meetings_store.INDEXES,
     ],
     outbox_collections=(*store.OUTBOX_COLLECTIONS, person_export.EXPORTS),

@@ -112,6 +112,10 @@ class ApplicationRecorded(_CaseEvent):
     event_type: ClassVar[str] = "no.hoppid.intake.application.recorded.v1"
     application_id: str = Field(description="The application")
     programme: str = Field(description="Funding programme, e.g. Innovasjon Norge etablerertilskudd")
+    programme_id: str | None = Field(
+        None,
+        description="The office's grant catalogue entry the programme is (none: free text)",
+    )
     amount_asked_nok: int = Field(description="Amount asked for, in NOK")
     deadline: date | None = Field(None, description="Application deadline")
     recorded_at: datetime = Field(description="When (UTC)")

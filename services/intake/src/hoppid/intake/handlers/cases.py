@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from hoppid.intake import forms
+from hoppid.intake.grants.use_cases import Grants, for_application
 from hoppid.intake.handlers.common import (
     Conflict,
     Context,
@@ -17,6 +18,7 @@ from hoppid.intake.handlers.common import (
 )
 from hoppid.intake.model import (
     OSLO,
+    RuleViolation,
     check_transition,
     normalise_org_number,
 )
@@ -221,10 +223,14 @@ async def edit_note(
 async def record_application(
     ctx: Context, staff: Staff, case_id: str, form: forms.RecordApplication
 ) -> Document:
+    """An application to one of the office's active grant programmes (``programme_id``: the
+    amount at most its maximum) or, as before the catalogue, to a free-text ``programme``."""
     now, application_id = ctx.now(), str(uuid.uuid4())
+    programme = await _programme(ctx, staff, form)
     application = {
         "id": application_id,
         **form.model_dump(mode="json"),
+        **programme,
         "outcome": None,
         "amount_granted_nok": 0,
         "recorded_at": now,
@@ -239,13 +245,27 @@ async def record_application(
                 case_id=c["_id"],
                 office_id=c["office_id"],
                 application_id=application_id,
-                programme=form.programme,
+                programme=programme["programme"],
+                programme_id=form.programme_id,
                 amount_asked_nok=form.amount_asked_nok,
                 deadline=form.deadline,
                 recorded_at=now,
             )
         ],
     )
+
+
+async def _programme(ctx: Context, staff: Staff, form: forms.RecordApplication) -> Document:
+    """The application's programme as stored: the catalogue entry's names, or the free text."""
+    if form.programme_id and form.programme:
+        raise RuleViolation("programme", "give programme_id or programme, not both")
+    if form.programme:
+        return {"programme": form.programme}
+    if not form.programme_id:
+        raise RuleViolation("programme_id", "choose one of the office's grant programmes")
+    grants = Grants.of(ctx.store.db, ctx.now)
+    entry = await for_application(grants, staff.office_id, form.programme_id, form.amount_asked_nok)
+    return {"programme": entry["name"], "programme_en": entry.get("name_en")}
 
 
 async def decide_application(

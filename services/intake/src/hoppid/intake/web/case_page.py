@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from hoppid.intake import handlers
 from hoppid.intake.accounts import office_advisors
+from hoppid.intake.grants.use_cases import Grants, active_programmes
 from hoppid.intake.handlers import Context
 from hoppid.intake.meetings import shown as meetings_shown
 from hoppid.intake.model import STATUSES, TRANSITIONS
@@ -71,6 +72,9 @@ class CasePage:
             notice=NOTICES.get(request.query_params.get("done", "")) if status == 200 else None,
             notes=notes,
             authors=await author_names(self.ctx.store.db, staff.office_id, writers),
+            grant_programmes=await active_programmes(
+                Grants.of(self.ctx.store.db, self.ctx.now), staff.office_id
+            ),
             applications=[_shown(a) for a in case.get("applications", [])],
             introductions=sorted(case.get("introductions", []), key=lambda i: i["at"]),
             company=case.get("company"),

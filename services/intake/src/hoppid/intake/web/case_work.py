@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from hoppid.intake import forms, handlers
 from hoppid.intake.accounts import office_advisors
+from hoppid.intake.grants.forms import CatalogueApplication
 from hoppid.intake.handlers import Context
 from hoppid.intake.web.case_page import CasePage
 from hoppid.intake.web.common import Errors, error_page, problem_errors, text, validation_errors
@@ -138,10 +139,11 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
 
     @routes.post("/applications", response_model=None)
     async def record_application(request: Request, case_id: str) -> Response:
-        async def act(staff: Staff, form: forms.RecordApplication) -> None:
-            await handlers.record_application(ctx, staff, case_id, form)
+        # the page offers the office's active grant programmes, never free text
+        async def act(staff: Staff, form: CatalogueApplication) -> None:
+            await handlers.record_application(ctx, staff, case_id, form.recorded())
 
-        return await submit(request, case_id, forms.RecordApplication, act, "application")
+        return await submit(request, case_id, CatalogueApplication, act, "application")
 
     @routes.post("/applications/{application_id}/decision", response_model=None)
     async def decide_application(request: Request, case_id: str, application_id: str) -> Response:

@@ -225,6 +225,7 @@ async def test_a_person_books_moves_cancels_and_staff_record_the_meeting(
 
     await staff_book_for_the_case(staff, scheduling, db)
     await office_admin_pages(staff, scheduling)
+    await desk_changed_and_removed(staff)
 
 
 async def staff_book_for_the_case(staff: Any, scheduling: str, db: Any) -> None:
@@ -296,3 +297,30 @@ async def office_admin_pages(staff: Any, scheduling: str) -> None:
     await staff.get_by_role("button", name="Legg til plassen").click()
     await staff.get_by_text("Kontorplassen er lagt til.").wait_for()
     await check_page(staff, screenshot="scheduling-staff-desks-added")
+
+
+async def desk_changed_and_removed(staff: Any) -> None:
+    """On the desks page: the new desk renamed (refused first: no name) and removed; the desk
+    the person booked is not removed while the booking is to come (409)."""
+    await staff.get_by_role("link", name="Endre Vindusplass 4", exact=True).click()
+    await check_page(staff, screenshot="scheduling-staff-desk")
+    name = staff.get_by_label("Navn", exact=True)
+    await name.fill("")
+    await staff.get_by_role("button", name="Lagre navnet").click()
+    await staff.get_by_text("Skriv et navn på plassen").first.wait_for()
+    await check_page(staff, screenshot="scheduling-staff-desk-error")
+    await name.fill("Vindusplass 5")
+    await staff.get_by_role("button", name="Lagre navnet").click()
+    await staff.get_by_text("Navnet på plassen er lagret.").wait_for()
+    await check_page(staff)
+
+    await staff.get_by_role("link", name="Endre Vindusplass", exact=True).click()
+    await staff.get_by_role("button", name="Fjern Vindusplass").click()
+    await staff.get_by_text("Plassen er ikke fjernet").wait_for()
+    await check_page(staff, screenshot="scheduling-staff-desk-in-use")
+
+    await staff.get_by_role("link", name="Tilbake til kontorplassene").click()
+    await staff.get_by_role("link", name="Endre Vindusplass 5", exact=True).click()
+    await staff.get_by_role("button", name="Fjern Vindusplass 5").click()
+    await staff.get_by_text("Plassen er fjernet.").wait_for()
+    await check_page(staff)

@@ -3,9 +3,9 @@
 A removed desk is kept (retired: ``active`` false, ``removed_at``) so the seat bookings it had
 keep their desk's name; it is no longer listed or booked. A desk with seat bookings still to
 come (booked or checked in, today or later) is not removed: the answer is a 409 naming how many,
-and the office cancels them first (each cancellation tells the person, ``seat.released``).
-Refusing is the simplest honest rule: nobody loses a seat they were promised without a person
-at the office deciding it, one by one.
+and the office cancels them first, one by one (each a ``seat.released`` event; notifications
+sends the person no message for it today). Refusing is the simplest honest rule: nobody loses
+a seat they were promised without someone at the office deciding it.
 
 Removal marks the desk first and counts its bookings after; a booking being made at that
 moment checks the desk again once it has won its halves (use_cases.book): so either the count
@@ -62,7 +62,7 @@ async def remove_desk(desks: Desks, staff: Staff, office_id: str, desk_id: str) 
     )
     if removed is None:
         raise NotOurs("desk_id", "no such desk at this office")
-    held = await desks.store.held_from(desk_id, model.oslo_day(now).isoformat())
+    held = len(await desks.store.held_from(desk_id, model.oslo_day(now).isoformat()))
     if held:
         await desks.store.update_desk(office_id, desk_id, {}, {"active": True, "removed_at": None})
         raise DeskInUse(held)

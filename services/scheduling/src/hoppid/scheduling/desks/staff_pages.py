@@ -38,9 +38,10 @@ def router(site: Site) -> APIRouter:
     ) -> HTMLResponse:
         today = model.oslo_day(site.ctx.now())
         day = _day_of(request, today)
-        desks = await site.desks.store.desks(office_id)
+        every_desk = await site.desks.store.desks(office_id)  # removed ones name old bookings
+        desks = [d for d in every_desk if d.get("active", True)]
         bookings = await site.desks.store.of_office(office_id, day.isoformat())
-        names = {d["_id"]: d["name"] for d in desks}
+        names = {d["_id"]: d["name"] for d in every_desk}
         rows = [{**b, "desk": names.get(b["desk_id"], "-")} for b in bookings]
         context = {
             "day": day,
@@ -50,7 +51,10 @@ def router(site: Site) -> APIRouter:
             "desks": desks,
             "bookings": rows,
             "problem": None,
-            "notice": notice(request, ("checked_in", "desk_added")),
+            "notice": notice(
+                request,
+                ("checked_in", "seat_cancelled", "desk_added", "desk_changed", "desk_removed"),
+            ),
             "may_change": administers(staff, office_id),
             "values": {"name": ""},
             **extra,
@@ -72,6 +76,19 @@ def router(site: Site) -> APIRouter:
         except (RuleViolation, Conflict):
             return await show_desks(request, staff, office_id, 409, problem="check_in_refused")
         return pages.redirect("/pages/staff/desks?done=checked_in")
+
+    @router.post("/desks/{booking_id}/cancel", response_model=None)
+    async def cancel(request: Request, booking_id: str) -> Response:
+        """Cancel a seat booking (as the JSON API: seat.released), back to its day's page."""
+        await pages.form(request)
+        staff, office_id = await office_staff(site, request)
+        try:
+            booking = await desk_use.cancel(site.desks, staff, office_id, booking_id)
+        except NotFound:
+            return not_found(site, request, staff)
+        except Conflict:
+            return await show_desks(request, staff, office_id, 409, problem="seat_cancel_refused")
+        return pages.redirect(f"/pages/staff/desks?day={booking['day']}&done=seat_cancelled")
 
     @router.post("/desks", response_model=None)
     async def add_desk(request: Request) -> Response:

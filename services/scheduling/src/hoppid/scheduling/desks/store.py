@@ -73,12 +73,13 @@ class DeskStore:
             return_document=ReturnDocument.AFTER,
         )
 
-    async def held_from(self, desk_id: str, day: str) -> int:
-        """The desk's seat bookings still held (booked or checked in) on ``day`` or later (at
-        most 92 days ahead: two halves a day, a few hundred documents at most)."""
+    async def held_from(self, desk_id: str, day: str) -> list[Document]:
+        """The desk's seat bookings still held (booked or checked in) on ``day`` or later, by
+        day (at most 92 days ahead: two halves a day, a few hundred documents at most)."""
         where = {"desk_id": desk_id, "day": {"$gte": day}, "status": {"$in": HELD}}
-        cursor = self.db[SEAT_BOOKINGS].find(where, {"_id": 1})
-        return len([booking async for booking in cursor])
+        fields = {"day": 1, "half": 1, "status": 1}
+        cursor = self.db[SEAT_BOOKINGS].find(where, fields).sort("day", ASCENDING)
+        return [booking async for booking in cursor]
 
     async def claimed(self, office_id: str, day: str) -> set[str]:
         cursor = self.db[SEAT_BOOKINGS].find({"office_id": office_id, "day": day}, {"claim": 1})

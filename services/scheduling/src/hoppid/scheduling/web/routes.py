@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from hoppid.scheduling.advisors import staff_pages as advisor_staff_pages
 from hoppid.scheduling.context import Context
+from hoppid.scheduling.desks import desk_change_pages
 from hoppid.scheduling.desks import person_pages as desk_person_pages
 from hoppid.scheduling.desks import staff_pages as desk_staff_pages
 from hoppid.scheduling.desks.use_cases import Desks
@@ -60,6 +61,7 @@ def install(
         advisor_staff_pages,
         programme_staff_pages,
         desk_staff_pages,
+        desk_change_pages,
         office_staff_pages,
     ):
         app.include_router(module.router(site))

@@ -1,7 +1,8 @@
 """scheduling's pages in a real browser: a person with a new case books an offered time from
 their link, sees it with its calendar file, moves it, cancels it and books again by keyboard;
 the office's staff sign in, see the meeting in the calendar and record one held; the person
-enrols in a course and books a desk on a phone. Every page is checked with axe-core."""
+enrols in a course and books a desk on a phone; the office admin changes and cancels a
+course. Every page is checked with axe-core."""
 
 import asyncio
 import email
@@ -226,6 +227,7 @@ async def test_a_person_books_moves_cancels_and_staff_record_the_meeting(
     await staff_book_for_the_case(staff, scheduling, db)
     await office_admin_pages(staff, scheduling)
     await desk_changed_and_removed(staff)
+    await programme_changed_and_cancelled(staff)
 
 
 async def staff_book_for_the_case(staff: Any, scheduling: str, db: Any) -> None:
@@ -323,4 +325,32 @@ async def desk_changed_and_removed(staff: Any) -> None:
     await staff.get_by_role("link", name="Endre Vindusplass 5", exact=True).click()
     await staff.get_by_role("button", name="Fjern Vindusplass 5").click()
     await staff.get_by_text("Plassen er fjernet.").wait_for()
+    await check_page(staff)
+
+
+async def programme_changed_and_cancelled(staff: Any) -> None:
+    """The office admin changes the new course (refused first: no seats) and cancels it (refused
+    first: not confirmed), each page checked with axe-core."""
+    await staff.get_by_role("link", name="Kurs og program").click()
+    await staff.get_by_role("link", name="Endre Eksport for små firma").click()
+    await check_page(staff, screenshot="scheduling-staff-programme-change")
+    seats = staff.get_by_label("Plasser", exact=True)
+    await seats.fill("")
+    await staff.get_by_role("button", name="Lagre endringene").click()
+    await staff.get_by_text("Skriv et tall fra 1 til 500.").first.wait_for()
+    await check_page(staff, screenshot="scheduling-staff-programme-change-error")
+    await seats.fill("12")
+    await staff.locator("#field-session-0-start").fill("10:00")
+    await staff.get_by_role("button", name="Lagre endringene").click()
+    await staff.get_by_text("Endringene er lagret.").wait_for()
+    await check_page(staff)
+
+    await staff.get_by_role("link", name="Avlys Eksport for små firma").click()
+    await check_page(staff, screenshot="scheduling-staff-programme-cancel")
+    await staff.get_by_role("button", name="Avlys programmet").click()
+    await staff.get_by_text("Kryss av for å bekrefte").first.wait_for()
+    await check_page(staff, screenshot="scheduling-staff-programme-cancel-error")
+    await staff.get_by_label("Ja, avlys hele programmet").check()
+    await staff.get_by_role("button", name="Avlys programmet").click()
+    await staff.get_by_text("Programmet er avlyst. Påmeldte og ventende får beskjed.").wait_for()
     await check_page(staff)

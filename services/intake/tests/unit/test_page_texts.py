@@ -19,6 +19,7 @@ from hoppid.intake.grants.staff_pages import NOTICES as GRANT_NOTICES
 from hoppid.intake.meetings.my_day import MyDay
 from hoppid.intake.meetings.projection import STATUSES as MEETING_STATUSES
 from hoppid.intake.model import CONSENT_TEXT_VERSION, CONSENT_TEXTS, NEEDS, REASONS, STATUSES
+from hoppid.intake.office_admin.access import Admin
 from hoppid.intake.person_export import ABOUT
 from hoppid.intake.settings import IntakeSettings
 from hoppid.intake.web import HERE, build_pages
@@ -52,6 +53,8 @@ PART_OF = {
     "cases_table.html": "staff_cases.html",
     "grant_programme_fields.html": "grant_programmes.html",
     "my_day.html": "staff_cases.html",
+    "_office_admin_nav.html": "office_accounts.html",
+    "_office_account_fields.html": "office_account.html",
 }
 Context = dict[str, Any]
 
@@ -394,6 +397,55 @@ def admin_dlq() -> list[Context]:
     ]
 
 
+def office_admin(**page: Any) -> list[Context]:
+    """An office admin's page as an office admin sees it and as the platform admin does (with
+    ``?office=`` in its links), with every role shown and ``page``'s own context."""
+    office = {"_id": "nordveggen", **OFFICE}
+    admins = [
+        Admin(Staff("account:sub-anne", "nordveggen", "office_admin"), office),
+        Admin(Staff("platform-admin", "*", "platform_admin"), office),
+    ]
+    roles = ("advisor", "office_admin")
+    return [
+        {
+            "staff": admin.staff,
+            "admin": admin,
+            "office": office,
+            "values": {"subject": "sub-per", "role": "advisor", "name": "Per", "advisor_id": ""},
+            "accounts": [
+                {"_id": f"sub-{r}", "name": "Anne", "role": r, "advisor_id": "adv-1"} for r in roles
+            ],
+            "keys": [
+                {"_id": f"k-{r}", "label": "Booking", "role": r, "issued_at": AT} for r in roles
+            ],
+            "notice": None,
+            **page,
+        }
+        for admin in admins
+    ]
+
+
+def office_accounts() -> list[Context]:
+    fields = ("subject", "role", "name", "advisor_id")
+    refused = {f: f"account_error_{f}" for f in fields}
+    return [
+        *office_admin(own="account:sub-advisor"),
+        *office_admin(accounts=[], own=""),
+        *(c for n in ("added", "changed", "removed") for c in office_admin(notice=n, own="")),
+        *office_admin(errors=refused, own=""),
+        *office_admin(errors={"subject": "account_error_taken"}, own=""),
+    ]
+
+
+def office_keys() -> list[Context]:
+    refused = {f: f"key_error_{f}" for f in ("role", "label")}
+    return [
+        *office_admin(),
+        *office_admin(keys=[], notice="revoked"),
+        *office_admin(errors=refused),
+    ]
+
+
 def withdrawals() -> list[Context]:
     return [{"token": "token-1", "consent": consent} for consent in CONSENTS]
 
@@ -418,6 +470,27 @@ CONTEXTS: dict[str, Callable[[], list[Context]]] = {
     "staff_search.html": staff_search,
     "search_form.html": staff_search,
     "cases_table.html": staff_cases,
+    "_office_admin_nav.html": office_accounts,
+    "_office_account_fields.html": lambda: office_admin(subject="sub-per"),
+    "office_accounts.html": office_accounts,
+    "office_account.html": lambda: [
+        *office_admin(subject="sub-per"),
+        *office_admin(subject="sub-per", errors={"role": "account_error_role"}),
+    ],
+    "office_account_remove.html": lambda: [
+        c for own in (True, False) for c in office_admin(account={"_id": "s", "name": "P"}, own=own)
+    ],
+    "office_admin_choose.html": lambda: [
+        {"staff": Staff("platform-admin", "*", "platform_admin"), "title_key": title, "offices": []}
+        for title in ("accounts_title", "keys_title")
+    ],
+    "office_keys.html": office_keys,
+    "office_key_issued.html": lambda: office_admin(
+        issued={"key_id": "k-1", "key": "hk_k-1.secret"}, label="Booking"
+    ),
+    "office_key_revoke.html": lambda: [
+        c for own in (True, False) for c in office_admin(key={"_id": "k", "label": "B"}, own=own)
+    ],
     "grant_programmes.html": grant_programmes,
     "grant_programme_form.html": grant_programme_form,
     "grant_programme_fields.html": grant_programmes,

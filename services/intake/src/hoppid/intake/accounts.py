@@ -4,7 +4,8 @@ subject to an account of an office: its role and, for an advisor, their advisor 
 scheduling. An office admin (or the platform admin) sets accounts up by API; the session the
 sign-in starts names the account, and every service reads it from the shared sessions store
 (``hoppid.shared.staff_sessions``), so it works on all four and sign-out ends it on all four.
-Changing or removing an account ends its sessions at once.
+Changing or removing an account ends its sessions at once. The office admin's pages
+(``hoppid.intake.office_admin``) call the same use cases, ``save_account`` and ``remove_account``.
 """
 
 import logging
@@ -14,13 +15,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
 from hoppid.intake.settings import IntakeSettings
 from hoppid.shared import oidc
 from hoppid.shared.access import Staff
 from hoppid.shared.clock import real_now
 from hoppid.shared.mongo import IndexSpec
-from hoppid.shared.problems import NotFound
+from hoppid.shared.problems import FieldProblem, NotFound
 from hoppid.shared.staff_sessions import StaffSessions
 from hoppid.shared.web import Pages
 
@@ -61,6 +63,67 @@ async def office_advisors(
     }
 
 
+async def save_account(
+    database: AsyncDatabase[dict[str, Any]],
+    sessions: StaffSessions | None,
+    caller: Staff,
+    office_id: str,
+    subject: str,
+    form: AccountForm,
+    *,
+    new: bool | None = None,
+) -> None:
+    """Set up or change an account of the office (its admin's, or the platform admin's).
+    ``new``: None sets it whatever was there (the API's PUT); True refuses a subject that has
+    an account already, in any office (the page's "add"); False changes only an account of
+    this office (NotFound otherwise: the page's "change"). A changed account signs in again."""
+    if not caller.may_administer(office_id):
+        raise PermissionError("only the office's admin sets up its staff accounts")
+    accounts = database[ACCOUNTS]
+    account = {"office_id": office_id, **form.model_dump(), "changed_at": real_now()}
+    current = await accounts.find_one({"_id": subject})
+    if new:  # taken here or in another office: the same answer, which office is not told
+        if current is None:
+            try:
+                await accounts.insert_one({"_id": subject, **account})
+                return
+            except DuplicateKeyError:  # added meanwhile
+                pass
+        raise FieldProblem("subject", "an account with this subject exists already")
+    if new is False:  # another office's account is not found, as one that is not there
+        found = await accounts.update_one(
+            {"_id": subject, "office_id": office_id}, {"$set": account}
+        )
+        if not found.matched_count:
+            raise NotFound("no such account in this office")
+    else:
+        if current is not None and not caller.may_administer(current["office_id"]):
+            raise PermissionError("the account belongs to another office")
+        await accounts.update_one({"_id": subject}, {"$set": account}, upsert=True)
+    unchanged = current is not None and all(
+        current.get(k) == account[k] for k in ("office_id", "role", "name", "advisor_id")
+    )
+    if sessions is not None and not unchanged:  # a changed account signs in again
+        await sessions.end_all_of(account_key(subject))
+
+
+async def remove_account(
+    database: AsyncDatabase[dict[str, Any]],
+    sessions: StaffSessions | None,
+    caller: Staff,
+    office_id: str,
+    subject: str,
+) -> None:
+    """Remove an account of the office; its sessions end at once on every service."""
+    if not caller.may_administer(office_id):
+        raise PermissionError("only the office's admin removes its staff accounts")
+    removed = await database[ACCOUNTS].delete_one({"_id": subject, "office_id": office_id})
+    if not removed.deleted_count:
+        raise NotFound("no such account in this office")
+    if sessions is not None:
+        await sessions.end_all_of(account_key(subject))
+
+
 def api_router(
     database: AsyncDatabase[dict[str, Any]],
     sessions: StaffSessions | None,
@@ -68,37 +131,19 @@ def api_router(
 ) -> APIRouter:
     router = APIRouter(prefix="/v1/offices", tags=["office administration"])
     Caller = Annotated[Staff, Depends(staff_dep)]
-    accounts = database[ACCOUNTS]
 
     @router.put("/{office_id}/accounts/{subject}", summary="Set up a staff account (its admin)")
     async def put_account(
         caller: Caller, office_id: str, subject: Subject, form: AccountForm
     ) -> dict[str, Any]:
-        if not caller.may_administer(office_id):
-            raise PermissionError("only the office's admin sets up its staff accounts")
-        account = {"office_id": office_id, **form.model_dump(), "changed_at": real_now()}
-        current = await accounts.find_one({"_id": subject})
-        if current is not None and not caller.may_administer(current["office_id"]):
-            raise PermissionError("the account belongs to another office")
-        await accounts.update_one({"_id": subject}, {"$set": account}, upsert=True)
-        unchanged = current is not None and all(
-            current.get(k) == account[k] for k in ("office_id", "role", "name", "advisor_id")
-        )
-        if sessions is not None and not unchanged:  # a changed account signs in again
-            await sessions.end_all_of(account_key(subject))
+        await save_account(database, sessions, caller, office_id, subject, form)
         return {"subject": subject, "office_id": office_id, **form.model_dump()}
 
     @router.delete(
         "/{office_id}/accounts/{subject}", status_code=204, summary="Remove a staff account"
     )
-    async def remove_account(caller: Caller, office_id: str, subject: Subject) -> Response:
-        if not caller.may_administer(office_id):
-            raise PermissionError("only the office's admin removes its staff accounts")
-        removed = await accounts.delete_one({"_id": subject, "office_id": office_id})
-        if not removed.deleted_count:
-            raise NotFound("no such account in this office")
-        if sessions is not None:
-            await sessions.end_all_of(account_key(subject))
+    async def delete_account(caller: Caller, office_id: str, subject: Subject) -> Response:
+        await remove_account(database, sessions, caller, office_id, subject)
         return Response(status_code=204)
 
     return router

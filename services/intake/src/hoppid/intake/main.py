@@ -22,6 +22,7 @@ from hoppid.intake.grants import store as grants_store
 from hoppid.intake.handlers import links
 from hoppid.intake.meetings import consumer as case_meetings
 from hoppid.intake.meetings import store as meetings_store
+from hoppid.intake.office_admin import store as office_admin_store
 from hoppid.intake.settings import IntakeSettings
 from hoppid.intake.web.export import router as export_pages
 from hoppid.shared.clock import real_now
@@ -48,6 +49,7 @@ DEFINITION = ServiceDefinition(
         *accounts.INDEXES,
         *grants_store.INDEXES,
         *meetings_store.INDEXES,
+        *office_admin_store.INDEXES,
     ],
     outbox_collections=(*store.OUTBOX_COLLECTIONS, person_export.EXPORTS),
     publishes=intake_events.PUBLISHED,

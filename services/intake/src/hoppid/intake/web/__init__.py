@@ -14,6 +14,7 @@ from hoppid.intake.grants.staff_pages import router as grant_pages
 from hoppid.intake.grants.use_cases import Grants
 from hoppid.intake.handlers import Context
 from hoppid.intake.link_limits import LinkLimits
+from hoppid.intake.office_admin.pages import router as office_admin_router
 from hoppid.intake.settings import IntakeSettings
 from hoppid.intake.web.admin import router as admin_router
 from hoppid.intake.web.case_work import router as case_work_router
@@ -50,6 +51,7 @@ def install(
     municipalities = {m.number: m.name for m in load_municipalities()}
     install_pages(app, pages)
     app.include_router(inquiry_router(pages, ctx, limit, municipalities))
+    app.include_router(office_admin_router(pages, ctx, ring.sessions))
     app.include_router(me_router(pages, ctx))
     app.include_router(new_link_router(pages, ctx, link_limits))
     app.include_router(staff_router(pages, ctx, municipalities))

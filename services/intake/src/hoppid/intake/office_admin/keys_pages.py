@@ -1,0 +1,86 @@
+"""The office's machine keys for its admin: the live keys (label, id, role, when issued; never
+the secret, which is not kept), issue one (its secret shown once, on the answer to the form, a
+page never cached), revoke one (after a confirmation). The same use cases as the JSON API
+(``handlers.issue_key`` / ``revoke_key``): every service learns of them from their events.
+
+Nothing records when a key was last used (each service checks keys against its own copy), so
+the list does not say."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from hoppid.intake import handlers
+from hoppid.intake.handlers import Context
+from hoppid.intake.office_admin import page_forms, store
+from hoppid.intake.office_admin.access import Admin, not_found, office_admin
+from hoppid.intake.office_admin.views import chooser, chosen, notice, render
+from hoppid.shared.problems import NotFound
+from hoppid.shared.web import Pages
+
+PATH = "/pages/staff/keys"
+
+
+def router(pages: Pages, ctx: Context) -> APIRouter:
+    routes = APIRouter(prefix=PATH, include_in_schema=False)
+    database = ctx.store.db
+
+    async def listing(
+        request: Request, admin: Admin, values: page_forms.Values, errors: page_forms.Errors
+    ) -> Response:
+        found = await store.office_keys(database, admin.office_id)
+        return render(
+            pages,
+            request,
+            "office_keys.html",
+            admin,
+            errors=errors,
+            keys=found,
+            values=values,
+            notice=notice(request, ("revoked",)),
+        )
+
+    @routes.get("", response_model=None)
+    async def keys_page(request: Request) -> Response:
+        admin = await office_admin(pages, ctx, request)
+        if admin.office is None:
+            return await chooser(pages, ctx, request, admin, "keys_title")
+        return await listing(request, admin, {"role": "advisor"}, {})
+
+    @routes.post("", response_model=None)
+    async def issue(request: Request) -> Response:
+        form = await pages.form(request)
+        admin = chosen(pages, request, await office_admin(pages, ctx, request))
+        values = page_forms.values_of(form, page_forms.KEY_FIELDS)
+        parsed = page_forms.key_form(values)
+        if isinstance(parsed, dict):
+            return await listing(request, admin, values, parsed)
+        issued = await handlers.issue_key(
+            ctx, admin.staff, admin.office_id, parsed.role, parsed.label
+        )
+        # answered here, not after a redirect: the secret is in no store to show it again
+        return render(
+            pages, request, "office_key_issued.html", admin, issued=issued, label=parsed.label
+        )
+
+    @routes.get("/{key_id}/revoke", response_model=None)
+    async def revoke_page(request: Request, key_id: str) -> Response:
+        admin = chosen(pages, request, await office_admin(pages, ctx, request))
+        key = await store.office_key(database, admin.office_id, key_id)
+        if key is None:
+            return not_found(pages, request, admin.staff)
+        own = admin.staff.key_id == key_id
+        return render(pages, request, "office_key_revoke.html", admin, key=key, own=own)
+
+    @routes.post("/{key_id}/revoke", response_model=None)
+    async def revoke(request: Request, key_id: str) -> Response:
+        await pages.form(request)
+        admin = chosen(pages, request, await office_admin(pages, ctx, request))
+        try:
+            await handlers.revoke_key(ctx, admin.staff, admin.office_id, key_id)
+        except NotFound:
+            return not_found(pages, request, admin.staff)
+        return pages.redirect(f"{PATH}{admin.query(done='revoked')}")
+
+    return routes

@@ -77,6 +77,12 @@ async def test_an_office_admin_changes_a_programme_after_refusals_that_keep_what
         blank = await post_form(admin, form, page, capacity="", **row(form))
         assert blank.status_code == 422 and 'id="error-capacity"' in blank.text
 
+        # the session as shown (to the minute) is not moved: its people get no mail for it
+        seats_only = await post_form(admin, form, page, capacity="3", **row(form))
+        assert seats_only.status_code == 303
+        kept = await view(site, key, course["id"])
+        assert kept["capacity"] == 3 and kept["sessions"] == course["sessions"]
+
         later = (datetime.now(UTC) + timedelta(days=9)).astimezone(OSLO).date().isoformat()
         saved = await post_form(
             admin, form, page, capacity="4", **row(form, day=later, start="10:00", end="12:00")

@@ -43,14 +43,22 @@ def values_of(form: FormData) -> Values:
     return {"capacity": text(form, "capacity"), "sessions": rows(form, "session", ROW_FIELDS)}
 
 
-def parse(values: Values) -> ProgrammeChangeForm | Errors:
-    """The JSON API's form (every posted row, in row order), or the page fields in error."""
+def parse(values: Values, shown: Values) -> tuple[ProgrammeChangeForm, list[int]] | Errors:
+    """The JSON API's form and the row of each session it moves, or the page fields in error.
+
+    A row typed as it was shown (``shown``: :func:`values_of_programme`) is not sent: the page
+    shows minutes, and a session made through the API to the second must not count as moved
+    (and its people be mailed) because the form was saved."""
     errors: Errors = {}
-    sessions = []
+    before = {row["id"]: row for row in shown["sessions"]}
+    sessions, where = [], []
     for i, row in enumerate(values["sessions"]):
+        if before.get(row["id"]) == row:
+            continue
         times = _instants(row, i, errors)
         if times is not None:
             sessions.append({"id": row["id"], **times})
+            where.append(i)
     data = {"capacity": values["capacity"], "sessions": sessions or None}  # seats: always shown
     try:
         form = ProgrammeChangeForm.model_validate(data)
@@ -59,15 +67,16 @@ def parse(values: Values) -> ProgrammeChangeForm | Errors:
             field = "capacity" if item["loc"] and item["loc"][0] == "capacity" else "form"
             if field == "capacity" or not errors:  # a row's own error says it better
                 errors.setdefault(field, f"error_change_{field}")
-    return errors or form
+    return errors or (form, where)
 
 
-def rule_error(problem: RuleViolation) -> Errors:
-    """The use case's refusal on the page field it names: ``sessions.<n>.start`` is row n
-    (every row is posted, in order)."""
+def rule_error(problem: RuleViolation, where: list[int]) -> Errors:
+    """The use case's refusal on the page field it names: ``sessions.<n>.start`` is the row
+    of the n-th session sent."""
     parts = problem.field.split(".")
     if parts[0] == "sessions" and len(parts) == 3 and parts[2] in ("start", "end"):
-        return {f"session-{parts[1]}-{parts[2]}": f"error_change_session_{parts[2]}_rule"}
+        row = where[int(parts[1])]
+        return {f"session-{row}-{parts[2]}": f"error_change_session_{parts[2]}_rule"}
     if parts[0] == "capacity":
         return {"capacity": "error_change_capacity_rule"}
     return {"form": "error_change_form"}

@@ -94,13 +94,15 @@ def router(site: Site) -> APIRouter:
         if programme is None:
             return not_found(site, request, staff)
         values = change_form.values_of(form)
-        parsed = change_form.parse(values)
+        shown = change_form.values_of_programme(programme, site.ctx.now())
+        parsed = change_form.parse(values, shown)
         if isinstance(parsed, dict):
             return show_change(request, staff, programme, values, parsed)
+        wanted, where = parsed
         try:
-            await changes.change_programme(site.programmes, staff, office_id, programme_id, parsed)
+            await changes.change_programme(site.programmes, staff, office_id, programme_id, wanted)
         except RuleViolation as problem:
-            errors = change_form.rule_error(problem)
+            errors = change_form.rule_error(problem, where)
             return show_change(request, staff, programme, values, errors)
         except Conflict:
             why = await conflict(programme_id, programme)

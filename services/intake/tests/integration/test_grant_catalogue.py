@@ -68,6 +68,9 @@ async def test_every_office_starts_with_the_clarification_grant_and_its_admin_ed
     assert (await intake.client.get(f"{url}/nope", headers=advisor)).status_code == 404
     unknown_office = PROGRAMMES.format(office="no-such-office")
     assert (await intake.client.get(unknown_office, headers=bearer(ADMIN_KEY))).status_code == 404
+    molde_seeded = f"{PROGRAMMES.format(office='molde')}/molde.avklaringsmidler"
+    first = await intake.client.get(molde_seeded, headers=molde_admin)  # before any list
+    assert first.status_code == 200 and first.json()["office_id"] == "molde"
     molde = await intake.client.get(PROGRAMMES.format(office="molde"), headers=molde_admin)
     assert [e["id"] for e in molde.json()] == ["molde.avklaringsmidler"]  # its own
 

@@ -54,9 +54,6 @@ class GrantStore:
                 upsert=True,
             )
 
-    async def entry(self, office_id: str, programme_id: str) -> Document | None:
-        return await self.entries.find_one({"_id": programme_id, "office_id": office_id})
-
     async def add(self, entry: Document) -> None:
         try:
             await self.entries.insert_one({**entry, "name_key": name_key(entry["name"])})

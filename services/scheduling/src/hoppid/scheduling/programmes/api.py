@@ -10,7 +10,7 @@ who else is in them. Times are UTC; each also comes as Oslo wall-clock time (``*
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException
+from fastapi import APIRouter, Depends, FastAPI
 
 from hoppid.scheduling.access import as_office
 from hoppid.scheduling.context import office_for
@@ -26,7 +26,7 @@ from hoppid.scheduling.programmes.forms import (
 from hoppid.scheduling.programmes.use_cases import Programmes
 from hoppid.scheduling.programmes.views import my_status, public, staff_view
 from hoppid.shared.access import Staff
-from hoppid.shared.person_links import live_link
+from hoppid.shared.person_links import linked_person, person_dependency
 from hoppid.shared.problems import NotFound
 
 Document = dict[str, Any]
@@ -89,13 +89,11 @@ def _staff_router(programmes: Programmes, staff_dep: Callable[..., Any]) -> APIR
 def _person_router(programmes: Programmes, link_secret: str) -> APIRouter:
     router = APIRouter(prefix="/v1/me/{token}/programmes", tags=["the entrepreneur's link"])
 
-    async def person_id(token: str) -> str:
-        claims = await live_link(link_secret, token, programmes.ctx.now(), programmes.ctx.vault)
-        if claims is None or await programmes.ctx.store.is_erased(claims.person_id):
-            raise HTTPException(401, "this link is not valid (expired or revoked)")
-        return claims.person_id
+    async def person_of(token: str) -> str | None:
+        ctx = programmes.ctx
+        return await linked_person(link_secret, token, ctx.now(), ctx.vault, ctx.store.is_erased)
 
-    Person = Annotated[str, Depends(person_id)]
+    Person = Annotated[str, Depends(person_dependency(person_of))]
 
     @router.get("", summary="Programmes open to me, and my enrolments")
     async def mine(me: Person) -> Document:

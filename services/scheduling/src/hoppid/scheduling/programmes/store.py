@@ -20,17 +20,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.mongo import IndexSpec
 from hoppid.shared.outbox import (
     HIDE_OUTBOX,
+    change_with_outbox,
     outbox_fields,
     outbox_indexes,
-    with_outbox,
-    without_outbox,
 )
 
 Document = dict[str, Any]
@@ -124,12 +123,7 @@ class ProgrammeStore:
         query: Document = {"_id": current["_id"], "version": current["version"]}
         if wanted.max_taken is not None:
             query["taken"] = {"$lte": wanted.max_taken}
-        update = with_outbox(
-            {"$set": wanted.set, "$inc": {"version": 1}}, self.topic, wanted.events
+        update = {"$set": wanted.set, "$inc": {"version": 1}}
+        return await change_with_outbox(
+            self.db[PROGRAMMES], query, update, self.topic, wanted.events
         )
-        after = await self.db[PROGRAMMES].find_one_and_update(
-            query, update, return_document=ReturnDocument.AFTER
-        )
-        if after is not None:
-            without_outbox(after)  # FerretDB cannot project in findAndModify
-        return after

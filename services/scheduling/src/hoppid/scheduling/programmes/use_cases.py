@@ -11,7 +11,6 @@ is not overtaken). While anyone waits, a newcomer waits too. Events go out with 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from hoppid.scheduling.forms import as_utc
 from hoppid.scheduling.model import RuleViolation
 from hoppid.scheduling.programmes.forms import AttendanceForm, EnrolForm, ProgrammeForm
 from hoppid.scheduling.programmes.store import Change, Contended, Decide, ProgrammeStore
+from hoppid.shared import polling
 from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
@@ -161,14 +161,11 @@ def _reminders_of(office: Document, now: Any) -> Decide:
 
 async def run_reminders(programmes: Programmes, interval_seconds: float) -> None:
     """Poll for due session reminders until cancelled; errors are logged and tried again."""
-    while True:
-        try:
-            await send_session_reminders(programmes, programmes.ctx.now())
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            log.warning("session reminder pass failed, will retry: %s", error)
-        await asyncio.sleep(interval_seconds)
+
+    async def one_pass() -> None:
+        await send_session_reminders(programmes, programmes.ctx.now())
+
+    await polling.poll("session reminder pass", one_pass, interval_seconds, log)
 
 
 async def open_programme(

@@ -15,6 +15,7 @@ import pytest
 from starlette.requests import Request
 
 from hoppid.intake import forms
+from hoppid.intake.audit.trail import ACTIONS as AUDIT_ACTIONS
 from hoppid.intake.grants.staff_pages import NOTICES as GRANT_NOTICES
 from hoppid.intake.meetings.my_day import MyDay
 from hoppid.intake.meetings.projection import STATUSES as MEETING_STATUSES
@@ -446,12 +447,61 @@ def office_keys() -> list[Context]:
     ]
 
 
+def staff_audit() -> list[Context]:
+    """The office admin's audit log: every action, channel and kind of actor, the platform
+    admin's choice of office, pages, and each filter refused."""
+    actors = ["account", "key", "platform_admin", "person", "system"]
+    channels = ["page", "api", "link", "system"]
+    entries = [
+        {
+            "at": AT,
+            "action": action,
+            "channel": channels[n % len(channels)],
+            "actor": {"kind": actors[n % len(actors)], "id": "sub-1", "name": None if n else "Ola"},
+            "case_ids": ["case-new"],
+            "case_references": ["NV-2026-0001"],
+            "reason": "A copy for the funder" if action == "export" else None,
+            "details": {
+                "read": {"contact_details": True},
+                "search": {"by": ["email", "phone", "name", "reference"][n % 4]},
+                "correction": {"fields": ["name", "phone", "language"]},
+            }.get(action, {}),
+        }
+        for n, action in enumerate(AUDIT_ACTIONS * 2)
+    ]
+    admin = Staff("key-2", "nordveggen", "office_admin")
+    common = {
+        "staff": admin,
+        "office": "nordveggen",
+        "offices": [],
+        "filters": {"reference": "", "action": ""},
+        "actions": AUDIT_ACTIONS,
+        "entries": entries,
+        "number": 1,
+        "older": False,
+        "query": lambda n: f"?page={n}",
+    }
+    platform = Staff("platform-admin", "*", "platform_admin")
+    refused = {field: f"error_audit_{field}" for field in ("reference", "action", "page")}
+    return [
+        common,
+        {**common, "entries": [], "number": 2, "older": True},
+        {**common, "staff": platform, "offices": ["nordveggen", "molde"], "number": 3},
+        {
+            **common,
+            "entries": [],
+            "errors": refused,
+        },
+    ]
+
+
 def withdrawals() -> list[Context]:
     return [{"token": "token-1", "consent": consent} for consent in CONSENTS]
 
 
 CONTEXTS: dict[str, Callable[[], list[Context]]] = {
     "admin_dlq.html": admin_dlq,
+    "staff_audit.html": staff_audit,
     **dict.fromkeys([*PARTS, "staff_case.html"], staff_case),
     "inquiry.html": inquiry,
     "inquiry_sent.html": lambda: [{"office": OFFICE}, {"office": None}],

@@ -7,6 +7,8 @@ from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, R
 from fastapi.responses import JSONResponse
 
 from hoppid.intake import accounts, forms, handlers, web
+from hoppid.intake.audit import api as audit_api
+from hoppid.intake.audit import case_export, trail
 from hoppid.intake.exports import EXPORT_HEADERS, case_out, export_body
 from hoppid.intake.grants import api as grants_api
 from hoppid.intake.grants.use_cases import Grants
@@ -60,6 +62,8 @@ def install(app: FastAPI, ctx: Context, settings: IntakeSettings) -> None:
     app.include_router(_admin_router(ctx, staff))
     app.include_router(_platform_keys_router(ctx, staff))
     app.include_router(_person_router(ctx))
+    app.include_router(audit_api.router(ctx, staff))
+    app.include_router(case_export.api_router(ctx, staff))
     app.include_router(accounts.api_router(ctx.store.db, ring.sessions, staff))
     app.include_router(grants_api.router(Grants.of(ctx.store.db, ctx.now), staff))
     web.install(app, ctx, settings, ring, limit, link_limits)
@@ -170,11 +174,14 @@ def _staff_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
         caller: Caller, q: Annotated[str, Query(max_length=1000)]
     ) -> list[dict[str, Any]]:
         found = await handlers.search_cases(ctx, _office_staff(caller), q, SEARCH_LIMIT)
+        await trail.searched(ctx, caller, q, found, "api")
         return [_case_out(c) for c in found]
 
     @router.get("/{case_id}", summary="One case of the office")
     async def get_case(caller: Caller, case_id: str) -> dict[str, Any]:
-        return _case_out(await handlers.open_case(ctx, _office_staff(caller), case_id))
+        case = await handlers.open_case(ctx, _office_staff(caller), case_id)
+        await trail.case_read(ctx, caller, case, "api", contact_details=False)
+        return _case_out(case)
 
     def post(path: str, form_type: Any, handler: Any, summary: str) -> None:
         async def endpoint(caller: Caller, case_id: str, form: form_type) -> dict[str, Any]:
@@ -309,6 +316,7 @@ def _person_router(ctx: Context) -> APIRouter:
     @router.get("/export", summary="All data intake holds about me, as JSON")
     async def export(person: Person) -> JSONResponse:
         data = await handlers.my_data(ctx, person)
+        await trail.person_act(ctx, person, "export", trail.the_person(person), "link")
         return JSONResponse(export_body(data), headers=EXPORT_HEADERS)
 
     @router.patch("", summary="Correct my data")

@@ -18,6 +18,8 @@ from hoppid.intake import (
     store,
     web,
 )
+from hoppid.intake.audit import retention as audit_retention
+from hoppid.intake.audit.trail import audit_indexes
 from hoppid.intake.grants import store as grants_store
 from hoppid.intake.handlers import links
 from hoppid.intake.meetings import consumer as case_meetings
@@ -66,6 +68,7 @@ def bootstrap(settings: IntakeSettings, runtime: Runtime) -> ServiceParts:
         notify=runtime.relay.notify,
         vault=runtime.vault,
         wake_links=links.waker(wake),
+        audit_database=settings.audit_database,
     )
     exports = person_export.Exports(
         context,
@@ -75,9 +78,13 @@ def bootstrap(settings: IntakeSettings, runtime: Runtime) -> ServiceParts:
     _export_parts(runtime, exports)
     case_meetings.attach(runtime, meetings_store.CaseMeetings(runtime.database))
     periods = retention.periods(settings)
+    audit_keep = timedelta(days=settings.retain_audit_days)
 
     async def retention_pass(now: datetime) -> Mapping[str, int]:
         return await retention.one_pass(context, periods, now)
+
+    async def audit_pass(now: datetime) -> Mapping[str, int]:
+        return await audit_retention.one_pass(context, audit_keep, now)
 
     def install(app: FastAPI) -> None:
         api.install(app, context, settings)
@@ -87,13 +94,14 @@ def bootstrap(settings: IntakeSettings, runtime: Runtime) -> ServiceParts:
 
     return ServiceParts(
         install=install,
-        on_connected=[lambda: _seed(context)],
+        on_connected=[lambda: audit_indexes(context), lambda: _seed(context)],
         jobs=[
             Job(
                 "link-requests",
                 lambda: links.run(context, wake, settings.link_request_poll_seconds),
             ),
             Job("retention", lambda: run_daily(retention_pass, real_now)),
+            Job("audit-retention", lambda: run_daily(audit_pass, real_now)),
             Job("export-purge", lambda: person_export.run_purge(exports, EXPORT_PURGE_SECONDS)),
         ],
     )

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
+from hoppid.intake.audit import trail
 from hoppid.intake.exports import export_body
 from hoppid.intake.handlers import Context, NotFound, my_data
 from hoppid.intake.handlers.common import person_event
@@ -173,6 +174,7 @@ async def request(exports: Exports, person_id: str) -> Document:
     """A new export of the person, or the one being gathered for them now (asked twice)."""
     ctx, now = exports.ctx, exports.ctx.now()
     await my_data(ctx, person_id)  # NotFound for an erased person
+    await trail.person_act(ctx, person_id, "export", trail.the_person(person_id), "link")
     cursor = (
         exports.collection.find(
             {"person_id": person_id, "requested_at": {"$gt": now - exports.timeout}},

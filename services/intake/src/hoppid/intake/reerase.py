@@ -27,6 +27,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer
 
 from hoppid.intake import handlers, store
+from hoppid.intake.audit import trail
 from hoppid.intake.settings import IntakeSettings
 from hoppid.shared.events.intake import ErasureRequested
 from hoppid.shared.kafka import KafkaSecurity, Topics, client_options
@@ -96,13 +97,14 @@ async def reerase(settings: IntakeSettings) -> tuple[int, int]:
             link_days=settings.link_days,
             notify=lambda: None,  # the running intake's relay finds the outbox entries itself
             vault=vault,
+            audit_database=settings.audit_database,
         )
         again = 0
         for person_id in people:
             await vault.destroy(person_id)
             person = await context.store.person(person_id)
             if person is not None and not person.get("erased_at"):
-                await handlers.request_erasure(context, person_id)
+                await handlers.request_erasure(context, person_id, by=trail.RESTORE)
                 again += 1
         return len(people), again
     finally:

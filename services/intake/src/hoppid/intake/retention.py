@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from hoppid.intake.audit import trail
 from hoppid.intake.handlers.common import Context, Document
 from hoppid.intake.handlers.people import request_erasure, scrub_case
 from hoppid.intake.settings import IntakeSettings
@@ -54,7 +55,7 @@ async def one_pass(ctx: Context, periods: Periods, now: datetime) -> Mapping[str
             for erased_case in cases:
                 await scrub_case(ctx, erased_case)
         elif all(past(c, periods, now) for c in cases):
-            await request_erasure(ctx, person_id)
+            await request_erasure(ctx, person_id, by=trail.RETENTION)
             erased += 1
     claims = await ctx.store.delete_claims_before(now - periods.claims)
     return {"people_erased": erased, "claims_deleted": claims}

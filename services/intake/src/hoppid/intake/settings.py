@@ -92,3 +92,17 @@ class IntakeSettings(ServiceSettings):
         validation_alias="HOPPID_INTAKE_RETAIN_CLAIMS_DAYS",
         description="Days a submission's idempotency and duplicate claims are kept",
     )
+    retain_audit_days: int = Field(
+        5 * 365 + 1,
+        ge=1,
+        le=36_500,
+        validation_alias="HOPPID_INTAKE_RETAIN_AUDIT_DAYS",
+        description="Days an entry of the audit log is kept, then deleted (docs/retention.md)",
+    )
+    audit_database: str = Field(
+        "",
+        pattern=r"^[A-Za-z0-9_-]{0,60}$",
+        validation_alias="HOPPID_INTAKE_AUDIT_DATABASE",
+        description="The audit log's own database (its own access rights and backups); empty "
+        "means intake's database, in a collection of its own",
+    )

@@ -28,6 +28,7 @@ class Context:
     vault: PersonalDataVault  # seals personal fields on the topic; erasure destroys the key
     now: Callable[[], datetime] = real_now
     wake_links: Callable[[], None] = lambda: None  # wakes the link requests' pass
+    audit_database: str = ""  # the audit trail's own database; empty: this one (audit/)
 
 
 def case_event(event: Event, case: Document) -> Envelope:

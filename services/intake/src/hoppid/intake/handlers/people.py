@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hoppid.intake import forms
+from hoppid.intake.audit import trail
 from hoppid.intake.handlers.common import (
     Conflict,
     Context,
@@ -50,6 +51,12 @@ async def correct_my_data(ctx: Context, person_id: str, form: forms.Correction) 
         changes["phone"] = normalise_phone(changes["phone"])
     if not changes:
         raise RuleViolation("body", "nothing to correct")
+    known = await ctx.store.person(person_id)
+    if known is None or known.get("erased_at"):
+        raise NotFound(person_id)
+    fields = {"fields": sorted(changes)}  # which, never the values
+    person_itself = trail.the_person(person_id)
+    await trail.person_act(ctx, person_id, "correction", person_itself, "link", fields)
     for _ in range(CORRECTION_TRIES):
         person = await ctx.store.person(person_id)
         if person is None or person.get("erased_at"):
@@ -120,13 +127,18 @@ async def withdraw_consent(
     return person
 
 
-async def request_erasure(ctx: Context, person_id: str) -> None:
+async def request_erasure(ctx: Context, person_id: str, by: trail.Actor | None = None) -> None:
     """Erase the person's data here and ask every other service to do the same.
 
     Cases keep what the counts need (office, municipality, needs, statuses, dates); the free
     text goes. The person's links stop working (the link epoch moves on). Safe to repeat.
+    ``by``: who erases, for the audit log (the person themselves, by their link, if not given);
+    its entry is written first and survives the erasure (audit/).
     """
     now = ctx.now()
+    actor = by or trail.the_person(person_id)
+    channel: trail.Channel = "link" if actor.kind == "person" else "system"
+    await trail.person_act(ctx, person_id, "erasure", actor, channel)
     await ctx.vault.destroy(person_id)  # first: what the topics hold becomes unreadable
     cases = await ctx.store.cases_of_person(person_id)
     for case in cases:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from hoppid.intake import handlers
 from hoppid.intake.accounts import office_advisors
+from hoppid.intake.audit import trail
 from hoppid.intake.grants.use_cases import Grants, active_programmes
 from hoppid.intake.handlers import Context
 from hoppid.intake.meetings import shown as meetings_shown
@@ -56,6 +57,8 @@ class CasePage:
         except NotFound:
             return error_page(self.pages, request, 404, "not_found")
         person = await self.ctx.store.person(case["person_id"]) or {}
+        shown = not person.get("erased_at")  # on the trail before the page shows them
+        await trail.case_read(self.ctx, staff, case, "page", contact_details=shown)
         notes = sorted(case.get("notes", []), key=lambda n: n["at"], reverse=True)
         writers = {n["by"] for n in notes if n.get("by")}
         moves = [s for s in STATUSES if s in TRANSITIONS[case["status"]]]

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 
 from hoppid.intake import forms, handlers
+from hoppid.intake.audit import trail
 from hoppid.intake.exports import EXPORT_HEADERS, export_body
 from hoppid.intake.handlers import Context
 from hoppid.intake.web.common import Errors, problem_errors, text, validation_errors
@@ -76,6 +77,7 @@ def router(pages: Pages, ctx: Context) -> APIRouter:
             data = await handlers.my_data(ctx, person_id)
         except NotFound:
             return invalid(request)
+        await trail.person_act(ctx, person_id, "export", trail.the_person(person_id), "link")
         return JSONResponse(
             export_body(data), headers={**EXPORT_HEADERS, "Cache-Control": "no-store"}
         )

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from hoppid.intake import handlers
+from hoppid.intake.audit import trail
 from hoppid.intake.handlers import Context
 from hoppid.intake.search import MAX_QUERY, QueryRefused
 from hoppid.intake.web.case_page import CasePage
@@ -36,6 +37,7 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
         if query is not None:  # the page opened without a search shows the empty form
             try:
                 cases = await handlers.search_cases(ctx, staff, query, SHOWN)
+                await trail.searched(ctx, staff, query, cases, "page")
             except QueryRefused as refused:
                 errors = {"q": f"error_search_{refused.reason}"}
         return staff_form_page(

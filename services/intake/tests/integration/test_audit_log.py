@@ -176,6 +176,8 @@ async def test_a_correction_and_an_erasure_are_logged_without_contact_details(
     # the office admin's page: newest first, by case reference and by action
     admin = await intake.key("nordveggen", "office_admin")
     await sign_in(intake, admin)
+    accounts = await intake.client.get("/pages/staff/accounts")  # the office admin's menu
+    assert 'href="/pages/staff/audit"' in accounts.text
     page = await intake.client.get("/pages/staff/audit")
     assert page.status_code == 200
     actions = re.findall(r"<td>(\w+) \(", page.text)  # the column of what, newest first

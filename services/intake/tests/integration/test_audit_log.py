@@ -222,3 +222,17 @@ async def test_a_search_of_many_cases_pages_the_log(intake: Intake, database: An
     second = await intake.client.get("/pages/staff/audit" + older.group(1).replace("&amp;", "&"))
     assert len(re.findall(r"<tr>\s*<td>", second.text)) == 1
     assert 'rel="prev"' in second.text and 'rel="next"' not in second.text
+
+
+async def test_the_platform_admin_chooses_the_office(intake: Intake, database: Any) -> None:
+    await rauma_case(intake, database)
+    key = await intake.key("nordveggen")
+    found = await intake.client.get("/v1/cases/search", params={"q": "Kari"}, headers=bearer(key))
+    assert found.status_code == 200
+    await sign_in(intake, ADMIN_KEY)
+    first = await intake.client.get("/pages/staff/audit", params={"office": "nordveggen"})
+    assert first.status_code == 200 and '<select id="field-office"' in first.text
+    assert len(re.findall(r"<tr>\s*<td>", first.text)) == 1
+    molde = await intake.client.get("/pages/staff/audit", params={"office": "molde"})
+    assert molde.status_code == 200 and "Ingen oppføringer passer." in molde.text
+    assert '<option value="molde" selected>' in molde.text

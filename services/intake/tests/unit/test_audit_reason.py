@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from hoppid.intake.audit.pages import MOST_PAGE, page_number
 from hoppid.intake.audit.trail import checked_reason, entry, the_person
 from hoppid.intake.model import RuleViolation
 
@@ -49,3 +50,10 @@ def test_an_entry_holds_ids_and_references_only() -> None:
     assert made["case_ids"] == ["c1"] and made["case_references"] == ["HOP-2345-6789"]
     assert made["person_ids"] == ["p1"] and "secret" not in str(made)
     assert made["actor"] == {"kind": "person", "id": "p1", "name": None}
+
+
+def test_a_page_number_is_a_small_whole_number() -> None:
+    assert page_number(None) == 1 and page_number("") == 1 and page_number("3") == 3
+    assert page_number(str(MOST_PAGE)) == MOST_PAGE
+    for typed in ("0", "-1", "x", "²", "1.5", "9" * 5000, str(MOST_PAGE + 1)):
+        assert page_number(typed) is None, typed[:10]

@@ -25,7 +25,9 @@ def page_number(typed: str | None) -> int | None:
     """The page asked for (1 when not given); None when it is no page."""
     if not typed:
         return 1
-    return int(typed) if typed.isdigit() and 1 <= int(typed) <= MOST_PAGE else None
+    if not (typed.isascii() and typed.isdigit() and len(typed) <= len(str(MOST_PAGE))):
+        return None  # "²" is a digit to isdigit, and int() refuses thousands of digits
+    return int(typed) if 1 <= int(typed) <= MOST_PAGE else None
 
 
 def router(pages: Pages, ctx: Context) -> APIRouter:

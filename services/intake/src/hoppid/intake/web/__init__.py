@@ -10,8 +10,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from hoppid.intake import accounts
-from hoppid.intake.audit.case_export import pages_router as case_export_pages
-from hoppid.intake.audit.pages import router as audit_pages
+from hoppid.intake.audit import case_export
+from hoppid.intake.audit import pages as audit_pages
 from hoppid.intake.grants.staff_pages import router as grant_pages
 from hoppid.intake.grants.use_cases import Grants
 from hoppid.intake.handlers import Context
@@ -61,6 +61,7 @@ def install(
     app.include_router(search_router(pages, ctx, municipalities))
     app.include_router(admin_router(pages, settings))
     app.include_router(accounts.pages_router(pages, ctx.store.db, settings))
-    app.include_router(audit_pages(pages, ctx))
-    app.include_router(case_export_pages(pages, ctx, municipalities))
+    # the audit's modules, not their names, are imported: either may be imported first
+    app.include_router(audit_pages.router(pages, ctx))
+    app.include_router(case_export.pages_router(pages, ctx, municipalities))
     app.include_router(grant_pages(pages, Grants.of(ctx.store.db, ctx.now)))

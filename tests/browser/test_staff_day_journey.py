@@ -18,9 +18,13 @@ from browser_oidc_support import OidcWebPlatform, oidc_platform, through_provide
 from browser_support import check_page, new_page
 from platform_support import SERVICES, put_account
 
+from hoppid.shared.testing import eventually
+
 ADVISOR = {"sub": "kari.radgiver", "email": "kari@nordveggen.example", "name": "Kari"}
 ADMIN = {"sub": "ola.kontorleder", "email": "ola@nordveggen.example", "name": "Ola"}
 EMAIL = "aud.fjord@example.no"
+REASON = "Personen ba om en kopi av saken på telefon"
+EXPORT_BUTTON = "Eksporter som JSON"
 
 
 @pytest.fixture
@@ -77,6 +81,40 @@ async def send_inquiry(page: Any, intake: str) -> None:
     await page.wait_for_url(re.compile(r"/pages/inquiry/sent"))
 
 
+async def book_meeting(kari: Any) -> None:
+    """From the case page to scheduling's booking step and back: Kari (the case's advisor,
+    chosen first) offers her own free times; the first one is booked, and the case page shows
+    the meeting once scheduling's event has reached intake."""
+    case_page = kari.url
+    await kari.get_by_role("link", name="Bestill et møte for saken").click()
+    await kari.wait_for_url(re.compile(r"/pages/staff/cases/[^/]+/book"))
+
+    async def known() -> bool:  # scheduling learns of the case from intake's event
+        if "prøv igjen om litt" not in await kari.locator("main").inner_text():
+            return True
+        await kari.reload()
+        return False
+
+    await eventually(known, timeout=60, what="scheduling knows the case")
+    advisor = kari.get_by_label("Rådgiver", exact=True)
+    assert "Kari Rådgiver (følger saken)" in await advisor.locator("option:checked").inner_text()
+    await kari.get_by_label("Første veiledningsmøte").check()
+    await kari.get_by_label("På kontoret").check()
+    await kari.get_by_role("button", name="Vis ledige tider").click()
+    await check_page(kari, screenshot="staff-journey-book")
+    await kari.get_by_role("group", name="Velg en tid for møtet").get_by_role("radio").first.check()
+    await kari.get_by_role("button", name="Bestill møtet").click()
+    back = re.escape(case_page.split("?")[0]) + r"\?done=meeting_booked"
+    await kari.wait_for_url(re.compile(back))
+    assert "Møtet er bestilt" in await kari.locator("main").inner_text()
+
+    async def shown() -> bool:
+        await kari.reload()
+        return "Første veiledning" in await kari.locator("main").inner_text()
+
+    await eventually(shown, timeout=60, what="the meeting on the case page")
+
+
 async def test_an_advisor_does_a_case_s_day_in_the_browser_and_the_admin_sees_the_reads(
     staff_web: OidcWebPlatform, browser: Any
 ) -> None:
@@ -95,7 +133,9 @@ async def test_an_advisor_does_a_case_s_day_in_the_browser_and_the_admin_sees_th
     await kari.get_by_label("Saksnummer, navn, e-post eller telefon").fill(EMAIL)
     await kari.get_by_role("button", name="Søk", exact=True).click()
     assert "1 sak passer søket." in await main.inner_text()
-    await kari.get_by_role("link", name=re.compile(r"HOP-")).click()
+    found = kari.get_by_role("link", name=re.compile(r"HOP-"))
+    reference = await found.inner_text()
+    await found.click()
     assert EMAIL in await main.inner_text()
     await check_page(kari)
 
@@ -120,8 +160,33 @@ async def test_an_advisor_does_a_case_s_day_in_the_browser_and_the_admin_sees_th
     await kari.get_by_role("button", name="Registrer vedtaket").click()
     assert "Vedtaket er registrert." in await main.inner_text()
 
+    await book_meeting(kari)
+
     await kari.get_by_label("Organisasjonsnummer").fill("923 609 016")
     await kari.get_by_label("Registrert dato").fill("2026-11-20")
     await kari.get_by_role("button", name="Registrer bedriften").click()
     assert "Bedriften er registrert." in await main.inner_text()
     await check_page(kari, screenshot="staff-journey-case")
+
+    async with kari.expect_download() as download:  # the case as a file, with the reason why
+        await kari.get_by_label("Hvorfor eksporterer du saken?").fill(REASON)
+        await kari.get_by_role("button", name=EXPORT_BUTTON).click()
+    assert reference in (await (await download.value).path()).read_text("utf-8")
+
+    await audit_shows_the_reads(admin, intake, reference)
+
+
+async def audit_shows_the_reads(admin: Any, intake: str, reference: str) -> None:
+    """The office admin's audit log of the case: Kari's search, her reads of the case page and
+    her export with its reason; never the person's contact details."""
+    await admin.goto(f"{intake}/pages/staff/audit")
+    await admin.get_by_label("Saksnummer").fill(reference)
+    await admin.get_by_role("button", name="Vis loggen").click()
+    rows = [await row.inner_text() for row in await admin.locator("tbody tr").all()]
+    by_kari = [row for row in rows if "Kari Rådgiver (ansatt)" in row]
+    assert any("Søk (side)" in row for row in by_kari), rows
+    assert sum("Innsyn (side)" in row for row in by_kari) >= 5, rows  # each form's page again
+    assert any("Eksport (side)" in row and REASON in row for row in by_kari), rows
+    shown = await admin.locator("main").inner_text()
+    assert EMAIL not in shown and "Aud Fjord" not in shown and "913 45 678" not in shown
+    await check_page(admin, screenshot="staff-journey-audit")

@@ -32,6 +32,7 @@ NOTICES = {
     "introduction": "introduction_recorded",
     "company": "company_recorded",
     "advisor": "advisor_assigned",
+    "meeting_booked": "meeting_booked",  # back from scheduling's booking page
 }
 
 

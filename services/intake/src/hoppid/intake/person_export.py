@@ -14,7 +14,6 @@ pass in the background, and never shown after it).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import uuid
@@ -29,6 +28,7 @@ from hoppid.intake.audit import trail
 from hoppid.intake.exports import export_body
 from hoppid.intake.handlers import Context, NotFound, my_data
 from hoppid.intake.handlers.common import person_event
+from hoppid.shared import polling
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.events import intake as ev
@@ -291,9 +291,8 @@ async def purge(exports: Exports) -> int:
 
 async def run_purge(exports: Exports, every_seconds: float) -> None:
     """Purge now and then until cancelled; errors are logged and tried again."""
-    while True:
-        try:
-            await purge(exports)
-        except Exception:
-            log.exception("purging old exports failed; trying again later")
-        await asyncio.sleep(every_seconds)
+
+    async def one_pass() -> None:
+        await purge(exports)
+
+    await polling.poll("purging old exports", one_pass, every_seconds, log)

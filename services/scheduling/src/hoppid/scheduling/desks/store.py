@@ -21,10 +21,9 @@ from hoppid.shared.envelope import Envelope
 from hoppid.shared.mongo import IndexSpec
 from hoppid.shared.outbox import (
     HIDE_OUTBOX,
+    change_with_outbox,
     outbox_fields,
     outbox_indexes,
-    with_outbox,
-    without_outbox,
 )
 
 Document = dict[str, Any]
@@ -113,14 +112,10 @@ class DeskStore:
         events: Iterable[Envelope],
     ) -> Document | None:
         """Change a booking with its events, only if ``expect`` still holds."""
-        after = await self.db[SEAT_BOOKINGS].find_one_and_update(
-            {**expect, "_id": booking_id},
-            with_outbox(update, self.topic, events),
-            return_document=ReturnDocument.AFTER,
+        selector = {**expect, "_id": booking_id}
+        return await change_with_outbox(
+            self.db[SEAT_BOOKINGS], selector, update, self.topic, events
         )
-        if after is not None:
-            without_outbox(after)  # FerretDB cannot project in findAndModify
-        return after
 
     async def of_person(self, person_id: str) -> list[Document]:
         cursor = self.db[SEAT_BOOKINGS].find({"person_id": person_id}, HIDE_OUTBOX)

@@ -12,7 +12,6 @@ conditional update (still booked, same ``release_at``), so a booking is released
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from hoppid.scheduling.desks.store import DeskStore, claim_of
 from hoppid.scheduling.model import RuleViolation
 from hoppid.scheduling.offices.rules import rules_of
 from hoppid.scheduling.ownership import NotOurs
+from hoppid.shared import polling
 from hoppid.shared.access import Staff
 from hoppid.shared.events import Event
 from hoppid.shared.events import scheduling as ev
@@ -271,9 +271,8 @@ async def staff_release(desks: Desks, staff: Staff, office_id: str) -> list[str]
 
 async def run(desks: Desks, every_seconds: float) -> None:
     """The no-show poller; runs as long as the service."""
-    while True:
-        try:
-            await release_no_shows(desks, None)
-        except Exception:  # the store may be away for a moment; try again next round
-            log.exception("releasing no-shows failed; trying again")
-        await asyncio.sleep(every_seconds)
+
+    async def one_pass() -> None:
+        await release_no_shows(desks, None)
+
+    await polling.poll("no-show release pass", one_pass, every_seconds, log)

@@ -25,13 +25,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.mongo import IndexSpec
-from hoppid.shared.outbox import HIDE_OUTBOX, outbox_fields, with_outbox, without_outbox
+from hoppid.shared.outbox import (
+    HIDE_OUTBOX,
+    change_with_outbox,
+    outbox_fields,
+)
 
 Document = dict[str, Any]
 
@@ -201,14 +205,8 @@ class MeetingStore:
         events: Iterable[Envelope],
     ) -> Document | None:
         """Change a booking and write its events, only if ``expect`` still holds."""
-        booking = await self.db[BOOKINGS].find_one_and_update(
-            {**expect, "_id": booking_id},
-            with_outbox(update, self.topic, events),
-            return_document=ReturnDocument.AFTER,
-        )
-        if booking is not None:
-            without_outbox(booking)  # FerretDB cannot project in findAndModify
-        return booking
+        selector = {**expect, "_id": booking_id}
+        return await change_with_outbox(self.db[BOOKINGS], selector, update, self.topic, events)
 
     async def reminders_due(self, now: datetime, limit: int = 200) -> list[Document]:
         cursor = (

@@ -44,6 +44,7 @@ from case_list import Run, explain, measure, row
 from seed_county import END, FULL_CASES, FULL_PEOPLE, POPULATION, START
 
 from hoppid.intake import handlers, search
+from hoppid.intake.context import Context
 from hoppid.intake.model import NEEDS, STATUSES, case_reference
 from hoppid.intake.store import CASES, INDEXES, PEOPLE, IntakeStore, month_of
 from hoppid.shared.access import Staff
@@ -236,7 +237,7 @@ async def measure_all(
     office = max(sizes, key=lambda o: sizes[o])
     staff = Staff("bench", office, "advisor")
     store = IntakeStore(database, "bench.hoppid.intake")
-    ctx = handlers.Context(
+    ctx = Context(
         store=store,
         link_secret=SECRET,
         link_days=90,

@@ -71,6 +71,7 @@ from seed_county_meetings import CountyMeetings, apply_update
 
 from hoppid.intake import forms, handlers
 from hoppid.intake import store as intake_store
+from hoppid.intake.context import Context
 from hoppid.intake.handlers import cases as case_handlers
 from hoppid.intake.handlers import inquiries as inquiry_handlers
 from hoppid.intake.model import CONSENT_TEXT_VERSION, valid_org_number
@@ -354,7 +355,7 @@ def org_number(rng: random.Random) -> str:
 
 @dataclass
 class County:
-    ctx: handlers.Context
+    ctx: Context
     store: CollectingIntakeStore
     clock: SeedClock
     rng: random.Random
@@ -474,7 +475,7 @@ class County:
         )
         recorded: list[str] = []
 
-        async def record(ctx: handlers.Context, staff: Staff, case_id: str, f: Any) -> None:
+        async def record(ctx: Context, staff: Staff, case_id: str, f: Any) -> None:
             case = await case_handlers.record_application(ctx, staff, case_id, f)
             recorded.append(case["applications"][-1]["id"])
 
@@ -487,7 +488,7 @@ class County:
             amount_granted_nok=asked // 2 if outcome == "granted" else 0,
         )
 
-        async def decide(ctx: handlers.Context, staff: Staff, case_id: str, f: Any) -> None:
+        async def decide(ctx: Context, staff: Staff, case_id: str, f: Any) -> None:
             await case_handlers.decide_application(ctx, staff, case_id, recorded[0], f)
 
         decide.__name__ = "decide_application"
@@ -513,7 +514,7 @@ async def seed_county(
     topic = f"{prefix}hoppid.intake"
     store = CollectingIntakeStore(database, topic)
     vault = CollectingVault(vault_db, rng, clock)
-    ctx = handlers.Context(
+    ctx = Context(
         store=store,
         link_secret=LINK_SECRET,
         link_days=90,

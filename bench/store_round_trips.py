@@ -36,6 +36,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient, monitoring
 
+from hoppid.intake import context as intake_context
 from hoppid.intake import forms, handlers, store
 from hoppid.notifications import store as notifications_store
 from hoppid.notifications.composition.templates import Templates
@@ -113,7 +114,7 @@ def inquiry_form(n: int, **changes: Any) -> forms.InquiryForm:
 async def intake_rows(database: Any, commands: Commands) -> list[str]:
     await apply_indexes(database, store.INDEXES)
     intake = store.IntakeStore(database, "bench.hoppid.intake")
-    ctx = handlers.Context(
+    ctx = intake_context.Context(
         store=intake,
         link_secret=LINK_SECRET,
         link_days=30,

@@ -20,7 +20,7 @@ from test_journeys import (
 )
 
 from hoppid.intake import retention as intake_retention
-from hoppid.intake.handlers import Context
+from hoppid.intake.context import Context
 from hoppid.intake.settings import IntakeSettings
 from hoppid.intake.store import IntakeStore
 from hoppid.notifications import retention as notifications_retention

@@ -14,7 +14,7 @@ from intake_support import Intake, inquiry, intake_env, started
 from hoppid.intake import retention
 from hoppid.intake.audit import retention as audit_retention
 from hoppid.intake.audit.trail import AUDIT
-from hoppid.intake.handlers import Context
+from hoppid.intake.context import Context
 from hoppid.intake.store import IntakeStore
 from hoppid.shared.testing import ServiceProcess, vault_for_tests
 

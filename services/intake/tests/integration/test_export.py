@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaProducer
 from intake_support import Intake, inquiry
 
 from hoppid.intake import person_export
-from hoppid.intake.handlers import Context, NotFound
+from hoppid.intake.context import Context, NotFound
 from hoppid.intake.store import IntakeStore
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import scheduling as scheduling_events

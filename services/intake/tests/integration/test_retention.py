@@ -9,7 +9,7 @@ from typing import Any
 from intake_support import Intake, inquiry
 
 from hoppid.intake import retention
-from hoppid.intake.handlers import Context
+from hoppid.intake.context import Context
 from hoppid.intake.store import IntakeStore
 from hoppid.shared.testing import of_type, read_envelopes, vault_for_tests
 

@@ -9,10 +9,10 @@ from fastapi.responses import JSONResponse
 from hoppid.intake import accounts, forms, handlers, web
 from hoppid.intake.audit import api as audit_api
 from hoppid.intake.audit import case_export, trail
+from hoppid.intake.context import Context
 from hoppid.intake.exports import EXPORT_HEADERS, case_out, export_body
 from hoppid.intake.grants import api as grants_api
 from hoppid.intake.grants.use_cases import Grants
-from hoppid.intake.handlers import Context
 from hoppid.intake.link_limits import LinkLimits
 from hoppid.intake.model import CONSENT_TEXT_VERSION, CONSENT_TEXTS
 from hoppid.intake.settings import IntakeSettings

@@ -20,6 +20,7 @@ from hoppid.intake import (
 )
 from hoppid.intake.audit import retention as audit_retention
 from hoppid.intake.audit.trail import audit_indexes
+from hoppid.intake.context import Context
 from hoppid.intake.grants import store as grants_store
 from hoppid.intake.handlers import links
 from hoppid.intake.meetings import consumer as case_meetings
@@ -61,7 +62,7 @@ DEFINITION = ServiceDefinition(
 def bootstrap(settings: IntakeSettings, runtime: Runtime) -> ServiceParts:
     """intake's context and exports, once; its consumer; its routes, seeding and pollers."""
     wake = asyncio.Event()  # a link request arrived
-    context = handlers.Context(
+    context = Context(
         store=store.IntakeStore(runtime.database, runtime.own_topic),
         link_secret=settings.link_secret.get_secret_value(),
         link_days=settings.link_days,
@@ -107,7 +108,7 @@ def bootstrap(settings: IntakeSettings, runtime: Runtime) -> ServiceParts:
     )
 
 
-async def _seed(context: handlers.Context) -> None:
+async def _seed(context: Context) -> None:
     await handlers.seed_offices(context, load_registry())
     cases = context.store  # cases from before the case list read by month: once
     offices = [office["_id"] for office in await cases.offices()]

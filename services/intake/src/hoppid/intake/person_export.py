@@ -25,9 +25,9 @@ from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
 from hoppid.intake.audit import trail
+from hoppid.intake.context import Context, NotFound, person_event
 from hoppid.intake.exports import export_body
-from hoppid.intake.handlers import Context, NotFound, my_data
-from hoppid.intake.handlers.common import person_event
+from hoppid.intake.handlers import my_data
 from hoppid.shared import polling
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event

@@ -28,6 +28,7 @@ from aiokafka import AIOKafkaConsumer
 
 from hoppid.intake import handlers, store
 from hoppid.intake.audit import trail
+from hoppid.intake.context import Context
 from hoppid.intake.settings import IntakeSettings
 from hoppid.shared.events.intake import ErasureRequested
 from hoppid.shared.kafka import KafkaSecurity, Topics, client_options
@@ -91,7 +92,7 @@ async def reerase(settings: IntakeSettings) -> tuple[int, int]:
     try:
         secret = settings.link_secret.get_secret_value()
         vault = PersonalDataVault(mongo[settings.vault_database_name()], vault_kek(secret))
-        context = handlers.Context(
+        context = Context(
             store=store.IntakeStore(mongo[settings.database_of("intake")], topics.domain("intake")),
             link_secret=settings.link_secret.get_secret_value(),
             link_days=settings.link_days,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from hoppid.intake.audit import trail
-from hoppid.intake.handlers.common import Context, Document
+from hoppid.intake.context import Context, Document
 from hoppid.intake.handlers.people import request_erasure, scrub_case
 from hoppid.intake.settings import IntakeSettings
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from hoppid.intake.audit import trail
 from hoppid.intake.audit.trail import Action, Document
-from hoppid.intake.handlers import Context
+from hoppid.intake.context import Context
 from hoppid.intake.search import parse_query
 from hoppid.shared.access import Staff
 from hoppid.shared.problems import FieldProblem, NotFound

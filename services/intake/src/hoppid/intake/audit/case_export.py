@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hoppid.intake import handlers
 from hoppid.intake.audit import trail
+from hoppid.intake.context import Context
 from hoppid.intake.exports import case_out
-from hoppid.intake.handlers import Context
 from hoppid.intake.web.case_page import CasePage
 from hoppid.intake.web.common import error_page, text
 from hoppid.shared.access import ALL_OFFICES, Staff

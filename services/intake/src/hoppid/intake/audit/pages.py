@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from hoppid.intake.audit import trail
 from hoppid.intake.audit.api import reference_of
-from hoppid.intake.handlers import Context
+from hoppid.intake.context import Context
 from hoppid.intake.web.common import Errors, error_page, staff_form_page
 from hoppid.shared.problems import FieldProblem
 from hoppid.shared.web import Pages

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from hoppid.intake.audit import trail
-from hoppid.intake.handlers import Context
+from hoppid.intake.context import Context
 
 
 async def one_pass(ctx: Context, keep: timedelta, now: datetime) -> Mapping[str, int]:

@@ -23,7 +23,7 @@ from hoppid.shared.access import KEYS, PLATFORM_ADMIN_ID, Staff
 from hoppid.shared.mongo import IndexSpec, apply_indexes
 
 if TYPE_CHECKING:
-    from hoppid.intake.handlers.common import Context
+    from hoppid.intake.context import Context
 
 Document = dict[str, Any]
 AUDIT = "audit_log"

@@ -4,6 +4,7 @@ Handlers raise :class:`~hoppid.intake.model.RuleViolation` (422, naming the fiel
 :class:`NotFound` (404) or :class:`Conflict` (409); the API turns them into problems.
 """
 
+from hoppid.intake.context import Conflict, NotFound
 from hoppid.intake.handlers.cases import (
     add_note,
     assign_advisor,
@@ -17,7 +18,6 @@ from hoppid.intake.handlers.cases import (
     register_company,
     search_cases,
 )
-from hoppid.intake.handlers.common import Conflict, Context, NotFound
 from hoppid.intake.handlers.inquiries import submit_inquiry
 from hoppid.intake.handlers.links import issue_requested_links, request_link
 from hoppid.intake.handlers.offices import issue_key, revoke_key, save_office, seed_offices
@@ -31,7 +31,6 @@ from hoppid.intake.handlers.people import (
 
 __all__ = [
     "Conflict",
-    "Context",
     "NotFound",
     "add_note",
     "assign_advisor",

@@ -8,14 +8,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from hoppid.intake import forms
-from hoppid.intake.grants.use_cases import Grants, for_application
-from hoppid.intake.handlers.common import (
+from hoppid.intake.context import (
     Conflict,
     Context,
     Document,
     NotFound,
     case_event,
 )
+from hoppid.intake.grants.use_cases import Grants, for_application
 from hoppid.intake.model import (
     OSLO,
     RuleViolation,

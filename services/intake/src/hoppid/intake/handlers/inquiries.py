@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 from hoppid.intake import forms
-from hoppid.intake.handlers.common import (
+from hoppid.intake.context import (
     Conflict,
     Context,
     Document,

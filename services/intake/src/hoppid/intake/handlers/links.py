@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from hoppid.intake.handlers.common import Context, Document, person_event
+from hoppid.intake.context import Context, Document, person_event
 from hoppid.intake.model import normalise_email
 from hoppid.shared import polling
 from hoppid.shared.events import intake as ev

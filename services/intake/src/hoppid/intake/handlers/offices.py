@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from hoppid.intake import forms
-from hoppid.intake.handlers.common import (
+from hoppid.intake.context import (
     Conflict,
     Context,
     Document,

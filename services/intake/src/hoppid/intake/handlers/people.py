@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hoppid.intake import forms
 from hoppid.intake.audit import trail
-from hoppid.intake.handlers.common import (
+from hoppid.intake.context import (
     Conflict,
     Context,
     Document,

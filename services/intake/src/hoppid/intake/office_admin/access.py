@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from hoppid.intake.handlers import Context
+from hoppid.intake.context import Context
 from hoppid.shared.access import ALL_OFFICES, Staff
 from hoppid.shared.web import PageAnswer, Pages
 

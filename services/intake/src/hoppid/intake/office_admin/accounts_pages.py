@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from hoppid.intake import accounts
-from hoppid.intake.handlers import Context
+from hoppid.intake.context import Context
 from hoppid.intake.office_admin import page_forms, store
 from hoppid.intake.office_admin.access import Admin, not_found, office_admin
 from hoppid.intake.office_admin.views import chooser, chosen, notice, render

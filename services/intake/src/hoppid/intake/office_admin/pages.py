@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from hoppid.intake.handlers import Context
+from hoppid.intake.context import Context
 from hoppid.intake.office_admin import accounts_pages, keys_pages
 from hoppid.shared.staff_sessions import StaffSessions
 from hoppid.shared.web import Pages

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from hoppid.intake.handlers import Context
+from hoppid.intake.context import Context
 from hoppid.intake.office_admin.access import Admin, not_found
 from hoppid.shared.web import PageAnswer, Pages
 

@@ -12,9 +12,9 @@ from fastapi import FastAPI
 from hoppid.intake import accounts
 from hoppid.intake.audit import case_export
 from hoppid.intake.audit import pages as audit_pages
+from hoppid.intake.context import Context
 from hoppid.intake.grants.staff_pages import router as grant_pages
 from hoppid.intake.grants.use_cases import Grants
-from hoppid.intake.handlers import Context
 from hoppid.intake.link_limits import LinkLimits
 from hoppid.intake.office_admin.pages import router as office_admin_router
 from hoppid.intake.settings import IntakeSettings

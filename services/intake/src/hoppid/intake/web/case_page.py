@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 from hoppid.intake import handlers
 from hoppid.intake.accounts import office_advisors
 from hoppid.intake.audit import trail
+from hoppid.intake.context import Context
 from hoppid.intake.grants.use_cases import Grants, active_programmes
-from hoppid.intake.handlers import Context
 from hoppid.intake.meetings import shown as meetings_shown
 from hoppid.intake.model import STATUSES, TRANSITIONS
 from hoppid.intake.web.authors import author_names

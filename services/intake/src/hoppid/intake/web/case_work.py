@@ -15,8 +15,8 @@ from pydantic import BaseModel, ValidationError
 
 from hoppid.intake import forms, handlers
 from hoppid.intake.accounts import office_advisors
+from hoppid.intake.context import Context
 from hoppid.intake.grants.forms import CatalogueApplication
-from hoppid.intake.handlers import Context
 from hoppid.intake.web.case_page import CasePage
 from hoppid.intake.web.common import Errors, error_page, problem_errors, text, validation_errors
 from hoppid.shared.access import Staff

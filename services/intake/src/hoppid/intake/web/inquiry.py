@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from hoppid.intake import forms, handlers
-from hoppid.intake.handlers import Context
+from hoppid.intake.context import Context
 from hoppid.intake.model import CONSENT_TEXT_VERSION, CONSENT_TEXTS
 from hoppid.intake.web.common import Errors, problem_errors, text, validation_errors
 from hoppid.shared.guards import RateLimit

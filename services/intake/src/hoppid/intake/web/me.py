@@ -11,8 +11,8 @@ from pydantic import ValidationError
 
 from hoppid.intake import forms, handlers
 from hoppid.intake.audit import trail
+from hoppid.intake.context import Context
 from hoppid.intake.exports import EXPORT_HEADERS, export_body
-from hoppid.intake.handlers import Context
 from hoppid.intake.web.common import Errors, problem_errors, text, validation_errors
 from hoppid.shared.problems import FieldProblem, NotFound
 from hoppid.shared.web import Pages

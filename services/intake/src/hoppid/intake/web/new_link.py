@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from hoppid.intake import forms, handlers
-from hoppid.intake.handlers import Context
+from hoppid.intake.context import Context
 from hoppid.intake.link_limits import LinkLimits
 from hoppid.intake.web.common import Errors, text, validation_errors
 from hoppid.shared.web import Pages

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from hoppid.intake import handlers
 from hoppid.intake.audit import trail
-from hoppid.intake.handlers import Context
+from hoppid.intake.context import Context
 from hoppid.intake.search import MAX_QUERY, QueryRefused
 from hoppid.intake.web.case_page import CasePage
 from hoppid.intake.web.common import Errors, staff_form_page

@@ -20,7 +20,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hoppid.intake import forms, handlers
-from hoppid.intake.handlers import Context
+from hoppid.intake.context import Context
 from hoppid.intake.meetings import my_day as my_day_of
 from hoppid.intake.model import NEEDS, STATUSES
 from hoppid.intake.web.case_page import CasePage

@@ -1,4 +1,5 @@
-"""What every intake use case shares: the context, the errors, how events are addressed."""
+"""What every intake use case, page and consumer is handed: the context; with the errors they
+raise and how intake's events are addressed (by case, with its office, or by person)."""
 
 from __future__ import annotations
 

@@ -404,7 +404,7 @@ async def test_staff_do_a_case_s_work_on_its_page(web_platform: WebPlatform, bro
 
     await staff.get_by_label("Til hvem").fill("Romsdal Næringsforum")
     await staff.get_by_label("Slags kontakt").select_option("company")
-    await staff.get_by_label("Hvorfor").fill("Lokale leverandører av sykler")
+    await staff.get_by_label("Hvorfor", exact=True).fill("Lokale leverandører av sykler")
     await staff.get_by_role("button", name="Registrer kontakten").click()
     assert "Kontakten er registrert." in await main.inner_text()
     await staff.get_by_label("Organisasjonsnummer").fill("923 609 016")

@@ -22,7 +22,10 @@ def when(row: Document) -> str:
 
 
 def with_when(rows: list[Document]) -> list[Document]:
-    return [{**row, "when": when(row)} for row in rows]
+    """The rows a page can show, with their time. A booking's times and status are two updates
+    of its row (projection.py): a row read between them has no status yet and waits for the
+    next read, instead of failing the page."""
+    return [{**row, "when": when(row)} for row in rows if row.get("start") and row.get("status")]
 
 
 async def of_case(

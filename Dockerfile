@@ -14,9 +14,15 @@ COPY services/intake/pyproject.toml services/intake/pyproject.toml
 COPY services/scheduling/pyproject.toml services/scheduling/pyproject.toml
 COPY services/notifications/pyproject.toml services/notifications/pyproject.toml
 COPY services/reporting/pyproject.toml services/reporting/pyproject.toml
+COPY contracts/intake/pyproject.toml contracts/intake/pyproject.toml
+COPY contracts/scheduling/pyproject.toml contracts/scheduling/pyproject.toml
+COPY contracts/notifications/pyproject.toml contracts/notifications/pyproject.toml
+COPY contracts/reporting/pyproject.toml contracts/reporting/pyproject.toml
 RUN test -f "services/${SERVICE}/pyproject.toml" || { echo "build with --build-arg SERVICE=<a folder of services/>" >&2; exit 1; }
 RUN uv sync --locked --no-dev --no-install-workspace --package "hoppid-${SERVICE}"
 COPY shared shared
+# every producer's contract package (a service installs those it reads, by its lock)
+COPY contracts contracts
 COPY services/${SERVICE} services/${SERVICE}
 RUN uv sync --locked --no-dev --no-editable --package "hoppid-${SERVICE}"
 # one name for the service's own command, so CMD below needs no build argument

@@ -56,6 +56,8 @@ from aiokafka import AIOKafkaProducer
 from aiosmtpd.smtp import SMTP
 from pymongo import AsyncMongoClient
 
+from hoppid.contracts import intake as intake_events
+from hoppid.contracts import scheduling as sched
 from hoppid.notifications.composition import messages
 from hoppid.notifications.composition.templates import Templates
 from hoppid.notifications.copies.offices import OfficeView
@@ -64,8 +66,6 @@ from hoppid.notifications.delivery.mail import Email, SmtpSender, message_bytes,
 from hoppid.notifications.model import Outgoing
 from hoppid.notifications.settings import SmtpServer
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import intake as intake_events
-from hoppid.shared.events import scheduling as sched
 from hoppid.shared.kafka import client_options
 from hoppid.shared.settings import _database_safe
 from hoppid.shared.testing import (

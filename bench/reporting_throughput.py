@@ -47,10 +47,10 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from hoppid.contracts import intake as ev
+from hoppid.contracts import scheduling as sc
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as ev
-from hoppid.shared.events import scheduling as sc
 from hoppid.shared.kafka import Topics, client_options, ensure_topics
 from hoppid.shared.mongo import make_mongo_client
 from hoppid.shared.pii import KEYS, SEALED, encrypt_field, vault_kek, wrap_key

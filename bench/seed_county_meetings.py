@@ -42,6 +42,8 @@ from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
+from hoppid.contracts import intake as intake_events
+from hoppid.contracts import scheduling as sched
 from hoppid.notifications import store as notifications_store
 from hoppid.notifications.composition import templates as templates_module
 from hoppid.notifications.composition.templates import Templates
@@ -73,8 +75,6 @@ from hoppid.scheduling.programmes import store as programme_store
 from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as intake_events
-from hoppid.shared.events import scheduling as sched
 from hoppid.shared.events.catalogue import catalogue
 from hoppid.shared.mongo import apply_indexes
 from hoppid.shared.outbox import HIDE_OUTBOX, OUTBOX, PENDING, RELAY_STATE, outbox_fields

@@ -36,6 +36,8 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 from pymongo import AsyncMongoClient, monitoring
 
+from hoppid.contracts import intake as intake_events
+from hoppid.contracts import scheduling as sched
 from hoppid.intake import context as intake_context
 from hoppid.intake import forms, handlers, store
 from hoppid.notifications import store as notifications_store
@@ -57,8 +59,6 @@ from hoppid.scheduling.meetings.search import SlotTaken, search_slots
 from hoppid.scheduling.model import is_public_holiday, oslo_instant
 from hoppid.scheduling.offices.use_cases import seed_offices
 from hoppid.shared.access import Staff
-from hoppid.shared.events import intake as intake_events
-from hoppid.shared.events import scheduling as sched
 from hoppid.shared.mongo import apply_indexes
 from hoppid.shared.tenancy import load_registry
 from hoppid.shared.testing import vault_for_tests

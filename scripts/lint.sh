@@ -6,4 +6,4 @@ source "$(dirname "$0")/env.sh"
 cd "$REPO"
 "$REPO/.venv/bin/ruff" check .
 "$REPO/.venv/bin/ruff" format --check .
-"$REPO/.venv/bin/mypy" shared/src services/*/src
+"$REPO/.venv/bin/mypy" shared/src services/*/src contracts/*/src

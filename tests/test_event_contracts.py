@@ -11,18 +11,15 @@ A breaking change fails even then: it needs a new type ``.v2`` instead."""
 import importlib
 import json
 import os
-import pkgutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import hoppid.shared.events
-from hoppid.shared.events import catalogue
+from hoppid.shared.events import catalogue, load_contracts
 
-# every producer's module registers its events when imported
-for module in pkgutil.iter_modules(hoppid.shared.events.__path__):
-    importlib.import_module(f"hoppid.shared.events.{module.name}")
+# every producer's contract package registers its events when imported
+LOADED = load_contracts()
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = Path(__file__).with_name("contracts")
@@ -97,11 +94,19 @@ def test_the_catalogue_has_the_events_of_every_producer() -> None:
     assert sorted({producer_of(m.event_type) for m in MODELS}) == PRODUCERS
 
 
+def test_every_producer_publishes_its_contract_package() -> None:
+    """Each service's events are in its own contract package (contracts/<service>), found by
+    its entry point; the shared library holds no service's events."""
+    assert [f"hoppid.contracts.{service}" for service in PRODUCERS] == LOADED
+    for model in MODELS:
+        assert model.__module__ == f"hoppid.contracts.{producer_of(model.event_type)}", model
+
+
 @pytest.mark.parametrize("service", PRODUCERS)
 def test_every_published_event_of_a_producer_has_its_contract(service: str) -> None:
     """What the service declares it publishes (its AsyncAPI) is in the catalogue under its own
     name, and every event type of the service has a committed snapshot."""
-    published = importlib.import_module(f"hoppid.shared.events.{service}").PUBLISHED
+    published = importlib.import_module(f"hoppid.contracts.{service}").PUBLISHED
     assert published, f"{service} declares no published events"
     names = {m.event_type for m in published}
     assert {producer_of(n) for n in names} == {service}

@@ -11,10 +11,10 @@ from aiokafka import AIOKafkaProducer
 from browser_support import WebPlatform, check_page, new_page
 from platform_support import ADMIN_KEY
 
+from hoppid.contracts import intake as ev
 from hoppid.shared import dlq
 from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import intake as ev
 from hoppid.shared.testing import eventually, kafka_client, kafka_servers
 
 

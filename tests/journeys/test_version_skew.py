@@ -28,10 +28,11 @@ from platform_support import COUNTY_KEY, Platform, attachment, bearer
 from prometheus_client.parser import text_string_to_metric_families
 from test_journeys import EMAIL, inquiry, mail_to, office_ready
 
+from hoppid.contracts import intake, notifications, reporting
+from hoppid.contracts import scheduling as sched
 from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import catalogue, intake, notifications, reporting
-from hoppid.shared.events import scheduling as sched
+from hoppid.shared.events import catalogue
 from hoppid.shared.testing import eventually, kafka_client, of_type, read_envelopes
 
 OFFICE = "nordveggen"

@@ -16,12 +16,12 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from intake_support import ADMIN_KEY, Intake, intake_env, started
 
+from hoppid.contracts import intake as ev
 from hoppid.shared import dlq
 from hoppid.shared.clock import real_now
 from hoppid.shared.consumer import EventConsumer
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event, catalogue
-from hoppid.shared.events import intake as ev
 from hoppid.shared.kafka import make_broker
 from hoppid.shared.metrics import ServiceMetrics
 from hoppid.shared.settings import ServiceSettings

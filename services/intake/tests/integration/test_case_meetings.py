@@ -21,12 +21,12 @@ from test_case_advisor_pages import add_account, sign_in_as_advisor
 from test_my_cases_pages import call, cases_of_rauma
 from test_pages import LINK_SECRET
 
+from hoppid.contracts import scheduling as ev
 from hoppid.intake.meetings.projection import changes
 from hoppid.intake.meetings.store import MEETINGS, CaseMeetings
 from hoppid.intake.model import OSLO
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import scheduling as ev
 from hoppid.shared.pii import PersonalDataVault, vault_kek
 from hoppid.shared.testing import ServiceProcess, eventually, kafka_client
 

@@ -11,11 +11,11 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from intake_support import Intake, inquiry
 
+from hoppid.contracts import scheduling as scheduling_events
 from hoppid.intake import person_export
 from hoppid.intake.context import Context, NotFound
 from hoppid.intake.store import IntakeStore
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import scheduling as scheduling_events
 from hoppid.shared.testing import (
     eventually,
     kafka_servers,

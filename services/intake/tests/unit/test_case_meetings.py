@@ -5,10 +5,10 @@ bounds from an injected moment."""
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from hoppid.contracts import scheduling as ev
 from hoppid.intake.meetings.my_day import asked_day, window
 from hoppid.intake.meetings.projection import Change, changes
 from hoppid.intake.meetings.shown import when
-from hoppid.shared.events import scheduling as ev
 
 AT = datetime(2027, 3, 10, 8, 0, tzinfo=UTC)
 IDS = {"booking_id": "b-1", "office_id": "nordveggen", "case_id": "c-1", "person_id": "p-1"}

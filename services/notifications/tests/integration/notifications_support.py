@@ -20,10 +20,10 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from aiosmtpd.controller import Controller
 
+from hoppid.contracts import intake as ev
+from hoppid.contracts import scheduling as sched
 from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import intake as ev
-from hoppid.shared.events import scheduling as sched
 from hoppid.shared.links import sign_link
 from hoppid.shared.pii import PersonalDataVault, vault_kek
 from hoppid.shared.testing import (

@@ -8,8 +8,8 @@ from typing import Any
 
 from notifications_support import IntakeEvents, SmtpServer, handled
 
+from hoppid.contracts import intake as ev
 from hoppid.shared.clock import real_now
-from hoppid.shared.events import intake as ev
 from hoppid.shared.testing import ServiceProcess, eventually, of_type, read_envelopes
 
 ANSWERED = "notifications.person_export.answered.v1"

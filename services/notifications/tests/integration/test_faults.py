@@ -14,7 +14,7 @@ from notifications_support import (
     started,
 )
 
-from hoppid.shared.events import intake as ev
+from hoppid.contracts import intake as ev
 from hoppid.shared.testing import ServiceProcess, eventually, of_type, read_envelopes
 
 

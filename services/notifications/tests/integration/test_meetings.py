@@ -8,8 +8,8 @@ from typing import Any
 
 from notifications_support import IntakeEvents, Received, SchedulingEvents, SmtpServer, handled
 
+from hoppid.contracts import scheduling as sched
 from hoppid.shared.clock import real_now
-from hoppid.shared.events import scheduling as sched
 from hoppid.shared.testing import ServiceProcess, eventually, of_type, read_envelopes
 
 # 08:00 UTC on 3 June is 10:00 in Oslo (summer time); 09:00 UTC on 2 December is 10:00 (winter)

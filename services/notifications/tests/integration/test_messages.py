@@ -5,7 +5,7 @@ from typing import Any
 
 from notifications_support import IntakeEvents, SmtpServer, handled
 
-from hoppid.shared.events import intake as ev
+from hoppid.contracts import intake as ev
 from hoppid.shared.testing import ServiceProcess, eventually, of_type, read_envelopes
 
 

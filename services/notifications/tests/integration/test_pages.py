@@ -14,9 +14,9 @@ import httpx
 import pytest
 from notifications_support import IntakeEvents, SmtpServer, notifications_env, started
 
+from hoppid.contracts import intake as ev
 from hoppid.notifications.delivery.mailbox.devmail import keep
 from hoppid.shared.access import new_api_key
-from hoppid.shared.events import intake as ev
 from hoppid.shared.testing import ServiceProcess, eventually
 
 ADMIN_KEY = "test-admin-key-of-the-notifications-pages"  # HOPPID_NOTIFICATIONS_ADMIN_KEY

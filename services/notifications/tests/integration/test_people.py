@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from notifications_support import IntakeEvents, SmtpServer, handled, notifications_env, started
 
-from hoppid.shared.events import intake as ev
+from hoppid.contracts import intake as ev
 from hoppid.shared.testing import ServiceProcess, eventually, of_type, read_envelopes
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from notifications_support import IntakeEvents, Received, SchedulingEvents, SmtpServer, handled
 
-from hoppid.shared.events import scheduling as sched
+from hoppid.contracts import scheduling as sched
 from hoppid.shared.testing import ServiceProcess, eventually
 
 PROGRAMME = "programme-changing"

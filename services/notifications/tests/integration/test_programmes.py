@@ -7,7 +7,7 @@ from typing import Any
 
 from notifications_support import IntakeEvents, Received, SchedulingEvents, SmtpServer, handled
 
-from hoppid.shared.events import scheduling as sched
+from hoppid.contracts import scheduling as sched
 from hoppid.shared.testing import ServiceProcess, eventually
 
 SESSION = datetime(2030, 6, 4, 15, 0, tzinfo=UTC)  # 17:00 in Oslo (summer time)

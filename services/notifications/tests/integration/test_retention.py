@@ -8,8 +8,8 @@ from typing import Any
 
 from notifications_support import IntakeEvents, SchedulingEvents, SmtpServer
 
+from hoppid.contracts import scheduling as sched
 from hoppid.notifications import retention
-from hoppid.shared.events import scheduling as sched
 from hoppid.shared.testing import ServiceProcess, eventually
 
 DAY = timedelta(days=1)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
+from hoppid.contracts import intake as ev
 from hoppid.notifications.composition.templates import Templates
 from hoppid.notifications.context import Context
 from hoppid.notifications.delivery import scheduler
@@ -20,7 +21,6 @@ from hoppid.notifications.model import Outgoing
 from hoppid.notifications.reactions import person
 from hoppid.notifications.settings import NotificationsSettings
 from hoppid.notifications.store import INDEXES, NotificationsStore
-from hoppid.shared.events import intake as ev
 from hoppid.shared.mongo import apply_indexes
 from hoppid.shared.testing import vault_for_tests
 

@@ -2,10 +2,10 @@
 
 from datetime import UTC, date, datetime
 
+from hoppid.contracts import scheduling as sched
 from hoppid.notifications.composition import programme_messages, staff_messages
 from hoppid.notifications.copies.advisors import Advisor
 from hoppid.notifications.delivery import digests
-from hoppid.shared.events import scheduling as sched
 
 ADVISOR = Advisor("a1", "Vera", "vera@x.example", "en", "nordveggen")
 

@@ -17,11 +17,11 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaProducer
 
+from hoppid.contracts import intake as ev
+from hoppid.contracts import scheduling as sc
 from hoppid.shared.access import ALL_OFFICES, key_id_of, new_api_key
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as ev
-from hoppid.shared.events import scheduling as sc
 from hoppid.shared.kafka import ensure_topics
 from hoppid.shared.testing import (
     KEEP_EVERYTHING,

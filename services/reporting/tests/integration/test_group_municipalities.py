@@ -11,9 +11,9 @@ from typing import Any
 
 from reporting_support import Reporting, drained, produce, subset
 
+from hoppid.contracts import scheduling as sc
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import scheduling as sc
 
 OFFICE = "molde"
 FIGURES = {

@@ -21,8 +21,8 @@ from reporting_support import (
     started,
 )
 
+from hoppid.contracts import intake as ev
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import intake as ev
 from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.testing import ServiceProcess, of_type, read_envelopes, vault_for_tests
 

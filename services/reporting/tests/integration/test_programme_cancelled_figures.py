@@ -9,9 +9,9 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from reporting_support import Reporting, drained, produce, subset
 
+from hoppid.contracts import scheduling as sc
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import scheduling as sc
 from hoppid.shared.testing import kafka_client
 
 OFFICE, MUNICIPALITY, PROGRAMME = "nordveggen", "1539", "prog-cancelled"

@@ -11,8 +11,8 @@ from dataclasses import replace
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from reporting_support import Reporting, Script, produce, reporting_env, run_rebuild
 
+from hoppid.contracts import intake as ev
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import intake as ev
 from hoppid.shared.pii import SEALED, encrypt_field
 
 

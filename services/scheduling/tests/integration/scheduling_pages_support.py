@@ -13,7 +13,7 @@ import httpx
 import pytest
 from scheduling_support import OFFICE, Scheduling, scheduling_env, started
 
-from hoppid.shared.events import intake as intake_events
+from hoppid.contracts import intake as intake_events
 from hoppid.shared.links import sign_link
 from hoppid.shared.testing import TEST_LINK_SECRET, ServiceProcess, eventually
 

@@ -9,11 +9,11 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaProducer
 
+from hoppid.contracts import intake as intake_events
 from hoppid.scheduling.model import is_public_holiday
 from hoppid.shared.access import key_id_of, new_api_key
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as intake_events
 from hoppid.shared.testing import (
     ServiceProcess,
     eventually,

@@ -7,6 +7,7 @@ from typing import Any
 
 from scheduling_support import advisor_form
 
+from hoppid.contracts import scheduling as ev
 from hoppid.scheduling import context
 from hoppid.scheduling.advisors.forms import AdvisorForm
 from hoppid.scheduling.advisors.use_cases import add_advisor, change_advisor
@@ -14,7 +15,6 @@ from hoppid.scheduling.offices.use_cases import seed_offices
 from hoppid.scheduling.store import INDEXES, SchedulingStore
 from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import scheduling as ev
 from hoppid.shared.mongo import apply_indexes
 from hoppid.shared.tenancy import load_registry
 from hoppid.shared.testing import vault_for_tests

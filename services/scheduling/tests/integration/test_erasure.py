@@ -11,9 +11,9 @@ import pytest
 from scheduling_support import OFFICE, Scheduling, bearer, working_day
 from test_groups import create, enrol
 
+from hoppid.contracts import intake as intake_events
 from hoppid.scheduling.model import oslo_instant
 from hoppid.shared.clock import real_now
-from hoppid.shared.events import intake as intake_events
 from hoppid.shared.outbox import without_outbox
 from hoppid.shared.testing import eventually, of_type, read_envelopes
 

@@ -11,8 +11,8 @@ import pytest
 from scheduling_support import Scheduling
 from test_erasure import ERASED, OTHER, WAITING, places_of_the_erased
 
+from hoppid.contracts import intake as intake_events
 from hoppid.shared.clock import real_now
-from hoppid.shared.events import intake as intake_events
 from hoppid.shared.testing import eventually, of_type, read_envelopes, vault_for_tests
 
 # the places are made on working days in Oslo, as test_erasure's: scripts/time_of_day.sh

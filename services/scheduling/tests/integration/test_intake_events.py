@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from scheduling_support import OFFICE, Scheduling, bearer, publish, working_day
 
+from hoppid.contracts import intake as intake_events
 from hoppid.scheduling.model import oslo_instant
-from hoppid.shared.events import intake as intake_events
 from hoppid.shared.testing import eventually, of_type, read_envelopes
 
 # its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh

@@ -5,8 +5,8 @@ from typing import Any
 
 from scheduling_support import Scheduling
 
+from hoppid.contracts import intake as intake_events
 from hoppid.shared.clock import real_now
-from hoppid.shared.events import intake as intake_events
 from hoppid.shared.links import sign_link
 from hoppid.shared.testing import TEST_LINK_SECRET, eventually, vault_for_tests
 

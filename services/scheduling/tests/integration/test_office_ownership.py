@@ -14,9 +14,9 @@ import httpx
 import pytest
 from scheduling_support import OFFICE, Scheduling, bearer, working_day
 
+from hoppid.contracts import intake as intake_events
 from hoppid.scheduling.model import oslo_instant
 from hoppid.shared.clock import real_now
-from hoppid.shared.events import intake as intake_events
 from hoppid.shared.links import sign_link
 from hoppid.shared.testing import TEST_LINK_SECRET, eventually
 

@@ -11,7 +11,7 @@ import pytest
 from scheduling_pages_support import open_case, post_form, signed_in, site, slots_of
 from scheduling_support import Scheduling
 
-from hoppid.shared.events import intake as intake_events
+from hoppid.contracts import intake as intake_events
 from hoppid.shared.testing import eventually
 
 # which times are free depends on the hour, weekday and DST: scripts/time_of_day.sh

@@ -2,7 +2,7 @@
 
 intake issues and revokes keys (office administration) and publishes ``api_key.issued`` and
 ``api_key.revoked``; every other service keeps its own copy from those events (see
-:func:`hoppid.shared.staff_keys.track_api_keys`), so one key works on every service and a
+:func:`hoppid.contracts.intake_keys.track_api_keys`), so one key works on every service and a
 revocation reaches them all.
 Only the SHA-256 of a key is stored or published: a key carries 256 random bits, so its hash
 cannot be turned back into it and no slow hash is needed.

@@ -36,7 +36,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from hoppid.shared.clock import Clock, real_now
-from hoppid.shared.events import EventCatalogue
+from hoppid.shared.events import EventCatalogue, load_contracts
 from hoppid.shared.events import catalogue as platform_catalogue
 from hoppid.shared.kafka import client_options
 from hoppid.shared.pii import SEALED
@@ -495,9 +495,8 @@ async def _ensure_marker_topic(bootstrap_servers: str, dlq_topic: str) -> str:
 
 
 def _load_catalogue() -> EventCatalogue:
-    # each producer's module registers its events into the platform's catalogue
-    from hoppid.shared.events import intake, notifications, reporting, scheduling  # noqa: F401
-
+    """The platform's catalogue with every installed producer's contract registered in it."""
+    load_contracts()
     return platform_catalogue
 
 

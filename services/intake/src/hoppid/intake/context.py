@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from hoppid.contracts import intake as ev
 from hoppid.intake.store import IntakeStore
 from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as ev
 from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.problems import Conflict, NotFound
 

@@ -7,6 +7,9 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from hoppid.contracts import intake as intake_events
+from hoppid.contracts import notifications as notification_events
+from hoppid.contracts import scheduling as scheduling_events
 from hoppid.intake import (
     accounts,
     api,
@@ -31,9 +34,6 @@ from hoppid.intake.web.export import router as export_pages
 from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as intake_events
-from hoppid.shared.events import notifications as notification_events
-from hoppid.shared.events import scheduling as scheduling_events
 from hoppid.shared.guards import BodySizeLimit
 from hoppid.shared.retention import run_daily
 from hoppid.shared.serve import serve

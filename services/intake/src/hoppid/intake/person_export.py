@@ -24,6 +24,9 @@ from typing import Any, Literal
 from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
+from hoppid.contracts import intake as ev
+from hoppid.contracts import notifications as notification_events
+from hoppid.contracts import scheduling as scheduling_events
 from hoppid.intake.audit import trail
 from hoppid.intake.context import Context, NotFound, person_event
 from hoppid.intake.exports import export_body
@@ -31,9 +34,6 @@ from hoppid.intake.handlers import my_data
 from hoppid.shared import polling
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as ev
-from hoppid.shared.events import notifications as notification_events
-from hoppid.shared.events import scheduling as scheduling_events
 from hoppid.shared.mongo import IndexSpec
 from hoppid.shared.outbox import HIDE_OUTBOX, outbox_fields, outbox_indexes
 

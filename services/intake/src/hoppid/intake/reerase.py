@@ -26,11 +26,11 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 
+from hoppid.contracts.intake import ErasureRequested
 from hoppid.intake import handlers, store
 from hoppid.intake.audit import trail
 from hoppid.intake.context import Context
 from hoppid.intake.settings import IntakeSettings
-from hoppid.shared.events.intake import ErasureRequested
 from hoppid.shared.kafka import KafkaSecurity, Topics, client_options
 from hoppid.shared.mongo import make_mongo_client
 from hoppid.shared.pii import PersonalDataVault, vault_kek

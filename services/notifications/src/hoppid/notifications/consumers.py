@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from hoppid.contracts import intake as intake_events
+from hoppid.contracts import scheduling as sched
 from hoppid.notifications import exports
 from hoppid.notifications.context import Context
 from hoppid.notifications.reactions import directory, inquiries, meetings, person, programmes
 from hoppid.shared.consumer import EventConsumer
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as intake_events
-from hoppid.shared.events import scheduling as sched
 from hoppid.shared.events.base import expected
 from hoppid.shared.service import Runtime
 

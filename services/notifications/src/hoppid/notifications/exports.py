@@ -17,11 +17,11 @@ from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 
+from hoppid.contracts import intake as intake_events
+from hoppid.contracts import notifications as ev
 from hoppid.notifications.context import Context
 from hoppid.notifications.copies import people
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import intake as intake_events
-from hoppid.shared.events import notifications as ev
 from hoppid.shared.export_answers import INDEXES as INDEXES  # the service's wiring reads
 from hoppid.shared.export_answers import PERSON_EXPORTS as PERSON_EXPORTS  # these two here
 from hoppid.shared.export_answers import answered_before, store_answer

@@ -7,6 +7,8 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
+from hoppid.contracts import notifications as notification_events
+from hoppid.contracts.intake_keys import track_api_keys
 from hoppid.notifications import api, consumers, exports, retention, store, web
 from hoppid.notifications.composition.templates import Templates
 from hoppid.notifications.context import Context
@@ -15,11 +17,9 @@ from hoppid.notifications.delivery.mail import SmtpSender
 from hoppid.notifications.delivery.sms import FileSmsGateway
 from hoppid.notifications.metrics import NotificationMetrics
 from hoppid.notifications.settings import NotificationsSettings
-from hoppid.shared.events import notifications as notification_events
 from hoppid.shared.retention import run_daily
 from hoppid.shared.serve import serve
 from hoppid.shared.service import Job, Runtime, ServiceDefinition, ServiceParts, build_service
-from hoppid.shared.staff_keys import track_api_keys
 
 DEFINITION = ServiceDefinition(
     name="notifications",

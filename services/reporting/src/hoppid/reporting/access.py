@@ -1,7 +1,7 @@
 """Who may read what, from the platform's staff keys (hoppid.shared.access).
 
 intake issues and revokes keys and publishes them (hash only); reporting accepts them through the
-shared key ring (``hoppid.shared.staff_keys``, fed by intake's key events) and turns the calling
+shared key ring (``hoppid.contracts.intake_keys``, fed by intake's key events) and turns the calling
 :class:`Staff` into a :class:`Reader`:
 
 - county and platform_admin (the admin key, ``HOPPID_REPORTING_COUNTY_KEY``): everything,

@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from hoppid.contracts import intake as ev
+from hoppid.contracts import scheduling as sc
 from hoppid.reporting.context import Context
 from hoppid.reporting.handlers import PROJECTIONS, Projection
 from hoppid.reporting.model import digest, oslo_month
@@ -26,8 +28,6 @@ from hoppid.shared.clock import real_now
 from hoppid.shared.consumer import TransientError
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as ev
-from hoppid.shared.events import scheduling as sc
 from hoppid.shared.events.base import expected
 from hoppid.shared.service import Runtime
 

@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+from hoppid.contracts import intake as ev
+from hoppid.contracts import scheduling as sc
 from hoppid.reporting.desks import derive_seat
 from hoppid.reporting.meetings import derive_meetings
 from hoppid.reporting.model import (
@@ -29,8 +31,6 @@ from hoppid.reporting.programmes import attendance, derive_enrolment, enrolment_
 from hoppid.reporting.store import Projecting
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as ev
-from hoppid.shared.events import scheduling as sc
 
 Projection = Callable[[Projecting, Any, Envelope], Awaitable[str]]
 MeetingEvent = (

@@ -5,17 +5,17 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
+from hoppid.contracts import reporting as public_events
+from hoppid.contracts.intake_keys import track_api_keys
 from hoppid.reporting import api, consumers, retention, store, web
 from hoppid.reporting.context import Context
 from hoppid.reporting.gauges import BusinessGauges
 from hoppid.reporting.settings import ReportingSettings
 from hoppid.shared.asyncapi import declare_publications
 from hoppid.shared.clock import real_now
-from hoppid.shared.events import reporting as public_events
 from hoppid.shared.retention import run_daily
 from hoppid.shared.serve import serve
 from hoppid.shared.service import Job, Runtime, ServiceDefinition, ServiceParts, build_service
-from hoppid.shared.staff_keys import track_api_keys
 
 DEFINITION = ServiceDefinition(
     name="reporting",

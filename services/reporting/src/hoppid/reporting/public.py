@@ -17,11 +17,11 @@ from datetime import date, datetime, time
 from functools import cache
 from typing import Any
 
+from hoppid.contracts import intake as ev
+from hoppid.contracts import reporting as public
 from hoppid.reporting.model import OSLO, oslo_date, within_12_months
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as ev
-from hoppid.shared.events import reporting as public
 from hoppid.shared.tenancy import load_municipalities
 
 _NAMESPACE = uuid.UUID("5d8c8e8e-2f6b-4c1e-9a53-7f1f3c0b6a11")

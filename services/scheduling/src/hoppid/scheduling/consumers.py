@@ -1,5 +1,6 @@
 """scheduling's Kafka subscribers, thin: intake's event -> handler. All are idempotent."""
 
+from hoppid.contracts import intake as intake_events
 from hoppid.scheduling import erasure, exports
 from hoppid.scheduling.context import BoundHandler, Context, EventHandler
 from hoppid.scheduling.desks.use_cases import Desks
@@ -8,7 +9,6 @@ from hoppid.scheduling.offices import handlers as office_handlers
 from hoppid.scheduling.programmes.use_cases import Programmes
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as intake_events
 from hoppid.shared.service import Runtime
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from hoppid.contracts import scheduling as ev
 from hoppid.scheduling.access import works_at
 from hoppid.scheduling.advisors.model import Advisor
 from hoppid.scheduling.meetings.busy_times import BusyTimes
@@ -19,7 +20,6 @@ from hoppid.shared.access import Staff
 from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import scheduling as ev
 from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.problems import NotFound
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hoppid.contracts import intake as intake_events
 from hoppid.scheduling.context import Document
 from hoppid.scheduling.desks import use_cases as desk_use
 from hoppid.scheduling.desks.use_cases import Desks
@@ -23,7 +24,6 @@ from hoppid.scheduling.programmes.use_cases import Programmes
 from hoppid.shared.consumer import TransientError
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as intake_events
 from hoppid.shared.events.base import expected
 from hoppid.shared.problems import NotFound
 

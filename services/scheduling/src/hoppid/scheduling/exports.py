@@ -15,13 +15,13 @@ import json
 
 from fastapi.encoders import jsonable_encoder
 
+from hoppid.contracts import intake as intake_events
+from hoppid.contracts import scheduling as ev
 from hoppid.scheduling.context import Document
 from hoppid.scheduling.desks.use_cases import Desks
 from hoppid.scheduling.programmes.use_cases import Programmes
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as intake_events
-from hoppid.shared.events import scheduling as ev
 from hoppid.shared.events.base import expected
 from hoppid.shared.export_answers import INDEXES as INDEXES  # the service's wiring reads
 from hoppid.shared.export_answers import PERSON_EXPORTS as PERSON_EXPORTS  # these two here

@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 
+from hoppid.contracts import scheduling as scheduling_events
+from hoppid.contracts.intake_keys import track_api_keys
 from hoppid.scheduling import consumers, context, exports, responses, retention, store
 from hoppid.scheduling.advisors import api as advisors_api
 from hoppid.scheduling.desks import api as desks_api
@@ -20,12 +22,10 @@ from hoppid.scheduling.programmes import use_cases as programme_use
 from hoppid.scheduling.settings import SchedulingSettings
 from hoppid.scheduling.web import routes as web_routes
 from hoppid.shared.clock import clock
-from hoppid.shared.events import scheduling as scheduling_events
 from hoppid.shared.guards import BodySizeLimit
 from hoppid.shared.retention import run_daily
 from hoppid.shared.serve import serve
 from hoppid.shared.service import Job, Runtime, ServiceDefinition, ServiceParts, build_service
-from hoppid.shared.staff_keys import track_api_keys
 from hoppid.shared.tenancy import load_registry
 
 DEFINITION = ServiceDefinition(

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from hoppid.contracts import intake as ev
 from hoppid.intake import forms
 from hoppid.intake.context import (
     Conflict,
@@ -26,7 +27,6 @@ from hoppid.intake.search import parse_query
 from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as ev
 
 # --- office staff --------------------------------------------------------------------------
 

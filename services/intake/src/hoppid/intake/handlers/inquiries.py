@@ -6,6 +6,7 @@ import hashlib
 import uuid
 from datetime import datetime
 
+from hoppid.contracts import intake as ev
 from hoppid.intake import forms
 from hoppid.intake.context import (
     Conflict,
@@ -23,7 +24,6 @@ from hoppid.intake.model import (
 )
 from hoppid.intake.search import keys_of_person
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import intake as ev
 from hoppid.shared.links import sign_link
 
 # --- the public inquiry ----------------------------------------------------------------------

@@ -17,10 +17,10 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from hoppid.contracts import intake as ev
 from hoppid.intake.context import Context, Document, person_event
 from hoppid.intake.model import normalise_email
 from hoppid.shared import polling
-from hoppid.shared.events import intake as ev
 from hoppid.shared.links import sign_link
 
 log = logging.getLogger("hoppid.intake.links")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hoppid.contracts import intake as ev
 from hoppid.intake import forms
 from hoppid.intake.context import (
     Conflict,
@@ -17,7 +18,6 @@ from hoppid.intake.model import (
 from hoppid.shared.access import ALL_OFFICES, Staff, new_api_key
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as ev
 from hoppid.shared.tenancy import OfficeRegistry
 
 # --- offices -------------------------------------------------------------------------------

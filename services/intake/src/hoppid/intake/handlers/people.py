@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hoppid.contracts import intake as ev
 from hoppid.intake import forms
 from hoppid.intake.audit import trail
 from hoppid.intake.context import (
@@ -17,7 +18,6 @@ from hoppid.intake.model import (
 )
 from hoppid.intake.search import keys_of_person
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as ev
 from hoppid.shared.links import verify_link
 
 # --- the entrepreneur's own link -------------------------------------------------------------

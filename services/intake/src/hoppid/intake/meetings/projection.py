@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from hoppid.contracts import scheduling as ev
 from hoppid.shared.clock import as_utc
 from hoppid.shared.events import Event
-from hoppid.shared.events import scheduling as ev
 
 KeyField = Literal["times_key", "status_key"]
 EVENTS: tuple[type[Event], ...] = (

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from hoppid.contracts import intake as intake_events
+from hoppid.contracts import scheduling as scheduling_events
 from hoppid.notifications.composition import ics, wording
 from hoppid.notifications.copies.offices import OfficeView
 from hoppid.notifications.copies.people import Person
 from hoppid.notifications.model import Outgoing, language_of
-from hoppid.shared.events import intake as intake_events
-from hoppid.shared.events import scheduling as scheduling_events
 
 
 def to_person(

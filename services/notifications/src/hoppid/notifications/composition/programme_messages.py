@@ -6,12 +6,12 @@ the address and language come from the contact copy (hoppid.notifications.copies
 
 from __future__ import annotations
 
+from hoppid.contracts import scheduling as sched
 from hoppid.notifications.composition import wording
 from hoppid.notifications.composition.messages import to_person
 from hoppid.notifications.copies.people import Person
 from hoppid.notifications.copies.programmes import Enrolment
 from hoppid.notifications.model import Outgoing, language_of
-from hoppid.shared.events import scheduling as sched
 
 
 def enrolment(

@@ -9,10 +9,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from hoppid.contracts import scheduling as sched
 from hoppid.notifications.composition import wording
 from hoppid.notifications.copies.advisors import Advisor
 from hoppid.notifications.model import Outgoing
-from hoppid.shared.events import scheduling as sched
 
 MAX_OPEN_CASES = 30  # listed in a digest; the count covers all
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hoppid.contracts import scheduling as sched
 from hoppid.notifications.copies.store import ADVISORS, CopiesStore
 from hoppid.notifications.model import LANGUAGES, language_of
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import scheduling as sched
 from hoppid.shared.pii import PersonalDataVault
 
 SOURCE = "/hoppid/notifications"

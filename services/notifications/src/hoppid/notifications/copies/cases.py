@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from hoppid.contracts import intake as intake_events
 from hoppid.notifications.copies.store import CASES, CopiesStore
-from hoppid.shared.events import intake as intake_events
 
 
 async def opened(store: CopiesStore, event: intake_events.CaseOpened) -> None:

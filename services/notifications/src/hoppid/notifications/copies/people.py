@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from hoppid.contracts import intake as intake_events
 from hoppid.notifications.context import Context
 from hoppid.notifications.copies.store import PEOPLE, CopiesStore
 from hoppid.shared.consumer import TransientError
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as intake_events
 from hoppid.shared.pii import PersonalDataVault
 
 # the sealed fields are bound to this event type and field name (the vault's encryption context)

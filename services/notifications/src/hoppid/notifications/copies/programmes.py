@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from hoppid.contracts import scheduling as sched
 from hoppid.notifications.copies.store import ENROLMENTS, CopiesStore
-from hoppid.shared.events import scheduling as sched
 
 Enrolment = sched.ProgrammeEnrolled | sched.ProgrammeWaitlisted | sched.ProgrammePromoted
 

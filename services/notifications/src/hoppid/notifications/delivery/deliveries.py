@@ -17,6 +17,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from hoppid.contracts import notifications as ev
 from hoppid.notifications.composition import rendering
 from hoppid.notifications.composition.templates import TemplateError
 from hoppid.notifications.context import Context
@@ -33,7 +34,6 @@ from hoppid.notifications.model import Outgoing
 from hoppid.notifications.preferences import choices as preferences
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import notifications as ev
 
 log = logging.getLogger("hoppid.notifications.delivery")
 

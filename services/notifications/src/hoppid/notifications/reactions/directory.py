@@ -3,11 +3,11 @@ only updates its copy: where messages come from, and where staff mail goes."""
 
 from __future__ import annotations
 
+from hoppid.contracts import intake as intake_events
+from hoppid.contracts import scheduling as sched
 from hoppid.notifications.context import Context
 from hoppid.notifications.copies import advisors
 from hoppid.notifications.copies.offices import OfficeView, save_office
-from hoppid.shared.events import intake as intake_events
-from hoppid.shared.events import scheduling as sched
 
 
 async def office_changed(ctx: Context, event: intake_events.OfficeChanged) -> None:

@@ -3,6 +3,7 @@ open cases the advisors' digest lists."""
 
 from __future__ import annotations
 
+from hoppid.contracts import intake as intake_events
 from hoppid.notifications.composition import messages
 from hoppid.notifications.context import Context
 from hoppid.notifications.copies import cases, people
@@ -10,7 +11,6 @@ from hoppid.notifications.copies.offices import office_view
 from hoppid.notifications.delivery.deliveries import deliver
 from hoppid.notifications.reactions.together import together
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import intake as intake_events
 
 
 async def inquiry_received(

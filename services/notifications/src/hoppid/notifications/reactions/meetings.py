@@ -16,6 +16,7 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
+from hoppid.contracts import scheduling as sched
 from hoppid.notifications.composition import ics, messages, staff_messages
 from hoppid.notifications.context import Context
 from hoppid.notifications.copies import advisors, people
@@ -25,7 +26,6 @@ from hoppid.notifications.model import Outgoing
 from hoppid.notifications.reactions.together import together
 from hoppid.shared.clock import as_utc
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import scheduling as sched
 
 
 async def slots_offered(ctx: Context, event: sched.SlotsOffered, envelope: Envelope) -> None:

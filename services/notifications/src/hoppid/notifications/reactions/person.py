@@ -3,13 +3,13 @@ their erasure; each confirmed to them while their address is still known."""
 
 from __future__ import annotations
 
+from hoppid.contracts import intake as intake_events
 from hoppid.notifications.composition import messages
 from hoppid.notifications.context import Context
 from hoppid.notifications.copies import people
 from hoppid.notifications.delivery.deliveries import deliver, scrub_person
 from hoppid.notifications.reactions.together import together
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import intake as intake_events
 
 
 async def consent_withdrawn(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from hoppid.contracts import scheduling as sched
 from hoppid.notifications.composition import programme_messages
 from hoppid.notifications.context import Context
 from hoppid.notifications.copies import people, programmes
@@ -18,7 +19,6 @@ from hoppid.notifications.copies.programmes import Enrolment
 from hoppid.notifications.delivery.deliveries import deliver
 from hoppid.notifications.model import Outgoing
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import scheduling as sched
 
 MESSAGES = {
     sched.ProgrammeEnrolled: ("programme_enrolled", "seated"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from hoppid.contracts import scheduling as ev
 from hoppid.scheduling.access import administers, digest, new_feed_token, works_at
 from hoppid.scheduling.advisors import forms
 from hoppid.scheduling.advisors.model import Hours, check_hours
@@ -16,7 +17,6 @@ from hoppid.scheduling.context import (
 from hoppid.scheduling.model import RuleViolation
 from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import scheduling as ev
 from hoppid.shared.problems import NotFound
 
 

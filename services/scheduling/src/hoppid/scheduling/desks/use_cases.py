@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from hoppid.contracts import scheduling as ev
 from hoppid.scheduling import context, model
 from hoppid.scheduling.access import administers
 from hoppid.scheduling.desks.forms import DeskForm, SeatForm
@@ -28,7 +29,6 @@ from hoppid.scheduling.ownership import NotOurs
 from hoppid.shared import polling
 from hoppid.shared.access import Staff
 from hoppid.shared.events import Event
-from hoppid.shared.events import scheduling as ev
 from hoppid.shared.problems import Conflict, NotFound
 
 Document = dict[str, Any]

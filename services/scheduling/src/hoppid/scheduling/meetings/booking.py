@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from hoppid.contracts import scheduling as ev
 from hoppid.scheduling import model
 from hoppid.scheduling.access import works_at
 from hoppid.scheduling.context import (
@@ -22,7 +23,6 @@ from hoppid.scheduling.meetings.store import claim_id
 from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import scheduling as ev
 from hoppid.shared.problems import NotFound
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hoppid.contracts import scheduling as ev
 from hoppid.scheduling import model
 from hoppid.scheduling.context import (
     Context,
@@ -17,7 +18,6 @@ from hoppid.scheduling.meetings.search import SlotTaken, claim_first, free_candi
 from hoppid.scheduling.meetings.store import claim_id
 from hoppid.scheduling.model import RuleViolation
 from hoppid.shared.access import Staff
-from hoppid.shared.events import scheduling as ev
 from hoppid.shared.problems import Conflict
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hoppid.contracts import intake as intake_events
+from hoppid.contracts import scheduling as ev
 from hoppid.scheduling import model
 from hoppid.scheduling.context import (
     Context,
@@ -16,8 +18,6 @@ from hoppid.scheduling.meetings.model import Search
 from hoppid.scheduling.meetings.search import search_slots, slot_out
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as intake_events
-from hoppid.shared.events import scheduling as ev
 from hoppid.shared.events.base import expected
 
 

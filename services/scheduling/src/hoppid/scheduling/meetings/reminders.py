@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from hoppid.contracts import scheduling as ev
 from hoppid.scheduling import model
 from hoppid.scheduling.context import Context, Document, office_envelope
 from hoppid.scheduling.meetings.booking import meeting_ids
 from hoppid.shared import polling
-from hoppid.shared.events import scheduling as ev
 
 log = logging.getLogger("hoppid.scheduling.reminders")
 

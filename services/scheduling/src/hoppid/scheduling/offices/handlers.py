@@ -3,10 +3,10 @@ contact as intake says, once per event."""
 
 from __future__ import annotations
 
+from hoppid.contracts import intake as intake_events
 from hoppid.scheduling.context import Context, Document
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import intake as intake_events
 from hoppid.shared.events.base import expected
 
 

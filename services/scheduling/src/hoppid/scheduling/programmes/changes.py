@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from hoppid.contracts import scheduling as ev
 from hoppid.scheduling import context
 from hoppid.scheduling.access import administers
 from hoppid.scheduling.forms import as_utc
@@ -37,7 +38,6 @@ from hoppid.scheduling.programmes.use_cases import (
 )
 from hoppid.shared.access import Staff
 from hoppid.shared.events import Event
-from hoppid.shared.events import scheduling as ev
 from hoppid.shared.problems import Conflict
 
 Document = dict[str, Any]

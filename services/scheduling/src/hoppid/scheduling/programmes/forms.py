@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from hoppid.contracts.scheduling import ProgrammeKind
 from hoppid.scheduling.forms import Id, Text, _Strict
-from hoppid.shared.events.scheduling import ProgrammeKind
 from hoppid.shared.web.bounds import Instant
 
 City = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]

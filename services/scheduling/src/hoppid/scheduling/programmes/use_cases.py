@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from hoppid.contracts import scheduling as ev
 from hoppid.scheduling import context, model
 from hoppid.scheduling.forms import as_utc
 from hoppid.scheduling.model import RuleViolation
@@ -25,7 +26,6 @@ from hoppid.shared import polling
 from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.events import scheduling as ev
 from hoppid.shared.problems import Conflict, NotFound
 
 Document = dict[str, Any]

@@ -16,10 +16,10 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from hoppid.contracts.intake import Need, Stage
+from hoppid.contracts.scheduling import MeetingType
 from hoppid.shared.events.base import Event
 from hoppid.shared.events.catalogue import catalogue
-from hoppid.shared.events.intake import Need, Stage
-from hoppid.shared.events.scheduling import MeetingType
 
 SOURCE = "/hoppid/reporting"
 

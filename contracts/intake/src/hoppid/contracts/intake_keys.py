@@ -3,15 +3,16 @@
 intake issues and revokes keys and publishes ``api_key.issued`` / ``api_key.revoked`` (hash
 only); a service that checks staff keys keeps its own copy from those events in a
 :class:`~hoppid.shared.access.KeyRing`. This wiring lives here, not in the generic runtime
-(hoppid.shared.service), so the runtime knows no service's events.
+(hoppid.shared.service), so the runtime knows no service's events: it is part of intake's
+contract package, beside the key events it follows.
 """
 
 from __future__ import annotations
 
+from hoppid.contracts.intake import ApiKeyIssued, ApiKeyRevoked
 from hoppid.shared.access import KeyRing
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events.base import Event, expected
-from hoppid.shared.events.intake import ApiKeyIssued, ApiKeyRevoked
 from hoppid.shared.service import Runtime
 from hoppid.shared.staff_sessions import StaffSessions
 

@@ -48,13 +48,13 @@ async def keep(store: CopiesStore, vault: PersonalDataVault, event: sched.Adviso
 
 async def find(store: CopiesStore, vault: PersonalDataVault, advisor_id: str) -> Advisor | None:
     """The active advisor's readable contact, or None."""
-    document = await store.find_all(ADVISORS, {"_id": advisor_id})
-    return await _open(vault, document[0]) if document else None
+    document = await store.advisor(advisor_id)
+    return await _open(vault, document) if document else None
 
 
 async def active(store: CopiesStore, vault: PersonalDataVault) -> list[Advisor]:
     found = []
-    for document in await store.find_all(ADVISORS, {"active": True}):
+    for document in await store.active_advisors():
         advisor = await _open(vault, document)
         if advisor is not None:
             found.append(advisor)

@@ -33,10 +33,9 @@ async def keep(
 
 async def seated(store: CopiesStore, programme_id: str) -> list[dict[str, Any]]:
     """The programme's seated enrolments."""
-    return await store.find_all(ENROLMENTS, {"programme_id": programme_id, "status": "seated"})
+    return await store.seated_enrolments(programme_id)
 
 
 async def holding(store: CopiesStore, programme_id: str) -> list[dict[str, Any]]:
     """The programme's enrolments that hold a place: seated or waiting."""
-    wanted = {"programme_id": programme_id, "status": {"$in": ["seated", "waiting"]}}
-    return await store.find_all(ENROLMENTS, wanted)
+    return await store.holding_enrolments(programme_id)

@@ -7,7 +7,7 @@ A mixin of :class:`hoppid.notifications.store.NotificationsStore`, the service's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -123,6 +123,44 @@ class CopiesStore:
             {"_id": person_id}, {"as_of": at, "erased_at": at}, upsert=True
         )
 
+    # --- the read models: advisors, programme places, meetings and open cases ---------------
+    async def advisor(self, advisor_id: str) -> Document | None:
+        found = await self.find_all(ADVISORS, {"_id": advisor_id})
+        return found[0] if found else None
+
+    async def active_advisors(self) -> list[Document]:
+        """The advisors marked active (the daily digest's), by id."""
+        return await self.find_all(ADVISORS, {"active": True})
+
+    async def seated_enrolments(self, programme_id: str) -> list[Document]:
+        return await self.find_all(ENROLMENTS, {"programme_id": programme_id, "status": "seated"})
+
+    async def holding_enrolments(self, programme_id: str) -> list[Document]:
+        """The programme's enrolments that hold a place: seated or waiting."""
+        holding = {"programme_id": programme_id, "status": {"$in": ["seated", "waiting"]}}
+        return await self.find_all(ENROLMENTS, holding)
+
+    async def meetings_of_advisor(
+        self, advisor_id: str, start: datetime, end: datetime
+    ) -> list[Document]:
+        """The advisor's meetings (bookings) starting in [start, end), not cancelled, by start."""
+        when = {"$gte": start, "$lt": end}
+        wanted = {"advisor_id": advisor_id, "start": when, "cancelled": {"$ne": True}}
+        return await self.find_all(BOOKINGS, wanted, sort="start")
+
+    async def open_cases(self, office_id: str, limit: int) -> list[Document]:
+        """The office's cases not closed, the longest unchanged first, at most ``limit``."""
+        return await self.find_all(CASES, _open_cases(office_id), sort="as_of", limit=limit)
+
+    async def count_open_cases(self, office_id: str) -> int:
+        return await self.count(CASES, _open_cases(office_id))
+
+    async def case_references(self, case_ids: Sequence[str | None]) -> dict[str, str]:
+        """Each of these cases' reference, by case id (a case without one is left out)."""
+        found = await self.find_all(CASES, {"_id": {"$in": list(case_ids)}})
+        return {case["_id"]: case["reference"] for case in found if case.get("reference")}
+
+    # the generic reads the methods above are made of (the county seeding keeps them in memory)
     async def find_all(
         self,
         collection: str,
@@ -156,16 +194,34 @@ class CopiesStore:
         calendar file is the same.
         """
         existing = await self.db[BOOKINGS].find_one({"_id": booking_id})
-        # a list, not a map: an event id is not safe as a field name ("." or "$"); of
-        # documents, not pairs: FerretDB 1.24 stores no nested arrays
-        versions: list[Document] = list((existing or {}).get("versions", []))
-        for version in versions:
-            if version["event_id"] == event_id and existing is not None:
-                return {**existing, "sequence": version["sequence"]}
-        if sequence is None:
-            sequence = 0 if existing is None else int(existing["sequence"]) + 1
-        versions.append({"event_id": event_id, "sequence": sequence})
-        document = {**(existing or {}), **changes, "sequence": sequence, "versions": versions}
-        document["_id"] = booking_id
-        await self.db[BOOKINGS].replace_one({"_id": booking_id}, document, upsert=True)
+        document, new = _booking_version(existing, booking_id, event_id, changes, sequence)
+        if new:
+            await self.db[BOOKINGS].replace_one({"_id": booking_id}, document, upsert=True)
         return document
+
+
+def _open_cases(office_id: str) -> Document:
+    return {"office_id": office_id, "status": {"$ne": "closed"}}
+
+
+def _booking_version(
+    existing: Document | None,
+    booking_id: str,
+    event_id: str,
+    changes: Mapping[str, Any],
+    sequence: int | None,
+) -> tuple[Document, bool]:
+    """The booking with one meeting event applied (see :meth:`CopiesStore.booking_version`),
+    and whether that is new to store (False: the event was seen, its version given again)."""
+    # a list, not a map: an event id is not safe as a field name ("." or "$"); of documents,
+    # not pairs: FerretDB 1.24 stores no nested arrays
+    versions: list[Document] = list((existing or {}).get("versions", []))
+    for version in versions:
+        if version["event_id"] == event_id and existing is not None:
+            return {**existing, "sequence": version["sequence"]}, False
+    if sequence is None:
+        sequence = 0 if existing is None else int(existing["sequence"]) + 1
+    versions.append({"event_id": event_id, "sequence": sequence})
+    document = {**(existing or {}), **changes, "sequence": sequence, "versions": versions}
+    document["_id"] = booking_id
+    return document, True

@@ -85,7 +85,7 @@ async def scrub_person(ctx: Context, person_id: str, now: datetime) -> None:
             continue  # the confirmation waiting for a retry
         if delivery["status"] == "scheduled" and await _suppress_waiting(ctx, delivery, scrub):
             continue
-        await ctx.store.record(delivery["_id"], None, {"$set": scrub, "$unset": {"content": ""}})
+        await ctx.store.finish(delivery["_id"], scrub, if_status=None)
 
 
 async def _suppress_waiting(ctx: Context, delivery: Document, scrub: Document) -> bool:
@@ -93,12 +93,9 @@ async def _suppress_waiting(ctx: Context, delivery: Document, scrub: Document) -
     event = ev.MessageSuppressedV2(
         **event_fields(delivery), reason="erased", suppressed_at=scrub["updated_at"]
     )
-    update = {
-        "$set": {**scrub, "status": "suppressed", "reason": "erased"},
-        "$unset": {"content": ""},
-    }
-    done = await ctx.store.record(
-        delivery["_id"], "scheduled", update, [status_envelope(event, delivery)]
+    fields = {**scrub, "status": "suppressed", "reason": "erased"}
+    done = await ctx.store.finish(
+        delivery["_id"], fields, [status_envelope(event, delivery)], if_status="scheduled"
     )
     if done:
         ctx.metrics.messages.labels(delivery["channel"], delivery["message"], "suppressed").inc()
@@ -181,8 +178,7 @@ async def _succeed(ctx: Context, document: Document, attempts: int) -> None:
         sent_at=now,
     )
     state: Document = {"status": "sent", "sent_at": now, "updated_at": now, "attempts": attempts}
-    update = {"$set": {**state, **_scrub_when_done(document, now)}, "$unset": {"content": ""}}
-    await _record(ctx, document, update, event, "sent")
+    await _record(ctx, document, {**state, **_scrub_when_done(document, now)}, event, "sent")
 
 
 async def _fail(ctx: Context, document: Document, attempts: int, reason: str, code: str) -> None:
@@ -193,8 +189,7 @@ async def _fail(ctx: Context, document: Document, attempts: int, reason: str, co
     )
     state: Document = {"status": "failed", "reason": reason, "last_error": code}
     state |= {"attempts": attempts, "failed_at": now, "updated_at": now}
-    update = {"$set": {**state, **_scrub_when_done(document, now)}, "$unset": {"content": ""}}
-    await _record(ctx, document, update, event, "failed")
+    await _record(ctx, document, {**state, **_scrub_when_done(document, now)}, event, "failed")
 
 
 def _scrub_when_done(document: Document, now: datetime) -> Document:
@@ -218,8 +213,8 @@ async def _suppress_erased(ctx: Context, document: Document) -> None:
     now = ctx.now()
     event = ev.MessageSuppressedV2(**event_fields(document), reason="erased", suppressed_at=now)
     scrub = {"to": None, "subject": None, "erased_at": now, "updated_at": now}
-    update = {"$set": {**scrub, "status": "suppressed", "reason": "erased"}}
-    await _record(ctx, document, {**update, "$unset": {"content": ""}}, event, "suppressed")
+    fields = {**scrub, "status": "suppressed", "reason": "erased"}
+    await _record(ctx, document, fields, event, "suppressed")
 
 
 async def _schedule_retry(ctx: Context, document: Document, attempts: int, code: str) -> None:
@@ -232,23 +227,17 @@ async def _schedule_retry(ctx: Context, document: Document, attempts: int, code:
         attempts + 1,
         delay,
     )
-    update = {
-        "$set": {
-            "status": "scheduled",
-            "scheduled_for": now + timedelta(seconds=delay),
-            "attempts": attempts,
-            "last_error": code,
-            "updated_at": now,
-        }
-    }
-    await ctx.store.record(document["_id"], "sending", update)
+    at = now + timedelta(seconds=delay)
+    await ctx.store.schedule_retry(document["_id"], at, attempts, code, now)
     ctx.metrics.messages.labels(document["channel"], document["message"], "retried").inc()
 
 
 async def _record(
-    ctx: Context, document: Document, update: Document, event: Event, outcome: str
+    ctx: Context, document: Document, fields: Document, event: Event, outcome: str
 ) -> None:
-    await ctx.store.record(document["_id"], "sending", update, [status_envelope(event, document)])
+    """The attempt's end (``fields``), its text dropped, with its status event."""
+    envelopes = [status_envelope(event, document)]
+    await ctx.store.finish(document["_id"], fields, envelopes, if_status="sending")
     ctx.metrics.messages.labels(document["channel"], document["message"], outcome).inc()
     ctx.notify()
 

@@ -17,7 +17,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from hoppid.notifications.composition import staff_messages
 from hoppid.notifications.context import Context
 from hoppid.notifications.copies import advisors
-from hoppid.notifications.copies.store import BOOKINGS, CASES
 from hoppid.notifications.delivery.deliveries import deliver
 from hoppid.notifications.model import OSLO, delivery_id
 
@@ -52,26 +51,10 @@ async def _digest(ctx: Context, advisor: advisors.Advisor, day: date) -> int:
         ctx.metrics.digests.labels("claimed_before").inc()  # an earlier process sent it
         return 0
     start, end = _oslo_day_bounds(day + timedelta(days=1))
-    meetings = await ctx.store.find_all(
-        BOOKINGS,
-        {
-            "advisor_id": advisor.id,
-            "start": {"$gte": start, "$lt": end},
-            "cancelled": {"$ne": True},
-        },
-        sort="start",
-    )
-    open_selector = {"office_id": advisor.office_id, "status": {"$ne": "closed"}}
-    open_cases = await ctx.store.find_all(
-        CASES, open_selector, sort="as_of", limit=staff_messages.MAX_OPEN_CASES
-    )
-    count = await ctx.store.count(CASES, open_selector)
-    ids = [m.get("case_id") for m in meetings]
-    references = {
-        c["_id"]: c["reference"]
-        for c in await ctx.store.find_all(CASES, {"_id": {"$in": ids}})
-        if c.get("reference")
-    }
+    meetings = await ctx.store.meetings_of_advisor(advisor.id, start, end)
+    open_cases = await ctx.store.open_cases(advisor.office_id, staff_messages.MAX_OPEN_CASES)
+    count = await ctx.store.count_open_cases(advisor.office_id)
+    references = await ctx.store.case_references([m.get("case_id") for m in meetings])
     out = staff_messages.digest(advisor, day, meetings, references, open_cases, count)
     await deliver(ctx, out)  # claims it: a second instance racing here sends nothing
     ctx.metrics.digests.labels("claimed").inc()

@@ -72,7 +72,8 @@ class DeliveriesStore:
         update: Mapping[str, Any],
         events: Iterable[Envelope] = (),
     ) -> bool:
-        """Change a delivery (only if still in ``expect_status``), with its status events."""
+        """Change a delivery (only if still in ``expect_status``), with its status events: the
+        one update the methods above are made of."""
         events = list(events)
         full = with_outbox(update, self.topic, events) if events else dict(update)
         selector: Document = {"_id": delivery_id}
@@ -80,6 +81,28 @@ class DeliveriesStore:
             selector["status"] = expect_status
         result = await self.db[DELIVERIES].update_one(selector, full)
         return result.modified_count == 1
+
+    async def finish(
+        self,
+        delivery_id: str,
+        fields: Mapping[str, Any],
+        events: Iterable[Envelope] = (),
+        *,
+        if_status: str | None,
+    ) -> bool:
+        """Set ``fields`` (a result, a suppression, an erasure's scrub) and drop the message's
+        text (``content``: it may hold the person's link), only if the delivery is still in
+        ``if_status`` (None: whatever its status), with its status events."""
+        update = {"$set": dict(fields), "$unset": {"content": ""}}
+        return await self.record(delivery_id, if_status, update, events)
+
+    async def schedule_retry(
+        self, delivery_id: str, at: datetime, attempts: int, last_error: str, now: datetime
+    ) -> bool:
+        """Give a delivery being sent (``sending``) back to the poller for another attempt."""
+        fields = {"status": "scheduled", "scheduled_for": at, "attempts": attempts}
+        fields |= {"last_error": last_error, "updated_at": now}
+        return await self.record(delivery_id, "sending", {"$set": fields})
 
     async def deliveries_of_person(self, person_id: str) -> list[Document]:
         cursor = self.db[DELIVERIES].find({"person_id": person_id}, HIDE_OUTBOX)

@@ -2,12 +2,20 @@
 
 Imported by name (pytest's pythonpath has this folder), so it must stay uniquely named."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from hoppid.shared.testing import ServiceProcess, eventually, kafka_servers, mongodb_url
+from hoppid.shared.testing import (
+    ServiceProcess,
+    eventually,
+    kafka_servers,
+    mongodb_url,
+    public_inquiry,
+)
 
 ADMIN_KEY = "platform-admin-key-for-tests-only"
 
@@ -30,21 +38,13 @@ class Intake:
 
 
 def inquiry(n: int = 1, **changes: Any) -> dict[str, Any]:
-    body = {
-        "name": "Kari Nordmann",
-        "email": f"kari{n}@example.no",
-        "phone": "912 34 567",
-        "municipality": "1539",
-        "idea": f"Guided climbs of Romsdalseggen, plan {n}",
-        "stage": "idea",
-        "needs": ["guidance", "course"],
-        "language": "nb",
-        "meeting_mode": "digital",
-        "consent_processing": True,
-        "consent_text_version": "2026-11-01",
-    }
-    body.update(changes)
-    return body
+    body = public_inquiry(
+        email=f"kari{n}@example.no",
+        phone="912 34 567",
+        idea=f"Guided climbs of Romsdalseggen, plan {n}",
+        needs=["guidance", "course"],
+    )
+    return {**body, **changes}
 
 
 def intake_env(topic_prefix: str, unique: str, **extra: str) -> dict[str, str]:
@@ -69,3 +69,17 @@ async def started(service: ServiceProcess) -> ServiceProcess:
 
         await eventually(ready, timeout=60, what="intake ready")
     return service
+
+
+@asynccontextmanager
+async def running_intake(
+    topic_prefix: str, unique: str, database: Any, port: int | None = None, **env: str
+) -> AsyncIterator[Intake]:
+    """intake as its own process (on ``port``, or a free one) with ``env`` over intake_env's,
+    ready, and a client of it; stopped after: what the tests' ``intake`` fixtures are made of."""
+    service = await started(ServiceProcess("intake", intake_env(topic_prefix, unique, **env), port))
+    try:
+        async with httpx.AsyncClient(base_url=service.url, timeout=30) as client:
+            yield Intake(service, client, f"{topic_prefix}hoppid.intake", database.name)
+    finally:
+        await service.stop()

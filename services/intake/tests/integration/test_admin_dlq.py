@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from intake_support import ADMIN_KEY, Intake, intake_env, started
+from intake_support import ADMIN_KEY, Intake, running_intake
 
 from hoppid.contracts import intake as ev
 from hoppid.shared import dlq
@@ -25,7 +25,7 @@ from hoppid.shared.events import Event, catalogue
 from hoppid.shared.kafka import make_broker
 from hoppid.shared.metrics import ServiceMetrics
 from hoppid.shared.settings import ServiceSettings
-from hoppid.shared.testing import ServiceProcess, eventually, kafka_client, kafka_servers
+from hoppid.shared.testing import eventually, kafka_client, kafka_servers
 
 PROBLEM = "application/problem+json"
 HTML = {"Accept": "text/html,application/xhtml+xml"}
@@ -35,13 +35,9 @@ SECRET = "HOP-SECRET-REFERENCE"  # stands for data that must not show on the pag
 @pytest.fixture
 async def intake(topic_prefix: str, unique: str, database: Any) -> AsyncIterator[Intake]:
     """intake with plain-http cookies, so a test client keeps its session."""
-    env = intake_env(topic_prefix, unique, HOPPID_COOKIE_SECURE="false")
-    service = await started(ServiceProcess("intake", env))
-    try:
-        async with httpx.AsyncClient(base_url=service.url, timeout=30) as client:
-            yield Intake(service, client, f"{topic_prefix}hoppid.intake", database.name)
-    finally:
-        await service.stop()
+    env = {"HOPPID_COOKIE_SECURE": "false"}
+    async with running_intake(topic_prefix, unique, database, **env) as started_intake:
+        yield started_intake
 
 
 @dataclass

@@ -7,16 +7,15 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
-from intake_support import Intake, inquiry, intake_env, started
+from intake_support import Intake, inquiry, running_intake
 
 from hoppid.intake import retention
 from hoppid.intake.audit import retention as audit_retention
 from hoppid.intake.audit.trail import AUDIT
 from hoppid.intake.context import Context
 from hoppid.intake.store import IntakeStore
-from hoppid.shared.testing import ServiceProcess, vault_for_tests
+from hoppid.shared.testing import vault_for_tests
 
 PERIODS = retention.Periods(
     closed_case=timedelta(days=1095), inactive_case=timedelta(days=730), claims=timedelta(days=30)
@@ -28,13 +27,11 @@ FIVE_YEARS = timedelta(days=1826)
 async def apart(topic_prefix: str, unique: str, database: Any) -> AsyncIterator[Intake]:
     """intake whose audit log is in the database ``<test db>_audit`` (dropped after)."""
     audit_database = f"{database.name}_audit"
-    env = intake_env(topic_prefix, unique, HOPPID_INTAKE_AUDIT_DATABASE=audit_database)
-    service = await started(ServiceProcess("intake", env))
+    env = {"HOPPID_INTAKE_AUDIT_DATABASE": audit_database}
     try:
-        async with httpx.AsyncClient(base_url=service.url, timeout=30) as client:
-            yield Intake(service, client, f"{topic_prefix}hoppid.intake", database.name)
+        async with running_intake(topic_prefix, unique, database, **env) as intake:
+            yield intake
     finally:
-        await service.stop()
         await database.client.drop_database(audit_database)
 
 

@@ -13,10 +13,9 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from intake_support import Intake, intake_env, started
+from intake_support import Intake, running_intake
 from test_case_advisor_pages import add_account, sign_in_as_advisor
 from test_my_cases_pages import call, cases_of_rauma
 from test_pages import LINK_SECRET
@@ -28,7 +27,7 @@ from hoppid.intake.model import OSLO
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.pii import PersonalDataVault, vault_kek
-from hoppid.shared.testing import ServiceProcess, eventually, kafka_client
+from hoppid.shared.testing import eventually, kafka_client
 
 DAY = date(2027, 3, 10)  # a Wednesday: the day "my day" is asked for
 SCHEDULING = "https://scheduling.example"  # its public address, for the booking link
@@ -136,19 +135,13 @@ async def test_the_projection_ends_the_same_whatever_the_order_and_the_repeats(
 @pytest.fixture
 async def intake(topic_prefix: str, unique: str, database: Any) -> AsyncIterator[Intake]:
     """intake with plain-http cookies, a known link secret and scheduling's address."""
-    env = intake_env(
-        topic_prefix,
-        unique,
-        HOPPID_COOKIE_SECURE="false",
-        HOPPID_LINK_SECRET=LINK_SECRET,
-        HOPPID_SCHEDULING_PUBLIC_URL=SCHEDULING,
-    )
-    service = await started(ServiceProcess("intake", env))
-    try:
-        async with httpx.AsyncClient(base_url=service.url, timeout=30) as client:
-            yield Intake(service, client, f"{topic_prefix}hoppid.intake", database.name)
-    finally:
-        await service.stop()
+    env = {
+        "HOPPID_COOKIE_SECURE": "false",
+        "HOPPID_LINK_SECRET": LINK_SECRET,
+        "HOPPID_SCHEDULING_PUBLIC_URL": SCHEDULING,
+    }
+    async with running_intake(topic_prefix, unique, database, **env) as started_intake:
+        yield started_intake
 
 
 async def publish(topic: str, database: Any, events: list[Event]) -> None:

@@ -7,14 +7,12 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
-from intake_support import Intake, inquiry, intake_env, started
+from intake_support import Intake, inquiry, running_intake
 from test_my_link import link_token
 
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.testing import (
-    ServiceProcess,
     eventually,
     of_type,
     read_envelopes,
@@ -27,19 +25,13 @@ ISSUED = "intake.link.issued.v1"
 @pytest.fixture
 async def limited(topic_prefix: str, unique: str, database: Any) -> AsyncIterator[Intake]:
     """intake with small link-request limits and plain-http cookies (pages over loopback)."""
-    env = intake_env(
-        topic_prefix,
-        unique,
-        HOPPID_COOKIE_SECURE="false",
-        HOPPID_INTAKE_LINK_REQUESTS_PER_HOUR="6",
-        HOPPID_INTAKE_LINK_REQUESTS_PER_ADDRESS_PER_HOUR="2",
-    )
-    service = await started(ServiceProcess("intake", env))
-    try:
-        async with httpx.AsyncClient(base_url=service.url, timeout=30) as client:
-            yield Intake(service, client, f"{topic_prefix}hoppid.intake", database.name)
-    finally:
-        await service.stop()
+    env = {
+        "HOPPID_COOKIE_SECURE": "false",
+        "HOPPID_INTAKE_LINK_REQUESTS_PER_HOUR": "6",
+        "HOPPID_INTAKE_LINK_REQUESTS_PER_ADDRESS_PER_HOUR": "2",
+    }
+    async with running_intake(topic_prefix, unique, database, **env) as intake:
+        yield intake
 
 
 async def issued(intake: Intake, database: Any, count: int) -> list[Envelope]:

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from intake_support import ADMIN_KEY, Intake, intake_env, started
+from intake_support import ADMIN_KEY, Intake, running_intake
 
 from hoppid.shared.links import sign_link
-from hoppid.shared.testing import ServiceProcess, of_type, read_envelopes
+from hoppid.shared.testing import of_type, read_envelopes
 
 # its outcome could depend on the hour, weekday or DST: scripts/time_of_day.sh
 pytestmark = pytest.mark.time_of_day
@@ -23,15 +23,9 @@ LINK_SECRET = "pages-test-link-secret-0123456789abcdef"
 @pytest.fixture
 async def intake(topic_prefix: str, unique: str, database: Any) -> AsyncIterator[Intake]:
     """intake with plain-http cookies (a test client over loopback) and a known link secret."""
-    env = intake_env(
-        topic_prefix, unique, HOPPID_COOKIE_SECURE="false", HOPPID_LINK_SECRET=LINK_SECRET
-    )
-    service = await started(ServiceProcess("intake", env))
-    try:
-        async with httpx.AsyncClient(base_url=service.url, timeout=30) as client:
-            yield Intake(service, client, f"{topic_prefix}hoppid.intake", database.name)
-    finally:
-        await service.stop()
+    env = {"HOPPID_COOKIE_SECURE": "false", "HOPPID_LINK_SECRET": LINK_SECRET}
+    async with running_intake(topic_prefix, unique, database, **env) as started_intake:
+        yield started_intake
 
 
 def hidden(html: str, name: str) -> str:

@@ -166,6 +166,26 @@ async def database(
     await mongo.drop_database(name)
 
 
+def public_inquiry(**fields: Any) -> dict[str, Any]:
+    """A valid public inquiry to intake (``POST /v1/inquiries``, the form's fields): Kari
+    Nordmann in Rauma with an idea, asking for guidance, digitally, in bokmål, consenting to the
+    processing; ``fields`` add to these or replace them. One body for the tests and the
+    benchmarks: here, because both import this module already."""
+    return {
+        "name": "Kari Nordmann",
+        "email": "kari@example.no",
+        "municipality": "1539",  # Rauma: the Nordveggen office
+        "idea": "A bakery in Åndalsnes",
+        "stage": "idea",
+        "needs": ["guidance"],
+        "language": "nb",
+        "meeting_mode": "digital",
+        "consent_processing": True,
+        "consent_text_version": "2026-11-01",
+        **fields,
+    }
+
+
 # What the services the tests start keep: everything (36,500 days, the settings' maximum), so
 # the date a test runs on never decides what a retention pass removes from data with fixed dates
 # (a pass runs at each start; reporting's rebuild runs one too). Retention tests set their own.

@@ -72,7 +72,7 @@ class Context:
     cases: KnownCases = field(init=False, default_factory=KnownCases)  # whose case is it
 
     def __post_init__(self) -> None:
-        self.busy = BusyTimes(self.store.db, self.store.claim_grace)
+        self.busy = BusyTimes(self.store, self.store.claim_grace)
 
 
 async def office_for(ctx: Context, staff: Staff, office_id: str, fresh: bool = False) -> Document:

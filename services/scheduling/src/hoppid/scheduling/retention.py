@@ -14,10 +14,11 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from hoppid.scheduling.desks.store import SEAT_BOOKINGS
+from hoppid.scheduling.desks.store import SEAT_BOOKINGS, DeskStore
 from hoppid.scheduling.meetings.store import BOOKINGS, OFFERS
-from hoppid.scheduling.programmes.store import PROGRAMMES
+from hoppid.scheduling.programmes.store import PROGRAMMES, ProgrammeStore
 from hoppid.scheduling.settings import SchedulingSettings
+from hoppid.scheduling.store import SchedulingStore
 from hoppid.shared.export_answers import purge_answered
 from hoppid.shared.mongo import IndexSpec
 
@@ -50,49 +51,22 @@ def periods(settings: SchedulingSettings) -> Periods:
     )
 
 
-ANONYMOUS = {"person_id": None, "case_id": None}
-
-
 async def one_pass(
     db: AsyncDatabase[Document], periods: Periods, now: datetime
 ) -> Mapping[str, int]:
-    meetings = await db[BOOKINGS].update_many(
-        {"start": {"$lt": now - periods.meetings}, "person_id": {"$ne": None}},
-        {"$set": {**ANONYMOUS, "anonymised_at": now}},
-    )
+    # each feature's store does its part; these writes carry no events (no topic)
+    meetings = SchedulingStore(db, topic="")
     desk_day = (now - periods.desks).date().isoformat()
-    desks = await db[SEAT_BOOKINGS].update_many(
-        {"day": {"$lt": desk_day}, "person_id": {"$ne": None}},
-        {"$set": {"person_id": None, "anonymised_at": now}},
-    )
-    offers = await db[OFFERS].delete_many({"created_at": {"$lt": now - periods.offers}})
     return {
-        "meetings_anonymised": meetings.modified_count,
-        "programmes_anonymised": await _programmes(db, now - periods.programmes, now),
-        "desk_bookings_anonymised": desks.modified_count,
-        "offers_deleted": offers.deleted_count,
+        "meetings_anonymised": await meetings.anonymise_meetings_before(
+            now - periods.meetings, now
+        ),
+        "programmes_anonymised": await ProgrammeStore(db, topic="").anonymise_ended_before(
+            now - periods.programmes, now
+        ),
+        "desk_bookings_anonymised": await DeskStore(db, topic="").anonymise_days_before(
+            desk_day, now
+        ),
+        "offers_deleted": await meetings.delete_offers_before(now - periods.offers),
         **await purge_answered(db, now - periods.export_answers),
     }
-
-
-async def _programmes(db: AsyncDatabase[Document], before: datetime, now: datetime) -> int:
-    """Programmes whose every session ended before ``before``: their places keep the number
-    of participants, the municipality and the school, not who."""
-    changed = 0
-    found = db[PROGRAMMES].find(
-        {"first_start": {"$lt": before}, "anonymised_at": None},
-        {"sessions": 1, "seats": 1, "waiting": 1},
-    )
-    async for programme in found:
-        if any(session["end"] >= before for session in programme["sessions"]):
-            continue
-        fields = {
-            key: [{**entry, **ANONYMOUS} for entry in programme.get(key, [])]
-            for key in ("seats", "waiting")
-        }
-        result = await db[PROGRAMMES].update_one(
-            {"_id": programme["_id"]},
-            {"$set": {**fields, "people": [], "anonymised_at": now}},
-        )
-        changed += result.modified_count
-    return changed

@@ -23,8 +23,6 @@ from hoppid.scheduling.ownership import NotOurs
 from hoppid.shared.access import Staff
 from hoppid.shared.problems import Conflict
 
-ACTIVE = {"active": {"$ne": False}}  # desks stored before the field count as active
-
 
 class DeskInUse(Conflict):
     """The desk has seat bookings still to come: ``held`` of them."""
@@ -47,7 +45,7 @@ async def change_desk(
 ) -> Document:
     """A new name for one of the office's desks (not a removed one)."""
     await _admin(desks, staff, office_id)
-    changed = await desks.store.update_desk(office_id, desk_id, ACTIVE, {"name": form.name})
+    changed = await desks.store.rename_desk(office_id, desk_id, form.name)
     if changed is None:
         raise NotOurs("desk_id", "no such desk at this office")
     return changed
@@ -57,13 +55,11 @@ async def remove_desk(desks: Desks, staff: Staff, office_id: str, desk_id: str) 
     """Retire the desk; DeskInUse (409) while it has seat bookings to come."""
     await _admin(desks, staff, office_id)
     now = desks.ctx.now()
-    removed = await desks.store.update_desk(
-        office_id, desk_id, ACTIVE, {"active": False, "removed_at": now}
-    )
+    removed = await desks.store.retire_desk(office_id, desk_id, now)
     if removed is None:
         raise NotOurs("desk_id", "no such desk at this office")
     held = len(await desks.store.held_from(desk_id, model.oslo_day(now).isoformat()))
     if held:
-        await desks.store.update_desk(office_id, desk_id, {}, {"active": True, "removed_at": None})
+        await desks.store.restore_desk(office_id, desk_id)
         raise DeskInUse(held)
     return removed

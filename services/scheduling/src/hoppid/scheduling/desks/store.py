@@ -9,7 +9,7 @@ conditional update that writes the ``seat.released`` event (no partial index nee
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +41,7 @@ INDEXES = [
 
 
 HELD = ["booked", "checked_in"]  # a seat booking not ended
+ACTIVE = {"active": {"$ne": False}}  # desks stored before the field count as active
 
 
 def claim_of(desk_id: str, day: str, half: str) -> str:
@@ -62,7 +63,21 @@ class DeskStore:
     async def desk(self, office_id: str, desk_id: str) -> Document | None:
         return await self.db[DESKS].find_one({"_id": desk_id, "office_id": office_id})
 
-    async def update_desk(
+    async def rename_desk(self, office_id: str, desk_id: str, name: str) -> Document | None:
+        """A new name for the office's desk, unless it is removed; the desk after (None: no
+        such desk in use)."""
+        return await self._update_desk(office_id, desk_id, ACTIVE, {"name": name})
+
+    async def retire_desk(self, office_id: str, desk_id: str, now: datetime) -> Document | None:
+        """The office's desk removed (kept, inactive); None when there is no such desk in use."""
+        changes = {"active": False, "removed_at": now}
+        return await self._update_desk(office_id, desk_id, ACTIVE, changes)
+
+    async def restore_desk(self, office_id: str, desk_id: str) -> None:
+        """A removal undone (the desk turned out to have bookings to come)."""
+        await self._update_desk(office_id, desk_id, {}, {"active": True, "removed_at": None})
+
+    async def _update_desk(
         self, office_id: str, desk_id: str, expect: Mapping[str, Any], changes: Mapping[str, Any]
     ) -> Document | None:
         """Set ``changes`` on the office's desk if ``expect`` still holds; the desk after."""
@@ -104,7 +119,40 @@ class DeskStore:
         )
         return [booking async for booking in cursor]
 
-    async def update(
+    async def check_in(
+        self, booking_id: str, now: datetime, events: Iterable[Envelope]
+    ) -> Document | None:
+        """The booking checked in (no release due any more), only if it is still booked."""
+        update = {"$set": {"status": "checked_in", "checked_in_at": now, "release_at": None}}
+        return await self._change(booking_id, {"status": "booked"}, update, events)
+
+    async def release(
+        self,
+        booking_id: str,
+        held: Sequence[str],
+        reason: str,
+        now: datetime,
+        events: Iterable[Envelope],
+        due_at: datetime | None = None,
+    ) -> Document | None:
+        """The booking ended (cancelled, or a no-show released), its desk's half day free for the
+        next booking; only if its status is still one of ``held`` (and, with ``due_at``, its
+        release is still due then: a no-show is released once)."""
+        expect: Document = {"status": held[0] if len(held) == 1 else {"$in": list(held)}}
+        if due_at is not None:
+            expect["release_at"] = due_at
+        update = {
+            "$set": {
+                "status": "released",
+                "reason": reason,
+                "released_at": now,
+                "release_at": None,
+                "claim": f"released:{booking_id}",  # frees desk@day@half for the next booking
+            }
+        }
+        return await self._change(booking_id, expect, update, events)
+
+    async def _change(
         self,
         booking_id: str,
         expect: Mapping[str, Any],
@@ -127,3 +175,12 @@ class DeskStore:
             query["office_id"] = office_id
         cursor = self.db[SEAT_BOOKINGS].find(query, HIDE_OUTBOX).limit(500)
         return [booking async for booking in cursor]
+
+    async def anonymise_days_before(self, day: str, now: datetime) -> int:
+        """Seat bookings of days before ``day`` (ISO) lose their person (retention); how many
+        changed now."""
+        result = await self.db[SEAT_BOOKINGS].update_many(
+            {"day": {"$lt": day}, "person_id": {"$ne": None}},
+            {"$set": {"person_id": None, "anonymised_at": now}},
+        )
+        return result.modified_count

@@ -22,7 +22,7 @@ from hoppid.contracts import scheduling as ev
 from hoppid.scheduling import context, model
 from hoppid.scheduling.access import administers
 from hoppid.scheduling.desks.forms import DeskForm, SeatForm
-from hoppid.scheduling.desks.store import DeskStore, claim_of
+from hoppid.scheduling.desks.store import HELD, DeskStore, claim_of
 from hoppid.scheduling.model import RuleViolation
 from hoppid.scheduling.offices.rules import rules_of
 from hoppid.scheduling.ownership import NotOurs
@@ -127,7 +127,7 @@ async def _removed_meanwhile(
     if current is not None and current.get("active", True):
         return False
     for booking in won:
-        await _release(desks, office, booking, "cancelled", "system", {"status": "booked"})
+        await _release(desks, office, booking, "cancelled", "system", ["booked"])
     desks.ctx.notify()
     return True
 
@@ -165,7 +165,7 @@ async def _book_desk(
             [context.office_envelope(event, booking["_id"], office, booking.get("municipality"))],
         ):
             for lost in won:
-                await _release(desks, office, lost, "cancelled", "system", {"status": "booked"})
+                await _release(desks, office, lost, "cancelled", "system", ["booked"])
             return []
         won.append(booking)
     return won
@@ -187,12 +187,8 @@ async def check_in(desks: Desks, staff: Staff, office_id: str, booking_id: str) 
     if booking["day"] != model.oslo_day(now).isoformat():
         raise RuleViolation("booking_id", "check in on the booked day")
     event = ev.SeatCheckedIn(**_event_ids(booking), checked_in_at=now)
-    after = await desks.store.update(
-        booking_id,
-        {"status": "booked"},
-        {"$set": {"status": "checked_in", "checked_in_at": now, "release_at": None}},
-        [context.office_envelope(event, booking_id, office, booking.get("municipality"))],
-    )
+    envelope = context.office_envelope(event, booking_id, office, booking.get("municipality"))
+    after = await desks.store.check_in(booking_id, now, [envelope])
     if after is None:
         raise Conflict(f"the booking is {booking['status']}, not booked")
     desks.ctx.notify()
@@ -205,29 +201,22 @@ async def _release(
     booking: Document,
     reason: Any,
     by: ev.Actor,
-    expect: Document,
+    held: list[str],
+    due_at: datetime | None = None,
 ) -> Document | None:
+    """End the booking with its ``seat.released``, if its status is still one of ``held``
+    (and, with ``due_at``, its release still due then)."""
     now = desks.ctx.now()
     event: Event = ev.SeatReleased(
         **_event_ids(booking), reason=reason, released_by=by, released_at=now
     )
-    update = {
-        "$set": {
-            "status": "released",
-            "reason": reason,
-            "released_at": now,
-            "release_at": None,
-            "claim": f"released:{booking['_id']}",  # frees desk@day@half for the next booking
-        }
-    }
     envelope = context.office_envelope(event, booking["_id"], office, booking.get("municipality"))
-    return await desks.store.update(booking["_id"], expect, update, [envelope])
+    return await desks.store.release(booking["_id"], held, reason, now, [envelope], due_at)
 
 
 async def cancel(desks: Desks, staff: Staff, office_id: str, booking_id: str) -> Document:
     office, booking = await _open(desks, staff, office_id, booking_id)
-    expect = {"status": {"$in": ["booked", "checked_in"]}}
-    after = await _release(desks, office, booking, "cancelled", "staff", expect)
+    after = await _release(desks, office, booking, "cancelled", "staff", HELD)
     if after is None:
         raise Conflict("the booking has ended already")
     desks.ctx.notify()
@@ -242,8 +231,7 @@ def ended(booking: Document, now: datetime) -> bool:
 async def release_of_erased(desks: Desks, office: Document, booking: Document) -> Document | None:
     """An erased person's booking (booked or checked in) released as a cancellation by the
     system: the same update and ``seat.released`` event; None if it changed meanwhile."""
-    expect = {"status": booking["status"]}
-    return await _release(desks, office, booking, "cancelled", "system", expect)
+    return await _release(desks, office, booking, "cancelled", "system", [booking["status"]])
 
 
 async def release_no_shows(
@@ -256,8 +244,8 @@ async def release_no_shows(
         office_of = booking["office_id"]
         if office_of not in offices:
             offices[office_of] = await desks.ctx.store.office(office_of) or {"_id": office_of}
-        expect = {"status": "booked", "release_at": booking["release_at"]}
-        if await _release(desks, offices[office_of], booking, "no_show", by, expect):
+        due_at = booking["release_at"]
+        if await _release(desks, offices[office_of], booking, "no_show", by, ["booked"], due_at):
             released.append(booking["_id"])
     if released:
         desks.ctx.notify()

@@ -32,23 +32,18 @@ that began more than ``KEEP`` ago are removed by the search that meets them.
 
 from __future__ import annotations
 
-import contextlib
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
-
-from hoppid.scheduling.meetings.store import BOOKINGS, BUSY
+from hoppid.scheduling.meetings.store import MeetingStore
 
 Document = dict[str, Any]
 
 BUCKETS = 16  # per office: a handful of small reads; concurrent writers rarely meet in one
 KEEP = timedelta(days=2)  # a search reads busy cells from a day before its first day
-ENTRY_FIELDS = {"advisor_id": 1, "start": 1, "cells": 1, "status": 1, "office_id": 1}
 
 
 @dataclass(frozen=True)
@@ -88,9 +83,10 @@ def meeting(booking_id: str, value: str) -> Meeting:
 
 
 class BusyTimes:
-    def __init__(self, database: AsyncDatabase[Document], claim_grace: timedelta) -> None:
-        self.db = database
-        self.busy = database[BUSY]
+    """The view's rules over the meetings' store (``MeetingStore``: its busy-time methods)."""
+
+    def __init__(self, store: MeetingStore, claim_grace: timedelta) -> None:
+        self.store = store
         self.claim_grace = claim_grace
 
     async def record(self, booking: Document, changed: bool = True) -> None:
@@ -102,7 +98,7 @@ class BusyTimes:
         office_id, booking_id, written = booking["office_id"], booking["_id"], entry(booking)
         await self._write(office_id, booking_id, written)
         if changed:
-            now = await self.db[BOOKINGS].find_one({"_id": booking_id}, ENTRY_FIELDS)
+            now = await self.store.booking_entry_fields(booking_id)
             await self._write(office_id, booking_id, entry(now), written)
 
     async def meetings(self, office_id: str, now: datetime) -> tuple[list[Meeting], list[Meeting]]:
@@ -112,7 +108,7 @@ class BusyTimes:
         read (a booking sets its entry before it drops its mark)."""
         entries: dict[str, str] = {}
         marks: list[Document] = []
-        async for found in self.busy.find({"office_id": office_id}):
+        for found in await self.store.busy_documents(office_id):
             if "booking_id" in found:
                 marks.append(found)
             else:
@@ -120,9 +116,7 @@ class BusyTimes:
         expired = [m for m in marks if now - m["at"] > self.claim_grace]
         if expired:
             await self._repair(office_id, {m["booking_id"] for m in expired})
-            await self.busy.delete_many(
-                {"_id": {"$in": [m["_id"] for m in expired]}, "at": {"$lt": now - self.claim_grace}}
-            )
+            await self.store.drop_marks([m["_id"] for m in expired], now - self.claim_grace)
             entries = await self._entries(office_id)  # as repaired (after a crash only)
         writing = [
             meeting(m["booking_id"], " ".join([m["advisor_id"], *_epochs(m["cells"])]))
@@ -134,11 +128,8 @@ class BusyTimes:
     async def reconcile(self, office_id: str, now: datetime) -> None:
         """Every entry of the office agrees with its booking document (at a start)."""
         seen = await self._entries(office_id)  # first: an entry is set after its booking
-        cursor = self.db[BOOKINGS].find(
-            {"office_id": office_id, "status": "booked", "start": {"$gte": now - KEEP}},
-            ENTRY_FIELDS,
-        )
-        wanted = {booking["_id"]: entry(booking) async for booking in cursor}
+        booked = await self.store.booked_entry_fields(office_id, now - KEEP)
+        wanted = {booking["_id"]: entry(booking) for booking in booked}
         for booking_id in seen.keys() | wanted.keys():
             await self._write(office_id, booking_id, wanted.get(booking_id), seen.get(booking_id))
 
@@ -161,18 +152,14 @@ class BusyTimes:
 
     async def _entries(self, office_id: str) -> dict[str, str]:
         entries: dict[str, str] = {}
-        async for bucket in self.busy.find({"office_id": office_id}):
+        for bucket in await self.store.busy_documents(office_id):
             entries.update(bucket.get("busy") or {})  # a mark has none
         return entries
 
     async def _repair(self, office_id: str, booking_ids: Iterable[str]) -> None:
         for booking_id in booking_ids:
-            key = f"busy.{booking_id}"
-            bucket = await self.busy.find_one({"_id": bucket_id(office_id, booking_id)}, {key: 1})
-            seen = ((bucket or {}).get("busy") or {}).get(booking_id)
-            booking = await self.db[BOOKINGS].find_one(
-                {"_id": booking_id, "office_id": office_id}, ENTRY_FIELDS
-            )
+            seen = await self.store.busy_entry(bucket_id(office_id, booking_id), booking_id)
+            booking = await self.store.booking_entry_fields(booking_id, office_id)
             await self._write(office_id, booking_id, entry(booking), seen)
 
     async def _write(
@@ -182,19 +169,5 @@ class BusyTimes:
         is what was read, so a repair never overwrites a newer writer's entry."""
         if seen == wanted:
             return
-        key = f"busy.{booking_id}"
-        where: Document = {"_id": bucket_id(office_id, booking_id)}
-        if seen != "":
-            where[key] = seen if seen is not None else {"$exists": False}
-        if wanted is None:
-            await self.busy.update_one(where, {"$unset": {key: ""}})
-            return
-        update = {"$set": {key: wanted}, "$setOnInsert": {"office_id": office_id}}
-        for _ in range(2):  # two first writers of one bucket: one inserts, the other updates
-            # a conditional write that no longer holds finds the bucket and inserts it again:
-            # that duplicate is its "no"
-            with contextlib.suppress(DuplicateKeyError):
-                await self.busy.update_one(where, update, upsert=True)
-                return
-            if seen != "":
-                return
+        bucket = bucket_id(office_id, booking_id)
+        await self.store.write_busy_entry(office_id, bucket, booking_id, wanted, seen)

@@ -12,10 +12,10 @@ from hoppid.scheduling.context import (
 )
 from hoppid.scheduling.forms import as_utc
 from hoppid.scheduling.meetings import forms, join_links
-from hoppid.scheduling.meetings.booking import meeting_ids, open_booking, plan_fields, sealed
+from hoppid.scheduling.meetings.booking import meeting_ids, open_booking, sealed
 from hoppid.scheduling.meetings.model import Search
 from hoppid.scheduling.meetings.search import SlotTaken, claim_first, free_candidates, fresh_slots
-from hoppid.scheduling.meetings.store import claim_id
+from hoppid.scheduling.meetings.store import Move, claim_id
 from hoppid.scheduling.model import RuleViolation
 from hoppid.shared.access import Staff
 from hoppid.shared.problems import Conflict
@@ -76,31 +76,20 @@ async def reschedule(
         sequence=int(booking.get("sequence") or 0) + 1,
         join_url=join_url if slot.mode == "digital" else None,
     )
-    changed = await ctx.store.update_booking(
-        booking_id,
-        {
-            "status": "booked",
-            "start": booking["start"],
-            "advisor_id": booking["advisor_id"],
-            "sequence": booking.get("sequence"),  # the event's SEQUENCE is the one stored
-        },
-        {
-            "$set": {
-                **({"join_url": join_url} if join_url else {}),
-                "advisor_id": slot.advisor_id,
-                "mode": slot.mode,
-                "start": slot.start,
-                **plan_fields(slot.start, now),
-                "end": slot.end,
-                "cells": cells,
-                "claim_ids": claim_ids,
-                "updated_at": now,
-            },
-            "$inc": {"sequence": 1},
-            "$push": {"history": {"status": "rescheduled", "at": now, "by": staff.key_id}},
-        },
-        [await sealed(ctx, office_envelope(moved, booking_id, office), moved)],
+    plan = model.reminder_plan(slot.start, now)
+    to = Move(
+        advisor_id=slot.advisor_id,
+        mode=slot.mode,
+        start=slot.start,
+        end=slot.end,
+        cells=cells,
+        claim_ids=claim_ids,
+        join_url=join_url,
+        reminders=plan.pending,
+        reminder_at=plan.next_at,
     )
+    envelope = await sealed(ctx, office_envelope(moved, booking_id, office), moved)
+    changed = await ctx.store.move_booking(booking, to, staff.key_id, now, [envelope])
     if changed is not None:
         await ctx.busy.record(changed)  # searches see it moved before its mark goes
     await ctx.store.written(booking_id)  # its document has its cells, or it changed meanwhile
@@ -126,23 +115,8 @@ async def cancel_meeting(
         cancelled_at=now,
         sequence=int(booking.get("sequence") or 0) + 1,
     )
-    changed = await ctx.store.update_booking(
-        booking["_id"],
-        {"status": "booked", "sequence": booking.get("sequence")},  # the event's SEQUENCE is stored
-        {
-            "$set": {
-                "status": "cancelled",
-                "claim_ids": [],
-                "updated_at": now,
-                "reminders": [],
-                "reminder_at": None,
-            },
-            "$unset": {"join_url": ""},  # a cancelled meeting's link is not shown again
-            "$inc": {"sequence": 1},
-            "$push": {"history": {"status": "cancelled", "reason": reason, "at": now, "by": who}},
-        },
-        [office_envelope(cancelled, booking["_id"], office)],
-    )
+    envelope = office_envelope(cancelled, booking["_id"], office)
+    changed = await ctx.store.cancel_booking(booking, reason, who, now, [envelope])
     if changed is not None:
         await ctx.busy.record(changed)  # its time shows free again
     # the claims go after the booking stopped listing them: a crash in between leaves stale
@@ -189,15 +163,8 @@ async def mark(
         start=booking["start"],
         recorded_at=now,
     )
-    changed = await ctx.store.update_booking(
-        booking_id,
-        {"status": "booked"},
-        {
-            "$set": {"status": outcome, "updated_at": now},
-            "$push": {"history": {"status": outcome, "at": now, "by": staff.key_id}},
-        },
-        [office_envelope(event, booking_id, office)],
-    )
+    envelope = office_envelope(event, booking_id, office)
+    changed = await ctx.store.record_outcome(booking_id, outcome, staff.key_id, now, [envelope])
     if changed is None:
         raise Conflict("the meeting changed meanwhile; open it again")
     ctx.notify()

@@ -46,12 +46,7 @@ async def send_due(ctx: Context, booking: Document, now: datetime) -> int:
         )
         for kind in due
     ]
-    changed = await ctx.store.update_booking(
-        booking["_id"],
-        {"status": "booked", "reminder_at": booking["reminder_at"]},
-        {"$set": {"reminders": list(plan.pending), "reminder_at": plan.next_at}},
-        events,
-    )
+    changed = await ctx.store.advance_reminders(booking, plan.pending, plan.next_at, events)
     if changed is None:
         return 0
     ctx.notify()

@@ -21,7 +21,9 @@ service's one store object (hoppid.scheduling.store) is made of this and the oth
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,6 +44,7 @@ Document = dict[str, Any]
 BOOKINGS, CLAIMS, OFFERS = "bookings", "claims", "offers"
 BUSY = "busy_times"  # what searches read of the booked meetings and of those being written
 DUPLICATE_KEY = 11000
+ENTRY_FIELDS = {"advisor_id": 1, "start": 1, "cells": 1, "status": 1, "office_id": 1}
 
 INDEXES = [
     IndexSpec(CLAIMS, ["advisor_id", "cell"], unique=True, name="one_claim_per_advisor_cell"),
@@ -72,6 +75,20 @@ def _claim_document(advisor_id: str, cell: datetime, booking_id: str, now: datet
     }
 
 
+def _pending_mark(
+    office_id: str, advisor_id: str, cells: Sequence[datetime], booking_id: str, now: datetime
+) -> Document:
+    """The mark a booking's claims are made under (see :meth:`MeetingStore.claim`)."""
+    return {
+        "_id": f"{booking_id}@{claim_id(advisor_id, min(cells))}",
+        "office_id": office_id,
+        "advisor_id": advisor_id,
+        "booking_id": booking_id,
+        "cells": sorted(cells),
+        "at": now,
+    }
+
+
 def _first_duplicate(error: BulkWriteError) -> int:
     """The position of the claim an ordered insert stopped at: a cell someone holds already.
     Any other failure is no answer about the cell, so it is raised."""
@@ -79,6 +96,21 @@ def _first_duplicate(error: BulkWriteError) -> int:
     if first.get("code") != DUPLICATE_KEY:
         raise error
     return int(first["index"])
+
+
+@dataclass(frozen=True)
+class Move:
+    """Where a booked meeting moves to: its slot, cells and claims, and its reminders' plan."""
+
+    advisor_id: str
+    mode: str
+    start: datetime
+    end: datetime
+    cells: Sequence[datetime]
+    claim_ids: Sequence[str]
+    join_url: str | None
+    reminders: Sequence[str]
+    reminder_at: datetime | None
 
 
 class MeetingStore:
@@ -104,14 +136,7 @@ class MeetingStore:
         marked pending first (searches treat its cells as busy, so a race's loser is never
         offered the time it lost) until :meth:`written`; a crash before its busy times are
         written is repaired from the mark."""
-        mark = {
-            "_id": f"{booking_id}@{claim_id(advisor_id, min(cells))}",
-            "office_id": office_id,
-            "advisor_id": advisor_id,
-            "booking_id": booking_id,
-            "cells": sorted(cells),
-            "at": now,
-        }
+        mark = _pending_mark(office_id, advisor_id, cells, booking_id, now)
         try:  # a new booking id: an insert, not an upsert that looks first
             await self.db[BUSY].insert_one(mark)
         except DuplicateKeyError:  # left by an attempt of this booking that crashed
@@ -188,6 +213,71 @@ class MeetingStore:
     async def release_claims(self, booking_id: str, keep: Iterable[str] = ()) -> None:
         await self.db[CLAIMS].delete_many({"booking_id": booking_id, "_id": {"$nin": list(keep)}})
 
+    # --- busy times: the view searches read (meetings.busy_times) --------------------------------
+    async def busy_documents(self, office_id: str) -> list[Document]:
+        """The office's busy-time buckets and the marks of its bookings being written: one
+        query."""
+        return [found async for found in self.db[BUSY].find({"office_id": office_id})]
+
+    async def drop_marks(self, mark_ids: Iterable[str], older_than: datetime) -> None:
+        """Remove these marks of bookings being written, those still older than ``older_than``."""
+        await self.db[BUSY].delete_many({"_id": {"$in": list(mark_ids)}, "at": {"$lt": older_than}})
+
+    async def booking_entry_fields(
+        self, booking_id: str, office_id: str | None = None
+    ) -> Document | None:
+        """What a busy-time entry is made of (advisor, start, cells, status, office), of one
+        booking (of this office, when given)."""
+        where = (
+            {"_id": booking_id}
+            if office_id is None
+            else {"_id": booking_id, "office_id": office_id}
+        )
+        return await self.db[BOOKINGS].find_one(where, ENTRY_FIELDS)
+
+    async def booked_entry_fields(self, office_id: str, since: datetime) -> list[Document]:
+        """The entry fields of the office's booked meetings starting at ``since`` or later."""
+        cursor = self.db[BOOKINGS].find(
+            {"office_id": office_id, "status": "booked", "start": {"$gte": since}},
+            ENTRY_FIELDS,
+        )
+        return [booking async for booking in cursor]
+
+    async def busy_entry(self, bucket: str, booking_id: str) -> str | None:
+        """The booking's entry in its bucket as stored (None: absent)."""
+        key = f"busy.{booking_id}"
+        found = await self.db[BUSY].find_one({"_id": bucket}, {key: 1})
+        value = ((found or {}).get("busy") or {}).get(booking_id)
+        return None if value is None else str(value)
+
+    async def write_busy_entry(
+        self,
+        office_id: str,
+        bucket: str,
+        booking_id: str,
+        wanted: str | None,
+        seen: str | None = "",
+    ) -> None:
+        """Set (or with None remove) the booking's entry in its bucket; with ``seen`` (None:
+        absent) only if it still is what was read, so a repair never overwrites a newer
+        writer's entry (``""``: whatever it is)."""
+        key = f"busy.{booking_id}"
+        where: Document = {"_id": bucket}
+        if seen != "":
+            where[key] = seen if seen is not None else {"$exists": False}
+        if wanted is None:
+            await self.db[BUSY].update_one(where, {"$unset": {key: ""}})
+            return
+        update = {"$set": {key: wanted}, "$setOnInsert": {"office_id": office_id}}
+        for _ in range(2):  # two first writers of one bucket: one inserts, the other updates
+            # a conditional write that no longer holds finds the bucket and inserts it again:
+            # that duplicate is its "no"
+            with contextlib.suppress(DuplicateKeyError):
+                await self.db[BUSY].update_one(where, update, upsert=True)
+                return
+            if seen != "":
+                return
+
     # --- bookings ------------------------------------------------------------------------------
     async def insert_booking(self, booking: Document, events: Iterable[Envelope]) -> None:
         await self.db[BOOKINGS].insert_one({**booking, **outbox_fields(self.topic, events)})
@@ -204,9 +294,93 @@ class MeetingStore:
         update: Mapping[str, Any],
         events: Iterable[Envelope],
     ) -> Document | None:
-        """Change a booking and write its events, only if ``expect`` still holds."""
+        """Change a booking and write its events, only if ``expect`` still holds (the typed
+        changes above all come through here)."""
         selector = {**expect, "_id": booking_id}
         return await change_with_outbox(self.db[BOOKINGS], selector, update, self.topic, events)
+
+    async def move_booking(
+        self, booking: Document, to: Move, by: str, now: datetime, events: Iterable[Envelope]
+    ) -> Document | None:
+        """The booked meeting at its new time (advisor, mode, cells, reminders), its sequence one
+        up; only if it is still booked at the time, advisor and sequence it was read with."""
+        expect = {
+            "status": "booked",
+            "start": booking["start"],
+            "advisor_id": booking["advisor_id"],
+            "sequence": booking.get("sequence"),  # the event's SEQUENCE is the one stored
+        }
+        update = {
+            "$set": {
+                **({"join_url": to.join_url} if to.join_url else {}),
+                "advisor_id": to.advisor_id,
+                "mode": to.mode,
+                "start": to.start,
+                "reminders": list(to.reminders),
+                "reminder_at": to.reminder_at,
+                "end": to.end,
+                "cells": list(to.cells),
+                "claim_ids": list(to.claim_ids),
+                "updated_at": now,
+            },
+            "$inc": {"sequence": 1},
+            "$push": {"history": {"status": "rescheduled", "at": now, "by": by}},
+        }
+        return await self.update_booking(booking["_id"], expect, update, events)
+
+    async def cancel_booking(
+        self,
+        booking: Document,
+        reason: str,
+        by: str,
+        now: datetime,
+        events: Iterable[Envelope],
+    ) -> Document | None:
+        """The meeting cancelled (no claims, reminders or join link left), its sequence one up;
+        only if it is still booked with the sequence it was read with."""
+        expect = {"status": "booked", "sequence": booking.get("sequence")}
+        update = {
+            "$set": {
+                "status": "cancelled",
+                "claim_ids": [],
+                "updated_at": now,
+                "reminders": [],
+                "reminder_at": None,
+            },
+            "$unset": {"join_url": ""},  # a cancelled meeting's link is not shown again
+            "$inc": {"sequence": 1},
+            "$push": {"history": {"status": "cancelled", "reason": reason, "at": now, "by": by}},
+        }
+        return await self.update_booking(booking["_id"], expect, update, events)
+
+    async def record_outcome(
+        self,
+        booking_id: str,
+        outcome: str,
+        by: str,
+        now: datetime,
+        events: Iterable[Envelope],
+    ) -> Document | None:
+        """The meeting held or missed (``outcome``), only if it is still booked."""
+        update = {
+            "$set": {"status": outcome, "updated_at": now},
+            "$push": {"history": {"status": outcome, "at": now, "by": by}},
+        }
+        return await self.update_booking(booking_id, {"status": "booked"}, update, events)
+
+    async def advance_reminders(
+        self,
+        booking: Document,
+        pending: Sequence[str],
+        next_at: datetime | None,
+        events: Iterable[Envelope],
+    ) -> Document | None:
+        """The reminders still to send and the time of the next, with the due ones' events;
+        only if the booking is still booked and its ``reminder_at`` is the one read (so each
+        reminder goes out once)."""
+        expect = {"status": "booked", "reminder_at": booking["reminder_at"]}
+        update = {"$set": {"reminders": list(pending), "reminder_at": next_at}}
+        return await self.update_booking(booking["_id"], expect, update, events)
 
     async def reminders_due(self, now: datetime, limit: int = 200) -> list[Document]:
         cursor = (
@@ -244,7 +418,21 @@ class MeetingStore:
         )
         return [booking async for booking in cursor]
 
+    async def anonymise_meetings_before(self, before: datetime, now: datetime) -> int:
+        """Meetings that started before ``before`` lose their person and case (retention);
+        how many changed now."""
+        result = await self.db[BOOKINGS].update_many(
+            {"start": {"$lt": before}, "person_id": {"$ne": None}},
+            {"$set": {"person_id": None, "case_id": None, "anonymised_at": now}},
+        )
+        return result.modified_count
+
     # --- offers: one per case-opened event ------------------------------------------------------
+    async def delete_offers_before(self, before: datetime) -> int:
+        """Offers made before ``before`` deleted (retention); how many."""
+        result = await self.db[OFFERS].delete_many({"created_at": {"$lt": before}})
+        return result.deleted_count
+
     async def offers_of_person(self, person_id: str) -> list[Document]:
         cursor = self.db[OFFERS].find({"person_id": person_id}, HIDE_OUTBOX).sort("created_at", 1)
         return [offer async for offer in cursor]

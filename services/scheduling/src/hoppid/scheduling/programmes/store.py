@@ -104,6 +104,32 @@ class ProgrammeStore:
         )
         return [programme async for programme in cursor]
 
+    async def anonymise_ended_before(self, before: datetime, now: datetime) -> int:
+        """Programmes whose every session ended before ``before``: their places keep the
+        number of participants, the municipality and the school, not who (retention); how
+        many changed now."""
+        changed = 0
+        found = self.db[PROGRAMMES].find(
+            {"first_start": {"$lt": before}, "anonymised_at": None},
+            {"sessions": 1, "seats": 1, "waiting": 1},
+        )
+        async for programme in found:
+            if any(session["end"] >= before for session in programme["sessions"]):
+                continue
+            fields = {
+                key: [
+                    {**entry, "person_id": None, "case_id": None}
+                    for entry in programme.get(key, [])
+                ]
+                for key in ("seats", "waiting")
+            }
+            result = await self.db[PROGRAMMES].update_one(
+                {"_id": programme["_id"]},
+                {"$set": {**fields, "people": [], "anonymised_at": now}},
+            )
+            changed += result.modified_count
+        return changed
+
     async def change(self, programme_id: str, decide: Decide) -> tuple[Document, Document]:
         """Apply ``decide``'s change to the fresh programme; (programme after, answer).
 

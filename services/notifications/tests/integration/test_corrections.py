@@ -12,14 +12,6 @@ from hoppid.shared.clock import real_now
 from hoppid.shared.testing import ServiceProcess, eventually, of_type, read_envelopes
 
 
-async def _mails(smtp: SmtpServer, address: str, count: int) -> Any:
-    async def arrived() -> Any:
-        found = smtp.handler.to(address)
-        return found if len(found) >= count else None
-
-    return await eventually(arrived, what=f"{count} mail(s) to {address}")
-
-
 async def test_the_next_message_uses_the_newest_correction(
     notifications: ServiceProcess,
     intake_events: IntakeEvents,
@@ -28,7 +20,7 @@ async def test_the_next_message_uses_the_newest_correction(
 ) -> None:
     inquiry, _ = await intake_events.inquiry_received("rett@example.no", language="nb")
     person = inquiry.data["person_id"]
-    receipt = (await _mails(smtp, "rett@example.no", 1))[0]
+    receipt = (await smtp.mails("rett@example.no", 1))[0]
     assert "Hei Kari Nordmann" in receipt.text
     corrected_at = real_now()
     correction = await intake_events.person_corrected(person, "Kari Endra", "en", corrected_at)
@@ -37,7 +29,7 @@ async def test_the_next_message_uses_the_newest_correction(
     await intake_events.person_corrected(person, "Kari Gammal", "nn", older)  # out of order
     await intake_events.consent_withdrawn(person, "newsletter")
 
-    confirmation = (await _mails(smtp, "rett@example.no", 2))[1]
+    confirmation = (await smtp.mails("rett@example.no", 2))[1]
     assert confirmation.message["Subject"] == "You are unsubscribed from the newsletter"
     assert confirmation.message["Content-Language"] == "en"
     assert "Hello Kari Endra," in confirmation.text
@@ -63,9 +55,9 @@ async def test_a_correction_read_before_its_inquiry_still_wins(
 
     await eventually(correction_kept, what="the correction kept, with no copy yet")
     await intake_events.publish(inquiry)
-    await _mails(smtp, "tidleg@example.no", 1)  # the receipt, made from the event itself
+    await smtp.mails("tidleg@example.no", 1)  # the receipt, made from the event itself
     await intake_events.consent_withdrawn(person, "newsletter")
-    confirmation = (await _mails(smtp, "tidleg@example.no", 2))[1]
+    confirmation = (await smtp.mails("tidleg@example.no", 2))[1]
     assert confirmation.message["Subject"] == "Du er meld av nyheitsbrevet"
     assert "Hei Ola Endra," in confirmation.text
 
@@ -79,10 +71,10 @@ async def test_a_correction_after_erasure_keeps_nothing(
 ) -> None:
     inquiry, _ = await intake_events.inquiry_received("borte@example.no")
     person = inquiry.data["person_id"]
-    await _mails(smtp, "borte@example.no", 1)
+    await smtp.mails("borte@example.no", 1)
     late = await intake_events.person_corrected(person, "Ny Person", "en", publish=False)
     await intake_events.erasure_requested(person, [inquiry.subject])
-    await _mails(smtp, "borte@example.no", 2)  # the erasure confirmation
+    await smtp.mails("borte@example.no", 2)  # the erasure confirmation
     await intake_events.publish(late)  # a correction redelivered after the erasure
     await intake_events.consent_withdrawn(person, "newsletter")  # after it, in its partition
     await read_envelopes(
@@ -103,10 +95,10 @@ async def test_a_new_link_is_mailed_once_and_later_messages_carry_it(
 ) -> None:
     inquiry, old = await intake_events.inquiry_received("ny.lenke@example.no", language="en")
     person = inquiry.data["person_id"]
-    await _mails(smtp, "ny.lenke@example.no", 1)
+    await smtp.mails("ny.lenke@example.no", 1)
     issued = await intake_events.link_issued(person, "ny.lenke@example.no", "token-new-123")
     await intake_events.publish(issued)  # a re-published event: one mail
-    mail = (await _mails(smtp, "ny.lenke@example.no", 2))[1]
+    mail = (await smtp.mails("ny.lenke@example.no", 2))[1]
     assert mail.message["Subject"] == "Your new link"
     assert "https://hoppid.example/v1/me/token-new-123" in mail.text
 
@@ -116,7 +108,7 @@ async def test_a_new_link_is_mailed_once_and_later_messages_carry_it(
     await eventually(kept, what="the new link kept")
     start = datetime(2030, 6, 3, 8, 0, tzinfo=UTC)
     await scheduling_events.slots_offered(person, inquiry.subject, [start])
-    offer = (await _mails(smtp, "ny.lenke@example.no", 3))[2]
+    offer = (await smtp.mails("ny.lenke@example.no", 3))[2]
     assert "/pages/me/token-new-123/meetings" in offer.text and old not in offer.text
     assert [m.message["Subject"] for m in smtp.handler.to("ny.lenke@example.no")].count(
         "Your new link"

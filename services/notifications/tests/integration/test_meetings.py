@@ -6,7 +6,14 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from notifications_support import IntakeEvents, Received, SchedulingEvents, SmtpServer, handled
+from notifications_support import (
+    IntakeEvents,
+    Received,
+    SchedulingEvents,
+    SmtpServer,
+    handled,
+    office_kept,
+)
 
 from hoppid.contracts import scheduling as sched
 from hoppid.shared.clock import real_now
@@ -24,12 +31,7 @@ async def test_a_booking_sends_one_email_with_its_calendar_file(
     smtp: SmtpServer,
     database: Any,
 ) -> None:
-    await intake_events.office_changed(name="Nordveggen Næringshage")
-
-    async def office_known() -> bool:  # its partition may be read after the inquiry's
-        return await database["offices"].find_one({"_id": "nordveggen"}) is not None
-
-    await eventually(office_known, what="the office kept")
+    await office_kept(intake_events, database)
     person, case = await _known_person(intake_events, smtp, "kari.booked@example.no", "nn")
     booked = await scheduling_events.meeting_booked(person, case, SUMMER)
     mails = await _calendar_mails(smtp, "kari.booked@example.no", 1)

@@ -8,7 +8,14 @@ redelivered event doubles nothing."""
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from notifications_support import IntakeEvents, Received, SchedulingEvents, SmtpServer, handled
+from notifications_support import (
+    IntakeEvents,
+    SchedulingEvents,
+    SmtpServer,
+    handled,
+    office_kept,
+    person_with_receipt,
+)
 
 from hoppid.contracts import scheduling as sched
 from hoppid.shared.testing import ServiceProcess, eventually
@@ -21,20 +28,6 @@ PEOPLE = {  # address: (language, status)
     "ben.change@example.no": ("en", sched.ProgrammeEnrolled),
     "cato.endring@example.no": ("nn", sched.ProgrammeWaitlisted),
 }
-
-
-async def _person(intake_events: IntakeEvents, smtp: SmtpServer, email: str, lang: str) -> str:
-    inquiry, _ = await intake_events.inquiry_received(email, language=lang)
-    await _mails(smtp, email, 1)  # the receipt: the contact copy is kept
-    return str(inquiry.data["person_id"])
-
-
-async def _mails(smtp: SmtpServer, email: str, count: int) -> list[Received]:
-    async def arrived() -> bool:
-        return len(smtp.handler.to(email)) >= count
-
-    await eventually(arrived, what=f"{count} mails to {email}")
-    return smtp.handler.to(email)
 
 
 def _changed(changed: list[str], capacity: int = 10) -> sched.ProgrammeChanged:
@@ -62,25 +55,25 @@ async def test_new_times_and_a_cancelled_programme_reach_everyone_holding_a_plac
     smtp: SmtpServer,
     database: Any,
 ) -> None:
-    await intake_events.office_changed(name="Nordveggen Næringshage")
+    await office_kept(intake_events, database)
     ids: dict[str, str] = {}
     for email, (lang, model) in PEOPLE.items():
-        ids[email] = await _person(intake_events, smtp, email, lang)
+        ids[email] = await person_with_receipt(intake_events, smtp, email, lang)
         extra = {"position": 1} if model is sched.ProgrammeWaitlisted else {}
         await scheduling_events.enrolment(model, PROGRAMME, ids[email], **extra)
-        await _mails(smtp, email, 2)
+        await smtp.mails(email, 2)
     await scheduling_events.enrolment(sched.ProgrammeEnrolled, PROGRAMME, None)  # a class
 
     await scheduling_events.scheduling_event(_changed(["capacity"], 12), PROGRAMME)
     moved = await scheduling_events.scheduling_event(_changed(["sessions"]), PROGRAMME)
-    anna = (await _mails(smtp, "anna.endring@example.no", 3))[2]
+    anna = (await smtp.mails("anna.endring@example.no", 3))[2]
     assert anna.message["Subject"] == "Nye tider for kurset hos Nordveggen Næringshage"
     lines = anna.text.replace("\r\n", "\n")  # mail ends its lines with CRLF
     assert "- tirsdag 04.06.2030 kl. 17:00-19:00\n- tirsdag 11.06.2030 kl. 17:00-19:00" in lines
-    ben = (await _mails(smtp, "ben.change@example.no", 3))[2]
+    ben = (await smtp.mails("ben.change@example.no", 3))[2]
     assert ben.message["Subject"] == "New times for the course at Nordveggen Næringshage"
     assert "Tuesday 04.06.2030 at 17:00-19:00" in ben.text
-    cato = (await _mails(smtp, "cato.endring@example.no", 3))[2]  # waiting: told as well
+    cato = (await smtp.mails("cato.endring@example.no", 3))[2]  # waiting: told as well
     assert cato.message["Subject"] == "Nye tider for kurset hos Nordveggen Næringshage"
     assert "tysdag 11.06.2030 kl. 17:00-19:00" in cato.text
 
@@ -97,12 +90,12 @@ async def test_new_times_and_a_cancelled_programme_reach_everyone_holding_a_plac
                 reason="programme_cancelled",
             )
         )
-    anna = (await _mails(smtp, "anna.endring@example.no", 4))[3]
+    anna = (await smtp.mails("anna.endring@example.no", 4))[3]
     assert anna.message["Subject"] == "Avlyst: kurset hos Nordveggen Næringshage"
     assert "har dessverre avlyst kurset" in anna.text
-    ben = (await _mails(smtp, "ben.change@example.no", 4))[3]
+    ben = (await smtp.mails("ben.change@example.no", 4))[3]
     assert ben.message["Subject"] == "Cancelled: the course at Nordveggen Næringshage"
-    cato = (await _mails(smtp, "cato.endring@example.no", 4))[3]
+    cato = (await smtp.mails("cato.endring@example.no", 4))[3]
     assert "ventelista" in cato.text and cato.message["Content-Language"] == "nn"
 
     await scheduling_events.publish(moved)  # redelivered: the same CloudEvents ids
@@ -129,9 +122,9 @@ async def test_one_persons_own_cancellation_writes_to_nobody(
 ) -> None:
     await intake_events.office_changed(name="Nordveggen Næringshage")
     email = "dina.avmeldt@example.no"
-    person = await _person(intake_events, smtp, email, "nb")
+    person = await person_with_receipt(intake_events, smtp, email, "nb")
     await scheduling_events.enrolment(sched.ProgrammeEnrolled, PROGRAMME, person)
-    await _mails(smtp, email, 2)
+    await smtp.mails(email, 2)
     await scheduling_events.enrolment(
         sched.ProgrammeEnrolmentCancelled, PROGRAMME, person, was="enrolled"
     )

@@ -5,39 +5,19 @@ bookings by person id); mail goes to a real SMTP server on loopback."""
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from notifications_support import IntakeEvents, Received, SchedulingEvents, SmtpServer, handled
+from notifications_support import (
+    IntakeEvents,
+    SchedulingEvents,
+    SmtpServer,
+    handled,
+    office_kept,
+    person_with_receipt,
+)
 
 from hoppid.contracts import scheduling as sched
 from hoppid.shared.testing import ServiceProcess, eventually
 
 SESSION = datetime(2030, 6, 4, 15, 0, tzinfo=UTC)  # 17:00 in Oslo (summer time)
-
-
-async def _office(intake_events: IntakeEvents, database: Any) -> None:
-    await intake_events.office_changed(name="Nordveggen Næringshage")
-
-    async def known() -> bool:
-        return await database["offices"].find_one({"_id": "nordveggen"}) is not None
-
-    await eventually(known, what="the office kept")
-
-
-async def _person(intake_events: IntakeEvents, smtp: SmtpServer, email: str, lang: str) -> str:
-    inquiry, _ = await intake_events.inquiry_received(email, language=lang)
-
-    async def receipt() -> bool:
-        return len(smtp.handler.to(email)) == 1
-
-    await eventually(receipt, what=f"the receipt to {email}")
-    return str(inquiry.data["person_id"])
-
-
-async def _mails(smtp: SmtpServer, email: str, count: int) -> list[Received]:
-    async def arrived() -> bool:
-        return len(smtp.handler.to(email)) >= count
-
-    await eventually(arrived, what=f"{count} mails to {email}")
-    return smtp.handler.to(email)
 
 
 async def test_enrolment_waitlist_promotion_and_session_reminders(
@@ -47,14 +27,14 @@ async def test_enrolment_waitlist_promotion_and_session_reminders(
     smtp: SmtpServer,
     database: Any,
 ) -> None:
-    await _office(intake_events, database)
-    anna = await _person(intake_events, smtp, "anna.kurs@example.no", "nb")
-    ben = await _person(intake_events, smtp, "ben.course@example.no", "en")
-    cato = await _person(intake_events, smtp, "cato.kurs@example.no", "nn")
+    await office_kept(intake_events, database)
+    anna = await person_with_receipt(intake_events, smtp, "anna.kurs@example.no", "nb")
+    ben = await person_with_receipt(intake_events, smtp, "ben.course@example.no", "en")
+    cato = await person_with_receipt(intake_events, smtp, "cato.kurs@example.no", "nn")
     programme = "programme-1"
 
     await scheduling_events.enrolment(sched.ProgrammeEnrolled, programme, anna)
-    enrolled = (await _mails(smtp, "anna.kurs@example.no", 2))[1]
+    enrolled = (await smtp.mails("anna.kurs@example.no", 2))[1]
     sender = enrolled.message["From"].addresses[0]
     assert (sender.display_name, sender.addr_spec) == (
         "Nordveggen Næringshage",
@@ -65,7 +45,7 @@ async def test_enrolment_waitlist_promotion_and_session_reminders(
     assert "Hei Kari Nordmann" in enrolled.text
 
     await scheduling_events.enrolment(sched.ProgrammeWaitlisted, programme, ben, position=1)
-    waiting = (await _mails(smtp, "ben.course@example.no", 2))[1]
+    waiting = (await smtp.mails("ben.course@example.no", 2))[1]
     assert waiting.message["Subject"] == "You are on the waiting list for the course"
     assert "number 1 on the waiting list" in waiting.text
     await scheduling_events.enrolment(sched.ProgrammeEnrolled, programme, None)  # a school class
@@ -73,10 +53,10 @@ async def test_enrolment_waitlist_promotion_and_session_reminders(
         sched.ProgrammeEnrolmentCancelled, programme, anna, was="enrolled"
     )
     await scheduling_events.enrolment(sched.ProgrammePromoted, programme, ben)
-    promoted = (await _mails(smtp, "ben.course@example.no", 3))[2]
+    promoted = (await smtp.mails("ben.course@example.no", 3))[2]
     assert promoted.message["Subject"] == "A place came free: you are on the course"
     await scheduling_events.enrolment(sched.ProgrammeEnrolled, programme, cato)
-    await _mails(smtp, "cato.kurs@example.no", 2)
+    await smtp.mails("cato.kurs@example.no", 2)
 
     reminder = sched.SessionReminderDue(
         programme_id=programme,
@@ -90,8 +70,8 @@ async def test_enrolment_waitlist_promotion_and_session_reminders(
         due_at=datetime.now(UTC),
     )
     sent = await scheduling_events.scheduling_event(reminder, programme)
-    ben_reminder = (await _mails(smtp, "ben.course@example.no", 4))[3]
-    cato_reminder = (await _mails(smtp, "cato.kurs@example.no", 3))[2]
+    ben_reminder = (await smtp.mails("ben.course@example.no", 4))[3]
+    cato_reminder = (await smtp.mails("cato.kurs@example.no", 3))[2]
     assert ben_reminder.message["Subject"] == "Reminder: the course meets tomorrow"
     assert "Tuesday 04.06.2030 at 17:00-19:00 (Norwegian time)" in ben_reminder.text
     assert cato_reminder.message["Subject"] == "Påminning: samling i kurset i morgon"
@@ -118,8 +98,8 @@ async def test_a_desk_booking_is_confirmed_in_the_persons_language(
     smtp: SmtpServer,
     database: Any,
 ) -> None:
-    await _office(intake_events, database)
-    person = await _person(intake_events, smtp, "dina.desk@example.no", "nn")
+    await office_kept(intake_events, database)
+    person = await person_with_receipt(intake_events, smtp, "dina.desk@example.no", "nn")
     seat = sched.SeatBooked(
         seat_booking_id="seat-1",
         office_id="nordveggen",
@@ -131,7 +111,7 @@ async def test_a_desk_booking_is_confirmed_in_the_persons_language(
         booked_at=datetime.now(UTC),
     )
     await scheduling_events.scheduling_event(seat, "seat-1")
-    mail = (await _mails(smtp, "dina.desk@example.no", 2))[1]
+    mail = (await smtp.mails("dina.desk@example.no", 2))[1]
     assert mail.message["Subject"] == "Kontorplass tinga: onsdag 05.06.2030 ettermiddag"
     assert mail.message["Content-Language"] == "nn"
     assert mail.message["From"].addresses[0].display_name == "Nordveggen Næringshage"

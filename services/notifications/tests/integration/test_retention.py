@@ -6,7 +6,7 @@ meeting's calendar versions and the enrolment go once they are long past."""
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from notifications_support import IntakeEvents, SchedulingEvents, SmtpServer
+from notifications_support import IntakeEvents, SchedulingEvents, SmtpServer, office_kept
 
 from hoppid.contracts import scheduling as sched
 from hoppid.notifications import retention
@@ -24,12 +24,7 @@ async def test_old_deliveries_keep_only_what_counts(
     smtp: SmtpServer,
     database: Any,
 ) -> None:
-    await intake_events.office_changed(name="Nordveggen Næringshage")
-
-    async def office_known() -> bool:  # its partition may be read after the inquiry's
-        return await database["offices"].find_one({"_id": "nordveggen"}) is not None
-
-    await eventually(office_known, what="the office kept")
+    await office_kept(intake_events, database)
     inquiry, _ = await intake_events.inquiry_received("rita@example.no", language="en")
     await eventually(lambda: _mails(smtp), what="the receipt")
     person = inquiry.data["person_id"]

@@ -174,15 +174,9 @@ class CollectingSchedulingStore(scheduling_store.SchedulingStore):
         now: datetime,
     ) -> bool:
         """As the store's: the pending mark first, then every cell in time order, all or none."""
-        mark_id = f"{booking_id}@{meeting_store.claim_id(advisor_id, min(cells))}"
-        self.pending[mark_id] = {
-            "_id": mark_id,
-            "office_id": office_id,
-            "advisor_id": advisor_id,
-            "booking_id": booking_id,
-            "cells": sorted(cells),
-            "at": now,
-        }
+        mark = meeting_store._pending_mark(office_id, advisor_id, cells, booking_id, now)
+        mark_id = mark["_id"]
+        self.pending[mark_id] = mark
         inserted: list[str] = []
         for cell in sorted(cells):
             key = meeting_store.claim_id(advisor_id, cell)
@@ -359,17 +353,11 @@ class CollectingNotificationsStore(notifications_store.NotificationsStore):
         sequence: int | None = None,  # scheduling's, where its events carry it
     ) -> Document:
         bookings = self.copies[notification_copies.BOOKINGS]
-        existing = bookings.get(booking_id)
-        versions: list[Document] = list((existing or {}).get("versions", []))
-        for version in versions:
-            if version["event_id"] == event_id and existing is not None:
-                return {**existing, "sequence": version["sequence"]}
-        if sequence is None:
-            sequence = 0 if existing is None else int(existing["sequence"]) + 1
-        versions.append({"event_id": event_id, "sequence": sequence})
-        document = {**(existing or {}), **changes, "sequence": sequence, "versions": versions}
-        document["_id"] = booking_id
-        bookings[booking_id] = document
+        document, new = notification_copies._booking_version(
+            bookings.get(booking_id), booking_id, event_id, changes, sequence
+        )
+        if new:
+            bookings[booking_id] = document
         return dict(document)
 
     async def claim(self, delivery: Document, events: Iterable[Envelope] = ()) -> bool:

@@ -91,12 +91,9 @@ def router(pages: Pages, ctx: Context, sessions: StaffSessions | None) -> APIRou
 
     @routes.post("/{subject}/remove", response_model=None)
     async def remove(request: Request, subject: str) -> Response:
-        await pages.form(request)
-        admin = await office.admin(request)
-        try:
+        async def remove_it(admin: Admin) -> None:
             await accounts.remove_account(database, sessions, admin.staff, admin.office_id, subject)
-        except NotFound:
-            raise office.missing(request, admin) from None
-        return office.back(admin, "removed")
+
+        return await office.removal(request, remove_it, "removed")
 
     return routes

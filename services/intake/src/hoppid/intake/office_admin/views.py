@@ -15,6 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from hoppid.intake.context import Context
 from hoppid.intake.office_admin.access import Admin, not_found, office_admin
 from hoppid.intake.office_admin.page_forms import Errors, Values
+from hoppid.shared.problems import NotFound
 from hoppid.shared.web import PageAnswer, Pages
 
 Document = dict[str, Any]
@@ -104,6 +105,19 @@ class OfficeList:
     def missing(self, request: Request, admin: Admin) -> PageAnswer:
         """The not-found page, for the row asked for that is not the office's."""
         return PageAnswer(not_found(self.pages, request, admin.staff))
+
+    async def removal(
+        self, request: Request, remove: Callable[[Admin], Awaitable[object]], done: str
+    ) -> Response:
+        """A confirmed removal's form: ``remove`` the row for the admin, then back to the list
+        with the notice ``done`` (not found when the row is not, or no longer, the office's)."""
+        await self.pages.form(request)
+        admin = await self.admin(request)
+        try:
+            await remove(admin)
+        except NotFound:
+            raise self.missing(request, admin) from None
+        return self.back(admin, done)
 
     def back(self, admin: Admin, done: str) -> RedirectResponse:
         """After a form: to the list, with the notice of what was ``done``."""

@@ -32,6 +32,8 @@ from typing import Any
 
 import httpx
 
+from hoppid.shared.testing import public_inquiry
+
 REPO = Path(__file__).resolve().parent.parent
 SERVICES = ("intake", "scheduling", "notifications", "reporting")
 DEMO_INQUIRIES = int(os.environ.get("DEMO_INQUIRIES", "200"))
@@ -117,21 +119,14 @@ def environment(run_dir: Path, prefix: str, ports: dict[str, int]) -> dict[str, 
 
 
 def probe_form(email: str, n: int) -> dict[str, Any]:
-    return {
-        "name": "Probe Nordmann",
-        "email": email,
-        "phone": "91234567",
-        "municipality": "1539",
-        "idea": f"A probe of the receipt's way (probe {n})",
-        "stage": "idea",
-        "needs": ["guidance"],
-        "language": "nb",
-        "meeting_mode": "digital",
-        "consent_processing": True,
-        "consent_text_version": "2026-11-01",
-        "consent_newsletter": False,
-        "share_company_with_partners": False,
-    }
+    return public_inquiry(
+        name="Probe Nordmann",
+        email=email,
+        phone="91234567",
+        idea=f"A probe of the receipt's way (probe {n})",
+        consent_newsletter=False,
+        share_company_with_partners=False,
+    )
 
 
 async def receipt_seconds(

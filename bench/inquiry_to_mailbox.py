@@ -33,7 +33,7 @@ from notifications_throughput import (
     smtp_server,
 )
 
-from hoppid.shared.testing import ServiceProcess, delete_topics, eventually
+from hoppid.shared.testing import ServiceProcess, delete_topics, eventually, public_inquiry
 
 SERVERS = os.environ.get("HOPPID_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 MONGODB_URL = os.environ.get("HOPPID_MONGODB_URL", "mongodb://127.0.0.1:27017/")
@@ -41,18 +41,9 @@ WARMUP = 5
 
 
 def inquiry(tag: str, n: int) -> dict[str, Any]:
-    return {
-        "name": "Kari Nordmann",
-        "email": f"kari.{tag}{n}@example.no",
-        "municipality": "1539",
-        "idea": f"idea {tag}{n}: a bakery with a café",
-        "stage": "idea",
-        "needs": ["guidance"],
-        "language": "nb",
-        "meeting_mode": "digital",
-        "consent_processing": True,
-        "consent_text_version": "2026-11-01",
-    }
+    return public_inquiry(
+        email=f"kari.{tag}{n}@example.no", idea=f"idea {tag}{n}: a bakery with a café"
+    )
 
 
 async def ready(service: ServiceProcess) -> None:

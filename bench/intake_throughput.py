@@ -49,6 +49,7 @@ from hoppid.intake.store import OUTBOX_COLLECTIONS
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.kafka import Topics, client_options
 from hoppid.shared.settings import _database_safe
+from hoppid.shared.testing import public_inquiry
 
 SERVERS = os.environ.get("HOPPID_KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
 MONGODB_URL = os.environ.get("HOPPID_MONGODB_URL", "mongodb://127.0.0.1:27017/")
@@ -60,19 +61,11 @@ SUBMISSIONS_PER_HOUR = 100_000  # the highest intake accepts; the rate limit mus
 
 def inquiry(tag: str, n: int) -> dict[str, Any]:
     """A valid inquiry; distinct email and idea, so that each one opens a new case."""
-    return {
-        "name": "Kari Nordmann",
-        "email": f"kari.{tag}{n}@example.no",
-        "phone": "912 34 567",
-        "municipality": "1539",
-        "idea": f"idea number {tag}{n}: a bakery with a café and a small shop for local food",
-        "stage": "idea",
-        "needs": ["guidance"],
-        "language": "nb",
-        "meeting_mode": "digital",
-        "consent_processing": True,
-        "consent_text_version": "2026-11-01",
-    }
+    return public_inquiry(
+        email=f"kari.{tag}{n}@example.no",
+        phone="912 34 567",
+        idea=f"idea number {tag}{n}: a bakery with a café and a small shop for local food",
+    )
 
 
 @dataclass

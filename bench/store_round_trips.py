@@ -61,7 +61,7 @@ from hoppid.scheduling.offices.use_cases import seed_offices
 from hoppid.shared.access import Staff
 from hoppid.shared.mongo import apply_indexes
 from hoppid.shared.tenancy import load_registry
-from hoppid.shared.testing import vault_for_tests
+from hoppid.shared.testing import public_inquiry, vault_for_tests
 
 MONGODB_URL = os.environ.get("HOPPID_MONGODB_URL", "mongodb://127.0.0.1:27017/")
 LINK_SECRET = os.environ.get("HOPPID_LINK_SECRET", "") or "bench-" + uuid.uuid4().hex
@@ -95,19 +95,9 @@ def row(path: str, seen: Counter[str]) -> str:
 
 
 def inquiry_form(n: int, **changes: Any) -> forms.InquiryForm:
-    body = {
-        "name": "Kari Nordmann",
-        "email": f"kari{n}@example.no",
-        "phone": "912 34 567",
-        "municipality": "1539",
-        "idea": f"idea {n}: a bakery with a café",
-        "stage": "idea",
-        "needs": ["guidance"],
-        "language": "nb",
-        "meeting_mode": "digital",
-        "consent_processing": True,
-        "consent_text_version": "2026-11-01",
-    }
+    body = public_inquiry(
+        email=f"kari{n}@example.no", phone="912 34 567", idea=f"idea {n}: a bakery with a café"
+    )
     return forms.InquiryForm.model_validate({**body, **changes})
 
 

@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 from hoppid.contracts import scheduling as ev
 from hoppid.scheduling.access import works_at
 from hoppid.scheduling.advisors.model import Advisor
+from hoppid.scheduling.advisors.store import AdvisorRepository
 from hoppid.scheduling.meetings.busy_times import BusyTimes
 from hoppid.scheduling.ownership import KnownCases, check
 from hoppid.scheduling.store import SchedulingStore
@@ -67,12 +68,15 @@ class Context:
     vault: PersonalDataVault  # seals an advisor's name and address on advisor.changed
     now: Callable[[], datetime] = real_now
     busy: BusyTimes = field(init=False)  # what searches read of the booked meetings
+    # the advisors' repository: the service's store; a unit test puts the in-memory one here
+    advisor_store: AdvisorRepository = field(init=False)
     advisors: Recent[list[Advisor]] = field(init=False, default_factory=lambda: Recent())
     offices: Recent[Document | None] = field(init=False, default_factory=lambda: Recent())
     cases: KnownCases = field(init=False, default_factory=KnownCases)  # whose case is it
 
     def __post_init__(self) -> None:
         self.busy = BusyTimes(self.store, self.store.claim_grace)
+        self.advisor_store = self.store
 
 
 async def office_for(ctx: Context, staff: Staff, office_id: str, fresh: bool = False) -> Document:

@@ -28,12 +28,12 @@ def _router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
     @router.get("", summary="The office's advisors")
     async def advisors(caller: Caller, office_id: str) -> list[dict[str, Any]]:
         await office_for(ctx, caller, office_id)
-        return [out(a) for a in await ctx.store.advisors(office_id)]
+        return [out(a) for a in await ctx.advisor_store.advisors(office_id)]
 
     @router.get("/{advisor_id}", summary="One advisor")
     async def advisor(caller: Caller, office_id: str, advisor_id: str) -> dict[str, Any]:
         await office_for(ctx, caller, office_id)
-        found = await ctx.store.advisor(office_id, advisor_id)
+        found = await ctx.advisor_store.advisor(office_id, advisor_id)
         if found is None:
             raise NotFound(advisor_id)
         return out(found)

@@ -31,7 +31,7 @@ def router(site: Site) -> APIRouter:
     async def advisors(request: Request) -> Response:
         staff, office_id = await office_staff(site, request)
         office = await ctx.store.office(office_id) or {"name": office_id}
-        found = sorted(await ctx.store.advisors(office_id), key=lambda a: a["name"])
+        found = sorted(await ctx.advisor_store.advisors(office_id), key=lambda a: a["name"])
         return pages.render(
             request,
             "staff_advisors.html",
@@ -72,7 +72,7 @@ def router(site: Site) -> APIRouter:
     @router.get("/advisors/{advisor_id}", response_model=None)
     async def advisor(request: Request, advisor_id: str) -> Response:
         staff, office_id = await office_admin(site, request)
-        found = await ctx.store.advisor(office_id, advisor_id)
+        found = await ctx.advisor_store.advisor(office_id, advisor_id)
         if found is None:
             return not_found(site, request, staff)
         values = page_form.stored_values(found)
@@ -82,7 +82,7 @@ def router(site: Site) -> APIRouter:
     async def change(request: Request, advisor_id: str) -> Response:
         form = await pages.form(request)
         staff, office_id = await office_admin(site, request)
-        if await ctx.store.advisor(office_id, advisor_id) is None:
+        if await ctx.advisor_store.advisor(office_id, advisor_id) is None:
             return not_found(site, request, staff)  # another office's: before what was typed
         values = page_form.values_of(form)
         action = f"{LIST}/{advisor_id}"

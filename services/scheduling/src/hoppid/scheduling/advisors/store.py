@@ -4,7 +4,7 @@ hash of its private calendar feed's token."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -24,6 +24,25 @@ INDEXES = [
     IndexSpec(ADVISORS, ["office_id"]),
     IndexSpec(ADVISORS, ["feed_token_hash"]),
 ]
+
+
+class AdvisorRepository(Protocol):
+    """What the advisors' use cases ask of their store: :class:`AdvisorStore` (part of the
+    service's store) on MongoDB, :class:`hoppid.scheduling.advisors.memory.MemoryAdvisorStore`
+    for fast tests of the use cases. Reads leave the outbox out; a change writes the advisor's
+    events with it."""
+
+    async def insert_advisor(self, advisor: Document, events: Iterable[Envelope] = ()) -> None: ...
+    async def advisor(self, office_id: str, advisor_id: str) -> Document | None: ...
+    async def advisors(self, office_id: str) -> list[Document]: ...
+    async def update_advisor(
+        self,
+        office_id: str,
+        advisor_id: str,
+        fields: Mapping[str, Any],
+        events: Iterable[Envelope] = (),
+    ) -> Document | None: ...
+    async def advisor_by_feed(self, token_hash: str) -> Document | None: ...
 
 
 class AdvisorStore:

@@ -44,7 +44,7 @@ async def add_advisor(
         "created_at": ctx.now(),
     }
     event = await _advisor_changed(ctx, advisor)
-    await ctx.store.insert_advisor(advisor, [event])
+    await ctx.advisor_store.insert_advisor(advisor, [event])
     ctx.advisors.forget(office_id)
     ctx.notify()
     return {**advisor, "feed_url": feed_url(ctx, token)}  # the feed's link is shown once
@@ -56,11 +56,11 @@ async def change_advisor(
     if not administers(staff, office_id):
         raise PermissionError("not an admin of this office")
     _check_advisor(form)
-    if await ctx.store.advisor(office_id, advisor_id) is None:  # no vault key for nobody
+    if await ctx.advisor_store.advisor(office_id, advisor_id) is None:  # no vault key for nobody
         raise NotFound(advisor_id)
     fields = {**form.model_dump(mode="json"), "updated_at": ctx.now()}
     event = await _advisor_changed(ctx, {"_id": advisor_id, "office_id": office_id, **fields})
-    advisor = await ctx.store.update_advisor(office_id, advisor_id, fields, [event])
+    advisor = await ctx.advisor_store.update_advisor(office_id, advisor_id, fields, [event])
     ctx.advisors.forget(office_id)
     if advisor is None:
         raise NotFound(advisor_id)
@@ -88,7 +88,7 @@ async def renew_feed(ctx: Context, staff: Staff, office_id: str, advisor_id: str
     if not works_at(staff, office_id):
         raise PermissionError("this key is not of this office")
     token = new_feed_token()
-    advisor = await ctx.store.update_advisor(
+    advisor = await ctx.advisor_store.update_advisor(
         office_id, advisor_id, {"feed_token_hash": digest(token)}
     )
     if advisor is None:

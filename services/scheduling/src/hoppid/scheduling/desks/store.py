@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
@@ -41,11 +41,46 @@ INDEXES = [
 
 
 HELD = ["booked", "checked_in"]  # a seat booking not ended
+NO_SHOWS_PER_PASS = 500
 ACTIVE = {"active": {"$ne": False}}  # desks stored before the field count as active
 
 
 def claim_of(desk_id: str, day: str, half: str) -> str:
     return f"{desk_id}@{day}@{half}"
+
+
+class DeskRepository(Protocol):
+    """What the desks' use cases ask of their store: :class:`DeskStore` on MongoDB, and
+    :class:`hoppid.scheduling.desks.memory.MemoryDeskStore` for fast tests of the use cases.
+    Either keeps a desk's half day to one held booking (the claim) and writes a booking's
+    events with its change."""
+
+    async def insert_desk(self, desk: Document) -> None: ...
+    async def desks(self, office_id: str) -> list[Document]: ...
+    async def desk(self, office_id: str, desk_id: str) -> Document | None: ...
+    async def rename_desk(self, office_id: str, desk_id: str, name: str) -> Document | None: ...
+    async def retire_desk(self, office_id: str, desk_id: str, now: datetime) -> Document | None: ...
+    async def restore_desk(self, office_id: str, desk_id: str) -> None: ...
+    async def held_from(self, desk_id: str, day: str) -> list[Document]: ...
+    async def claimed(self, office_id: str, day: str) -> set[str]: ...
+    async def book(self, booking: Document, events: Iterable[Envelope]) -> bool: ...
+    async def booking(self, booking_id: str) -> Document | None: ...
+    async def of_office(self, office_id: str, day: str) -> list[Document]: ...
+    async def check_in(
+        self, booking_id: str, now: datetime, events: Iterable[Envelope]
+    ) -> Document | None: ...
+    async def release(
+        self,
+        booking_id: str,
+        held: Sequence[str],
+        reason: str,
+        now: datetime,
+        events: Iterable[Envelope],
+        due_at: datetime | None = None,
+    ) -> Document | None: ...
+    async def of_person(self, person_id: str) -> list[Document]: ...
+    async def no_shows(self, now: datetime, office_id: str | None = None) -> list[Document]: ...
+    async def anonymise_days_before(self, day: str, now: datetime) -> int: ...
 
 
 class DeskStore:
@@ -170,10 +205,11 @@ class DeskStore:
         return [booking async for booking in cursor]
 
     async def no_shows(self, now: datetime, office_id: str | None = None) -> list[Document]:
+        """Booked (not checked in) bookings whose release time has come, at most 500."""
         query: Document = {"status": "booked", "release_at": {"$lte": now}}
         if office_id is not None:
             query["office_id"] = office_id
-        cursor = self.db[SEAT_BOOKINGS].find(query, HIDE_OUTBOX).limit(500)
+        cursor = self.db[SEAT_BOOKINGS].find(query, HIDE_OUTBOX).limit(NO_SHOWS_PER_PASS)
         return [booking async for booking in cursor]
 
     async def anonymise_days_before(self, day: str, now: datetime) -> int:

@@ -22,7 +22,7 @@ from hoppid.contracts import scheduling as ev
 from hoppid.scheduling import context, model
 from hoppid.scheduling.access import administers
 from hoppid.scheduling.desks.forms import DeskForm, SeatForm
-from hoppid.scheduling.desks.store import HELD, DeskStore, claim_of
+from hoppid.scheduling.desks.store import HELD, DeskRepository, claim_of
 from hoppid.scheduling.model import RuleViolation
 from hoppid.scheduling.offices.rules import rules_of
 from hoppid.scheduling.ownership import NotOurs
@@ -45,7 +45,7 @@ MAX_DAYS_AHEAD = 92
 @dataclass
 class Desks:
     ctx: context.Context
-    store: DeskStore
+    store: DeskRepository  # DeskStore, or MemoryDeskStore in unit tests
     check_in_grace: timedelta
 
 

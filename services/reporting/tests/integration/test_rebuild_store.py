@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from reporting_support import group_scenario, meeting_scenario, scenario
 
-from hoppid.reporting import rebuild_store
-from hoppid.reporting.handlers import PROJECTED_TYPES, facts_of, project
-from hoppid.reporting.rebuild_store import RebuildStore
-from hoppid.reporting.store import VERSIONED, Projecting, ProjectionStore
+from hoppid.reporting.projection.handlers import PROJECTED_TYPES, facts_of, project
+from hoppid.reporting.projection.store import Projecting, ProjectionStore
+from hoppid.reporting.rebuild import store as rebuild_store
+from hoppid.reporting.rebuild.store import RebuildStore
+from hoppid.reporting.store import VERSIONED
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event, catalogue
 

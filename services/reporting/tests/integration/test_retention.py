@@ -21,7 +21,7 @@ from reporting_support import (
 
 from hoppid.reporting import retention
 from hoppid.reporting.model import digest
-from hoppid.reporting.rebuild import rebuild
+from hoppid.reporting.rebuild.replay import rebuild
 from hoppid.reporting.settings import ReportingSettings
 from hoppid.shared.settings import load_settings
 

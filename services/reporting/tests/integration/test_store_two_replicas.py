@@ -6,7 +6,8 @@ against the document that now exists; it never fails the event (which would dead
 import asyncio
 from typing import Any
 
-from hoppid.reporting.store import PartnerCases, ProjectionStore
+from hoppid.reporting.projection.store import ProjectionStore
+from hoppid.reporting.store import PartnerCases
 
 ROUNDS, TOGETHER = 20, 6
 

@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime
 
-from hoppid.reporting.meetings import derive_meetings, percentile, wait, wait_summary
+from hoppid.reporting.figures.waits import percentile, wait, wait_summary
+from hoppid.reporting.projection.meetings import derive_meetings
 
 
 def at(text: str) -> datetime:

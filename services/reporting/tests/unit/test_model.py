@@ -5,20 +5,19 @@ from itertools import permutations
 
 import pytest
 
-from hoppid.reporting import access, csvout
+from hoppid.reporting import access
+from hoppid.reporting.figures import csvout
+from hoppid.reporting.figures.model import Period, months_between, yearly_budget
 from hoppid.reporting.model import (
     Cell,
     Contribution,
     Distinct,
-    Period,
     RuleViolation,
-    derive_case,
     level_keys,
-    months_between,
     oslo_month,
     within_12_months,
-    yearly_budget,
 )
+from hoppid.reporting.projection.cases import derive_case
 from hoppid.shared.access import ALL_OFFICES, Staff
 from hoppid.shared.problems import FieldProblem
 

@@ -3,7 +3,7 @@ them, and a chart escapes what it is given."""
 
 from datetime import UTC, datetime
 
-from hoppid.reporting.model import Period
+from hoppid.reporting.figures.model import Period
 from hoppid.reporting.settings import ReportingSettings
 from hoppid.reporting.web import HERE, charts, filters
 from hoppid.reporting.web.numbers import shown

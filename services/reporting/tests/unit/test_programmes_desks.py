@@ -3,8 +3,8 @@
 from itertools import permutations
 from typing import Any
 
-from hoppid.reporting.desks import derive_seat
-from hoppid.reporting.programmes import attendance, derive_enrolment
+from hoppid.reporting.projection.desks import derive_seat
+from hoppid.reporting.projection.programmes import attendance, derive_enrolment
 
 
 def seat(kind: str = "course", participants: int = 1, event: str = "e-seat") -> dict[str, Any]:

@@ -4,8 +4,8 @@ from typing import Any
 
 from aiokafka import TopicPartition
 
-from hoppid.reporting.rebuild import Replay, Windows, _encode, _furthest
-from hoppid.reporting.rebuild_store import RebuildStore
+from hoppid.reporting.rebuild.replay import Replay, Windows, _encode, _furthest
+from hoppid.reporting.rebuild.store import RebuildStore
 from hoppid.reporting.settings import ReportingSettings
 
 A, B = TopicPartition("hoppid.intake", 0), TopicPartition("hoppid.intake", 1)

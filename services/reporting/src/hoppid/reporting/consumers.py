@@ -14,16 +14,16 @@ from typing import Any
 from hoppid.contracts import intake as ev
 from hoppid.contracts import scheduling as sc
 from hoppid.reporting.context import Context
-from hoppid.reporting.handlers import PROJECTIONS, Projection
-from hoppid.reporting.model import digest, oslo_month
-from hoppid.reporting.public import (
+from hoppid.reporting.figures.public import (
     company_fact,
     meeting_held,
     public_fact,
     retraction,
     retraction_id,
 )
-from hoppid.reporting.store import ProjectionStore
+from hoppid.reporting.model import digest, oslo_month
+from hoppid.reporting.projection.handlers import PROJECTIONS, Projection
+from hoppid.reporting.projection.store import ProjectionStore
 from hoppid.shared.clock import real_now
 from hoppid.shared.consumer import TransientError
 from hoppid.shared.envelope import Envelope

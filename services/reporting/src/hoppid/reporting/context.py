@@ -8,14 +8,9 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from hoppid.reporting.gauges import BusinessGauges
-from hoppid.reporting.store import (
-    PartnerCases,
-    PartnerPeople,
-    ProjectionStore,
-    PublicFacts,
-    Versions,
-)
+from hoppid.reporting.figures.gauges import BusinessGauges
+from hoppid.reporting.projection.store import ProjectionStore
+from hoppid.reporting.store import PartnerCases, PartnerPeople, PublicFacts, Versions
 from hoppid.shared.access import KeyRing
 
 

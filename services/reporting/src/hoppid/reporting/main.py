@@ -9,7 +9,7 @@ from hoppid.contracts import reporting as public_events
 from hoppid.contracts.intake_keys import track_api_keys
 from hoppid.reporting import api, consumers, retention, store, web
 from hoppid.reporting.context import Context
-from hoppid.reporting.gauges import BusinessGauges
+from hoppid.reporting.figures.gauges import BusinessGauges
 from hoppid.reporting.settings import ReportingSettings
 from hoppid.shared.asyncapi import declare_publications
 from hoppid.shared.clock import real_now

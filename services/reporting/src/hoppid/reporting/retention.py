@@ -14,7 +14,7 @@ cases once they withdrew or were erased (the retraction needs the facts' ids unt
 
 A dropped case leaves a one-way digest of its id in ``v<N>_dropped``: its late events (a
 redelivery, a change reporting never saw before the drop) change nothing, neither figures nor
-records (handlers._case_facts), so nothing is counted twice.
+records (projection.handlers._case_facts), so nothing is counted twice.
 
 The rebuild runs the same pass at its end with the same clock, so a rebuilt version equals the
 live one. Periods: ``ReportingSettings.retain_*`` (intake's defaults); what and why:
@@ -32,16 +32,13 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from hoppid.reporting.meetings import derive_meetings, wait
-from hoppid.reporting.model import Derived, derive_case, digest
+from hoppid.reporting.figures.waits import wait
+from hoppid.reporting.model import Derived, digest
+from hoppid.reporting.projection.cases import derive_case
+from hoppid.reporting.projection.meetings import derive_meetings
+from hoppid.reporting.projection.store import ProjectionStore
 from hoppid.reporting.settings import ReportingSettings
-from hoppid.reporting.store import (
-    PARTNER_CASES,
-    PARTNER_PEOPLE,
-    Document,
-    ProjectionStore,
-    Versions,
-)
+from hoppid.reporting.store import PARTNER_CASES, PARTNER_PEOPLE, Document, Versions
 from hoppid.shared.inbox import APPLIED
 
 RESTING = frozenset({"closed", "company_registered"})

@@ -2,7 +2,8 @@
 
 Read models live in a *version* of collections (``v<N>_cells``, ``v<N>_cases``, ``v<N>_claims``,
 ``v<N>_ledger``, ``v<N>_offices``); the ``projection_state`` document says which version is
-active. A rebuild fills version N+1 from the topics and then switches the pointer (rebuild.py).
+active. A rebuild fills version N+1 from the topics and then switches the pointer (rebuild/). One
+version's documents are written through the projection's repository (projection/store.py).
 ``v<N>_dropped`` holds one-way digests of the cases the retention pass dropped (retention.py).
 Never rebuilt: ``api_keys`` (the shared key ring's), ``public_facts`` (the partner topic's
 outbox: a replay must not publish again), ``partner_cases`` (what those facts join on) and
@@ -15,27 +16,17 @@ docs/decisions/0007), so two instances may project side by side.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any
 
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
-from hoppid.reporting.model import (
-    Contribution,
-    Distinct,
-    claim_id,
-    digest,
-    level_field,
-    level_keys,
-)
 from hoppid.shared.clock import real_now
 from hoppid.shared.consumer import TransientError
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.inbox import APPLIED, apply_once
 from hoppid.shared.mongo import IndexSpec, apply_indexes, upsert_by_id
 from hoppid.shared.outbox import outbox_fields, outbox_indexes
 
@@ -47,7 +38,6 @@ PUBLIC_FACTS, PARTNER_CASES, PARTNER_PEOPLE = "public_facts", "partner_cases", "
 OUTBOX_COLLECTIONS = (PUBLIC_FACTS,)
 VERSIONED = ("cells", "cases", "claims", "ledger", "offices", "enrolments", "seats")
 DROPPED = "dropped"  # per version too, but never projected: retention.py fills it
-_DUPLICATE_KEY = 11000
 
 INDEXES: list[IndexSpec] = [
     *outbox_indexes(OUTBOX_COLLECTIONS),
@@ -125,7 +115,7 @@ class Versions:
         return version, None
 
     async def save_checkpoint(self, version: int, fields: Mapping[str, Any]) -> None:
-        """Where the build of ``version`` has got to (rebuild.py writes and reads the fields)."""
+        """Where the build of ``version`` has got to (rebuild/replay.py writes and reads them)."""
         document = {"_id": CHECKPOINT_ID, "version": version, **fields}
         await self.db[STATE].replace_one({"_id": CHECKPOINT_ID}, document, upsert=True)
 
@@ -155,153 +145,6 @@ class Versions:
             prefix = name.split("_", 1)[0]
             if prefix.startswith("v") and prefix[1:].isdigit() and int(prefix[1:]) < version:
                 await self.db.drop_collection(name)
-
-
-# --- one version of the read models ----------------------------------------------------------
-
-FactsKind = Literal["cases", "enrolments", "seats"]  # the collections of things' facts
-
-
-class Projecting(Protocol):
-    """What the projections (handlers.py) need of one version's read models: this module's
-    ProjectionStore live and in a rebuild's catch-up, rebuild_store's while a rebuild replays."""
-
-    version: int
-
-    async def record_case(self, case_id: str, facts: Mapping[str, Any]) -> Document: ...
-
-    async def mark_done(self, case_id: str, contribution_ids: Iterable[str]) -> None: ...
-
-    async def record_facts(
-        self, kind: FactsKind, key: str, facts: Mapping[str, Any]
-    ) -> Document: ...
-
-    async def mark_facts_done(
-        self, kind: FactsKind, key: str, contribution_ids: Iterable[str]
-    ) -> None: ...
-
-    async def apply(self, contribution: Contribution) -> bool: ...
-
-    async def resolve(self, distinct: Distinct) -> Contribution: ...
-
-    async def record_office(
-        self, office_id: str, event_id: str, fields: Mapping[str, Any]
-    ) -> None: ...
-
-    async def is_dropped(self, case_id: str) -> bool: ...
-
-
-class ProjectionStore:
-    def __init__(self, database: AsyncDatabase[Document], version: int) -> None:
-        self.db = database
-        self.version = version
-        self.cells = database[f"v{version}_cells"]
-        self.cases = database[f"v{version}_cases"]
-        self.claims = database[f"v{version}_claims"]
-        self.ledger = database[f"v{version}_ledger"]
-        self.offices = database[f"v{version}_offices"]
-        # facts of scheduling's programme enrolments and seat bookings (group_facts.py)
-        self.enrolments = database[f"v{version}_enrolments"]
-        self.seats = database[f"v{version}_seats"]
-        # digests of the cases retention dropped: their late events are ignored (retention.py)
-        self.dropped = database[f"v{version}_{DROPPED}"]
-
-    # facts of a case, an enrolment or a seat booking --------------------------------------
-    async def is_dropped(self, case_id: str) -> bool:
-        """Whether retention dropped this case's record (then its events change nothing)."""
-        return await self.dropped.find_one({"_id": digest("case", case_id)}) is not None
-
-    async def record_case(self, case_id: str, facts: Mapping[str, Any]) -> Document:
-        """Set facts of a case (setting the same fact twice changes nothing); the whole case."""
-        return await self.record_facts("cases", case_id, facts)
-
-    async def mark_done(self, case_id: str, contribution_ids: Iterable[str]) -> None:
-        await self.mark_facts_done("cases", case_id, contribution_ids)
-
-    def _facts(self, kind: FactsKind) -> AsyncCollection[Document]:
-        return {"cases": self.cases, "enrolments": self.enrolments, "seats": self.seats}[kind]
-
-    async def record_facts(self, kind: FactsKind, key: str, facts: Mapping[str, Any]) -> Document:
-        """Set facts of one thing of ``kind``; the whole document after."""
-        # no ``done: []`` on insert: FerretDB 1.24 drops an empty array in $setOnInsert
-        # (MongoDB keeps it), so ``done`` appears with its first id on both alike
-        return await upsert_by_id(self._facts(kind), key, {"$set": dict(facts)})
-
-    async def mark_facts_done(
-        self, kind: FactsKind, key: str, contribution_ids: Iterable[str]
-    ) -> None:
-        ids, collection = list(contribution_ids), self._facts(kind)
-        if ids:
-            await collection.update_one({"_id": key}, {"$addToSet": {"done": {"$each": ids}}})
-
-    # contributions ------------------------------------------------------------------------
-    async def apply(self, contribution: Contribution) -> bool:
-        """Add the contribution to its cell once; its ledger entry says which events made it."""
-        cell = contribution.cell
-        if not contribution.inc:
-            return False
-        entry = {
-            "_id": contribution.id,
-            "cell": cell.id,
-            "inc": dict(contribution.inc),
-            "events": list(contribution.events),
-        }
-        # written by an earlier delivery: fine, the cell update below is guarded on its own
-        with contextlib.suppress(DuplicateKeyError):
-            await self.ledger.insert_one(entry)
-        update = {
-            "$inc": {f"c.{name}": value for name, value in contribution.inc.items()},
-            "$setOnInsert": {
-                "office": cell.office,
-                "municipality": cell.municipality,
-                "month": cell.month,
-                "year": cell.year,
-            },
-        }
-        return await apply_once(self.cells, {"_id": cell.id}, update, contribution.id, upsert=True)
-
-    async def resolve(self, distinct: Distinct) -> Contribution:
-        """Claim the entity at every level; +1 where this contribution holds the claim."""
-        wanted = {
-            claim_id(metric, key, distinct.entity): level_field(metric, scope, period)
-            for metric in distinct.metrics
-            for (scope, period), key in level_keys(distinct.cell).items()
-        }
-        await self._claim(list(wanted), distinct.id)
-        owned = self.claims.find({"_id": {"$in": list(wanted)}, "owner": distinct.id}, {"_id": 1})
-        inc = {wanted[claim["_id"]]: 1 async for claim in owned}
-        return Contribution(distinct.id, distinct.cell, inc, distinct.events)
-
-    async def _claim(self, ids: list[str], owner: str) -> None:
-        try:
-            await self.claims.insert_many(
-                [{"_id": claim, "owner": owner} for claim in ids], ordered=False
-            )
-        except BulkWriteError as error:  # the claims someone holds already stay theirs
-            others = [e for e in error.details["writeErrors"] if e["code"] != _DUPLICATE_KEY]
-            if others:
-                raise
-
-    # offices ------------------------------------------------------------------------------
-    async def record_office(self, office_id: str, event_id: str, fields: Mapping[str, Any]) -> None:
-        await upsert_by_id(self.offices, office_id, {"$set": {f"changes.{event_id}": dict(fields)}})
-
-    # reading ------------------------------------------------------------------------------
-    async def find_cells(self, query: Mapping[str, Any]) -> list[Document]:
-        cursor = self.cells.find(dict(query), {APPLIED: 0})
-        return [cell async for cell in cursor]
-
-    async def find_cases(self, query: Mapping[str, Any]) -> list[Document]:
-        """Cases' opening and meeting facts (what the time to the first meeting needs)."""
-        cursor = self.cases.find(dict(query), {"opened": 1, "meetings": 1, "wait_days": 1})
-        return [case async for case in cursor]
-
-    async def ledger_of(self, cell_ids: list[str]) -> list[Document]:
-        cursor = self.ledger.find({"cell": {"$in": cell_ids}}).sort("_id", 1)
-        return [entry async for entry in cursor]
-
-    async def all_offices(self) -> list[Document]:
-        return [office async for office in self.offices.find({})]
 
 
 # --- never rebuilt ---------------------------------------------------------------------------

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Gauge
 
-from hoppid.reporting.model import OSLO, Totals, level_field
-from hoppid.reporting.store import ProjectionStore
+from hoppid.reporting.figures.model import Totals
+from hoppid.reporting.model import OSLO, level_field
+from hoppid.reporting.projection.store import ProjectionStore
 from hoppid.shared.clock import real_now
 
 # gauge name part -> (counter in the cells, help text)

@@ -3,7 +3,7 @@
 Queries read the cells of the active version matching a filter and sum them in Python (cells
 are few: offices x municipalities x months). Additive counters are summed as they are;
 distinct counts (people, enterprises) take the level field that matches the filter (see
-model.py), so a person with cases in two months or two offices is still one person.
+the root model.py), so a person with cases in two months or two offices is still one person.
 """
 
 from __future__ import annotations
@@ -12,24 +12,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from hoppid.reporting.desks import FIGURES as DESK_FIGURES
-from hoppid.reporting.meetings import FIGURES as MEETING_FIGURES
-from hoppid.reporting.meetings import wait, wait_summary
-from hoppid.reporting.model import (
-    FUNNEL,
+from hoppid.reporting.figures.model import (
     Period,
-    RuleViolation,
     Totals,
-    level_field,
     months_between,
     per,
     ratio,
     scope_of,
     yearly_budget,
 )
-from hoppid.reporting.programmes import FIGURES as PROGRAMME_FIGURES
-from hoppid.reporting.public import municipality_names
-from hoppid.reporting.store import ProjectionStore
+from hoppid.reporting.figures.public import municipality_names
+from hoppid.reporting.figures.waits import wait, wait_summary
+from hoppid.reporting.model import FUNNEL, RuleViolation, level_field
+from hoppid.reporting.projection.desks import FIGURES as DESK_FIGURES
+from hoppid.reporting.projection.meetings import FIGURES as MEETING_FIGURES
+from hoppid.reporting.projection.programmes import FIGURES as PROGRAMME_FIGURES
+from hoppid.reporting.projection.store import ProjectionStore
 
 Row = dict[str, Any]
 GroupBy = Literal["office", "municipality", "none"]

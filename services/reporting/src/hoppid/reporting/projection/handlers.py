@@ -2,7 +2,7 @@
 
 The same functions serve the live consumers and the rebuild; they only ever see one version's
 store. Case events record *facts* of the case and then apply whatever the facts now contribute
-(model.derive_case), so a case's events may come in any order and any number of times. Events
+(cases.derive_case), so a case's events may come in any order and any number of times. Events
 that stand alone (an application, an introduction) contribute directly. Nothing here stores a
 person id, a name or text: people and organisation numbers are kept as one-way digests.
 """
@@ -15,20 +15,20 @@ from typing import Any
 
 from hoppid.contracts import intake as ev
 from hoppid.contracts import scheduling as sc
-from hoppid.reporting.desks import derive_seat
-from hoppid.reporting.meetings import derive_meetings
 from hoppid.reporting.model import (
     UNKNOWN_MUNICIPALITY,
     Cell,
     Contribution,
     Derived,
-    derive_case,
     digest,
     oslo_month,
     within_12_months,
 )
-from hoppid.reporting.programmes import attendance, derive_enrolment, enrolment_key
-from hoppid.reporting.store import Projecting
+from hoppid.reporting.projection.cases import derive_case
+from hoppid.reporting.projection.desks import derive_seat
+from hoppid.reporting.projection.meetings import derive_meetings
+from hoppid.reporting.projection.programmes import attendance, derive_enrolment, enrolment_key
+from hoppid.reporting.projection.store import Projecting
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 
@@ -355,7 +355,7 @@ PROJECTED_TYPES = frozenset(model.event_type for table in PROJECTIONS.values() f
 
 def facts_of(event: Event) -> tuple[str, str] | None:
     """The facts document (collection, key) an event's projection reads, if any: the rebuild
-    reads a whole window's back from the store at once (rebuild_store.prefetch)."""
+    reads a whole window's back from the store at once (rebuild.store.prefetch)."""
     match event:
         case (
             ev.CaseOpened()

@@ -6,7 +6,7 @@
 2. The topics are replayed from their beginning to their end *as they are now*, with a plain
    aiokafka consumer without a group (no offset commits: one per event costs ~6 ms,
    docs/benchmarks.md), in about the records' time order across partitions (InTimeOrder).
-   The replay streams in *windows* (rebuild_store.py): the facts the window's events need
+   The replay streams in *windows* (rebuild/store.py): the facts the window's events need
    are read back from N+1 in one query per collection, the events are projected in memory,
    and the window is written to N+1 in bulk and forgotten, every
    ``HOPPID_REPORTING_REBUILD_FLUSH_EVENTS`` events or sooner when it holds
@@ -23,10 +23,10 @@
    Only then does the pointer move to N+1 and the lease end: from here the live service writes
    N+1, re-applying what it had not committed (once-only, so harmless). So exactly one process
    writes N+1 at any time (FerretDB loses concurrent updates from two processes,
-   docs/decisions/0002). Before the switch-over, the retention pass (retention.py) runs on N+1
-   by the service's clock: the replay brought back the records of cases past their period,
-   which the live version no longer holds; the figures stay as they are, and the catch-up
-   ignores late events of the cases it dropped, as the live service does.
+   docs/decisions/0002). Before the switch-over, the retention pass (the root's retention.py)
+   runs on N+1 by the service's clock: the replay brought back the records of cases past
+   their period, which the live version no longer holds; the figures stay as they are, and the
+   catch-up ignores late events of the cases it dropped, as the live service does.
 4. Versions older than N are dropped; N stays for comparison until the next rebuild.
 
 A rebuild that fails releases the lease; one that dies lets it run out
@@ -54,10 +54,11 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from hoppid.reporting import retention
 from hoppid.reporting.consumers import PROJECTED_TOPICS
-from hoppid.reporting.handlers import PROJECTED_TYPES, facts_of, project
-from hoppid.reporting.rebuild_store import RebuildStore, Sealed
+from hoppid.reporting.projection.handlers import PROJECTED_TYPES, facts_of, project
+from hoppid.reporting.projection.store import Projecting, ProjectionStore
+from hoppid.reporting.rebuild.store import RebuildStore, Sealed
 from hoppid.reporting.settings import ReportingSettings
-from hoppid.reporting.store import Projecting, ProjectionStore, Versions
+from hoppid.reporting.store import Versions
 from hoppid.shared.clock import Clock, real_now
 from hoppid.shared.consumer import transient
 from hoppid.shared.envelope import Envelope, EnvelopeError
@@ -495,7 +496,3 @@ def main() -> None:
     configure_logging("reporting-rebuild", settings.log_level)
     outcome = asyncio.run(rebuild(settings, fresh=arguments.fresh))
     print(json.dumps({"rebuilt": asdict(outcome)}))
-
-
-if __name__ == "__main__":
-    main()

@@ -12,8 +12,8 @@ it with bulk writes of whole documents keyed by ``_id``, and empties it; it is `
 the window out, frozen, and start the next) and then ``write``, which the rebuild runs while it
 projects the next window.
 
-Same documents and once-only rules as the Mongo store (store.ProjectionStore, proven document by
-document in test_rebuild_store.py):
+Same documents and once-only rules as the Mongo store (projection.store.ProjectionStore,
+proven document by document in test_rebuild_store.py):
 
 - facts: ``$set`` of dotted paths, ``$addToSet`` of done ids, on the stored document;
 - claims: the first claim of an entity is kept. A claim first made in the window is inserted at
@@ -58,7 +58,8 @@ from hoppid.reporting.model import (
     level_field,
     level_keys,
 )
-from hoppid.reporting.store import DROPPED, Document, FactsKind
+from hoppid.reporting.projection.store import FactsKind
+from hoppid.reporting.store import DROPPED, Document
 from hoppid.shared.inbox import APPLIED
 
 WRITE_BATCH = 1000  # documents per insert_many

@@ -11,9 +11,10 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
-from hoppid.reporting.model import OSLO, Period, RuleViolation
-from hoppid.reporting.public import municipality_names
-from hoppid.reporting.store import ProjectionStore
+from hoppid.reporting.figures.model import Period
+from hoppid.reporting.figures.public import municipality_names
+from hoppid.reporting.model import OSLO, RuleViolation
+from hoppid.reporting.projection.store import ProjectionStore
 
 OFFICE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,40}$")
 MEASURES = ("inquiries", "people_served", "meetings_held", "companies_registered")

@@ -1,7 +1,7 @@
 """reporting's pages: the signed-in office's figures, and every office's figures with charts
 for the county and partners, with CSV downloads served on the browser session.
 
-Pages call the same queries as the JSON API (queries.py) through the same read roles
+Pages call the same queries as the JSON API (figures/queries.py) through the same read roles
 (access.py): an office key only ever sees its own office.
 """
 
@@ -14,9 +14,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from hoppid.reporting import access, csvout, queries
+from hoppid.reporting import access
 from hoppid.reporting.context import Context
-from hoppid.reporting.model import Period
+from hoppid.reporting.figures import csvout, queries
+from hoppid.reporting.figures.model import Period
 from hoppid.reporting.web import filters, views
 from hoppid.shared.access import Staff
 from hoppid.shared.clock import real_now

@@ -1,4 +1,4 @@
-"""What the figures pages show, from the rows the JSON API answers with (queries.py): the
+"""What the figures pages show, from the rows the JSON API answers with (figures/queries.py): the
 figure table, and each chart with the table of the same numbers beside it."""
 
 from __future__ import annotations

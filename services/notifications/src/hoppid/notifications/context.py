@@ -12,7 +12,7 @@ from hoppid.notifications.delivery.mail import Email, send_email
 from hoppid.notifications.delivery.sms import SmsGateway
 from hoppid.notifications.metrics import NotificationMetrics
 from hoppid.notifications.settings import NotificationsSettings, SmtpServer
-from hoppid.notifications.store import NotificationsStore
+from hoppid.notifications.store import Repositories
 from hoppid.shared.clock import real_now
 from hoppid.shared.pii import PersonalDataVault
 
@@ -21,7 +21,7 @@ SendMail = Callable[[SmtpServer, Email], Awaitable[None]]
 
 @dataclass
 class Context:
-    store: NotificationsStore
+    store: Repositories  # NotificationsStore, or hoppid.notifications.memory's in unit tests
     templates: Templates
     settings: NotificationsSettings
     sms: SmsGateway

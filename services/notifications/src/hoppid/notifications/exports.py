@@ -24,7 +24,6 @@ from hoppid.notifications.copies import people
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.export_answers import INDEXES as INDEXES  # the service's wiring reads
 from hoppid.shared.export_answers import PERSON_EXPORTS as PERSON_EXPORTS  # these two here
-from hoppid.shared.export_answers import answered_before, store_answer
 
 # what a message's export shows (never its content: it may hold the person's link)
 MESSAGE_FIELDS = (
@@ -76,8 +75,7 @@ async def answer(
     ctx: Context, event: intake_events.PersonExportRequested, envelope: Envelope
 ) -> None:
     """Answer an export request once: the part, sealed, through this answer's outbox."""
-    collection = ctx.store.db[PERSON_EXPORTS]
-    if await answered_before(collection, event.export_id):
+    if await ctx.store.export_answered(event.export_id):
         return  # answered before (a redelivery)
     part = await part_of(ctx, event.person_id)
     answered = ev.NotificationsExportAnswered(
@@ -87,7 +85,5 @@ async def answer(
         part=json.dumps(part, ensure_ascii=False),
     )
     model = ev.NotificationsExportAnswered
-    if await store_answer(
-        collection, ctx.vault, answered, model, source=ev.SOURCE, topic=ctx.store.topic
-    ):
+    if await ctx.store.keep_export_answer(ctx.vault, answered, model, ev.SOURCE):
         ctx.notify()

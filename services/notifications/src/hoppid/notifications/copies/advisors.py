@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hoppid.contracts import scheduling as sched
-from hoppid.notifications.copies.store import ADVISORS, CopiesStore
+from hoppid.notifications.copies.store import ADVISORS, Copies
 from hoppid.notifications.model import LANGUAGES, language_of
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.pii import PersonalDataVault
@@ -26,7 +26,7 @@ class Advisor:
     office_id: str
 
 
-async def keep(store: CopiesStore, vault: PersonalDataVault, event: sched.AdvisorChanged) -> None:
+async def keep(store: Copies, vault: PersonalDataVault, event: sched.AdvisorChanged) -> None:
     """Keep the advisor as of this event; an older or repeated one changes nothing."""
     contact: dict[str, object] = {"name": event.name, "email": event.email}
     sealed: dict[str, object] = {}
@@ -46,13 +46,13 @@ async def keep(store: CopiesStore, vault: PersonalDataVault, event: sched.Adviso
     await store.save_if_newer(ADVISORS, document, event.changed_at)
 
 
-async def find(store: CopiesStore, vault: PersonalDataVault, advisor_id: str) -> Advisor | None:
+async def find(store: Copies, vault: PersonalDataVault, advisor_id: str) -> Advisor | None:
     """The active advisor's readable contact, or None."""
     document = await store.advisor(advisor_id)
     return await _open(vault, document) if document else None
 
 
-async def active(store: CopiesStore, vault: PersonalDataVault) -> list[Advisor]:
+async def active(store: Copies, vault: PersonalDataVault) -> list[Advisor]:
     found = []
     for document in await store.active_advisors():
         advisor = await _open(vault, document)

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from hoppid.contracts import intake as intake_events
-from hoppid.notifications.copies.store import CASES, CopiesStore
+from hoppid.notifications.copies.store import CASES, Copies
 
 
-async def opened(store: CopiesStore, event: intake_events.CaseOpened) -> None:
+async def opened(store: Copies, event: intake_events.CaseOpened) -> None:
     document = {
         "_id": event.case_id,
         "office_id": event.office_id,
@@ -17,6 +17,6 @@ async def opened(store: CopiesStore, event: intake_events.CaseOpened) -> None:
     await store.save_if_newer(CASES, document, event.opened_at)
 
 
-async def status_changed(store: CopiesStore, event: intake_events.CaseStatusChanged) -> None:
+async def status_changed(store: Copies, event: intake_events.CaseStatusChanged) -> None:
     document = {"_id": event.case_id, "office_id": event.office_id, "status": event.to_status}
     await store.save_if_newer(CASES, document, event.changed_at)

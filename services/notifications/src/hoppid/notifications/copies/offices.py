@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from hoppid.notifications.copies.store import OFFICES, CopiesStore
+from hoppid.notifications.copies.store import OFFICES, Copies
 from hoppid.notifications.model import DEFAULT_LANGUAGE
 from hoppid.shared.tenancy import OfficeRegistry, load_registry
 
@@ -32,7 +32,7 @@ class OfficeView:
         return {"office_name": self.name, "office_contact": self.contact_email}
 
 
-async def office_view(store: CopiesStore, office_id: str, fallback_contact: str) -> OfficeView:
+async def office_view(store: Copies, office_id: str, fallback_contact: str) -> OfficeView:
     stored = await store.recent_office(office_id)
     if stored is not None:
         return OfficeView(
@@ -44,7 +44,7 @@ async def office_view(store: CopiesStore, office_id: str, fallback_contact: str)
     return OfficeView(office_id, "hoppid", fallback_contact, (DEFAULT_LANGUAGE,))
 
 
-async def save_office(store: CopiesStore, office: OfficeView, at: datetime) -> bool:
+async def save_office(store: Copies, office: OfficeView, at: datetime) -> bool:
     """Keep the office as of its newest change; a repeated or older event changes nothing."""
     document = {
         "_id": office.id,

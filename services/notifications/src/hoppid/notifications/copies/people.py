@@ -25,7 +25,7 @@ from typing import Any
 
 from hoppid.contracts import intake as intake_events
 from hoppid.notifications.context import Context
-from hoppid.notifications.copies.store import PEOPLE, CopiesStore
+from hoppid.notifications.copies.store import PEOPLE, Copies
 from hoppid.shared.consumer import TransientError
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
@@ -49,7 +49,7 @@ class Person:
 
 
 async def keep(
-    store: CopiesStore,
+    store: Copies,
     vault: PersonalDataVault,
     event: intake_events.InquiryReceived,
 ) -> None:
@@ -76,7 +76,7 @@ async def keep(
     await store.save_if_newer(PEOPLE, document, event.received_at)
 
 
-async def find(store: CopiesStore, vault: PersonalDataVault, person_id: str) -> Person | None:
+async def find(store: Copies, vault: PersonalDataVault, person_id: str) -> Person | None:
     """The person's readable contact data, or None (never seen, erased, or key destroyed)."""
     document = await store.person(person_id)
     if document is None or document.get("erased_at"):
@@ -135,7 +135,7 @@ def _newer_than_copy(document: dict[str, Any], stamp: str) -> bool:
 
 
 async def correct(
-    store: CopiesStore,
+    store: Copies,
     vault: PersonalDataVault,
     event: intake_events.PersonCorrected,
 ) -> None:
@@ -156,7 +156,7 @@ async def correct(
 
 
 async def keep_link(
-    store: CopiesStore,
+    store: Copies,
     vault: PersonalDataVault,
     event: intake_events.LinkIssued,
 ) -> None:

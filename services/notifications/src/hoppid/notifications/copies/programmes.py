@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from hoppid.contracts import scheduling as sched
-from hoppid.notifications.copies.store import ENROLMENTS, CopiesStore
+from hoppid.notifications.copies.store import ENROLMENTS, Copies
 
 Enrolment = sched.ProgrammeEnrolled | sched.ProgrammeWaitlisted | sched.ProgrammePromoted
 
 
 async def keep(
-    store: CopiesStore,
+    store: Copies,
     event: Enrolment | sched.ProgrammeEnrolmentCancelled,
     status: str,
     at: datetime,
@@ -31,11 +31,11 @@ async def keep(
     await store.save_if_newer(ENROLMENTS, document, at)
 
 
-async def seated(store: CopiesStore, programme_id: str) -> list[dict[str, Any]]:
+async def seated(store: Copies, programme_id: str) -> list[dict[str, Any]]:
     """The programme's seated enrolments."""
     return await store.seated_enrolments(programme_id)
 
 
-async def holding(store: CopiesStore, programme_id: str) -> list[dict[str, Any]]:
+async def holding(store: Copies, programme_id: str) -> list[dict[str, Any]]:
     """The programme's enrolments that hold a place: seated or waiting."""
     return await store.holding_enrolments(programme_id)

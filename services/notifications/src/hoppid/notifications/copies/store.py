@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -35,6 +35,39 @@ INDEXES = [
     IndexSpec(CASES, ["office_id", "status"]),
     IndexSpec(ADVISORS, ["active"]),  # the daily digest's advisors
 ]
+
+
+class Copies(Protocol):
+    """The copies' repository: :class:`CopiesStore` (MongoDB) and
+    :class:`hoppid.notifications.copies.memory.MemoryCopies` (unit tests)."""
+
+    async def office(self, office_id: str) -> Document | None: ...
+    async def recent_office(self, office_id: str) -> Document | None: ...
+    async def person(self, person_id: str) -> Document | None: ...
+    async def save_if_newer(self, collection: str, document: Document, at: datetime) -> bool: ...
+    async def save_beside_copy(
+        self, person_id: str, fields: Document, stamp: str, at: datetime
+    ) -> bool: ...
+    async def person_erased(self, person_id: str | None) -> bool: ...
+    async def forget_person(self, person_id: str, at: datetime) -> None: ...
+    async def advisor(self, advisor_id: str) -> Document | None: ...
+    async def active_advisors(self) -> list[Document]: ...
+    async def seated_enrolments(self, programme_id: str) -> list[Document]: ...
+    async def holding_enrolments(self, programme_id: str) -> list[Document]: ...
+    async def meetings_of_advisor(
+        self, advisor_id: str, start: datetime, end: datetime
+    ) -> list[Document]: ...
+    async def open_cases(self, office_id: str, limit: int) -> list[Document]: ...
+    async def count_open_cases(self, office_id: str) -> int: ...
+    async def case_references(self, case_ids: Sequence[str | None]) -> dict[str, str]: ...
+    async def booking(self, booking_id: str) -> Document | None: ...
+    async def booking_version(
+        self,
+        booking_id: str,
+        event_id: str,
+        changes: Mapping[str, Any],
+        sequence: int | None = None,
+    ) -> Document: ...
 
 
 class CopiesStore:
@@ -156,8 +189,11 @@ class CopiesStore:
         return await self.count(CASES, _open_cases(office_id))
 
     async def case_references(self, case_ids: Sequence[str | None]) -> dict[str, str]:
-        """Each of these cases' reference, by case id (a case without one is left out)."""
-        found = await self.find_all(CASES, {"_id": {"$in": list(case_ids)}})
+        """Each of these cases' reference, by case id (a case without one is left out). A
+        meeting without a case gives None: left out of the query, since the local store
+        (FerretDB 1.24) fails a sorted ``$in`` holding null."""
+        wanted = [case_id for case_id in case_ids if case_id is not None]
+        found = await self.find_all(CASES, {"_id": {"$in": wanted}})
         return {case["_id"]: case["reference"] for case in found if case.get("reference")}
 
     # the generic reads the methods above are made of (the county seeding keeps them in memory)
@@ -194,27 +230,23 @@ class CopiesStore:
         calendar file is the same.
         """
         existing = await self.db[BOOKINGS].find_one({"_id": booking_id})
-        document, new = _booking_version(existing, booking_id, event_id, changes, sequence)
-        if new:
+        document, is_new = next_version(existing, booking_id, event_id, changes, sequence)
+        if is_new:
             await self.db[BOOKINGS].replace_one({"_id": booking_id}, document, upsert=True)
         return document
 
 
-def _open_cases(office_id: str) -> Document:
-    return {"office_id": office_id, "status": {"$ne": "closed"}}
-
-
-def _booking_version(
+def next_version(
     existing: Document | None,
     booking_id: str,
     event_id: str,
     changes: Mapping[str, Any],
     sequence: int | None,
 ) -> tuple[Document, bool]:
-    """The booking with one meeting event applied (see :meth:`CopiesStore.booking_version`),
-    and whether that is new to store (False: the event was seen, its version given again)."""
-    # a list, not a map: an event id is not safe as a field name ("." or "$"); of documents,
-    # not pairs: FerretDB 1.24 stores no nested arrays
+    """The booking as of this event and whether it is new to keep (False: the event was applied
+    before, and its version is given again); both repositories' rule."""
+    # a list, not a map: an event id is not safe as a field name ("." or "$"); of
+    # documents, not pairs: FerretDB 1.24 stores no nested arrays
     versions: list[Document] = list((existing or {}).get("versions", []))
     for version in versions:
         if version["event_id"] == event_id and existing is not None:
@@ -225,3 +257,7 @@ def _booking_version(
     document = {**(existing or {}), **changes, "sequence": sequence, "versions": versions}
     document["_id"] = booking_id
     return document, True
+
+
+def _open_cases(office_id: str) -> Document:
+    return {"office_id": office_id, "status": {"$ne": "closed"}}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -30,6 +30,29 @@ INDEXES = [
     IndexSpec(DELIVERIES, ["person_id"]),
     *outbox_indexes(OUTBOX_COLLECTIONS),
 ]
+
+
+class Deliveries(Protocol):
+    """The deliveries' repository: :class:`DeliveriesStore` (MongoDB) and
+    :class:`hoppid.notifications.delivery.memory.MemoryDeliveries` (unit tests)."""
+
+    async def claim(self, delivery: Document, events: Iterable[Envelope] = ()) -> bool: ...
+    async def delivery(self, delivery_id: str) -> Document | None: ...
+    async def due(self, now: datetime, limit: int = 100) -> list[str]: ...
+    async def take(self, delivery_id: str, now: datetime) -> Document | None: ...
+    async def finish(
+        self,
+        delivery_id: str,
+        fields: Mapping[str, Any],
+        events: Iterable[Envelope] = (),
+        *,
+        if_status: str | None,
+    ) -> bool: ...
+    async def schedule_retry(
+        self, delivery_id: str, at: datetime, attempts: int, last_error: str, now: datetime
+    ) -> bool: ...
+    async def deliveries_of_person(self, person_id: str) -> list[Document]: ...
+    async def count_stuck(self, before: datetime) -> int: ...
 
 
 class DeliveriesStore:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from hoppid.notifications.model import Channel, Outgoing
-from hoppid.notifications.preferences.store import PreferencesStore
+from hoppid.notifications.preferences.store import Preferences
 
 CHANNELS: tuple[Channel, ...] = ("email", "sms")
 
@@ -31,17 +31,17 @@ class PreferencesForm(BaseModel):
     non_essential: NonEssential = Field(description="Which channels carry non-essential messages")
 
 
-async def of_person(store: PreferencesStore, person_id: str) -> NonEssential:
+async def of_person(store: Preferences, person_id: str) -> NonEssential:
     stored = (await store.preferences(person_id)) or {}
     allowed = stored.get("non_essential") or {}
     return NonEssential(**{channel: bool(allowed.get(channel, True)) for channel in CHANNELS})
 
 
-async def save(store: PreferencesStore, person_id: str, form: PreferencesForm) -> None:
+async def save(store: Preferences, person_id: str, form: PreferencesForm) -> None:
     await store.set_preferences(person_id, {"non_essential": form.non_essential.model_dump()})
 
 
-async def opted_out(store: PreferencesStore, out: Outgoing) -> bool:
+async def opted_out(store: Preferences, out: Outgoing) -> bool:
     """Whether the person turned this message off (never a service message)."""
     if out.message_class == "service" or out.recipient_kind != "person" or out.person_id is None:
         return False

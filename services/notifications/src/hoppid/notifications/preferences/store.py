@@ -4,13 +4,22 @@ by person id. A mixin of :class:`hoppid.notifications.store.NotificationsStore`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 Document = dict[str, Any]
 
 PREFERENCES = "preferences"
+
+
+class Preferences(Protocol):
+    """The preferences' repository: :class:`PreferencesStore` (MongoDB) and
+    :class:`hoppid.notifications.preferences.memory.MemoryPreferences` (unit tests)."""
+
+    async def preferences(self, person_id: str) -> Document | None: ...
+    async def set_preferences(self, person_id: str, fields: Mapping[str, Any]) -> None: ...
+    async def forget_preferences(self, person_id: str) -> None: ...
 
 
 class PreferencesStore:

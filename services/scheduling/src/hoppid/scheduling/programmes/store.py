@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -59,6 +59,21 @@ class Change:
 
 
 Decide = Callable[[Document], Change]
+
+
+class ProgrammeRepository(Protocol):
+    """What the programmes' use cases ask of their store: :class:`ProgrammeStore` on MongoDB,
+    :class:`hoppid.scheduling.programmes.memory.MemoryProgrammeStore` for fast tests. Either
+    writes a change only to the version it was decided on, with its seat guard and events."""
+
+    async def insert(self, programme: Document, events: Iterable[Envelope] = ()) -> None: ...
+    async def programme(self, programme_id: str) -> Document | None: ...
+    async def of_office(self, office_id: str) -> list[Document]: ...
+    async def open_to_people(self) -> list[Document]: ...
+    async def reminders_due(self, now: datetime, limit: int = 200) -> list[Document]: ...
+    async def of_person(self, person_id: str) -> list[Document]: ...
+    async def change(self, programme_id: str, decide: Decide) -> tuple[Document, Document]: ...
+    async def anonymise_ended_before(self, before: datetime, now: datetime) -> int: ...
 
 
 class ProgrammeStore:

@@ -21,7 +21,7 @@ from hoppid.scheduling import context, model
 from hoppid.scheduling.forms import as_utc
 from hoppid.scheduling.model import RuleViolation
 from hoppid.scheduling.programmes.forms import AttendanceForm, EnrolForm, ProgrammeForm
-from hoppid.scheduling.programmes.store import Change, Contended, Decide, ProgrammeStore
+from hoppid.scheduling.programmes.store import Change, Contended, Decide, ProgrammeRepository
 from hoppid.shared import polling
 from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope
@@ -35,7 +35,7 @@ log = logging.getLogger("hoppid.scheduling.groups")
 @dataclass
 class Programmes:
     ctx: context.Context
-    store: ProgrammeStore
+    store: ProgrammeRepository  # ProgrammeStore, or MemoryProgrammeStore in unit tests
 
 
 async def open_to_person(programmes: Programmes, programme_id: str) -> Document:

@@ -1,10 +1,11 @@
 """The projection's repository: one version's read models, as the projection handlers write them.
 
-``Projecting`` names what the handlers (handlers.py) need of one version; both stores implement
+``Projecting`` names what the handlers (handlers.py) need of one version; three stores implement
 it with the same documents and once-only rules: ``ProjectionStore`` here (Mongo, live and in a
-rebuild's catch-up) and ``rebuild.store.RebuildStore`` (a bounded window written in bulk while
-a rebuild replays). The collections and which version is active are the root store's
-(hoppid.reporting.store); the figures read the same version through ``ProjectionStore``.
+rebuild's catch-up), ``rebuild.store.RebuildStore`` (a bounded window written in bulk while a
+rebuild replays) and ``memory.MemoryProjection`` (dicts, for unit tests of the handlers). The
+collections and which version is active are the root store's (hoppid.reporting.store); the
+figures read the same version through ``ProjectionStore``.
 
 Each update of one document is atomic on the store (MongoDB; the local store since
 docs/decisions/0007), so two instances may project side by side.

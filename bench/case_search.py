@@ -43,7 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from case_list import Run, explain, measure, row
 from seed_county import END, FULL_CASES, FULL_PEOPLE, POPULATION, START
 
-from hoppid.intake import handlers, search
+from hoppid.intake import search
+from hoppid.intake.cases import use_cases as case_use_cases
 from hoppid.intake.context import Context
 from hoppid.intake.model import NEEDS, STATUSES, case_reference
 from hoppid.intake.store import CASES, INDEXES, PEOPLE, IntakeStore, month_of
@@ -253,12 +254,12 @@ async def measure_all(
 
     def finds(query: Callable[[int], str]) -> Callable[[int], Awaitable[int]]:
         async def one(n: int) -> int:
-            return len(await handlers.search_cases(ctx, staff, query(n), PAGE))
+            return len(await case_use_cases.search_cases(ctx, staff, query(n), PAGE))
 
         return one
 
     async def listed(n: int) -> int:
-        return len(await handlers.find_cases(ctx, staff, {}, PAGE, 0))
+        return len(await case_use_cases.find_cases(ctx, staff, {}, PAGE, 0))
 
     async def by_id(n: int) -> int:
         return int(await store.case(office, picks[n]["_id"]) is not None)

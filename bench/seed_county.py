@@ -69,12 +69,14 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from seed_county_meetings import CountyMeetings, apply_update
 
-from hoppid.intake import forms, handlers
 from hoppid.intake import store as intake_store
+from hoppid.intake.cases import forms
+from hoppid.intake.cases import use_cases as case_handlers
 from hoppid.intake.context import Context
-from hoppid.intake.handlers import cases as case_handlers
-from hoppid.intake.handlers import inquiries as inquiry_handlers
+from hoppid.intake.inquiries import use_cases as inquiry_handlers
+from hoppid.intake.inquiries.forms import InquiryForm
 from hoppid.intake.model import CONSENT_TEXT_VERSION, valid_org_number
+from hoppid.intake.offices import use_cases as office_handlers
 from hoppid.scheduling.advisors import use_cases as advisor_handlers
 from hoppid.scheduling.meetings import booking as booking_handlers
 from hoppid.shared import envelope as envelope_module
@@ -365,9 +367,9 @@ class County:
     advisors: dict[str, list[str]]
     calls: Counter[str] = field(default_factory=Counter)
 
-    def person_form(self, who: Person, idea: str) -> forms.InquiryForm:
+    def person_form(self, who: Person, idea: str) -> InquiryForm:
         rng = self.rng
-        return forms.InquiryForm(
+        return InquiryForm(
             name=who.name,
             email=who.email,
             phone=who.phone,
@@ -407,7 +409,9 @@ class County:
         idea = f"{rng.choice(IDEAS)} (idea {rng.randrange(10**6)})"
         self.clock.now = plan.at
         key = f"seed-{rng.getrandbits(64):016x}" if rng.random() < 0.5 else None
-        case, created = await handlers.submit_inquiry(self.ctx, self.person_form(who, idea), key)
+        case, created = await inquiry_handlers.submit_inquiry(
+            self.ctx, self.person_form(who, idea), key
+        )
         assert created, "a seeded inquiry is always new"
         self.calls["submit_inquiry"] += 1
         return case
@@ -525,7 +529,7 @@ async def seed_county(
     registry = load_registry()
     await apply_indexes(database, intake_store.INDEXES)
     clock.now = START
-    await handlers.seed_offices(ctx, registry)
+    await office_handlers.seed_offices(ctx, registry)
     writer = Writer(writers)
     meetings = county_meetings(mongo, prefix, seed, vault, clock, writer)
     await meetings.prepare()

@@ -39,7 +39,10 @@ from pymongo import AsyncMongoClient, monitoring
 from hoppid.contracts import intake as intake_events
 from hoppid.contracts import scheduling as sched
 from hoppid.intake import context as intake_context
-from hoppid.intake import forms, handlers, store
+from hoppid.intake import store
+from hoppid.intake.inquiries import forms
+from hoppid.intake.inquiries import use_cases as intake_inquiries
+from hoppid.intake.offices import use_cases as intake_offices
 from hoppid.notifications import store as notifications_store
 from hoppid.notifications.composition.templates import Templates
 from hoppid.notifications.context import Context
@@ -111,11 +114,11 @@ async def intake_rows(database: Any, commands: Commands) -> list[str]:
         notify=lambda: None,
         vault=vault_for_tests(database),
     )
-    await handlers.seed_offices(ctx, load_registry())
+    await intake_offices.seed_offices(ctx, load_registry())
 
     async def inquire(form: forms.InquiryForm, key: str | None) -> Counter[str]:
         commands.take()
-        case, _ = await handlers.submit_inquiry(ctx, form, key)
+        case, _ = await intake_inquiries.submit_inquiry(ctx, form, key)
         # the answer's office, as the route reads it
         answer = getattr(intake, "recent_office", intake.office)
         await answer(case["office_id"])

@@ -8,7 +8,7 @@ import httpx
 from intake_support import Intake
 from test_pages import hidden, intake, send_inquiry, sign_in
 
-from hoppid.intake.web.authors import author_names
+from hoppid.intake.cases.authors import author_names
 
 __all__ = ["intake"]  # the fixture with plain-http cookies, shared with test_pages
 

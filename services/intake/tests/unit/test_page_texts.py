@@ -14,20 +14,22 @@ from typing import Any, get_args
 import pytest
 from starlette.requests import Request
 
-from hoppid.intake import forms
 from hoppid.intake.audit.trail import ACTIONS as AUDIT_ACTIONS
+from hoppid.intake.cases import forms
+from hoppid.intake.cases.case_page import NOTICES, day_shown, kroner
+from hoppid.intake.dead_letters.pages import REPORT, TOPICS
 from hoppid.intake.grants.staff_pages import NOTICES as GRANT_NOTICES
+from hoppid.intake.inquiries.forms import InquiryForm
 from hoppid.intake.meetings.my_day import MyDay
 from hoppid.intake.meetings.projection import STATUSES as MEETING_STATUSES
 from hoppid.intake.model import CONSENT_TEXT_VERSION, CONSENT_TEXTS, NEEDS, REASONS, STATUSES
 from hoppid.intake.office_admin.access import Admin
+from hoppid.intake.people.export_pages import SERVICE_NAMES, WORDS
+from hoppid.intake.people.forms import WithdrawConsent
+from hoppid.intake.people.person_pages import DONE
 from hoppid.intake.person_export import ABOUT
 from hoppid.intake.settings import IntakeSettings
 from hoppid.intake.web import HERE, build_pages
-from hoppid.intake.web.admin import REPORT, TOPICS
-from hoppid.intake.web.case_page import NOTICES, day_shown, kroner
-from hoppid.intake.web.export import SERVICE_NAMES, WORDS
-from hoppid.intake.web.me import DONE
 from hoppid.shared.access import Staff
 from hoppid.shared.web import Pages
 from hoppid.shared.web.i18n import LANGUAGES
@@ -39,7 +41,7 @@ AT = datetime(2026, 11, 24, 13, 5, tzinfo=UTC)
 ADVISOR = Staff("key-1", "nordveggen", "advisor", "advisor-1")
 OUTCOMES = get_args(forms.DecideApplication.model_fields["outcome"].annotation)
 KINDS = get_args(forms.MakeIntroduction.model_fields["kind"].annotation)
-CONSENTS = get_args(forms.WithdrawConsent.model_fields["consent"].annotation)
+CONSENTS = get_args(WithdrawConsent.model_fields["consent"].annotation)
 OFFICE = {
     "name": "Nordveggen",
     "contact_email": "post@nordveggen.no",
@@ -137,7 +139,7 @@ def inquiry() -> list[Context]:
         "consent_newsletter": True,
         "share_company_with_partners": False,
     }
-    fields = [f for f in forms.InquiryForm.model_fields if f != "consent_text_version"]
+    fields = [f for f in InquiryForm.model_fields if f != "consent_text_version"]
     common = {
         "values": values,
         "municipalities": [("1539", "Rauma (1539)")],

@@ -16,7 +16,7 @@ def case_out(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def export_body(data: dict[str, Any]) -> Any:
-    """The person's data export (from ``handlers.my_data``) as plain JSON values."""
+    """The person's data export (from ``people.use_cases.my_data``) as plain JSON values."""
     return jsonable_encoder(
         {"person": case_out(data["person"]), "cases": [case_out(c) for c in data["cases"]]}
     )

@@ -10,27 +10,18 @@ from fastapi import FastAPI
 from hoppid.contracts import intake as intake_events
 from hoppid.contracts import notifications as notification_events
 from hoppid.contracts import scheduling as scheduling_events
-from hoppid.intake import (
-    accounts,
-    api,
-    api_exports,
-    handlers,
-    person_export,
-    retention,
-    search,
-    store,
-    web,
-)
+from hoppid.intake import accounts, api, person_export, retention, search, store, web
 from hoppid.intake.audit import retention as audit_retention
 from hoppid.intake.audit.trail import audit_indexes
 from hoppid.intake.context import Context
 from hoppid.intake.grants import store as grants_store
-from hoppid.intake.handlers import links
+from hoppid.intake.links import use_cases as links
 from hoppid.intake.meetings import consumer as case_meetings
 from hoppid.intake.meetings import store as meetings_store
 from hoppid.intake.office_admin import store as office_admin_store
+from hoppid.intake.offices import use_cases as office_use_cases
+from hoppid.intake.people import export_api, export_pages
 from hoppid.intake.settings import IntakeSettings
-from hoppid.intake.web.export import router as export_pages
 from hoppid.shared.clock import real_now
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
@@ -89,8 +80,8 @@ def bootstrap(settings: IntakeSettings, runtime: Runtime) -> ServiceParts:
 
     def install(app: FastAPI) -> None:
         api.install(app, context, settings)
-        app.include_router(api_exports.router(exports))
-        app.include_router(export_pages(web.build_pages(settings, None), exports))
+        app.include_router(export_api.router(exports))
+        app.include_router(export_pages.router(web.build_pages(settings, None), exports))
         app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     return ServiceParts(
@@ -109,7 +100,7 @@ def bootstrap(settings: IntakeSettings, runtime: Runtime) -> ServiceParts:
 
 
 async def _seed(context: Context) -> None:
-    await handlers.seed_offices(context, load_registry())
+    await office_use_cases.seed_offices(context, load_registry())
     cases = context.store  # cases from before the case list read by month: once
     offices = [office["_id"] for office in await cases.offices()]
     await cases.backfill_created_month(offices)

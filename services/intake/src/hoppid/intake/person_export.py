@@ -30,7 +30,7 @@ from hoppid.contracts import scheduling as scheduling_events
 from hoppid.intake.audit import trail
 from hoppid.intake.context import Context, NotFound, person_event
 from hoppid.intake.exports import export_body
-from hoppid.intake.handlers import my_data
+from hoppid.intake.people.use_cases import my_data
 from hoppid.shared import polling
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event

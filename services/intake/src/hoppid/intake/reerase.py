@@ -27,9 +27,10 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer
 
 from hoppid.contracts.intake import ErasureRequested
-from hoppid.intake import handlers, store
+from hoppid.intake import store
 from hoppid.intake.audit import trail
 from hoppid.intake.context import Context
+from hoppid.intake.people import use_cases
 from hoppid.intake.settings import IntakeSettings
 from hoppid.shared.kafka import KafkaSecurity, Topics, client_options
 from hoppid.shared.mongo import make_mongo_client
@@ -105,7 +106,7 @@ async def reerase(settings: IntakeSettings) -> tuple[int, int]:
             await vault.destroy(person_id)
             person = await context.store.person(person_id)
             if person is not None and not person.get("erased_at"):
-                await handlers.request_erasure(context, person_id, by=trail.RESTORE)
+                await use_cases.request_erasure(context, person_id, by=trail.RESTORE)
                 again += 1
         return len(people), again
     finally:

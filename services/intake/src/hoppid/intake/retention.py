@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from hoppid.intake.audit import trail
 from hoppid.intake.context import Context, Document
-from hoppid.intake.handlers.people import request_erasure, scrub_case
+from hoppid.intake.people.use_cases import request_erasure, scrub_case
 from hoppid.intake.settings import IntakeSettings
 
 RESTING = frozenset({"closed", "company_registered"})

@@ -15,11 +15,11 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from hoppid.intake import handlers
 from hoppid.intake.audit import trail
+from hoppid.intake.cases import use_cases
+from hoppid.intake.cases.case_page import CasePage
 from hoppid.intake.context import Context
 from hoppid.intake.exports import case_out
-from hoppid.intake.web.case_page import CasePage
 from hoppid.intake.web.common import error_page, text
 from hoppid.shared.access import ALL_OFFICES, Staff
 from hoppid.shared.problems import FieldProblem, NotFound
@@ -50,7 +50,7 @@ async def export_case(
     the trail (NotFound for another office's case, RuleViolation on ``reason``)."""
     if staff.office_id == ALL_OFFICES:
         raise PermissionError("case work needs a key of an office")
-    case = await handlers.open_case(ctx, staff, case_id)
+    case = await use_cases.open_case(ctx, staff, case_id)
     person = await ctx.store.person(case["person_id"]) or {}
     checked = trail.checked_reason(reason, person)
     erased = bool(person.get("erased_at"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hoppid.intake.forms import RecordApplication, Text
+from hoppid.intake.cases.forms import RecordApplication
+from hoppid.intake.forms import Text
 from hoppid.shared.web.bounds import Day
 
 

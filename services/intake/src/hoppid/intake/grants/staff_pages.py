@@ -51,7 +51,7 @@ def refused(error: ValidationError | FieldProblem) -> Errors:
 
 def router(pages: Pages, grants: Grants) -> APIRouter:
     # here, not at the top: the site's shell (hoppid.intake.web) imports this module
-    from hoppid.intake.web.case_page import kroner
+    from hoppid.intake.cases.case_page import kroner
 
     routes = APIRouter(prefix=PATH, include_in_schema=False)
 

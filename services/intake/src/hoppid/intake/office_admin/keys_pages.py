@@ -1,7 +1,8 @@
 """The office's machine keys for its admin: the live keys (label, id, role, when issued; never
 the secret, which is not kept), issue one (its secret shown once, on the answer to the form, a
 page never cached), revoke one (after a confirmation). The same use cases as the JSON API
-(``handlers.issue_key`` / ``revoke_key``): every service learns of them from their events.
+(``offices.use_cases.issue_key`` / ``revoke_key``): every service learns of them from their
+events.
 
 Nothing records when a key was last used (each service checks keys against its own copy), so
 the list does not say."""
@@ -11,11 +12,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from hoppid.intake import handlers
 from hoppid.intake.context import Context
 from hoppid.intake.office_admin import page_forms, store
 from hoppid.intake.office_admin.access import Admin, not_found, office_admin
 from hoppid.intake.office_admin.views import chooser, chosen, notice, render
+from hoppid.intake.offices import use_cases
 from hoppid.shared.problems import NotFound
 from hoppid.shared.web import Pages
 
@@ -56,7 +57,7 @@ def router(pages: Pages, ctx: Context) -> APIRouter:
         parsed = page_forms.key_form(values)
         if isinstance(parsed, dict):
             return await listing(request, admin, values, parsed)
-        issued = await handlers.issue_key(
+        issued = await use_cases.issue_key(
             ctx, admin.staff, admin.office_id, parsed.role, parsed.label
         )
         # answered here, not after a redirect: the secret is in no store to show it again
@@ -78,7 +79,7 @@ def router(pages: Pages, ctx: Context) -> APIRouter:
         await pages.form(request)
         admin = chosen(pages, request, await office_admin(pages, ctx, request))
         try:
-            await handlers.revoke_key(ctx, admin.staff, admin.office_id, key_id)
+            await use_cases.revoke_key(ctx, admin.staff, admin.office_id, key_id)
         except NotFound:
             return not_found(pages, request, admin.staff)
         return pages.redirect(f"{PATH}{admin.query(done='revoked')}")

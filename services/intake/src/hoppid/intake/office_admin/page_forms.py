@@ -9,7 +9,7 @@ from pydantic import BaseModel, StringConstraints, ValidationError
 from starlette.datastructures import FormData
 
 from hoppid.intake.accounts import AccountForm
-from hoppid.intake.forms import IssueKey
+from hoppid.intake.offices.forms import IssueKey
 
 Values = dict[str, str]
 Errors = dict[str, str]

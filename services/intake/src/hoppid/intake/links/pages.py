@@ -2,7 +2,7 @@
 
 The same handler as ``POST /v1/links``: the address is recorded and the answer given at once;
 whether it is known is found out afterwards, in the background, and the link goes by email to
-the address intake holds (see hoppid.intake.handlers.links).
+the address intake holds (see hoppid.intake.links.use_cases).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from hoppid.intake import forms, handlers
 from hoppid.intake.context import Context
-from hoppid.intake.link_limits import LinkLimits
+from hoppid.intake.links import forms, use_cases
+from hoppid.intake.links.limits import LinkLimits
 from hoppid.intake.web.common import Errors, text, validation_errors
 from hoppid.shared.web import Pages
 
@@ -46,7 +46,7 @@ def router(pages: Pages, ctx: Context, limits: LinkLimits) -> APIRouter:
             return pages.render(
                 request, "error.html", status=refused.status_code, message_key="link_too_many"
             )
-        await handlers.request_link(ctx, str(parsed.email))
+        await use_cases.request_link(ctx, str(parsed.email))
         return pages.redirect("/pages/link/sent")
 
     @routes.get("/sent", response_class=HTMLResponse)

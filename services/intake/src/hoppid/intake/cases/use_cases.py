@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from hoppid.contracts import intake as ev
-from hoppid.intake import forms
+from hoppid.intake.cases import forms
 from hoppid.intake.context import (
     Conflict,
     Context,

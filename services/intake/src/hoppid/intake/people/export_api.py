@@ -5,7 +5,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path
 from fastapi.responses import JSONResponse
 
-from hoppid.intake import handlers, person_export
+from hoppid.intake import person_export
+from hoppid.intake.people import use_cases
 from hoppid.intake.person_export import Exports
 
 ExportId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$", description="The export's id")]
@@ -15,7 +16,7 @@ def router(exports: Exports) -> APIRouter:
     routes = APIRouter(prefix="/v1/me/{token}/exports", tags=["the entrepreneur's link"])
 
     async def person_id(token: str) -> str:
-        found = await handlers.person_of_link(exports.ctx, token)
+        found = await use_cases.person_of_link(exports.ctx, token)
         if found is None:
             raise HTTPException(401, "this link is not valid (expired or revoked)")
         return found

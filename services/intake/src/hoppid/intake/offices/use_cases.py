@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from hoppid.contracts import intake as ev
-from hoppid.intake import forms
 from hoppid.intake.context import (
     Conflict,
     Context,
@@ -15,6 +14,7 @@ from hoppid.intake.context import (
 from hoppid.intake.model import (
     RuleViolation,
 )
+from hoppid.intake.offices import forms
 from hoppid.shared.access import ALL_OFFICES, Staff, new_api_key
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event

@@ -1,5 +1,5 @@
 """Office staff's pages: the office's case list with filters, and a case with its pipeline
-(the case page itself: case_page.py; its other forms: case_work.py).
+(the case page itself: case_page.py; its other forms: case_work_pages.py).
 
 Staff signed in with an advisor account (``Staff.advisor_id``) also get "my cases": the list
 limited to the cases assigned to them, by status (``?mine=1``, their list's default: the
@@ -19,11 +19,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from hoppid.intake import forms, handlers
+from hoppid.intake.cases import forms, use_cases
+from hoppid.intake.cases.case_page import CasePage
 from hoppid.intake.context import Context
+from hoppid.intake.forms import Need
 from hoppid.intake.meetings import my_day as my_day_of
 from hoppid.intake.model import NEEDS, STATUSES
-from hoppid.intake.web.case_page import CasePage
 from hoppid.intake.web.common import (
     Errors,
     error_page,
@@ -47,7 +48,7 @@ class CaseFilters(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     status: Status | None = None
-    need: forms.Need | None = None
+    need: Need | None = None
     municipality: str | None = Field(None, pattern=r"^\d{4}$")
     since: Day | None = None
     until: Day | None = None
@@ -91,7 +92,7 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
             filters = CaseFilters.model_validate(given)
             mine = filters.mine
             chosen = filters.for_handler(staff.advisor_id)
-            cases = await handlers.find_cases(ctx, staff, chosen, LIST_LIMIT, 0)
+            cases = await use_cases.find_cases(ctx, staff, chosen, LIST_LIMIT, 0)
         except ValidationError as error:
             errors = {k: f"error_filter_{k}" for k in validation_errors(error)}
         # an advisor's own list starts with their day (meetings/my_day.py)
@@ -118,7 +119,7 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
                 (n, f"{municipalities.get(n, n)} ({n})") for n in office.get("municipalities", [])
             ],
             municipalities=municipalities,
-            q="",  # the search form above the list (search.py answers it)
+            q="",  # the search form above the list (search_pages.py answers it)
         )
 
     case_page = page.render
@@ -139,7 +140,7 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
         values = {k: text(form, k) for k in ("status", "reason", "comment")}
         try:
             change = forms.ChangeStatus.model_validate({k: v for k, v in values.items() if v})
-            await handlers.change_status(ctx, staff, case_id, change)
+            await use_cases.change_status(ctx, staff, case_id, change)
         except ValidationError as error:
             errors = validation_errors(error)
             return await case_page(request, staff, case_id, 422, errors=errors, values=values)

@@ -11,8 +11,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from hoppid.intake import handlers, person_export
+from hoppid.intake import person_export
 from hoppid.intake.exports import EXPORT_HEADERS
+from hoppid.intake.people import use_cases
 from hoppid.intake.person_export import Exports
 from hoppid.shared.problems import NotFound
 from hoppid.shared.web import Pages
@@ -101,7 +102,7 @@ def router(pages: Pages, exports: Exports) -> APIRouter:
     @routes.post("", response_model=None)
     async def ask(request: Request, token: str) -> Response:
         await pages.form(request)
-        person_id = await handlers.person_of_link(exports.ctx, token)
+        person_id = await use_cases.person_of_link(exports.ctx, token)
         if person_id is None:
             return invalid(request)
         try:
@@ -145,7 +146,7 @@ def router(pages: Pages, exports: Exports) -> APIRouter:
 async def _body(exports: Exports, token: str, export_id: str) -> dict[str, Any] | None:
     if not EXPORT_ID.match(export_id):
         return None
-    person_id = await handlers.person_of_link(exports.ctx, token)
+    person_id = await use_cases.person_of_link(exports.ctx, token)
     if person_id is None:
         return None
     try:

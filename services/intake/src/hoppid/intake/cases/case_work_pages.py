@@ -1,6 +1,6 @@
 """The case page's work forms: the case's advisor, notes, grant applications and their
 decisions, introductions to the office's network, and the company once registered. Each calls
-the same handler as the API (``handlers/cases.py``), re-renders the case page with the field's
+the same use case as the API (``use_cases.py``), re-renders the case page with the field's
 error (422, or 409 when the case changed or the company is registered already, 403 for another's
 note), and on success redirects to the case with a notice (post/redirect/get)."""
 
@@ -13,11 +13,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 
-from hoppid.intake import forms, handlers
 from hoppid.intake.accounts import office_advisors
+from hoppid.intake.cases import forms, use_cases
+from hoppid.intake.cases.case_page import CasePage
 from hoppid.intake.context import Context
 from hoppid.intake.grants.forms import CatalogueApplication
-from hoppid.intake.web.case_page import CasePage
 from hoppid.intake.web.common import Errors, error_page, problem_errors, text, validation_errors
 from hoppid.shared.access import Staff
 from hoppid.shared.problems import Conflict, FieldProblem, NotFound
@@ -114,26 +114,26 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
             # accepts, only the office's advisor accounts
             if form.advisor_id not in await office_advisors(ctx.store.db, staff.office_id):
                 raise FieldProblem("advisor_id", "not one of the office's advisors")
-            case = await handlers.open_case(ctx, staff, case_id)
+            case = await use_cases.open_case(ctx, staff, case_id)
             if case.get("advisor_id") != form.seen_advisor_id:
                 raise Conflict("the case's advisor changed since the page showed it")
             # and the handler's own check covers a change between this read and its write
             choice = forms.AssignAdvisor(advisor_id=form.advisor_id)
-            await handlers.assign_advisor(ctx, staff, case_id, choice)
+            await use_cases.assign_advisor(ctx, staff, case_id, choice)
 
         return await submit(request, case_id, AdvisorChoice, act, "advisor")
 
     @routes.post("/notes", response_model=None)
     async def add_note(request: Request, case_id: str) -> Response:
         async def act(staff: Staff, form: forms.AddNote) -> None:
-            await handlers.add_note(ctx, staff, case_id, form)
+            await use_cases.add_note(ctx, staff, case_id, form)
 
         return await submit(request, case_id, forms.AddNote, act, "note")
 
     @routes.post("/notes/{note_id}", response_model=None)
     async def edit_note(request: Request, case_id: str, note_id: str) -> Response:
         async def act(staff: Staff, form: forms.EditNote) -> None:
-            await handlers.edit_note(ctx, staff, case_id, note_id, form)
+            await use_cases.edit_note(ctx, staff, case_id, note_id, form)
 
         return await submit(request, case_id, forms.EditNote, act, "note_edit", suffix=note_id)
 
@@ -141,14 +141,14 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
     async def record_application(request: Request, case_id: str) -> Response:
         # the page offers the office's active grant programmes, never free text
         async def act(staff: Staff, form: CatalogueApplication) -> None:
-            await handlers.record_application(ctx, staff, case_id, form.recorded())
+            await use_cases.record_application(ctx, staff, case_id, form.recorded())
 
         return await submit(request, case_id, CatalogueApplication, act, "application")
 
     @routes.post("/applications/{application_id}/decision", response_model=None)
     async def decide_application(request: Request, case_id: str, application_id: str) -> Response:
         async def act(staff: Staff, form: forms.DecideApplication) -> None:
-            await handlers.decide_application(ctx, staff, case_id, application_id, form)
+            await use_cases.decide_application(ctx, staff, case_id, application_id, form)
 
         return await submit(
             request, case_id, forms.DecideApplication, act, "decision", suffix=application_id
@@ -157,14 +157,14 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
     @routes.post("/introductions", response_model=None)
     async def make_introduction(request: Request, case_id: str) -> Response:
         async def act(staff: Staff, form: forms.MakeIntroduction) -> None:
-            await handlers.make_introduction(ctx, staff, case_id, form)
+            await use_cases.make_introduction(ctx, staff, case_id, form)
 
         return await submit(request, case_id, forms.MakeIntroduction, act, "introduction")
 
     @routes.post("/company", response_model=None)
     async def register_company(request: Request, case_id: str) -> Response:
         async def act(staff: Staff, form: forms.RegisterCompany) -> None:
-            await handlers.register_company(ctx, staff, case_id, form)
+            await use_cases.register_company(ctx, staff, case_id, form)
 
         return await submit(request, case_id, forms.RegisterCompany, act, "company")
 

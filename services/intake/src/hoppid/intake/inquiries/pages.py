@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from hoppid.intake import forms, handlers
 from hoppid.intake.context import Context
+from hoppid.intake.inquiries import forms, use_cases
 from hoppid.intake.model import CONSENT_TEXT_VERSION, CONSENT_TEXTS
 from hoppid.intake.web.common import Errors, problem_errors, text, validation_errors
 from hoppid.shared.guards import RateLimit
@@ -82,7 +82,7 @@ def router(
         try:
             parsed = forms.InquiryForm.model_validate(data)
             limit.check_request(request)
-            case, _ = await handlers.submit_inquiry(ctx, parsed, f"page:{submission}")
+            case, _ = await use_cases.submit_inquiry(ctx, parsed, f"page:{submission}")
         except ValidationError as error:
             return show(request, data, submission, validation_errors(error))
         except FieldProblem as problem:

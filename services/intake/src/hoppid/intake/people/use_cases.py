@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from hoppid.contracts import intake as ev
-from hoppid.intake import forms
 from hoppid.intake.audit import trail
 from hoppid.intake.context import (
     Conflict,
@@ -16,6 +15,7 @@ from hoppid.intake.model import (
     RuleViolation,
     normalise_phone,
 )
+from hoppid.intake.people import forms
 from hoppid.intake.search import keys_of_person
 from hoppid.shared.events import Event
 from hoppid.shared.links import verify_link

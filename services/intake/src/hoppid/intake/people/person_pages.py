@@ -1,5 +1,5 @@
 """The person's own case by their signed link: status, data, export, correction, consent
-withdrawal and erasure (each with a confirm step). The same handlers as ``/v1/me``."""
+withdrawal and erasure (each with a confirm step). The same use cases as ``/v1/me``."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 
-from hoppid.intake import forms, handlers
 from hoppid.intake.audit import trail
 from hoppid.intake.context import Context
 from hoppid.intake.exports import EXPORT_HEADERS, export_body
+from hoppid.intake.people import forms, use_cases
 from hoppid.intake.web.common import Errors, problem_errors, text, validation_errors
 from hoppid.shared.problems import FieldProblem, NotFound
 from hoppid.shared.web import Pages
@@ -34,7 +34,7 @@ def router(pages: Pages, ctx: Context) -> APIRouter:
         values: dict[str, Any] | None = None,
     ) -> HTMLResponse:
         try:
-            data = await handlers.my_data(ctx, person_id)
+            data = await use_cases.my_data(ctx, person_id)
         except NotFound:
             return invalid(request)
         person = data["person"]
@@ -63,18 +63,18 @@ def router(pages: Pages, ctx: Context) -> APIRouter:
 
     @routes.get("/{token}", response_class=HTMLResponse)
     async def my_case(request: Request, token: str) -> HTMLResponse:
-        person_id = await handlers.person_of_link(ctx, token)
+        person_id = await use_cases.person_of_link(ctx, token)
         if person_id is None:
             return invalid(request)
         return await overview(request, token, person_id)
 
     @routes.get("/{token}/export", response_model=None)
     async def export(request: Request, token: str) -> Response:
-        person_id = await handlers.person_of_link(ctx, token)
+        person_id = await use_cases.person_of_link(ctx, token)
         if person_id is None:
             return invalid(request)
         try:
-            data = await handlers.my_data(ctx, person_id)
+            data = await use_cases.my_data(ctx, person_id)
         except NotFound:
             return invalid(request)
         await trail.person_act(ctx, person_id, "export", trail.the_person(person_id), "link")
@@ -85,13 +85,13 @@ def router(pages: Pages, ctx: Context) -> APIRouter:
     @routes.post("/{token}/correct", response_model=None)
     async def correct(request: Request, token: str) -> Response:
         form = await pages.form(request)
-        person_id = await handlers.person_of_link(ctx, token)
+        person_id = await use_cases.person_of_link(ctx, token)
         if person_id is None:
             return invalid(request)
         values = {k: text(form, k) for k in ("name", "phone", "language")}
         try:
             correction = forms.Correction.model_validate(values)
-            await handlers.correct_my_data(ctx, person_id, correction)
+            await use_cases.correct_my_data(ctx, person_id, correction)
         except ValidationError as error:
             return await overview(request, token, person_id, validation_errors(error), values)
         except FieldProblem as problem:
@@ -100,7 +100,7 @@ def router(pages: Pages, ctx: Context) -> APIRouter:
 
     @routes.get("/{token}/withdraw", response_class=HTMLResponse)
     async def confirm_withdrawal(request: Request, token: str) -> HTMLResponse:
-        person_id = await handlers.person_of_link(ctx, token)
+        person_id = await use_cases.person_of_link(ctx, token)
         if person_id is None:
             return invalid(request)
         try:
@@ -113,30 +113,30 @@ def router(pages: Pages, ctx: Context) -> APIRouter:
     @routes.post("/{token}/withdraw", response_model=None)
     async def withdraw(request: Request, token: str) -> Response:
         form = await pages.form(request)
-        person_id = await handlers.person_of_link(ctx, token)
+        person_id = await use_cases.person_of_link(ctx, token)
         if person_id is None:
             return invalid(request)
         try:
             chosen = forms.WithdrawConsent.model_validate({"consent": text(form, "consent")})
         except ValidationError:
             return await overview(request, token, person_id, {"consent": "error_consent"})
-        if await handlers.withdraw_consent(ctx, person_id, chosen) is None:
+        if await use_cases.withdraw_consent(ctx, person_id, chosen) is None:
             return pages.redirect("/pages/me/erased")  # processing: an erasure
         return pages.redirect(f"/pages/me/{token}?done=withdrawn")
 
     @routes.get("/{token}/erase", response_class=HTMLResponse)
     async def confirm_erasure(request: Request, token: str) -> HTMLResponse:
-        if await handlers.person_of_link(ctx, token) is None:
+        if await use_cases.person_of_link(ctx, token) is None:
             return invalid(request)
         return pages.render(request, "me_erase.html", token=token)
 
     @routes.post("/{token}/erase", response_model=None)
     async def erase(request: Request, token: str) -> Response:
         await pages.form(request)
-        person_id = await handlers.person_of_link(ctx, token)
+        person_id = await use_cases.person_of_link(ctx, token)
         if person_id is None:
             return invalid(request)
-        await handlers.request_erasure(ctx, person_id)
+        await use_cases.request_erasure(ctx, person_id)
         return pages.redirect("/pages/me/erased")
 
     return routes

@@ -1,7 +1,7 @@
 """The staff's search: a case of their office by its reference, the person's email, phone or
-name (search.py says how, without the personal data in the index). A query lives in the address
-like the list's filters: ``GET /pages/staff/search?q=...``. The county and partners have no
-case pages (403), and every look-up carries the staff's office."""
+name (the root's search.py says how, without the personal data in the index). A query lives in
+the address like the list's filters: ``GET /pages/staff/search?q=...``. The county and partners
+have no case pages (403), and every look-up carries the staff's office."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from hoppid.intake import handlers
 from hoppid.intake.audit import trail
+from hoppid.intake.cases import use_cases
+from hoppid.intake.cases.case_page import CasePage
 from hoppid.intake.context import Context
 from hoppid.intake.search import MAX_QUERY, QueryRefused
-from hoppid.intake.web.case_page import CasePage
 from hoppid.intake.web.common import Errors, staff_form_page
 from hoppid.shared.access import Staff
 from hoppid.shared.web import Pages
@@ -36,7 +36,7 @@ def router(pages: Pages, ctx: Context, municipalities: dict[str, str]) -> APIRou
         cases: list[dict[str, Any]] = []
         if query is not None:  # the page opened without a search shows the empty form
             try:
-                cases = await handlers.search_cases(ctx, staff, query, SHOWN)
+                cases = await use_cases.search_cases(ctx, staff, query, SHOWN)
                 await trail.searched(ctx, staff, query, cases, "page")
             except QueryRefused as refused:
                 errors = {"q": f"error_search_{refused.reason}"}

@@ -1,5 +1,6 @@
 """The staff's case page: who may open it and what it shows, for the route that reads it
-(staff.py) and the forms that change the case (case_work.py), which re-render it with errors."""
+(staff_pages.py) and the forms that change the case (case_work_pages.py), which re-render it
+with errors."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from hoppid.intake import handlers
 from hoppid.intake.accounts import office_advisors
 from hoppid.intake.audit import trail
+from hoppid.intake.cases import use_cases
+from hoppid.intake.cases.authors import author_names
 from hoppid.intake.context import Context
 from hoppid.intake.grants.use_cases import Grants, active_programmes
 from hoppid.intake.meetings import shown as meetings_shown
 from hoppid.intake.model import STATUSES, TRANSITIONS
-from hoppid.intake.web.authors import author_names
 from hoppid.intake.web.common import error_page
 from hoppid.shared.access import ALL_OFFICES, Staff
 from hoppid.shared.problems import NotFound
@@ -54,7 +55,7 @@ class CasePage:
         """The case of the staff's office (else the 404 page), with ``errors`` and ``values``
         of a form that was refused."""
         try:
-            case = await handlers.open_case(self.ctx, staff, case_id)
+            case = await use_cases.open_case(self.ctx, staff, case_id)
         except NotFound:
             return error_page(self.pages, request, 404, "not_found")
         person = await self.ctx.store.person(case["person_id"]) or {}

@@ -7,13 +7,13 @@ import uuid
 from datetime import datetime
 
 from hoppid.contracts import intake as ev
-from hoppid.intake import forms
 from hoppid.intake.context import (
     Conflict,
     Context,
     Document,
     case_event,
 )
+from hoppid.intake.inquiries import forms
 from hoppid.intake.model import (
     CONSENT_TEXT_VERSION,
     RuleViolation,

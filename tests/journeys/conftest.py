@@ -38,10 +38,8 @@ async def platform(topic_prefix: str, unique: str, mongo: Any) -> AsyncIterator[
             await platform.start(name)
         yield platform
     finally:
-        await platform.stop()
+        await platform.stop_and_drop(mongo)
         controller.stop()
-        for name in platform.databases():
-            await mongo.drop_database(name)
 
 
 @pytest.fixture

@@ -80,6 +80,12 @@ class Platform:
     async def stop(self) -> None:
         await asyncio.gather(*(s.stop() for s in self.services.values()))
 
+    async def stop_and_drop(self, mongo: Any) -> None:
+        """Stop the services, then drop the test's databases (every platform fixture's end)."""
+        await self.stop()
+        for name in self.databases():
+            await mongo.drop_database(name)
+
 
 async def started_and_ready(service: ServiceProcess) -> ServiceProcess:
     """Start the process and wait until its /readyz says so."""

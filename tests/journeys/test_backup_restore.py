@@ -19,25 +19,20 @@ from hoppid.shared.clock import real_now
 from hoppid.shared.kafka import KafkaSecurity
 from hoppid.shared.links import sign_link
 from hoppid.shared.mongo import make_mongo_client
-from hoppid.shared.testing import PLAIN_KAFKA, TEST_LINK_SECRET, ServiceProcess, eventually
+from hoppid.shared.testing import (
+    PLAIN_KAFKA,
+    TEST_LINK_SECRET,
+    ServiceProcess,
+    eventually,
+    public_inquiry,
+)
 
 BACKUP = ROOT / "scripts" / "backup.sh"
 PREFIX = "backup-test."
 
 
 def inquiry(name: str, email: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "email": email,
-        "municipality": "1539",
-        "idea": "A bakery in Åndalsnes",
-        "stage": "idea",
-        "needs": ["guidance"],
-        "language": "nb",
-        "meeting_mode": "digital",
-        "consent_processing": True,
-        "consent_text_version": "2026-11-01",
-    }
+    return public_inquiry(name=name, email=email, idea="A bakery in Åndalsnes")
 
 
 def platform_env(stack: SideStack) -> dict[str, str]:

@@ -9,28 +9,29 @@ import httpx
 import icalendar
 from platform_support import ADMIN_KEY, COUNTY_KEY, Platform, attachment, bearer, text_of
 
-from hoppid.shared.testing import eventually, of_type, read_envelopes, vault_for_tests
+from hoppid.shared.testing import (
+    eventually,
+    of_type,
+    public_inquiry,
+    read_envelopes,
+    vault_for_tests,
+)
 
 EMAIL = "kari.journey@example.no"
 
 
 def inquiry(**changes: Any) -> dict[str, Any]:
-    body = {
-        "name": "Kari Journey",
-        "email": EMAIL,
-        "phone": "912 34 567",
-        "municipality": "1539",
-        "idea": "Guided ski touring from Åndalsnes",
-        "stage": "starting",
-        "needs": ["guidance", "application_help"],
-        "language": "nn",
-        "meeting_mode": "digital",
-        "consent_processing": True,
-        "consent_text_version": "2026-11-01",
-        "share_company_with_partners": True,
-    }
-    body.update(changes)
-    return body
+    body = public_inquiry(
+        name="Kari Journey",
+        email=EMAIL,
+        phone="912 34 567",
+        idea="Guided ski touring from Åndalsnes",
+        stage="starting",
+        needs=["guidance", "application_help"],
+        language="nn",
+        share_company_with_partners=True,
+    )
+    return {**body, **changes}
 
 
 async def office_ready(platform: Platform, client: httpx.AsyncClient) -> str:

@@ -14,27 +14,22 @@ from make_run_support import RunningPlatform, answers, bearer
 from platform_support import ADMIN_KEY, COUNTY_KEY, SERVICES
 
 from hoppid.shared.pii import PersonalDataVault, vault_kek
-from hoppid.shared.testing import eventually, read_envelopes
+from hoppid.shared.testing import eventually, public_inquiry, read_envelopes
 
 EMAIL = "ola.makerun@example.no"
 OFFICE = "nordveggen"
 
 
 def inquiry() -> dict[str, Any]:
-    return {
-        "name": "Ola Makerun",
-        "email": EMAIL,
-        "phone": "912 34 568",
-        "municipality": "1539",  # Rauma: the Nordveggen office
-        "idea": "Climbing courses in Romsdalen",
-        "stage": "starting",
-        "needs": ["guidance"],
-        "language": "nn",
-        "meeting_mode": "digital",
-        "consent_processing": True,
-        "consent_text_version": "2026-11-01",
-        "share_company_with_partners": True,
-    }
+    return public_inquiry(
+        name="Ola Makerun",
+        email=EMAIL,
+        phone="912 34 568",
+        idea="Climbing courses in Romsdalen",
+        stage="starting",
+        language="nn",
+        share_company_with_partners=True,
+    )
 
 
 async def mail(running: RunningPlatform, subject_part: str, count: int = 1) -> list[Any]:

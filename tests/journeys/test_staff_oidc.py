@@ -7,28 +7,25 @@ both at once. A sign-in whose state does not match, or of a person with no accou
 A sign-in started from a deep link on either service comes back to it (path and query), and
 sign-out goes on to the provider's end-session endpoint and back to the signed-out page."""
 
-import asyncio
 import base64
 import html
 import json
-import os
 import re
 import urllib.parse
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from intake_oidc_support import provider as oidc_provider
 from platform_support import ADMIN_KEY, Mailbox, Platform, bearer, put_account
 from test_journeys import inquiry
 from test_staff_sessions import COOKIE, Browser, office_key
 
 from hoppid.shared.oidc import verify_id_token
-from hoppid.shared.testing import ServiceProcess, eventually, free_port
+from hoppid.shared.testing import ServiceProcess, free_port
 
-REPO = Path(__file__).resolve().parents[2]
 ADVISOR = {"sub": "ingrid.radgjevar", "email": "ingrid@nordveggen.example", "name": "Ingrid"}
 STRANGER = {"sub": "no.account", "email": "someone@example.no", "name": "Someone"}
 
@@ -58,26 +55,8 @@ class OidcPlatform(Platform):
 
 @pytest.fixture
 async def provider() -> AsyncIterator[str]:
-    port = free_port()
-    process = await asyncio.create_subprocess_exec(
-        str(REPO / "scripts" / "oidc_provider.sh"),
-        str(port),
-        *(arg for user in (ADVISOR, STRANGER) for arg in ("--user-claims", json.dumps(user))),
-        env=os.environ.copy(),
-    )
-    issuer = f"http://127.0.0.1:{port}"
-
-    async def up() -> bool:
-        async with httpx.AsyncClient(timeout=5) as client:
-            found = await client.get(f"{issuer}/.well-known/openid-configuration")
-            return found.status_code == 200
-
-    try:  # the first run installs it from PyPI into the cache
-        await eventually(up, timeout=180, what="the OpenID Connect provider")
+    async with oidc_provider(ADVISOR, STRANGER) as issuer:
         yield issuer
-    finally:
-        process.terminate()
-        await process.wait()
 
 
 @pytest.fixture
@@ -90,9 +69,7 @@ async def oidc_platform(
             await platform.start(name)
         yield platform
     finally:
-        await platform.stop()
-        for name in platform.databases():
-            await mongo.drop_database(name)
+        await platform.stop_and_drop(mongo)
 
 
 async def through_provider(

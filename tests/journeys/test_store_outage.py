@@ -37,7 +37,7 @@ from platform_support import (
 from side_stack_support import SideStack, side_stack
 
 from hoppid.shared.kafka import KafkaSecurity, client_options
-from hoppid.shared.testing import PLAIN_KAFKA, eventually
+from hoppid.shared.testing import PLAIN_KAFKA, eventually, public_inquiry
 
 OUTAGE_SECONDS_POSTGRES = 12.0  # PostgreSQL down, FerretDB up
 OUTAGE_SECONDS_STORE = 18.0  # both down
@@ -94,18 +94,9 @@ class Ledger:
 
 
 def inquiry(email: str) -> dict[str, Any]:
-    return {
-        "name": "Outage Test",
-        "email": email,
-        "municipality": "1539",
-        "idea": "Boat tours on Romsdalsfjorden",
-        "stage": "starting",
-        "needs": ["guidance"],
-        "language": "nb",
-        "meeting_mode": "digital",
-        "consent_processing": True,
-        "consent_text_version": "2026-11-01",
-    }
+    return public_inquiry(
+        name="Outage Test", email=email, idea="Boat tours on Romsdalsfjorden", stage="starting"
+    )
 
 
 async def until_answered(

@@ -33,7 +33,13 @@ from platform_support import (
 )
 
 from hoppid.shared.clock import real_now
-from hoppid.shared.testing import ServiceProcess, eventually, of_type, read_envelopes
+from hoppid.shared.testing import (
+    ServiceProcess,
+    eventually,
+    of_type,
+    public_inquiry,
+    read_envelopes,
+)
 
 PEOPLE = 12
 DOMAIN_EVENTS = {"intake": "intake.case.opened.v1", "scheduling": "scheduling.meeting.booked.v1"}
@@ -81,25 +87,14 @@ async def two(
             await platform.start_both(name)
         yield platform
     finally:
-        await platform.stop()
+        await platform.stop_and_drop(mongo)
         controller.stop()
-        for name in platform.databases():
-            await mongo.drop_database(name)
 
 
 def inquiry(n: int) -> dict[str, Any]:
-    return {
-        "name": f"Person {n}",
-        "email": f"person{n}@example.no",
-        "municipality": "1539",
-        "idea": f"Idea number {n}",
-        "stage": "idea",
-        "needs": ["guidance"],
-        "language": "nb",
-        "meeting_mode": "digital",
-        "consent_processing": True,
-        "consent_text_version": "2026-11-01",
-    }
+    return public_inquiry(
+        name=f"Person {n}", email=f"person{n}@example.no", idea=f"Idea number {n}"
+    )
 
 
 async def office_key(two: TwoOfEach, client: httpx.AsyncClient) -> str:

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from intake_support import Intake, intake_env, started
+from intake_support import Intake, running_intake
 
-from hoppid.shared.testing import ServiceProcess, eventually, free_port
+from hoppid.shared.testing import eventually, free_port
 
 REPO = Path(__file__).resolve().parents[4]
 LINK_SECRET = "oidc-pages-test-link-secret-0123456789abcdef"
@@ -27,7 +27,8 @@ LINK_SECRET = "oidc-pages-test-link-secret-0123456789abcdef"
 
 @asynccontextmanager
 async def provider(*users: dict[str, str]) -> AsyncIterator[str]:
-    """The provider on a port of its own, knowing ``users``: its issuer."""
+    """The provider on a port of its own, knowing ``users``: its issuer. The journeys and the
+    browser tests start theirs with this too (this folder is on the suite's pythonpath)."""
     port = free_port()
     claims = (arg for user in users for arg in ("--user-claims", json.dumps(user)))
     process = await asyncio.create_subprocess_exec(
@@ -55,21 +56,15 @@ async def intake_with_provider(
     """intake at a known address (the provider sends the browser back there), with plain-http
     cookies (a test client over loopback) and the provider as staff's sign-in."""
     port = free_port()
-    env = intake_env(
-        topic_prefix,
-        unique,
-        HOPPID_COOKIE_SECURE="false",
-        HOPPID_LINK_SECRET=LINK_SECRET,
-        HOPPID_INTAKE_PUBLIC_URL=f"http://127.0.0.1:{port}",
-        HOPPID_OIDC_ISSUER=issuer,
-        HOPPID_OIDC_CLIENT_SECRET="intake-pages-oidc-client-secret",
-    )
-    service = await started(ServiceProcess("intake", env, port=port))
-    try:
-        async with httpx.AsyncClient(base_url=service.url, timeout=30) as client:
-            yield Intake(service, client, f"{topic_prefix}hoppid.intake", database.name)
-    finally:
-        await service.stop()
+    env = {
+        "HOPPID_COOKIE_SECURE": "false",
+        "HOPPID_LINK_SECRET": LINK_SECRET,
+        "HOPPID_INTAKE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "HOPPID_OIDC_ISSUER": issuer,
+        "HOPPID_OIDC_CLIENT_SECRET": "intake-pages-oidc-client-secret",
+    }
+    async with running_intake(topic_prefix, unique, database, port, **env) as intake:
+        yield intake
 
 
 async def sign_in_through_provider(client: httpx.AsyncClient, sub: str) -> httpx.Response:

@@ -353,7 +353,7 @@ class CollectingNotificationsStore(notifications_store.NotificationsStore):
         sequence: int | None = None,  # scheduling's, where its events carry it
     ) -> Document:
         bookings = self.copies[notification_copies.BOOKINGS]
-        document, new = notification_copies._booking_version(
+        document, new = notification_copies.next_version(
             bookings.get(booking_id), booking_id, event_id, changes, sequence
         )
         if new:

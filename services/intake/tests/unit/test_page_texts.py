@@ -431,12 +431,15 @@ def office_admin(**page: Any) -> list[Context]:
 def office_accounts() -> list[Context]:
     fields = ("subject", "role", "name", "advisor_id")
     refused = {f: f"account_error_{f}" for f in fields}
+    # the office admin's own account, marked as theirs (the page compares the signed-in key)
+    own = {"_id": "sub-anne", "name": "Anne", "role": "office_admin", "advisor_id": None}
     return [
-        *office_admin(own="account:sub-advisor"),
-        *office_admin(accounts=[], own=""),
-        *(c for n in ("added", "changed", "removed") for c in office_admin(notice=n, own="")),
-        *office_admin(errors=refused, own=""),
-        *office_admin(errors={"subject": "account_error_taken"}, own=""),
+        *office_admin(),
+        *office_admin(accounts=[own]),
+        *office_admin(accounts=[]),
+        *(c for n in ("added", "changed", "removed") for c in office_admin(notice=n)),
+        *office_admin(errors=refused),
+        *office_admin(errors={"subject": "account_error_taken"}),
     ]
 
 

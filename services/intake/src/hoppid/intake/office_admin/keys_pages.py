@@ -14,10 +14,9 @@ from fastapi.responses import Response
 
 from hoppid.intake.context import Context
 from hoppid.intake.office_admin import page_forms, store
-from hoppid.intake.office_admin.access import Admin, not_found, office_admin
-from hoppid.intake.office_admin.views import chooser, chosen, notice, render
+from hoppid.intake.office_admin.access import Admin
+from hoppid.intake.office_admin.views import OfficeList, render
 from hoppid.intake.offices import use_cases
-from hoppid.shared.problems import NotFound
 from hoppid.shared.web import Pages
 
 PATH = "/pages/staff/keys"
@@ -25,38 +24,17 @@ PATH = "/pages/staff/keys"
 
 def router(pages: Pages, ctx: Context) -> APIRouter:
     routes = APIRouter(prefix=PATH, include_in_schema=False)
-    database = ctx.store.db
-
-    async def listing(
-        request: Request, admin: Admin, values: page_forms.Values, errors: page_forms.Errors
-    ) -> Response:
-        found = await store.office_keys(database, admin.office_id)
-        return render(
-            pages,
-            request,
-            "office_keys.html",
-            admin,
-            errors=errors,
-            keys=found,
-            values=values,
-            notice=notice(request, ("revoked",)),
-        )
-
-    @routes.get("", response_model=None)
-    async def keys_page(request: Request) -> Response:
-        admin = await office_admin(pages, ctx, request)
-        if admin.office is None:
-            return await chooser(pages, ctx, request, admin, "keys_title")
-        return await listing(request, admin, {"role": "advisor"}, {})
+    office = OfficeList(pages, ctx, PATH, "keys", store.office_keys, ("revoked",))
+    routes.add_api_route("", office.page, methods=["GET"], response_model=None)
 
     @routes.post("", response_model=None)
     async def issue(request: Request) -> Response:
         form = await pages.form(request)
-        admin = chosen(pages, request, await office_admin(pages, ctx, request))
+        admin = await office.admin(request)
         values = page_forms.values_of(form, page_forms.KEY_FIELDS)
         parsed = page_forms.key_form(values)
         if isinstance(parsed, dict):
-            return await listing(request, admin, values, parsed)
+            return await office.show(request, admin, values, parsed)
         issued = await use_cases.issue_key(
             ctx, admin.staff, admin.office_id, parsed.role, parsed.label
         )
@@ -67,21 +45,18 @@ def router(pages: Pages, ctx: Context) -> APIRouter:
 
     @routes.get("/{key_id}/revoke", response_model=None)
     async def revoke_page(request: Request, key_id: str) -> Response:
-        admin = chosen(pages, request, await office_admin(pages, ctx, request))
-        key = await store.office_key(database, admin.office_id, key_id)
+        admin = await office.admin(request)
+        key = await store.office_key(ctx.store.db, admin.office_id, key_id)
         if key is None:
-            return not_found(pages, request, admin.staff)
+            raise office.missing(request, admin)
         own = admin.staff.key_id == key_id
         return render(pages, request, "office_key_revoke.html", admin, key=key, own=own)
 
     @routes.post("/{key_id}/revoke", response_model=None)
     async def revoke(request: Request, key_id: str) -> Response:
-        await pages.form(request)
-        admin = chosen(pages, request, await office_admin(pages, ctx, request))
-        try:
+        async def revoke_it(admin: Admin) -> None:
             await use_cases.revoke_key(ctx, admin.staff, admin.office_id, key_id)
-        except NotFound:
-            return not_found(pages, request, admin.staff)
-        return pages.redirect(f"{PATH}{admin.query(done='revoked')}")
+
+        return await office.removal(request, revoke_it, "revoked")
 
     return routes

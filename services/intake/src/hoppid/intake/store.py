@@ -15,6 +15,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from hoppid.intake.cases.store import CaseChange
 from hoppid.shared.cache import TtlCache
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.mongo import IndexSpec
@@ -205,6 +206,35 @@ class IntakeStore:
         selector = {**(expect or {}), "_id": person_id}
         return await change_with_outbox(self.db[PEOPLE], selector, update, self.topic, events)
 
+    async def set_person(
+        self,
+        person_id: str,
+        fields: Mapping[str, Any],
+        events: Iterable[Envelope] = (),
+        expect: Mapping[str, Any] | None = None,
+    ) -> Document | None:
+        """The person's ``fields`` given their new values, with the events (as update_person)."""
+        return await self.update_person(person_id, {"$set": dict(fields)}, events, expect)
+
+    async def withdraw_consent(
+        self, person_id: str, consent: str, events: Iterable[Envelope]
+    ) -> Document | None:
+        return await self.set_person(person_id, {f"consents.{consent}": False}, events)
+
+    async def erase_person(
+        self, person_id: str, at: datetime, events: Iterable[Envelope]
+    ) -> Document | None:
+        """The person's personal data gone and every link of theirs dead (the epoch moves on)."""
+        erased: dict[str, Any] = {
+            "name": None,
+            "email": f"erased:{person_id}",
+            "phone": None,
+            "erased_at": at,
+            "consents": {},
+        }
+        update = {"$set": erased, "$inc": {"link_epoch": 1}}
+        return await self.update_person(person_id, update, events)
+
     # --- requests for a new link -----------------------------------------------------------
     async def add_link_request(self, request: Document) -> None:
         await self.db[LINK_REQUESTS].insert_one(request)
@@ -281,6 +311,8 @@ class IntakeStore:
         *,
         newest: datetime,
         oldest: datetime | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> list[Document]:
         """A page of the office's cases matching ``filters``, newest first, created between
         ``oldest`` and ``newest`` (their months).
@@ -291,8 +323,11 @@ class IntakeStore:
         PostgreSQL, decision 0008) then sorts about a page of cases instead of all the office's
         (15,795 of one office at the county's size). The first round reads the newest month;
         each next round as many months at once (``$in``) as the density so far says the rest of
-        the page needs, twice as many after an empty round, ``LIST_MONTHS_AT_ONCE`` at most."""
-        query = {**filters, "office_id": office_id}  # the office last: filters cannot widen it
+        the page needs, twice as many after an empty round, ``LIST_MONTHS_AT_ONCE`` at most.
+        ``since`` and ``until``: created from ``since``, before ``until``."""
+        created = {op: at for op, at in (("$gte", since), ("$lt", until)) if at is not None}
+        query = {**filters, **({"created_at": created} if created else {})}
+        query["office_id"] = office_id  # the office last: filters cannot widen it
         wanted = offset + limit
         months = months_back(newest, oldest or FIRST_MONTH)
         found: list[Document] = []
@@ -393,3 +428,19 @@ class IntakeStore:
         """Change a case of this office and write its events, only if ``expect`` still holds."""
         selector = {**(expect or {}), "_id": case_id, "office_id": office_id}
         return await change_with_outbox(self.db[CASES], selector, update, self.topic, events)
+
+    async def change_case(
+        self,
+        office_id: str,
+        case_id: str,
+        change: CaseChange,
+        events: Iterable[Envelope],
+        expect: Mapping[str, Any] | None = None,
+    ) -> Document | None:
+        """``change`` made to a case of this office with its events, if ``expect`` holds."""
+        update: dict[str, Any] = {}
+        if change.fields:
+            update["$set"] = dict(change.fields)
+        if change.appended:
+            update["$push"] = dict(change.appended)
+        return await self.update_case(office_id, case_id, update, events, expect)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from hoppid.contracts import intake as ev
 from hoppid.intake.cases import forms
+from hoppid.intake.cases.store import CaseChange, CaseRepository
 from hoppid.intake.context import (
     Conflict,
     Context,
@@ -27,6 +29,12 @@ from hoppid.intake.search import parse_query
 from hoppid.shared.access import Staff
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
+
+
+def _cases(ctx: Context) -> CaseRepository:
+    """The cases' repository: intake's store, or the in-memory one (memory.py) in unit tests."""
+    return ctx.store
+
 
 # --- office staff --------------------------------------------------------------------------
 
@@ -49,18 +57,17 @@ async def find_cases(
     ):
         if filters.get(name):
             query[field] = filters[name]
-    created: Document = {}
-    for name, operator in (("since", "$gte"), ("until", "$lt")):
-        day = filters.get(name)
-        if isinstance(day, date):
-            created[operator] = datetime.combine(day, time(), OSLO)
-    if created:
-        query["created_at"] = created
+    since, until = (_midnight(filters.get(name)) for name in ("since", "until"))
     # a day ahead: a case written by another instance whose clock runs a little ahead
-    newest = created.get("$lt", ctx.now() + timedelta(days=1))
-    return await ctx.store.find_cases(
-        staff.office_id, query, limit, offset, newest=newest, oldest=created.get("$gte")
+    newest = until or ctx.now() + timedelta(days=1)
+    return await _cases(ctx).find_cases(
+        staff.office_id, query, limit, offset, newest=newest, oldest=since, since=since, until=until
     )
+
+
+def _midnight(day: object) -> datetime | None:
+    """The day's start in Oslo; None when no day is given."""
+    return datetime.combine(day, time(), OSLO) if isinstance(day, date) else None
 
 
 SEARCH_READ = 500  # cases read for one search key at most, newest first
@@ -74,16 +81,16 @@ async def search_cases(ctx: Context, staff: Staff, query: str, limit: int) -> li
     others' keys too, among the newest ``SEARCH_READ`` that hold the longest."""
     search = parse_query(ctx.link_secret, query)
     if search.reference:
-        case = await ctx.store.case_by_reference(staff.office_id, search.reference)
+        case = await _cases(ctx).case_by_reference(staff.office_id, search.reference)
         return [case] if case else []
     first, *rest = search.keys
     read = SEARCH_READ if rest else limit
-    found = await ctx.store.search_cases(staff.office_id, first, read)
+    found = await _cases(ctx).search_cases(staff.office_id, first, read)
     return [c for c in found if set(rest) <= set(c.get("search_keys", ()))][:limit]
 
 
 async def open_case(ctx: Context, staff: Staff, case_id: str) -> Document:
-    case = await ctx.store.case(staff.office_id, case_id)
+    case = await _cases(ctx).case(staff.office_id, case_id)
     if case is None:
         raise NotFound(case_id)
     return case
@@ -93,15 +100,15 @@ async def _change(
     ctx: Context,
     staff: Staff,
     case_id: str,
-    update: Document,
+    change: CaseChange,
     make_events: Callable[[Document], list[Event]],
     expect: Document | None = None,
 ) -> Document:
-    """Apply ``update`` with its events to a case of the caller's office, if ``expect`` holds."""
+    """Make ``change`` with its events to a case of the caller's office, if ``expect`` holds."""
     case = await open_case(ctx, staff, case_id)
     events = [await _sealed(ctx, event, case) for event in make_events(case)]
-    update.setdefault("$set", {})["updated_at"] = ctx.now()
-    changed = await ctx.store.update_case(staff.office_id, case_id, update, events, expect)
+    change = replace(change, fields={**change.fields, "updated_at": ctx.now()})
+    changed = await _cases(ctx).change_case(staff.office_id, case_id, change, events, expect)
     if changed is None:
         raise Conflict("the case changed meanwhile; open it again")
     ctx.notify()
@@ -128,7 +135,7 @@ async def assign_advisor(
         ctx,
         staff,
         case_id,
-        {"$set": {"advisor_id": form.advisor_id}},
+        CaseChange(fields={"advisor_id": form.advisor_id}),
         lambda c: [
             ev.AdvisorAssigned(
                 case_id=c["_id"],
@@ -159,7 +166,7 @@ async def change_status(
         ctx,
         staff,
         case_id,
-        {"$set": {"status": form.status}, "$push": {"history": entry}},
+        CaseChange(fields={"status": form.status}, appended={"history": entry}),
         lambda c: [
             ev.CaseStatusChanged(
                 case_id=c["_id"],
@@ -181,7 +188,7 @@ async def add_note(ctx: Context, staff: Staff, case_id: str, form: forms.AddNote
         ctx,
         staff,
         case_id,
-        {"$push": {"notes": note}},
+        CaseChange(appended={"notes": note}),
         lambda c: [
             ev.NoteAdded(case_id=c["_id"], office_id=c["office_id"], note_id=note_id, added_at=now)
         ],
@@ -210,7 +217,7 @@ async def edit_note(
         ctx,
         staff,
         case_id,
-        {"$set": {"notes": [edited if n["id"] == note_id else n for n in notes]}},
+        CaseChange(fields={"notes": [edited if n["id"] == note_id else n for n in notes]}),
         lambda c: [
             ev.NoteEdited(
                 case_id=c["_id"], office_id=c["office_id"], note_id=note_id, edited_at=now
@@ -239,7 +246,7 @@ async def record_application(
         ctx,
         staff,
         case_id,
-        {"$push": {"applications": application}},
+        CaseChange(appended={"applications": application}),
         lambda c: [
             ev.ApplicationRecorded(
                 case_id=c["_id"],
@@ -287,7 +294,7 @@ async def decide_application(
         ctx,
         staff,
         case_id,
-        {"$set": {"applications": decided}},
+        CaseChange(fields={"applications": decided}),
         lambda c: [
             ev.ApplicationDecided(
                 case_id=c["_id"],
@@ -310,7 +317,7 @@ async def register_company(
     case = await open_case(ctx, staff, case_id)
     if case["status"] == "company_registered":
         raise Conflict("the company is recorded already")
-    person = await ctx.store.person(case["person_id"]) or {}
+    person = await _cases(ctx).person(case["person_id"]) or {}
     share = bool(person.get("consents", {}).get("share_company_with_partners"))
     company = {
         "org_number": org_number,
@@ -322,7 +329,10 @@ async def register_company(
         ctx,
         staff,
         case_id,
-        {"$set": {"company": company, "status": "company_registered"}, "$push": {"history": entry}},
+        CaseChange(
+            fields={"company": company, "status": "company_registered"},
+            appended={"history": entry},
+        ),
         lambda c: [
             ev.CaseStatusChanged(
                 case_id=c["_id"],
@@ -355,7 +365,7 @@ async def make_introduction(
         ctx,
         staff,
         case_id,
-        {"$push": {"introductions": introduction}},
+        CaseChange(appended={"introductions": introduction}),
         lambda c: [
             ev.IntroductionMade(
                 case_id=c["_id"],

@@ -80,9 +80,9 @@ async def _issue(ctx: Context, request: Document) -> bool:
         sealed = await ctx.vault.seal(envelope, ev.LinkIssued, person["_id"])
     except PermissionError:  # erased meanwhile
         return False
-    update = {"$set": {"link_issued_at": now}}
+    issued = {"link_issued_at": now}
     expect = {"link_epoch": person["link_epoch"], "erased_at": None}
-    if await ctx.store.update_person(person["_id"], update, [sealed], expect=expect) is None:
+    if await ctx.store.set_person(person["_id"], issued, [sealed], expect=expect) is None:
         return False  # erased (the link epoch moved on) between the read and now
     ctx.notify()
     return True

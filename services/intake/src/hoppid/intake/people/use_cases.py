@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hoppid.contracts import intake as ev
 from hoppid.intake.audit import trail
+from hoppid.intake.cases.store import CaseChange
 from hoppid.intake.context import (
     Conflict,
     Context,
@@ -89,8 +90,8 @@ async def _corrected(ctx: Context, person: Document, changes: Document) -> Docum
         )
         envelope = person_event(event, person["_id"])
         events.append(await ctx.vault.seal(envelope, ev.PersonCorrected, person["_id"]))
-    update = {"$set": {**changes, "updated_at": now}}
-    updated = await ctx.store.update_person(person["_id"], update, events, expect=expect)
+    fields = {**changes, "updated_at": now}
+    updated = await ctx.store.set_person(person["_id"], fields, events, expect=expect)
     if updated is not None and events:
         ctx.notify()
         # after the person: a crash between the two leaves the old keys until the next
@@ -116,10 +117,8 @@ async def withdraw_consent(
         event = ev.PartnerSharingWithdrawn(person_id=person_id, withdrawn_at=now)
     else:
         event = ev.ConsentWithdrawn(person_id=person_id, consent=form.consent, withdrawn_at=now)
-    person = await ctx.store.update_person(
-        person_id,
-        {"$set": {f"consents.{form.consent}": False}},
-        [person_event(event, person_id)],
+    person = await ctx.store.withdraw_consent(
+        person_id, form.consent, [person_event(event, person_id)]
     )
     if person is None:
         raise NotFound(person_id)
@@ -147,19 +146,8 @@ async def request_erasure(ctx: Context, person_id: str, by: trail.Actor | None =
         person_id=person_id, case_ids=[c["_id"] for c in cases], requested_at=now
     )
     completed = ev.ErasureCompleted(person_id=person_id, completed_at=now)
-    person = await ctx.store.update_person(
-        person_id,
-        {
-            "$set": {
-                "name": None,
-                "email": f"erased:{person_id}",
-                "phone": None,
-                "erased_at": now,
-                "consents": {},
-            },
-            "$inc": {"link_epoch": 1},
-        },
-        [person_event(requested, person_id), person_event(completed, person_id)],
+    person = await ctx.store.erase_person(
+        person_id, now, [person_event(requested, person_id), person_event(completed, person_id)]
     )
     if person is None:
         raise NotFound(person_id)
@@ -167,22 +155,14 @@ async def request_erasure(ctx: Context, person_id: str, by: trail.Actor | None =
 
 
 async def scrub_case(ctx: Context, case: Document) -> None:
-    await ctx.store.update_case(
-        case["office_id"],
-        case["_id"],
-        {
-            "$set": {
-                "erased_at": ctx.now(),
-                "idea": None,
-                "search_keys": [],  # an erased person's cases are found by reference only
-                "notes": [{"id": n["id"], "at": n["at"]} for n in case["notes"]],
-                "introductions": [
-                    {"id": i["id"], "kind": i["kind"], "at": i["at"]} for i in case["introductions"]
-                ],
-                "history": [
-                    {k: v for k, v in h.items() if k != "comment"} for h in case["history"]
-                ],
-            }
-        },
-        [],
-    )
+    scrubbed = {
+        "erased_at": ctx.now(),
+        "idea": None,
+        "search_keys": [],  # an erased person's cases are found by reference only
+        "notes": [{"id": n["id"], "at": n["at"]} for n in case["notes"]],
+        "introductions": [
+            {"id": i["id"], "kind": i["kind"], "at": i["at"]} for i in case["introductions"]
+        ],
+        "history": [{k: v for k, v in h.items() if k != "comment"} for h in case["history"]],
+    }
+    await ctx.store.change_case(case["office_id"], case["_id"], CaseChange(fields=scrubbed), [])

@@ -5,21 +5,14 @@ Imported by name (this folder is on pytest's pythonpath), so it must stay unique
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
 import re
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
-import httpx
 from browser_support import WebPlatform
+from intake_oidc_support import provider
 
-from hoppid.shared.testing import eventually, free_port
-
-REPO = Path(__file__).resolve().parents[2]
 SIGN_IN_LINK = "Logg inn med kontoen fra organisasjonen din"
 
 
@@ -44,31 +37,16 @@ async def oidc_platform(
 ) -> AsyncIterator[OidcWebPlatform]:
     """The provider knowing ``users`` (their claims), then ``services`` started against it; all
     stopped and the test's databases dropped after."""
-    port = free_port()
-    claims = [arg for user in users for arg in ("--user-claims", json.dumps(user))]
-    provider = await asyncio.create_subprocess_exec(
-        str(REPO / "scripts" / "oidc_provider.sh"), str(port), *claims, env=os.environ.copy()
-    )
-    platform = OidcWebPlatform(prefix, unique, f"http://127.0.0.1:{port}")
-
-    async def up() -> bool:
-        async with httpx.AsyncClient(timeout=5) as client:
-            found = await client.get(f"{platform.issuer}/.well-known/openid-configuration")
-            return found.status_code == 200
-
-    try:
-        await eventually(up, timeout=180, what="the OpenID Connect provider")
-        if "notifications" in services:
-            await platform.start_devmail()
-        for name in services:
-            await platform.start(name)
-        yield platform
-    finally:
-        await platform.stop()
-        provider.terminate()
-        await provider.wait()
-        for name in platform.databases():
-            await mongo.drop_database(name)
+    async with provider(*users) as issuer:
+        platform = OidcWebPlatform(prefix, unique, issuer)
+        try:
+            if "notifications" in services:
+                await platform.start_devmail()
+            for name in services:
+                await platform.start(name)
+            yield platform
+        finally:
+            await platform.stop_and_drop(mongo)
 
 
 async def through_provider(page: Any, sub: str) -> None:

@@ -19,9 +19,7 @@ async def web_platform(topic_prefix: str, unique: str, mongo: Any) -> AsyncItera
         await wait_ready(platform)
         yield platform
     finally:
-        await platform.stop()
-        for name in platform.databases():
-            await mongo.drop_database(name)
+        await platform.stop_and_drop(mongo)
 
 
 @pytest.fixture(scope="session")

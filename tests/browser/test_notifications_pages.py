@@ -12,26 +12,19 @@ import httpx
 from browser_support import WebPlatform, check_page, new_page
 from platform_support import ADMIN_KEY
 
-from hoppid.shared.testing import eventually
+from hoppid.shared.testing import eventually, public_inquiry
 
 EMAIL = "nils.varsel@example.no"
 
 
 def inquiry() -> dict[str, Any]:
-    return {
-        "name": "Nils Varsel",
-        "email": EMAIL,
-        "phone": "912 34 567",
-        "municipality": "1539",
-        "idea": "Klatrekurs i Romsdalen",
-        "stage": "idea",
-        "needs": ["guidance"],
-        "language": "nb",
-        "meeting_mode": "digital",
-        "consent_processing": True,
-        "consent_text_version": "2026-11-01",
-        "share_company_with_partners": False,
-    }
+    return public_inquiry(
+        name="Nils Varsel",
+        email=EMAIL,
+        phone="912 34 567",
+        idea="Klatrekurs i Romsdalen",
+        share_company_with_partners=False,
+    )
 
 
 async def test_staff_see_the_receipt_and_the_person_turns_sms_off(

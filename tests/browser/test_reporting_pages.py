@@ -13,22 +13,17 @@ import httpx
 from browser_support import WebPlatform, check_page, new_page
 from platform_support import ADMIN_KEY, bearer
 
-from hoppid.shared.testing import eventually
+from hoppid.shared.testing import eventually, public_inquiry
 
-INQUIRY = {
-    "name": "Åse Tallknuser",
-    "email": "ase.tall@example.no",
-    "phone": "912 34 567",
-    "municipality": "1508",  # Ålesund: hoppid.no Ålesund's office
-    "idea": "Sjømatbar på Brosundet",
-    "stage": "starting",
-    "needs": ["guidance"],
-    "language": "nb",
-    "meeting_mode": "digital",
-    "consent_processing": True,
-    "consent_text_version": "2026-11-01",
-    "share_company_with_partners": False,
-}
+INQUIRY = public_inquiry(
+    name="Åse Tallknuser",
+    email="ase.tall@example.no",
+    phone="912 34 567",
+    municipality="1508",  # Ålesund: hoppid.no Ålesund's office
+    idea="Sjømatbar på Brosundet",
+    stage="starting",
+    share_company_with_partners=False,
+)
 
 
 async def issued_key(platform: WebPlatform, path: str, role: str) -> str:

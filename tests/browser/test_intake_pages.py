@@ -15,7 +15,7 @@ from platform_support import ADMIN_KEY, SERVICES, bearer, put_account
 from test_journeys import office_ready
 
 from hoppid.intake.model import OSLO
-from hoppid.shared.testing import eventually
+from hoppid.shared.testing import eventually, public_inquiry
 
 EMAIL = "sigrid.web@example.no"
 
@@ -270,18 +270,9 @@ async def test_the_office_admin_reads_the_audit_log(
     admin sees both on the audit log, newest first, and filters it; the advisor may not."""
     intake = web_platform.public("intake")
     async with httpx.AsyncClient(timeout=10) as client:
-        body = {
-            "name": "Åse Audit",
-            "email": "ase.audit@example.no",
-            "municipality": "1539",
-            "idea": "Fjellføring i Romsdalen",
-            "stage": "idea",
-            "needs": ["guidance"],
-            "language": "nb",
-            "meeting_mode": "digital",
-            "consent_processing": True,
-            "consent_text_version": "2026-11-01",
-        }
+        body = public_inquiry(
+            name="Åse Audit", email="ase.audit@example.no", idea="Fjellføring i Romsdalen"
+        )
         sent = await client.post(f"{intake}/v1/inquiries", json=body)
         assert sent.status_code == 201, sent.text
         reference = sent.json()["reference"]
@@ -339,18 +330,14 @@ async def test_staff_do_a_case_s_work_on_its_page(web_platform: WebPlatform, bro
             headers=bearer(ADMIN_KEY),
         )
         assert made.status_code == 200, made.text
-        inquiry = {
-            "name": "Per Arbeid",
-            "email": "per.arbeid@example.no",
-            "municipality": "1539",
-            "idea": "Sykkelutleie i Åndalsnes",
-            "stage": "starting",
-            "needs": ["application_help", "network_introduction"],
-            "language": "nb",
-            "meeting_mode": "in_person",
-            "consent_processing": True,
-            "consent_text_version": "2026-11-01",
-        }
+        inquiry = public_inquiry(
+            name="Per Arbeid",
+            email="per.arbeid@example.no",
+            idea="Sykkelutleie i Åndalsnes",
+            stage="starting",
+            needs=["application_help", "network_introduction"],
+            meeting_mode="in_person",
+        )
         sent = await client.post(f"{intake}/v1/inquiries", json=inquiry)
         assert sent.status_code == 201, sent.text
     staff = await new_page(browser)
@@ -479,18 +466,10 @@ async def test_an_advisor_sees_the_case_s_meetings_and_their_day(
         await check_page(page, screenshot="intake-my-day")
 
 
-def _inquiry() -> dict[str, Any]:
-    return {
-        "name": "Dag Møte",
-        "municipality": "1539",
-        "idea": "Fjellføring i Romsdalen",
-        "stage": "idea",
-        "needs": ["guidance", "application_help"],
-        "language": "nb",
-        "meeting_mode": "digital",
-        "consent_processing": True,
-        "consent_text_version": "2026-11-01",
-    }
+def _inquiry() -> dict[str, Any]:  # each caller gives its own email
+    return public_inquiry(
+        name="Dag Møte", idea="Fjellføring i Romsdalen", needs=["guidance", "application_help"]
+    )
 
 
 async def _booked_through_link(

@@ -16,7 +16,7 @@ import httpx
 from browser_support import WebPlatform, check_page, new_page
 from platform_support import ADMIN_KEY, bearer
 
-from hoppid.shared.testing import eventually
+from hoppid.shared.testing import eventually, public_inquiry
 
 EMAIL = "kari.pages@example.no"
 LINK = re.compile(r"/(?:v1|pages)/me/([A-Za-z0-9_-]{20,})")
@@ -74,19 +74,13 @@ async def person_link(platform: WebPlatform, client: httpx.AsyncClient) -> str:
     """Send an inquiry to intake; the link token from the receipt in the development mailbox."""
     sent = await client.post(
         f"{platform.public('intake')}/v1/inquiries",
-        json={
-            "name": "Kari Sider",
-            "email": EMAIL,
-            "phone": "912 34 567",
-            "municipality": "1539",
-            "idea": "Guida skiturar frå Åndalsnes",
-            "stage": "starting",
-            "needs": ["guidance"],
-            "language": "nb",
-            "meeting_mode": "digital",
-            "consent_processing": True,
-            "consent_text_version": "2026-11-01",
-        },
+        json=public_inquiry(
+            name="Kari Sider",
+            email=EMAIL,
+            phone="912 34 567",
+            idea="Guida skiturar frå Åndalsnes",
+            stage="starting",
+        ),
     )
     assert sent.status_code == 201, sent.text
 

@@ -242,8 +242,8 @@ class CollectingBusyTimes(busy_times.BusyTimes):
     """The busy-time buckets in memory; the same entries, the same pruning of past ones."""
 
     def __init__(self, store: CollectingSchedulingStore) -> None:
-        super().__init__(store.db, store.claim_grace)
-        self.store = store
+        super().__init__(store, store.claim_grace)
+        self.store: CollectingSchedulingStore = store  # its in-memory bookings and marks
         self.buckets: dict[str, Document] = {}
 
     async def record(self, booking: Document, changed: bool = True) -> None:

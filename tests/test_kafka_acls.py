@@ -21,7 +21,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
-from hoppid.intake.meetings.consumer import GROUP as CASE_MEETINGS
+from hoppid.intake.consumers import CASE_MEETINGS
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.kafka import (
     KafkaSecurity,

@@ -3,28 +3,22 @@
 import asyncio
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from fastapi import FastAPI
 
 from hoppid.contracts import intake as intake_events
-from hoppid.contracts import notifications as notification_events
-from hoppid.contracts import scheduling as scheduling_events
-from hoppid.intake import accounts, api, person_export, retention, search, store, web
+from hoppid.intake import accounts, api, consumers, person_export, retention, search, store, web
 from hoppid.intake.audit import retention as audit_retention
 from hoppid.intake.audit.trail import audit_indexes
 from hoppid.intake.context import Context
 from hoppid.intake.grants import store as grants_store
 from hoppid.intake.links import use_cases as links
-from hoppid.intake.meetings import consumer as case_meetings
 from hoppid.intake.meetings import store as meetings_store
 from hoppid.intake.office_admin import store as office_admin_store
 from hoppid.intake.offices import use_cases as office_use_cases
 from hoppid.intake.people import export_api, export_pages
 from hoppid.intake.settings import IntakeSettings
 from hoppid.shared.clock import real_now
-from hoppid.shared.envelope import Envelope
-from hoppid.shared.events import Event
 from hoppid.shared.guards import BodySizeLimit
 from hoppid.shared.retention import run_daily
 from hoppid.shared.serve import serve
@@ -67,8 +61,7 @@ def bootstrap(settings: IntakeSettings, runtime: Runtime) -> ServiceParts:
         timedelta(seconds=settings.export_timeout_seconds),
         timedelta(hours=settings.export_keep_hours),
     )
-    _export_parts(runtime, exports)
-    case_meetings.attach(runtime, meetings_store.CaseMeetings(runtime.database))
+    consumers.install(runtime, meetings_store.CaseMeetings(runtime.database), exports)
     periods = retention.periods(settings)
     audit_keep = timedelta(days=settings.retain_audit_days)
 
@@ -109,25 +102,6 @@ async def _seed(context: Context) -> None:
     await cases.backfill_search_keys(
         offices, search.key_fingerprint(secret), lambda p: search.keys_of_person(secret, p)
     )
-
-
-def _export_parts(runtime: Runtime, exports: person_export.Exports) -> None:
-    """The other services' parts of people's exports, from their topics (idempotent)."""
-    answers = [
-        ("scheduling", scheduling_events.SchedulingExportAnswered),
-        ("notifications", notification_events.NotificationsExportAnswered),
-    ]
-    topics = [runtime.topics.domain(service) for service, _ in answers]
-    consumer = runtime.consumer("export-parts", topics)
-    for service, model in answers:
-
-        def kept(service: str) -> Any:
-            async def handle(event: Event, envelope: Envelope) -> None:
-                await person_export.receive_part(exports, service, event, envelope)
-
-            return handle
-
-        consumer.on(model.event_type)(kept(service))
 
 
 def build(settings: IntakeSettings) -> FastAPI:

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from hoppid.intake import accounts
 from hoppid.intake.context import Context
-from hoppid.intake.office_admin import page_forms, store
+from hoppid.intake.office_admin import page_form, store
 from hoppid.intake.office_admin.access import Admin
 from hoppid.intake.office_admin.views import OfficeList, render
 from hoppid.shared.problems import FieldProblem, NotFound
@@ -18,7 +18,7 @@ from hoppid.shared.staff_sessions import StaffSessions
 from hoppid.shared.web import Pages
 
 PATH = "/pages/staff/accounts"
-NEW = ("subject", *page_forms.ACCOUNT_FIELDS)
+NEW = ("subject", *page_form.ACCOUNT_FIELDS)
 DONE = ("added", "changed", "removed")
 
 
@@ -38,9 +38,9 @@ def router(pages: Pages, ctx: Context, sessions: StaffSessions | None) -> APIRou
     async def add(request: Request) -> Response:
         form = await pages.form(request)
         admin = await office.admin(request)
-        values = page_forms.values_of(form, NEW)
-        parsed = page_forms.account_form(values)
-        errors = page_forms.subject_errors(values) | (parsed if isinstance(parsed, dict) else {})
+        values = page_form.values_of(form, NEW)
+        parsed = page_form.account_form(values)
+        errors = page_form.subject_errors(values) | (parsed if isinstance(parsed, dict) else {})
         if errors or isinstance(parsed, dict):
             return await office.show(request, admin, values, errors)
         try:
@@ -61,15 +61,15 @@ def router(pages: Pages, ctx: Context, sessions: StaffSessions | None) -> APIRou
     async def change_page(request: Request, subject: str) -> Response:
         admin = await office.admin(request)
         account = await account_of(request, admin, subject)
-        values = {k: str(account.get(k) or "") for k in page_forms.ACCOUNT_FIELDS}
+        values = {k: str(account.get(k) or "") for k in page_form.ACCOUNT_FIELDS}
         return render(pages, request, "office_account.html", admin, subject=subject, values=values)
 
     @routes.post("/{subject}", response_model=None)
     async def change(request: Request, subject: str) -> Response:
         form = await pages.form(request)
         admin = await office.admin(request)
-        values = page_forms.values_of(form, page_forms.ACCOUNT_FIELDS)
-        parsed = page_forms.account_form(values)
+        values = page_form.values_of(form, page_form.ACCOUNT_FIELDS)
+        parsed = page_form.account_form(values)
         await account_of(request, admin, subject)
         if isinstance(parsed, dict):
             context = {"subject": subject, "values": values, "errors": parsed}

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from hoppid.intake.context import Context
-from hoppid.intake.office_admin import page_forms, store
+from hoppid.intake.office_admin import page_form, store
 from hoppid.intake.office_admin.access import Admin
 from hoppid.intake.office_admin.views import OfficeList, render
 from hoppid.intake.offices import use_cases
@@ -31,8 +31,8 @@ def router(pages: Pages, ctx: Context) -> APIRouter:
     async def issue(request: Request) -> Response:
         form = await pages.form(request)
         admin = await office.admin(request)
-        values = page_forms.values_of(form, page_forms.KEY_FIELDS)
-        parsed = page_forms.key_form(values)
+        values = page_form.values_of(form, page_form.KEY_FIELDS)
+        parsed = page_form.key_form(values)
         if isinstance(parsed, dict):
             return await office.show(request, admin, values, parsed)
         issued = await use_cases.issue_key(

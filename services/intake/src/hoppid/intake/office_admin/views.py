@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.intake.context import Context
 from hoppid.intake.office_admin.access import Admin, not_found, office_admin
-from hoppid.intake.office_admin.page_forms import Errors, Values
+from hoppid.intake.office_admin.page_form import Errors, Values
 from hoppid.shared.problems import NotFound
 from hoppid.shared.web import PageAnswer, Pages
 

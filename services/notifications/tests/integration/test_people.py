@@ -33,10 +33,12 @@ async def test_consent_confirmation_then_erasure_then_nothing(
     await intake_events.erasure_requested(person, [inquiry.subject])
 
     async def erased() -> bool:
-        stored = await database["people"].find_one({"_id": person})
-        return stored is not None and "erased_at" in stored
+        # the key is shredded last (reactions.person.erasure_requested): the tombstone, the
+        # scrub of the deliveries and the preferences are done by then
+        key = await database["person_keys"].find_one({"_id": f"notifications:{person}"})
+        return key is not None and bool(key.get("destroyed_at"))
 
-    await eventually(erased, what="the person forgotten")
+    await eventually(erased, what="the person forgotten and their key shredded")
     # intake had destroyed its key first: the confirmation still went, in the person's language
     mails = smtp.handler.to("nora@example.no")
     assert len(mails) == 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hoppid.contracts import intake as ev
 from hoppid.intake.audit import trail
-from hoppid.intake.cases.store import CaseChange
+from hoppid.intake.cases.store import CaseChange, CaseRepository
 from hoppid.intake.context import (
     Conflict,
     Context,
@@ -17,9 +17,21 @@ from hoppid.intake.model import (
     normalise_phone,
 )
 from hoppid.intake.people import forms
+from hoppid.intake.people.store import PersonRepository
 from hoppid.intake.search import keys_of_person
 from hoppid.shared.events import Event
 from hoppid.shared.links import verify_link
+
+
+def _people(ctx: Context) -> PersonRepository:
+    """The people's repository: intake's store, or the in-memory one (memory.py) in unit tests."""
+    return ctx.store
+
+
+def _cases(ctx: Context) -> CaseRepository:
+    """The cases' repository, through which an erasure scrubs the person's cases."""
+    return ctx.store
+
 
 # --- the entrepreneur's own link -------------------------------------------------------------
 
@@ -28,7 +40,7 @@ async def person_of_link(ctx: Context, token: str) -> str | None:
     """The person a link token stands for; None if it is forged, expired or revoked (erasure
     moves the person's link epoch on, so every older link stops working)."""
     claims = verify_link(ctx.link_secret, token, ctx.now())
-    person = await ctx.store.person(claims.person_id) if claims else None
+    person = await _people(ctx).person(claims.person_id) if claims else None
     if claims is None or person is None or person.get("link_epoch") != claims.epoch:
         return None
     return claims.person_id
@@ -36,10 +48,10 @@ async def person_of_link(ctx: Context, token: str) -> str | None:
 
 async def my_data(ctx: Context, person_id: str) -> Document:
     """Everything intake holds about the person: the export."""
-    person = await ctx.store.person(person_id)
+    person = await _people(ctx).person(person_id)
     if person is None or person.get("erased_at"):
         raise NotFound(person_id)
-    cases = await ctx.store.cases_of_person(person_id)
+    cases = await _people(ctx).cases_of_person(person_id)
     return {"person": person, "cases": cases}
 
 
@@ -52,14 +64,14 @@ async def correct_my_data(ctx: Context, person_id: str, form: forms.Correction) 
         changes["phone"] = normalise_phone(changes["phone"])
     if not changes:
         raise RuleViolation("body", "nothing to correct")
-    known = await ctx.store.person(person_id)
+    known = await _people(ctx).person(person_id)
     if known is None or known.get("erased_at"):
         raise NotFound(person_id)
     fields = {"fields": sorted(changes)}  # which, never the values
     person_itself = trail.the_person(person_id)
     await trail.person_act(ctx, person_id, "correction", person_itself, "link", fields)
     for _ in range(CORRECTION_TRIES):
-        person = await ctx.store.person(person_id)
+        person = await _people(ctx).person(person_id)
         if person is None or person.get("erased_at"):
             raise NotFound(person_id)
         corrected = await _corrected(ctx, person, changes)
@@ -91,12 +103,12 @@ async def _corrected(ctx: Context, person: Document, changes: Document) -> Docum
         envelope = person_event(event, person["_id"])
         events.append(await ctx.vault.seal(envelope, ev.PersonCorrected, person["_id"]))
     fields = {**changes, "updated_at": now}
-    updated = await ctx.store.set_person(person["_id"], fields, events, expect=expect)
+    updated = await _people(ctx).set_person(person["_id"], fields, events, expect=expect)
     if updated is not None and events:
         ctx.notify()
         # after the person: a crash between the two leaves the old keys until the next
         # correction (the search then finds the case by the old name or phone)
-        await ctx.store.set_search_keys(person["_id"], keys_of_person(ctx.link_secret, updated))
+        await _people(ctx).set_search_keys(person["_id"], keys_of_person(ctx.link_secret, updated))
     return updated
 
 
@@ -117,7 +129,7 @@ async def withdraw_consent(
         event = ev.PartnerSharingWithdrawn(person_id=person_id, withdrawn_at=now)
     else:
         event = ev.ConsentWithdrawn(person_id=person_id, consent=form.consent, withdrawn_at=now)
-    person = await ctx.store.withdraw_consent(
+    person = await _people(ctx).withdraw_consent(
         person_id, form.consent, [person_event(event, person_id)]
     )
     if person is None:
@@ -139,14 +151,14 @@ async def request_erasure(ctx: Context, person_id: str, by: trail.Actor | None =
     channel: trail.Channel = "link" if actor.kind == "person" else "system"
     await trail.person_act(ctx, person_id, "erasure", actor, channel)
     await ctx.vault.destroy(person_id)  # first: what the topics hold becomes unreadable
-    cases = await ctx.store.cases_of_person(person_id)
+    cases = await _people(ctx).cases_of_person(person_id)
     for case in cases:
         await scrub_case(ctx, case)
     requested = ev.ErasureRequested(
         person_id=person_id, case_ids=[c["_id"] for c in cases], requested_at=now
     )
     completed = ev.ErasureCompleted(person_id=person_id, completed_at=now)
-    person = await ctx.store.erase_person(
+    person = await _people(ctx).erase_person(
         person_id, now, [person_event(requested, person_id), person_event(completed, person_id)]
     )
     if person is None:
@@ -165,4 +177,4 @@ async def scrub_case(ctx: Context, case: Document) -> None:
         ],
         "history": [{k: v for k, v in h.items() if k != "comment"} for h in case["history"]],
     }
-    await ctx.store.change_case(case["office_id"], case["_id"], CaseChange(fields=scrubbed), [])
+    await _cases(ctx).change_case(case["office_id"], case["_id"], CaseChange(fields=scrubbed), [])

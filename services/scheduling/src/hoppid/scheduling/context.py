@@ -15,6 +15,7 @@ from hoppid.scheduling.access import works_at
 from hoppid.scheduling.advisors.model import Advisor
 from hoppid.scheduling.advisors.store import AdvisorRepository
 from hoppid.scheduling.meetings.busy_times import BusyTimes
+from hoppid.scheduling.meetings.repository import MeetingRepository
 from hoppid.scheduling.ownership import KnownCases, check
 from hoppid.scheduling.store import SchedulingStore
 from hoppid.shared.access import Staff
@@ -70,13 +71,21 @@ class Context:
     busy: BusyTimes = field(init=False)  # what searches read of the booked meetings
     # the advisors' repository: the service's store; a unit test puts the in-memory one here
     advisor_store: AdvisorRepository = field(init=False)
+    # the meetings' repository (claims, bookings, offers, busy times): the service's store; a
+    # unit test puts the in-memory one here with ``use_meetings``
+    meeting_store: MeetingRepository = field(init=False)
     advisors: Recent[list[Advisor]] = field(init=False, default_factory=lambda: Recent())
     offices: Recent[Document | None] = field(init=False, default_factory=lambda: Recent())
     cases: KnownCases = field(init=False, default_factory=KnownCases)  # whose case is it
 
     def __post_init__(self) -> None:
-        self.busy = BusyTimes(self.store, self.store.claim_grace)
         self.advisor_store = self.store
+        self.use_meetings(self.store)
+
+    def use_meetings(self, meetings: MeetingRepository) -> None:
+        """The meetings' repository, and the busy times read and written through it."""
+        self.meeting_store = meetings
+        self.busy = BusyTimes(meetings, self.store.claim_grace)
 
 
 async def office_for(ctx: Context, staff: Staff, office_id: str, fresh: bool = False) -> Document:
@@ -99,7 +108,7 @@ async def check_owners(
     """The case and person a request names are of this office (hoppid.scheduling.ownership):
     else a 404 naming the field, before anything is written."""
     by_person = by == "entrepreneur"
-    await check(ctx.cases, ctx.store, office_id, case_id, person_id, by_person)
+    await check(ctx.cases, ctx.meeting_store, office_id, case_id, person_id, by_person)
 
 
 def feed_url(ctx: Context, token: str) -> str:

@@ -2,5 +2,6 @@
 page is recorded against, each with who grants it and the most it may ask for. Every office
 starts with the municipal clarification grant; its admins add, change and deactivate entries.
 
-``store`` keeps them, ``use_cases`` holds the rules (who may change, the application's checks),
-``api`` the JSON routes, ``staff_pages`` the office's pages."""
+``store`` keeps them (``GrantRepository``; ``memory`` the same in memory), ``use_cases`` holds
+the rules (who may change, the application's checks), ``api`` the JSON routes, ``staff_pages``
+the office's pages."""

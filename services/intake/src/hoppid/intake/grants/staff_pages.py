@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from hoppid.intake.cases.case_page import kroner
 from hoppid.intake.grants import use_cases
 from hoppid.intake.grants.forms import ProgrammeForm
 from hoppid.intake.grants.use_cases import Grants
@@ -50,9 +51,6 @@ def refused(error: ValidationError | FieldProblem) -> Errors:
 
 
 def router(pages: Pages, grants: Grants) -> APIRouter:
-    # here, not at the top: the site's shell (hoppid.intake.web) imports this module
-    from hoppid.intake.cases.case_page import kroner
-
     routes = APIRouter(prefix=PATH, include_in_schema=False)
 
     async def staff_of(request: Request, admin: bool = False) -> Staff:

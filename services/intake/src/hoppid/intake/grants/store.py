@@ -4,20 +4,25 @@ An office's entries are a handful: the list is read whole (sorted by name) and t
 picks the active ones from it. Entries are never deleted (an application keeps naming its
 entry), so an office without any has never been read: its first read seeds the clarification
 grant, by a fixed id and ``$setOnInsert``, so two first reads make one entry and an entry an
-office has changed is never written over."""
+office has changed is never written over.
+
+``GrantRepository`` names what the catalogue's use cases call; ``GrantStore`` implements it
+on the database (the only place with the catalogue's Mongo operators), ``memory.MemoryGrants``
+in memory for unit tests (tests/contract/test_grant_repository.py runs the same cases on both)."""
 
 from __future__ import annotations
 
 from contextlib import suppress
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from hoppid.intake.grants.model import SEED, name_key, seed_id
 from hoppid.intake.model import RuleViolation
+from hoppid.intake.store import OFFICES
 from hoppid.shared.mongo import IndexSpec
 
 Document = dict[str, Any]
@@ -28,9 +33,28 @@ INDEXES = [
 ]
 
 
+class GrantRepository(Protocol):
+    """What the catalogue's use cases read and write; entries always with their office.
+    ``add`` and ``change`` refuse a name the office has already (RuleViolation on ``name``)."""
+
+    async def office_exists(self, office_id: str) -> bool: ...
+
+    async def of_office(self, office_id: str, now: datetime) -> list[Document]: ...
+
+    async def add(self, entry: Document) -> None: ...
+
+    async def change(
+        self, office_id: str, programme_id: str, fields: Document
+    ) -> Document | None: ...
+
+
 class GrantStore:
     def __init__(self, database: AsyncDatabase[Document]) -> None:
         self.entries = database[GRANT_PROGRAMMES]
+        self.offices = database[OFFICES]
+
+    async def office_exists(self, office_id: str) -> bool:
+        return await self.offices.find_one({"_id": office_id}, {"_id": 1}) is not None
 
     async def of_office(self, office_id: str, now: datetime) -> list[Document]:
         """The office's entries by name; the first read of an office seeds its first entry."""
@@ -70,5 +94,16 @@ class GrantStore:
                 {"$set": fields},
                 return_document=ReturnDocument.AFTER,
             )
-        except DuplicateKeyError:
+        except OperationFailure as error:
+            if not _duplicate(error):
+                raise
             raise RuleViolation("name", "the office has a programme of this name") from None
+
+
+def _duplicate(error: OperationFailure) -> bool:
+    """Whether an update broke a unique index: MongoDB says DuplicateKeyError; FerretDB 1.24
+    answers an *update* that does with InternalError (code 1), naming PostgreSQL's constraint
+    (its inserts give the proper duplicate key error)."""
+    return isinstance(error, DuplicateKeyError) or (
+        "duplicate key value violates unique constraint" in str(error)
+    )

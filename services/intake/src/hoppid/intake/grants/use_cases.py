@@ -1,6 +1,7 @@
 """The catalogue's use cases, for the JSON API, the pages and the case's applications alike:
 staff of the office (and the county's and the platform's keys) read it; only the office's
-admin (or the platform admin) changes it."""
+admin (or the platform admin) changes it. They are typed against ``GrantRepository``: intake's
+database (``Grants.of``) or the in-memory catalogue (memory.py) in unit tests."""
 
 from __future__ import annotations
 
@@ -14,8 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.intake.grants.forms import ProgrammeForm
 from hoppid.intake.grants.model import check_application
-from hoppid.intake.grants.store import GrantStore
-from hoppid.intake.store import OFFICES
+from hoppid.intake.grants.store import GrantRepository, GrantStore
 from hoppid.shared.access import Staff
 from hoppid.shared.clock import real_now
 from hoppid.shared.problems import NotFound
@@ -25,17 +25,16 @@ Document = dict[str, Any]
 
 @dataclass(frozen=True)
 class Grants:
-    store: GrantStore
-    database: AsyncDatabase[Document]  # intake's: whether an office exists
+    store: GrantRepository
     now: Callable[[], datetime] = real_now
 
     @classmethod
     def of(cls, database: AsyncDatabase[Document], now: Callable[[], datetime]) -> Grants:
-        return cls(GrantStore(database), database, now)
+        return cls(GrantStore(database), now)
 
 
 async def _office(grants: Grants, office_id: str) -> None:
-    if await grants.database[OFFICES].find_one({"_id": office_id}, {"_id": 1}) is None:
+    if not await grants.store.office_exists(office_id):
         raise NotFound(office_id)
 
 

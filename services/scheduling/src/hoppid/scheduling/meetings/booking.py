@@ -108,9 +108,9 @@ async def book(
         join_url=join_url,
     )
     envelope = await sealed(ctx, office_envelope(booked, booking_id, office), booked)
-    await ctx.store.insert_booking(booking, [envelope])
+    await ctx.meeting_store.insert_booking(booking, [envelope])
     await ctx.busy.record(booking, changed=False)  # shown booked before its mark goes
-    await ctx.store.written(booking_id)
+    await ctx.meeting_store.written(booking_id)
     ctx.notify()
     return booking
 
@@ -118,7 +118,7 @@ async def book(
 async def open_booking(ctx: Context, staff: Staff, office_id: str, booking_id: str) -> Document:
     if not works_at(staff, office_id):
         raise PermissionError("this key is not of this office")
-    booking = await ctx.store.booking(office_id, booking_id)
+    booking = await ctx.meeting_store.booking(office_id, booking_id)
     if booking is None:
         raise NotFound(booking_id)
     return booking

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hoppid.scheduling.meetings.store import MeetingStore
+from hoppid.scheduling.meetings.repository import BusyTimeStore
 
 Document = dict[str, Any]
 
@@ -83,9 +83,9 @@ def meeting(booking_id: str, value: str) -> Meeting:
 
 
 class BusyTimes:
-    """The view's rules over the meetings' store (``MeetingStore``: its busy-time methods)."""
+    """The view's rules over the meetings' store (its busy-time methods: ``BusyTimeStore``)."""
 
-    def __init__(self, store: MeetingStore, claim_grace: timedelta) -> None:
+    def __init__(self, store: BusyTimeStore, claim_grace: timedelta) -> None:
         self.store = store
         self.claim_grace = claim_grace
 

@@ -89,15 +89,16 @@ async def reschedule(
         reminder_at=plan.next_at,
     )
     envelope = await sealed(ctx, office_envelope(moved, booking_id, office), moved)
-    changed = await ctx.store.move_booking(booking, to, staff.key_id, now, [envelope])
+    changed = await ctx.meeting_store.move_booking(booking, to, staff.key_id, now, [envelope])
     if changed is not None:
         await ctx.busy.record(changed)  # searches see it moved before its mark goes
-    await ctx.store.written(booking_id)  # its document has its cells, or it changed meanwhile
+    # its document has its cells, or it changed meanwhile
+    await ctx.meeting_store.written(booking_id)
     if changed is None:  # moved or cancelled meanwhile: give back what we claimed
-        current = await ctx.store.booking(office_id, booking_id) or {}
-        await ctx.store.release_claims(booking_id, keep=current.get("claim_ids", []))
+        current = await ctx.meeting_store.booking(office_id, booking_id) or {}
+        await ctx.meeting_store.release_claims(booking_id, keep=current.get("claim_ids", []))
         raise Conflict("the meeting changed meanwhile; open it again")
-    await ctx.store.release_claims(booking_id, keep=claim_ids)
+    await ctx.meeting_store.release_claims(booking_id, keep=claim_ids)
     ctx.notify()
     return changed
 
@@ -116,12 +117,12 @@ async def cancel_meeting(
         sequence=int(booking.get("sequence") or 0) + 1,
     )
     envelope = office_envelope(cancelled, booking["_id"], office)
-    changed = await ctx.store.cancel_booking(booking, reason, who, now, [envelope])
+    changed = await ctx.meeting_store.cancel_booking(booking, reason, who, now, [envelope])
     if changed is not None:
         await ctx.busy.record(changed)  # its time shows free again
     # the claims go after the booking stopped listing them: a crash in between leaves stale
     # claims, which the next booking of that time removes
-    await ctx.store.release_claims(booking["_id"])
+    await ctx.meeting_store.release_claims(booking["_id"])
     ctx.notify()
     return changed
 
@@ -164,7 +165,8 @@ async def mark(
         recorded_at=now,
     )
     envelope = office_envelope(event, booking_id, office)
-    changed = await ctx.store.record_outcome(booking_id, outcome, staff.key_id, now, [envelope])
+    meetings = ctx.meeting_store
+    changed = await meetings.record_outcome(booking_id, outcome, staff.key_id, now, [envelope])
     if changed is None:
         raise Conflict("the meeting changed meanwhile; open it again")
     ctx.notify()

@@ -56,7 +56,8 @@ async def offer_slots(ctx: Context, event: Event, envelope: Envelope) -> None:
         "slots": [slot_out(slot) for slot in slots],
         "created_at": now,
     }
-    if await ctx.store.insert_offer(offer, [office_envelope(offered, event.case_id, office)]):
+    offered_envelope = office_envelope(offered, event.case_id, office)
+    if await ctx.meeting_store.insert_offer(offer, [offered_envelope]):
         ctx.notify()
 
 
@@ -65,7 +66,7 @@ async def follow_advisor(ctx: Context, event: Event, envelope: Envelope) -> None
     assignment before scheduling saw the case cannot come (same subject, same partition, and
     case.opened is first)."""
     event = expected(event, intake_events.AdvisorAssigned)
-    await ctx.store.assign_case_advisor(event.case_id, event.advisor_id)
+    await ctx.meeting_store.assign_case_advisor(event.case_id, event.advisor_id)
 
 
 async def erase_person(ctx: Context, event: Event, envelope: Envelope) -> None:
@@ -73,6 +74,6 @@ async def erase_person(ctx: Context, event: Event, envelope: Envelope) -> None:
     cancelled, since nobody can come to them. Safe to repeat: only booked meetings change."""
     event = expected(event, intake_events.ErasureRequested)
     await ctx.store.mark_erased(event.person_id, ctx.now())  # their links stop working here
-    for booking in await ctx.store.booked_of_person(event.person_id, ctx.now()):
+    for booking in await ctx.meeting_store.booked_of_person(event.person_id, ctx.now()):
         office = await ctx.store.office(booking["office_id"]) or {"_id": booking["office_id"]}
         await cancel_meeting(ctx, office, booking, "erasure", "system", "erasure")

@@ -16,20 +16,22 @@ from hoppid.shared.problems import NotFound
 
 
 async def my_meetings(ctx: Context, person_id: str) -> Document:
-    offers = await ctx.store.offers_of_person(person_id)
-    bookings = await ctx.store.bookings_of_person(person_id)
+    offers = await ctx.meeting_store.offers_of_person(person_id)
+    bookings = await ctx.meeting_store.bookings_of_person(person_id)
     return {"offers": offers, "bookings": bookings}
 
 
 async def _my_offer(ctx: Context, person_id: str, case_id: str) -> Document:
-    offers = [o for o in await ctx.store.offers_of_person(person_id) if o["case_id"] == case_id]
+    offers = await ctx.meeting_store.offers_of_person(person_id)
+    offers = [o for o in offers if o["case_id"] == case_id]
     if not offers:
         raise NotFound(case_id)
     return offers[-1]
 
 
 async def _my_booking(ctx: Context, person_id: str, booking_id: str) -> Document:
-    mine = [b for b in await ctx.store.bookings_of_person(person_id) if b["_id"] == booking_id]
+    bookings = await ctx.meeting_store.bookings_of_person(person_id)
+    mine = [b for b in bookings if b["_id"] == booking_id]
     if not mine:
         raise NotFound(booking_id)
     return mine[0]

@@ -46,7 +46,7 @@ async def send_due(ctx: Context, booking: Document, now: datetime) -> int:
         )
         for kind in due
     ]
-    changed = await ctx.store.advance_reminders(booking, plan.pending, plan.next_at, events)
+    changed = await ctx.meeting_store.advance_reminders(booking, plan.pending, plan.next_at, events)
     if changed is None:
         return 0
     ctx.notify()
@@ -56,7 +56,7 @@ async def send_due(ctx: Context, booking: Document, now: datetime) -> int:
 async def send_all_due(ctx: Context) -> None:
     """One pass: every booking whose reminder has come."""
     now = ctx.now()
-    for booking in await ctx.store.reminders_due(now):
+    for booking in await ctx.meeting_store.reminders_due(now):
         await send_due(ctx, booking, now)
 
 

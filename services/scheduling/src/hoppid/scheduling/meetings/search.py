@@ -138,7 +138,8 @@ async def claim_first(
     buffer_minutes = rules_of(office).buffer_minutes
     for slot in candidates:
         cells = meeting_model.cells(slot.start, slot.end, buffer_minutes)
-        if await ctx.store.claim(office["_id"], slot.advisor_id, cells, booking_id, ctx.now()):
+        claim = ctx.meeting_store.claim
+        if await claim(office["_id"], slot.advisor_id, cells, booking_id, ctx.now()):
             return slot, cells
     return None
 

@@ -21,9 +21,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pymongo import DESCENDING
-from pymongo.asynchronous.collection import AsyncCollection
-
 from hoppid.contracts import intake as ev
 from hoppid.contracts import notifications as notification_events
 from hoppid.contracts import scheduling as scheduling_events
@@ -31,21 +28,15 @@ from hoppid.intake.audit import trail
 from hoppid.intake.context import Context, NotFound, person_event
 from hoppid.intake.exports import export_body
 from hoppid.intake.people.use_cases import my_data
+from hoppid.intake.person_export_store import EXPORTS as EXPORTS  # main.py's names
+from hoppid.intake.person_export_store import INDEXES as INDEXES
+from hoppid.intake.person_export_store import ExportStore
 from hoppid.shared import polling
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
-from hoppid.shared.mongo import IndexSpec
-from hoppid.shared.outbox import HIDE_OUTBOX, outbox_fields, outbox_indexes
 
 log = logging.getLogger("hoppid.intake.export")
 
-EXPORTS = "exports"
-INDEXES = [
-    # a request while one is being gathered gives that one (the page's button pressed twice)
-    IndexSpec(EXPORTS, ["person_id", "requested_at"]),
-    IndexSpec(EXPORTS, ["requested_at"]),  # the purge of those past their time
-    *outbox_indexes([EXPORTS]),
-]
 # the services that answer with a part, and the event each answers with
 ANSWERS: dict[str, type[Event]] = {
     "scheduling": scheduling_events.SchedulingExportAnswered,
@@ -152,8 +143,8 @@ class Exports:
     keep: timedelta
 
     @property
-    def collection(self) -> AsyncCollection[Document]:
-        return self.ctx.store.db[EXPORTS]
+    def store(self) -> ExportStore:
+        return ExportStore(self.ctx.store.db, self.ctx.store.topic)
 
 
 def status_of(export: Document, now: datetime) -> tuple[Status, list[str]]:
@@ -175,17 +166,9 @@ async def request(exports: Exports, person_id: str) -> Document:
     ctx, now = exports.ctx, exports.ctx.now()
     await my_data(ctx, person_id)  # NotFound for an erased person
     await trail.person_act(ctx, person_id, "export", trail.the_person(person_id), "link")
-    cursor = (
-        exports.collection.find(
-            {"person_id": person_id, "requested_at": {"$gt": now - exports.timeout}},
-            HIDE_OUTBOX,
-        )
-        .sort("requested_at", DESCENDING)
-        .limit(1)
-    )
-    async for recent in cursor:
-        if status_of(recent, now)[0] == "gathering":
-            return recent
+    recent = await exports.store.newest_of(person_id, now - exports.timeout)
+    if recent is not None and status_of(recent, now)[0] == "gathering":
+        return recent
     export_id = str(uuid.uuid4())
     event = ev.PersonExportRequested(export_id=export_id, person_id=person_id, requested_at=now)
     export: Document = {
@@ -197,7 +180,7 @@ async def request(exports: Exports, person_id: str) -> Document:
         "parts": {},
     }
     envelope = person_event(event, person_id)
-    await exports.collection.insert_one({**export, **outbox_fields(ctx.store.topic, [envelope])})
+    await exports.store.add(export, [envelope])
     ctx.notify()
     return export
 
@@ -213,22 +196,12 @@ async def receive_part(exports: Exports, service: str, event: Event, envelope: E
     except PermissionError:
         return False  # erased meanwhile: nothing of theirs is kept
     part = {"answered_at": event.answered_at, "part": sealed.data.get("part")}
-    result = await exports.collection.update_one(
-        {
-            "_id": event.export_id,
-            "person_id": person_id,
-            f"parts.{service}": {"$exists": False},
-        },
-        {"$set": {f"parts.{service}": part}},
-    )
-    return result.modified_count == 1
+    return await exports.store.keep_part(event.export_id, person_id, service, part)
 
 
 async def find(exports: Exports, person_id: str, export_id: str) -> Document:
     """The person's export, if it is theirs and not past its time (else NotFound)."""
-    export = await exports.collection.find_one(
-        {"_id": export_id, "person_id": person_id}, HIDE_OUTBOX
-    )
+    export = await exports.store.of_person(export_id, person_id)
     now = exports.ctx.now()
     if export is None or export["requested_at"] + exports.keep <= now:
         raise NotFound(export_id)
@@ -285,8 +258,7 @@ async def _opened(exports: Exports, service: str, person_id: str, export: Docume
 async def purge(exports: Exports) -> int:
     """Delete the exports past their time; how many."""
     cutoff = exports.ctx.now() - exports.keep
-    result = await exports.collection.delete_many({"requested_at": {"$lt": cutoff}})
-    return result.deleted_count
+    return await exports.store.delete_before(cutoff)
 
 
 async def run_purge(exports: Exports, every_seconds: float) -> None:

@@ -76,11 +76,6 @@ class Filter:
             query["municipality"] = self.municipality
         return query
 
-    def case_query(self) -> dict[str, Any]:
-        """The cases opened within the filter that have meetings (the wait is a cohort figure)."""
-        query = {f"opened.{name}": value for name, value in self.query().items()}
-        return {**query, "meetings": {"$exists": True}}
-
     def field(self, metric: str) -> str:
         """The level field holding this distinct metric for this filter."""
         return level_field(metric, scope_of(self.office, self.municipality), self.period.kind)
@@ -91,7 +86,7 @@ class Filter:
 
 async def figures(store: ProjectionStore, where: Filter, group_by: GroupBy) -> list[Row]:
     cells = await store.find_cells(where.query())
-    cases = await store.find_cases(where.case_query())
+    cases = await store.cases_with_meetings(where.query())
     offices = {office["_id"]: office for office in await store.all_offices()}
     if group_by == "none":
         return [_figure_row(where, cells, cases, offices)]
@@ -259,7 +254,7 @@ async def drill_down(store: ProjectionStore, where: Filter, figure: str, limit: 
 
 async def _drill_waits(store: ProjectionStore, where: Filter, figure: str, limit: int) -> Row:
     """Behind the time to first meeting: per case, its opening and first meeting's events."""
-    waits = _waits(await store.find_cases(where.case_query()))
+    waits = _waits(await store.cases_with_meetings(where.query()))
     events = list(dict.fromkeys(event for _, found in waits for event in found))
     return {
         **_where_columns(where, {}),

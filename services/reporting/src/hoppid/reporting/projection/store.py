@@ -167,9 +167,13 @@ class ProjectionStore:
         cursor = self.cells.find(dict(query), {APPLIED: 0})
         return [cell async for cell in cursor]
 
-    async def find_cases(self, query: Mapping[str, Any]) -> list[Document]:
-        """Cases' opening and meeting facts (what the time to the first meeting needs)."""
-        cursor = self.cases.find(dict(query), {"opened": 1, "meetings": 1, "wait_days": 1})
+    async def cases_with_meetings(self, opened: Mapping[str, Any]) -> list[Document]:
+        """The cases opened where ``opened`` says (a cell's fields: month or year, office,
+        municipality) that have meetings, with their opening and meeting facts: what the time to
+        the first meeting needs (a cohort figure)."""
+        query = {f"opened.{name}": value for name, value in opened.items()}
+        query["meetings"] = {"$exists": True}
+        cursor = self.cases.find(query, {"opened": 1, "meetings": 1, "wait_days": 1})
         return [case async for case in cursor]
 
     async def ledger_of(self, cell_ids: list[str]) -> list[Document]:

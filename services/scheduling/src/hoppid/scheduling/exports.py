@@ -25,7 +25,6 @@ from hoppid.shared.events import Event
 from hoppid.shared.events.base import expected
 from hoppid.shared.export_answers import INDEXES as INDEXES  # the service's wiring reads
 from hoppid.shared.export_answers import PERSON_EXPORTS as PERSON_EXPORTS  # these two here
-from hoppid.shared.export_answers import answered_before, store_answer
 from hoppid.shared.outbox import OUTBOX_FIELDS
 
 _BOOKKEEPING = {"applied_events", "people", *OUTBOX_FIELDS}
@@ -75,8 +74,7 @@ async def answer(programmes: Programmes, desks: Desks, event: Event, envelope: E
     """Answer an export request once: the part, sealed, through this answer's outbox."""
     event = expected(event, intake_events.PersonExportRequested)
     ctx = programmes.ctx
-    collection = ctx.store.db[PERSON_EXPORTS]
-    if await answered_before(collection, event.export_id):
+    if await ctx.store.export_answered(event.export_id):
         return  # answered before (a redelivery)
     part = await part_of(programmes, desks, event.person_id)
     answered = ev.SchedulingExportAnswered(
@@ -86,7 +84,5 @@ async def answer(programmes: Programmes, desks: Desks, event: Event, envelope: E
         part=json.dumps(part, ensure_ascii=False),
     )
     model = ev.SchedulingExportAnswered
-    if await store_answer(
-        collection, ctx.vault, answered, model, source=ev.SOURCE, topic=ctx.store.topic
-    ):
+    if await ctx.store.keep_export_answer(ctx.vault, answered, model, ev.SOURCE):
         ctx.notify()

@@ -2,8 +2,9 @@
 
 Each feature keeps its own queries (``offices.store``, ``advisors.store``, ``meetings.store``);
 this class joins them over one database and topic, and keeps the people erased here (ids only),
-whose links this service refuses. Events go out through the outboxes of ``bookings``, ``offers``
-and ``advisors`` (hoppid.shared.outbox).
+whose links this service refuses, and the answers to people's export requests
+(hoppid.scheduling.exports). Events go out through the outboxes of ``bookings``, ``offers`` and
+``advisors`` (hoppid.shared.outbox).
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from hoppid.scheduling.meetings.store import BOOKINGS, OFFERS, MeetingStore
 from hoppid.scheduling.meetings.store import INDEXES as MEETING_INDEXES
 from hoppid.scheduling.offices.store import INDEXES as OFFICE_INDEXES
 from hoppid.scheduling.offices.store import OfficeStore
+from hoppid.shared.events import Event
+from hoppid.shared.export_answers import PERSON_EXPORTS, ExportAnswer, answered_before, store_answer
 from hoppid.shared.outbox import outbox_indexes
+from hoppid.shared.pii import PersonalDataVault
 
 Document = dict[str, Any]
 
@@ -53,3 +57,17 @@ class SchedulingStore(OfficeStore, AdvisorStore, MeetingStore):
 
     async def is_erased(self, person_id: str) -> bool:
         return await self.db[ERASED].find_one({"_id": person_id}) is not None
+
+    # --- answers to export requests: one per export, the outbox of its answer -----------------
+    async def export_answered(self, export_id: str) -> bool:
+        return await answered_before(self.db[PERSON_EXPORTS], export_id)
+
+    async def keep_export_answer(
+        self, vault: PersonalDataVault, answered: ExportAnswer, model: type[Event], source: str
+    ) -> bool:
+        """Seal and keep the answer as the outbox of its export (hoppid.shared.export_answers);
+        False when the person is erased or another instance answered first."""
+        collection = self.db[PERSON_EXPORTS]
+        return await store_answer(
+            collection, vault, answered, model, source=source, topic=self.topic
+        )

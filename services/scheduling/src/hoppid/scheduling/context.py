@@ -16,6 +16,7 @@ from hoppid.scheduling.advisors.model import Advisor
 from hoppid.scheduling.advisors.store import AdvisorRepository
 from hoppid.scheduling.meetings.busy_times import BusyTimes
 from hoppid.scheduling.meetings.repository import MeetingRepository
+from hoppid.scheduling.offices.store import OfficeRepository
 from hoppid.scheduling.ownership import KnownCases, check
 from hoppid.scheduling.store import SchedulingStore
 from hoppid.shared.access import Staff
@@ -74,12 +75,14 @@ class Context:
     # the meetings' repository (claims, bookings, offers, busy times): the service's store; a
     # unit test puts the in-memory one here with ``use_meetings``
     meeting_store: MeetingRepository = field(init=False)
+    office_store: OfficeRepository = field(init=False)  # the offices' repository, likewise
     advisors: Recent[list[Advisor]] = field(init=False, default_factory=lambda: Recent())
     offices: Recent[Document | None] = field(init=False, default_factory=lambda: Recent())
     cases: KnownCases = field(init=False, default_factory=KnownCases)  # whose case is it
 
     def __post_init__(self) -> None:
         self.advisor_store = self.store
+        self.office_store = self.store
         self.use_meetings(self.store)
 
     def use_meetings(self, meetings: MeetingRepository) -> None:
@@ -92,7 +95,7 @@ async def office_for(ctx: Context, staff: Staff, office_id: str, fresh: bool = F
     """The office of a call, as read within the last seconds unless ``fresh`` (Recent)."""
     if not works_at(staff, office_id):
         raise PermissionError("this key is not of this office")
-    office = await ctx.offices.get(office_id, lambda: ctx.store.office(office_id), fresh)
+    office = await ctx.offices.get(office_id, lambda: ctx.office_store.office(office_id), fresh)
     if office is None:
         raise NotFound(office_id)
     return dict(office)  # the caller's own copy

@@ -23,7 +23,7 @@ def _router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
 
     @router.get("", summary="The offices the caller works at")
     async def offices(caller: Caller) -> list[dict[str, Any]]:
-        return [out(o) for o in await ctx.store.offices() if works_at(caller, o["_id"])]
+        return [out(o) for o in await ctx.office_store.offices() if works_at(caller, o["_id"])]
 
     @router.get("/{office_id}", summary="One office with its scheduling settings")
     async def office(caller: Caller, office_id: str) -> dict[str, Any]:

@@ -22,5 +22,5 @@ def _office_fields(event: intake_events.OfficeChanged) -> Document:
 
 async def learn_office(ctx: Context, event: Event, envelope: Envelope) -> None:
     event = expected(event, intake_events.OfficeChanged)
-    await ctx.store.learn_office(event.office_id, _office_fields(event), envelope.id)
+    await ctx.office_store.learn_office(event.office_id, _office_fields(event), envelope.id)
     ctx.offices.forget(event.office_id)

@@ -28,7 +28,7 @@ def router(site: Site) -> APIRouter:
     async def show(
         request: Request, staff: Staff, office_id: str, values: page_form.Values, **extra: Any
     ) -> HTMLResponse:
-        office = await ctx.store.office(office_id) or {"name": office_id}
+        office = await ctx.office_store.office(office_id) or {"name": office_id}
         status = 422 if extra.get("errors") else 200
         return pages.render(
             request,
@@ -44,7 +44,7 @@ def router(site: Site) -> APIRouter:
     @router.get("/office", response_model=None)
     async def settings(request: Request) -> Response:
         staff, office_id = await office_admin(site, request)
-        office = await ctx.store.office(office_id) or {}
+        office = await ctx.office_store.office(office_id) or {}
         return await show(request, staff, office_id, page_form.stored_values(office))
 
     @router.post("/office", response_model=None)

@@ -4,7 +4,7 @@ own settings of each and the hash of its private calendar feed's token."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
@@ -19,6 +19,23 @@ OFFICES = "offices"
 INDEXES = [
     IndexSpec(OFFICES, ["feed_token_hash"]),  # the office's private calendar feed
 ]
+
+
+class OfficeRepository(Protocol):
+    """What the offices' use cases and handlers ask of their store: :class:`OfficeStore` (part
+    of the service's store) on MongoDB, :class:`hoppid.scheduling.offices.memory.MemoryOffices`
+    for fast tests of them. An office is seeded once (never overwritten), learned from intake
+    once per event, and read without the events applied to it."""
+
+    async def seed_office(self, office: Document) -> None: ...
+    async def learn_office(
+        self, office_id: str, fields: Mapping[str, Any], event_id: str
+    ) -> bool: ...
+    async def office(self, office_id: str) -> Document | None: ...
+    async def offices(self) -> list[Document]: ...
+    async def set_office_settings(self, office_id: str, settings: Document) -> Document | None: ...
+    async def set_office_feed(self, office_id: str, token_hash: str) -> bool: ...
+    async def office_by_feed(self, token_hash: str) -> Document | None: ...
 
 
 class OfficeStore:

@@ -25,7 +25,7 @@ from hoppid.shared.tenancy import OfficeRegistry
 async def seed_offices(ctx: Context, registry: OfficeRegistry) -> None:
     """The packaged offices, so scheduling works before intake's first office event arrives."""
     for office in registry:
-        await ctx.store.seed_office(
+        await ctx.office_store.seed_office(
             {
                 "_id": office.id,
                 "name": office.name,
@@ -35,7 +35,7 @@ async def seed_offices(ctx: Context, registry: OfficeRegistry) -> None:
             }
         )
     # at a start (after a crash, too): every office's busy times agree with its bookings
-    for known in await ctx.store.offices():
+    for known in await ctx.office_store.offices():
         await ctx.busy.reconcile(known["_id"], ctx.now())
 
 
@@ -55,7 +55,7 @@ async def save_office_settings(
     for opening in form.opening_hours:
         if opening.closes <= opening.opens:
             raise RuleViolation("opening_hours", "an office must close after it opens")
-    office = await ctx.store.set_office_settings(office_id, form.model_dump(mode="json"))
+    office = await ctx.office_store.set_office_settings(office_id, form.model_dump(mode="json"))
     ctx.offices.forget(office_id)
     if office is None:
         raise NotFound(office_id)
@@ -67,6 +67,6 @@ async def renew_office_feed(ctx: Context, staff: Staff, office_id: str) -> Docum
     if not administers(staff, office_id):
         raise PermissionError("only the office's admins manage its calendar feed")
     token = new_feed_token()
-    if not await ctx.store.set_office_feed(office_id, digest(token)):
+    if not await ctx.office_store.set_office_feed(office_id, digest(token)):
         raise NotFound(office_id)
     return {"office_id": office_id, "feed_url": feed_url(ctx, token)}

@@ -64,7 +64,7 @@ async def _advisors(ctx: Context, office_id: str, fresh: bool = False) -> list[A
     """The office's active advisors, as read within the last seconds unless ``fresh``."""
 
     async def read() -> list[Advisor]:
-        documents = await ctx.store.advisors(office_id)
+        documents = await ctx.advisor_store.advisors(office_id)
         return [advisor_of(d) for d in documents if d.get("active", True)]
 
     return await ctx.advisors.get(office_id, read, fresh)

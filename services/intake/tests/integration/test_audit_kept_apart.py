@@ -12,7 +12,7 @@ from intake_support import Intake, inquiry, running_intake
 
 from hoppid.intake import retention
 from hoppid.intake.audit import retention as audit_retention
-from hoppid.intake.audit.trail import AUDIT
+from hoppid.intake.audit.store import AUDIT
 from hoppid.intake.context import Context
 from hoppid.intake.store import IntakeStore
 from hoppid.shared.testing import vault_for_tests

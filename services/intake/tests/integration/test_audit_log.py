@@ -13,7 +13,7 @@ from intake_support import ADMIN_KEY, Intake
 from test_case_advisor_pages import add_account, sign_in_as_advisor
 from test_pages import hidden, intake, link_of, send_inquiry, sign_in
 
-from hoppid.intake.audit.trail import AUDIT
+from hoppid.intake.audit.store import AUDIT
 
 __all__ = ["intake"]  # the fixture with plain-http cookies, shared with test_pages
 

@@ -8,8 +8,6 @@ import httpx
 from intake_support import Intake
 from test_pages import hidden, intake, send_inquiry, sign_in
 
-from hoppid.intake.cases.authors import author_names
-
 __all__ = ["intake"]  # the fixture with plain-http cookies, shared with test_pages
 
 # not marked time_of_day: every date here is fixed, and no assertion reads a time of day
@@ -171,22 +169,3 @@ async def test_the_company_is_registered_once(intake: Intake, database: Any) -> 
     assert again.status_code == 409 and 'href="#field-company"' in again.text
     assert "Bedriften i denne saken er registrert allerede." in again.text
     assert (await database["cases"].find_one({}))["company"]["registered_on"] == "2026-11-20"
-
-
-async def test_note_writers_are_named_only_within_their_office(database: Any) -> None:
-    """A note's ``by`` is a key id or ``account:<subject>``: named by the key's label or the
-    account's name when they belong to the case's office, never another office's."""
-    await database["api_keys"].insert_many(
-        [
-            {"_id": "k-rauma", "office_id": "nordveggen", "label": "Kari's key"},
-            {"_id": "k-molde", "office_id": "molde", "label": "Ola's key"},
-        ]
-    )
-    await database["staff_accounts"].insert_one(
-        {"_id": "sub-1", "office_id": "nordveggen", "name": "Kari Rådgiver"}
-    )
-    writers = ["k-rauma", "k-molde", "account:sub-1", "account:sub-2", "gone"]
-    assert await author_names(database, "nordveggen", writers) == {
-        "k-rauma": "Kari's key",
-        "account:sub-1": "Kari Rådgiver",
-    }

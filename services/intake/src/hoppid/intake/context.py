@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hoppid.contracts import intake as ev
 from hoppid.intake.store import IntakeStore
@@ -15,6 +15,10 @@ from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.pii import PersonalDataVault
 from hoppid.shared.problems import Conflict, NotFound
+
+if TYPE_CHECKING:
+    from hoppid.intake.audit.store import AuditRepository
+    from hoppid.intake.staff_names.store import StaffNames
 
 Document = dict[str, Any]
 __all__ = ["Conflict", "Context", "Document", "NotFound", "case_event", "person_event"]
@@ -30,6 +34,11 @@ class Context:
     now: Callable[[], datetime] = real_now
     wake_links: Callable[[], None] = lambda: None  # wakes the link requests' pass
     audit_database: str = ""  # the audit trail's own database; empty: this one (audit/)
+    # the audit trail's and staff names' repositories; None (as the service runs): on the
+    # store's database (audit.trail.repository, staff_names.store.staff_names); tests of the
+    # use cases may give memory ones
+    audit: AuditRepository | None = None
+    staff_names: StaffNames | None = None
 
 
 def case_event(event: Event, case: Document) -> Envelope:

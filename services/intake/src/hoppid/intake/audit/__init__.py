@@ -19,7 +19,8 @@ could take it. So an entry says an act was allowed and begun: one that then fail
 crash) leaves its entry, and the trail may over-report, never under-report.
 
 Kept ``HOPPID_INTAKE_RETAIN_AUDIT_DAYS`` (five years by default, docs/retention.md), then
-deleted by a daily pass. Modules: ``trail`` (the entries and their writing), ``api`` (the JSON
-list), ``pages`` (the office admin's page), ``case_export`` (staff's export of a case, which
-takes a reason), ``retention`` (the purge).
+deleted by a daily pass. Modules: ``trail`` (the entries and their writing), ``store`` (its
+repository: the only place with the trail's Mongo operators), ``memory`` (the same in memory,
+for fast tests), ``api`` (the JSON list), ``pages`` (the office admin's page), ``case_export``
+(staff's export of a case, which takes a reason), ``retention`` (the purge).
 """

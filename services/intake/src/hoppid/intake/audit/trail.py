@@ -1,6 +1,7 @@
 """The audit trail's entries: who (an ``Actor``), what (the action, the channel it came by),
 which cases and people (ids and references only), when and why; written before the act
-(see the package's docstring), read newest first by office.
+(see the package's docstring), read newest first by office; kept by the trail's repository
+(``store.AuditRepository``), the actors named by ``hoppid.intake.staff_names``.
 
 Imports no handler: the handlers themselves write to it (a correction, an erasure)."""
 
@@ -13,30 +14,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from pymongo import DESCENDING
-from pymongo.asynchronous.collection import AsyncCollection
-
-from hoppid.intake.accounts import ACCOUNTS
+from hoppid.intake.audit.store import AuditRepository, AuditStore
 from hoppid.intake.model import RuleViolation
 from hoppid.intake.search import parse_query
-from hoppid.shared.access import KEYS, PLATFORM_ADMIN_ID, Staff
-from hoppid.shared.mongo import IndexSpec, apply_indexes
+from hoppid.intake.staff_names.store import staff_names
+from hoppid.shared.access import PLATFORM_ADMIN_ID, Staff
 
 if TYPE_CHECKING:
     from hoppid.intake.context import Context
 
 Document = dict[str, Any]
-AUDIT = "audit_log"
 ACTIONS = ("read", "search", "export", "correction", "erasure")
 Action = Literal["read", "search", "export", "correction", "erasure"]
 Channel = Literal["page", "api", "link", "system"]
 ActorKind = Literal["account", "key", "platform_admin", "person", "system"]
-INDEXES = [
-    IndexSpec(AUDIT, ["office_id", "at"]),  # the office's trail, newest first
-    IndexSpec(AUDIT, ["office_id", "action", "at"]),  # ... of one action
-    IndexSpec(AUDIT, ["office_id", "case_references", "at"]),  # ... of one case
-    IndexSpec(AUDIT, ["at"]),  # the retention pass
-]
 ACCOUNT_PREFIX = "account:"  # how a session names a staff account (accounts.account_key)
 REASON_MIN, REASON_MAX = 3, 500
 # what a typed reason may not hold: an email address or a phone number, anyone's
@@ -65,15 +56,17 @@ def the_person(person_id: str) -> Actor:
     return Actor("person", person_id)
 
 
-def collection(ctx: Context) -> AsyncCollection[Document]:
-    """The trail: in intake's database, or the one ``HOPPID_INTAKE_AUDIT_DATABASE`` names."""
-    database = ctx.store.db.client[ctx.audit_database] if ctx.audit_database else ctx.store.db
-    return database[AUDIT]
+def repository(ctx: Context) -> AuditRepository:
+    """The trail: the context's own (a test's memory one), else the store, in intake's
+    database or the one ``HOPPID_INTAKE_AUDIT_DATABASE`` names."""
+    if ctx.audit is not None:
+        return ctx.audit
+    return AuditStore.of(ctx.store.db, ctx.audit_database)
 
 
 async def audit_indexes(ctx: Context) -> None:
     """The trail's indexes, in whichever database holds it (made at every start)."""
-    await apply_indexes(collection(ctx).database, INDEXES)
+    await AuditStore.of(ctx.store.db, ctx.audit_database).make_indexes()
 
 
 async def actor_of(ctx: Context, staff: Staff) -> Actor:
@@ -82,10 +75,8 @@ async def actor_of(ctx: Context, staff: Staff) -> Actor:
         return Actor("platform_admin", PLATFORM_ADMIN_ID, "platform admin")
     if staff.key_id.startswith(ACCOUNT_PREFIX):
         subject = staff.key_id.removeprefix(ACCOUNT_PREFIX)
-        account = await ctx.store.db[ACCOUNTS].find_one({"_id": subject}, {"name": 1})
-        return Actor("account", subject, (account or {}).get("name"))
-    key = await ctx.store.db[KEYS].find_one({"_id": staff.key_id}, {"label": 1})
-    return Actor("key", staff.key_id, (key or {}).get("label"))
+        return Actor("account", subject, await staff_names(ctx).account_name(subject))
+    return Actor("key", staff.key_id, await staff_names(ctx).key_label(staff.key_id))
 
 
 def entry(
@@ -119,7 +110,7 @@ def entry(
 
 async def write(ctx: Context, entries: list[Document]) -> None:
     """Into the store, or an error: the caller's act must not go on without it."""
-    await collection(ctx).insert_many(entries)
+    await repository(ctx).write(entries)
 
 
 async def staff_act(
@@ -211,23 +202,11 @@ async def entries(
     offset: int = 0,
 ) -> list[Document]:
     """A page of the office's trail, newest first, of one case and one action if given."""
-    query: Document = {}
-    if reference:
-        query["case_references"] = reference
-    if action:
-        query["action"] = action
-    query["office_id"] = office_id  # last: a filter cannot widen it
-    cursor = (
-        collection(ctx)
-        .find(query)
-        .sort([("at", DESCENDING), ("_id", DESCENDING)])
-        .skip(offset)
-        .limit(limit)
+    return await repository(ctx).page(
+        office_id, reference=reference, action=action, limit=limit, offset=offset
     )
-    return [found async for found in cursor]
 
 
 async def purge(ctx: Context, before: datetime) -> int:
     """Delete the entries older than ``before``; how many."""
-    result = await collection(ctx).delete_many({"at": {"$lt": before}})
-    return result.deleted_count
+    return await repository(ctx).purge(before)

@@ -13,11 +13,11 @@ from fastapi.responses import HTMLResponse, Response
 from hoppid.intake.accounts import office_advisors
 from hoppid.intake.audit import trail
 from hoppid.intake.cases import use_cases
-from hoppid.intake.cases.authors import author_names
 from hoppid.intake.context import Context
 from hoppid.intake.grants.use_cases import Grants, active_programmes
 from hoppid.intake.meetings import shown as meetings_shown
 from hoppid.intake.model import STATUSES, TRANSITIONS
+from hoppid.intake.staff_names.store import staff_names
 from hoppid.intake.web.common import error_page
 from hoppid.shared.access import ALL_OFFICES, Staff
 from hoppid.shared.problems import NotFound
@@ -76,7 +76,7 @@ class CasePage:
             moves=[s for s in moves if s != "company_registered"],
             notice=NOTICES.get(request.query_params.get("done", "")) if status == 200 else None,
             notes=notes,
-            authors=await author_names(self.ctx.store.db, staff.office_id, writers),
+            authors=await staff_names(self.ctx).of_office(staff.office_id, writers),
             grant_programmes=await active_programmes(
                 Grants.of(self.ctx.store.db, self.ctx.now), staff.office_id
             ),

@@ -1,4 +1,5 @@
-"""Office administration: offices and their API keys."""
+"""Office administration: offices and their API keys. Typed against ``OfficeRepository``
+(store.py): intake's store, or the in-memory one (memory.py) in unit tests."""
 
 from __future__ import annotations
 
@@ -15,10 +16,17 @@ from hoppid.intake.model import (
     RuleViolation,
 )
 from hoppid.intake.offices import forms
+from hoppid.intake.offices.store import OfficeRepository
 from hoppid.shared.access import ALL_OFFICES, Staff, new_api_key
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.events import Event
 from hoppid.shared.tenancy import OfficeRegistry
+
+
+def _offices(ctx: Context) -> OfficeRepository:
+    """The offices' repository: intake's store, or the in-memory one in unit tests."""
+    return ctx.store
+
 
 # --- offices -------------------------------------------------------------------------------
 
@@ -43,11 +51,11 @@ def _office_changed(office: Document, now: datetime) -> Envelope:
 async def seed_offices(ctx: Context, registry: OfficeRegistry) -> None:
     """The packaged offices, for a new database; offices changed by admins are left alone."""
     for office in registry:
-        if await ctx.store.office(office.id) is None:
+        if await _offices(ctx).office(office.id) is None:
             document = {"_id": office.id, **office.model_dump(mode="json", exclude={"id"})}
             document["municipalities"] = list(document["municipalities"])
             document["languages"] = list(document["languages"])
-            await ctx.store.save_office(document, [_office_changed(document, ctx.now())])
+            await _offices(ctx).save_office(document, [_office_changed(document, ctx.now())])
     ctx.notify()
 
 
@@ -58,7 +66,7 @@ async def save_office(
         raise PermissionError("only the platform admin adds offices")
     if not new and not staff.may_administer(office_id):
         raise PermissionError("not an admin of this office")
-    offices = await ctx.store.offices()  # read now, not the inquiries' recent copy
+    offices = await _offices(ctx).offices()  # read now, not the inquiries' recent copy
     existing = next((o for o in offices if o["_id"] == office_id), None)
     if new and existing is not None:
         raise Conflict(f"office {office_id} exists already")
@@ -70,7 +78,7 @@ async def save_office(
         if holder is not None and holder != office_id:
             raise RuleViolation("municipalities", f"{number} is served by {holder}")
     document = office_document(office_id, form)
-    await ctx.store.save_office(document, [_office_changed(document, ctx.now())])
+    await _offices(ctx).save_office(document, [_office_changed(document, ctx.now())])
     ctx.notify()
     return document
 
@@ -83,7 +91,7 @@ async def issue_key(ctx: Context, staff: Staff, office_id: str, role: str, label
     else:
         if not staff.may_administer(office_id):
             raise PermissionError("not an admin of this office")
-        if await ctx.store.office(office_id) is None:
+        if await _offices(ctx).office(office_id) is None:
             raise NotFound(office_id)
     now = ctx.now()
     key_id, full_key, key_hash = new_api_key()
@@ -100,7 +108,7 @@ async def issue_key(ctx: Context, staff: Staff, office_id: str, role: str, label
         "created_by": staff.key_id,
         "revoked_at": None,
     }
-    await ctx.store.add_key(document, [_key_event(issued, key_id, office_id)])
+    await _offices(ctx).add_key(document, [_key_event(issued, key_id, office_id)])
     ctx.notify()
     return {"key_id": key_id, "key": full_key, "office_id": office_id, "role": role}
 
@@ -111,7 +119,7 @@ async def revoke_key(ctx: Context, staff: Staff, office_id: str, key_id: str) ->
     now = ctx.now()
     revoked = ev.ApiKeyRevoked(key_id=key_id, office_id=office_id, revoked_at=now)
     event = _key_event(revoked, key_id, office_id)
-    if not await ctx.store.revoke_key(office_id, key_id, now, [event]):
+    if not await _offices(ctx).revoke_key(office_id, key_id, now, [event]):
         raise NotFound(key_id)
     ctx.notify()
 

@@ -15,21 +15,19 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
+from hoppid.intake.accounts_store import ACCOUNTS as ACCOUNTS  # the collection, as others name it
+from hoppid.intake.accounts_store import INDEXES as INDEXES
+from hoppid.intake.accounts_store import AccountStore
 from hoppid.intake.settings import IntakeSettings
 from hoppid.shared import oidc
 from hoppid.shared.access import Staff
 from hoppid.shared.clock import real_now
-from hoppid.shared.mongo import IndexSpec
 from hoppid.shared.problems import FieldProblem, NotFound
 from hoppid.shared.staff_sessions import StaffSessions
 from hoppid.shared.web import Pages
 
 log = logging.getLogger("hoppid.intake.accounts")
-ACCOUNTS = "staff_accounts"
-# the case page's choice of advisor: the office's advisor accounts
-INDEXES = [IndexSpec(ACCOUNTS, ["office_id", "role"])]
 Subject = Annotated[
     str, Path(min_length=1, max_length=255, description="The provider's subject (`sub`)")
 ]
@@ -54,13 +52,7 @@ async def office_advisors(
 ) -> dict[str, str]:
     """The office's advisor accounts that name their advisor record: advisor_id → name, by
     name. Only the office's own: another office's advisor is never offered nor accepted."""
-    query = {"office_id": office_id, "role": "advisor"}
-    found = database[ACCOUNTS].find(query, {"name": 1, "advisor_id": 1}).sort("name", 1)
-    return {
-        a["advisor_id"]: a.get("name") or a["advisor_id"]
-        async for a in found
-        if a.get("advisor_id")
-    }
+    return await AccountStore(database).office_advisors(office_id)
 
 
 async def save_account(
@@ -79,27 +71,20 @@ async def save_account(
     this office (NotFound otherwise: the page's "change"). A changed account signs in again."""
     if not caller.may_administer(office_id):
         raise PermissionError("only the office's admin sets up its staff accounts")
-    accounts = database[ACCOUNTS]
+    accounts = AccountStore(database)
     account = {"office_id": office_id, **form.model_dump(), "changed_at": real_now()}
-    current = await accounts.find_one({"_id": subject})
+    current = await accounts.account(subject)
     if new:  # taken here or in another office: the same answer, which office is not told
-        if current is None:
-            try:
-                await accounts.insert_one({"_id": subject, **account})
-                return
-            except DuplicateKeyError:  # added meanwhile
-                pass
+        if current is None and await accounts.add(subject, account):
+            return
         raise FieldProblem("subject", "an account with this subject exists already")
     if new is False:  # another office's account is not found, as one that is not there
-        found = await accounts.update_one(
-            {"_id": subject, "office_id": office_id}, {"$set": account}
-        )
-        if not found.matched_count:
+        if not await accounts.change_in_office(subject, office_id, account):
             raise NotFound("no such account in this office")
     else:
         if current is not None and not caller.may_administer(current["office_id"]):
             raise PermissionError("the account belongs to another office")
-        await accounts.update_one({"_id": subject}, {"$set": account}, upsert=True)
+        await accounts.put(subject, account)
     unchanged = current is not None and all(
         current.get(k) == account[k] for k in ("office_id", "role", "name", "advisor_id")
     )
@@ -117,8 +102,7 @@ async def remove_account(
     """Remove an account of the office; its sessions end at once on every service."""
     if not caller.may_administer(office_id):
         raise PermissionError("only the office's admin removes its staff accounts")
-    removed = await database[ACCOUNTS].delete_one({"_id": subject, "office_id": office_id})
-    if not removed.deleted_count:
+    if not await AccountStore(database).remove_in_office(subject, office_id):
         raise NotFound("no such account in this office")
     if sessions is not None:
         await sessions.end_all_of(account_key(subject))
@@ -155,7 +139,7 @@ def pages_router(
     """Sign-in through the provider: start (to the provider) and callback (back from it, on
     to the page the sign-in was asked for, on the service that asked: Pages.return_url)."""
     router = APIRouter(include_in_schema=False)
-    accounts = database[ACCOUNTS]
+    accounts = AccountStore(database)
     redirect_uri = f"{pages.urls.intake}/pages/sign-in/oidc/callback"
     client_id = settings.oidc_client_id
     client_secret = settings.oidc_client_secret.get_secret_value()
@@ -207,7 +191,7 @@ def pages_router(
             log.warning("OpenID Connect sign-in refused: %s", error)
             return refused(request, 400, "sign_in_oidc_failed")
         claims = signed.claims
-        account = await accounts.find_one({"_id": claims["sub"]})
+        account = await accounts.account(claims["sub"])
         if account is None:
             return refused(request, 403, "sign_in_no_account")
         staff = Staff(

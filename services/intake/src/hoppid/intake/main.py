@@ -12,7 +12,7 @@ from hoppid.intake.audit import retention as audit_retention
 from hoppid.intake.audit.trail import audit_indexes
 from hoppid.intake.context import Context
 from hoppid.intake.grants import store as grants_store
-from hoppid.intake.links import use_cases as links
+from hoppid.intake.links import issuing as links
 from hoppid.intake.meetings import store as meetings_store
 from hoppid.intake.office_admin import store as office_admin_store
 from hoppid.intake.offices import use_cases as office_use_cases

@@ -1,4 +1,5 @@
 """A new link by email: the request recorded at once and answered the same way for every
 address (``use_cases.request_link``), the link issued in the background
-(``use_cases.issue_requested_links``), the JSON route (``api``), the page (``pages``) and the
-rate limits both share (``limits``)."""
+(``issuing.issue_requested_links``, the ``link-requests`` job), the requests and people they
+read and write (``store.LinkRepository``; ``memory`` the same in memory), the JSON route
+(``api``), the page (``pages``) and the rate limits both share (``limits``)."""

@@ -2,7 +2,7 @@
 
 The same handler as ``POST /v1/links``: the address is recorded and the answer given at once;
 whether it is known is found out afterwards, in the background, and the link goes by email to
-the address intake holds (see hoppid.intake.links.use_cases).
+the address intake holds (see hoppid.intake.links.issuing).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from hoppid.notifications.copies.store import ADVISORS, CASES, ENROLMENTS, NO_COPY, PEOPLE
+from hoppid.notifications.delivery.store import ANONYMOUS
 from hoppid.notifications.memory import MemoryStore
 from hoppid.notifications.store import NotificationsStore, Repositories
 from hoppid.shared.envelope import Envelope
@@ -175,6 +176,58 @@ async def test_a_delivery_is_claimed_once_and_changes_from_the_status_it_expects
     mine = {d["_id"]: d for d in await store.deliveries_of_person("p1")}
     assert set(mine) == {"d1", "d2"} and mine["d2"]["to"] is None
     assert "content" not in mine["d2"] and mine["d2"]["status"] == "scheduled"
+
+
+async def test_retention_anonymises_old_done_deliveries_once(
+    both: tuple[Repositories, Raw],
+) -> None:
+    store, raw = both
+    old, recent = AT - timedelta(days=181), AT - timedelta(days=179)
+    whose = {"subject": "Kvittering", "recipient_id": "p1", "case_id": "c1", "office_id": "o1"}
+    for delivery_id, status, at in (
+        ("sent-old", "sent", old),
+        ("failed-old", "failed", old),
+        ("sent-recent", "sent", recent),
+        ("scheduled-old", "scheduled", old),  # not done: it may still go
+    ):
+        assert await store.claim({**_delivery(delivery_id, status, at), **whose})
+    done_before = {**_delivery("suppressed-old", "suppressed", old), "anonymised_at": old}
+    assert await store.claim(done_before)  # anonymised before: not again
+
+    assert await store.anonymise_deliveries_before(AT - timedelta(days=180), AT) == 2
+    for delivery_id in ("sent-old", "failed-old"):
+        gone = await raw(delivery_id)
+        assert [gone[name] for name in ANONYMOUS] == [None] * len(ANONYMOUS)
+        assert "content" not in gone and _plain(gone["anonymised_at"]) == AT
+        assert (gone["office_id"], gone["channel"]) == ("o1", "email")  # what counts stays
+    for delivery_id in ("sent-recent", "scheduled-old"):
+        kept = await raw(delivery_id)
+        assert (kept["to"], kept["subject"], kept["content"]) == (
+            "kari@example.no",
+            "Kvittering",
+            {"text": "Hei"},
+        )
+        assert "anonymised_at" not in kept
+    assert _plain((await raw("suppressed-old"))["anonymised_at"]) == _plain(old)
+    assert await store.anonymise_deliveries_before(AT, AT + timedelta(days=1)) == 1  # the recent
+
+
+async def test_retention_deletes_past_meetings_and_old_enrolments(store: Repositories) -> None:
+    for booking, start in (("b-old", AT - timedelta(days=366)), ("b-new", AT)):
+        await store.booking_version(booking, f"event-{booking}", {"start": start})
+    await store.booking_version("b-unknown", "event-b-unknown", {"advisor_id": "a1"})  # no start
+    for enrolment, days in (("e-old", 366), ("e-new", 364)):
+        document = {"_id": enrolment, "programme_id": "g1", "status": "seated"}
+        await store.save_if_newer(ENROLMENTS, document, AT - timedelta(days=days))
+
+    a_year_ago = AT - timedelta(days=365)
+    assert await store.delete_meetings_before(a_year_ago) == 1
+    assert await store.delete_enrolments_before(a_year_ago) == 1
+    assert await store.booking("b-old") is None
+    assert await store.booking("b-new") is not None and await store.booking("b-unknown")
+    assert [e["_id"] for e in await store.seated_enrolments("g1")] == ["e-new"]
+    assert await store.delete_meetings_before(a_year_ago) == 0  # nothing twice
+    assert await store.delete_enrolments_before(a_year_ago) == 0
 
 
 async def test_preferences_are_kept_and_forgotten(store: Repositories) -> None:

@@ -25,7 +25,7 @@ DEFINITION = ServiceDefinition(
     name="notifications",
     title="hoppid notifications",
     description="Messages to entrepreneurs and staff, once, in the person's language.",
-    indexes=[*store.INDEXES, *exports.INDEXES, *retention.INDEXES],
+    indexes=[*store.INDEXES, *exports.INDEXES],
     outbox_collections=(*store.OUTBOX_COLLECTIONS, exports.PERSON_EXPORTS),
     publishes=notification_events.PUBLISHED,
 )

@@ -17,19 +17,12 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from hoppid.notifications.copies.store import BOOKINGS, ENROLMENTS
-from hoppid.notifications.delivery.store import DELIVERIES
+from hoppid.notifications.delivery.store import DONE as DONE  # the tests wait for these
 from hoppid.notifications.settings import NotificationsSettings
+from hoppid.notifications.store import NotificationsStore
 from hoppid.shared.export_answers import purge_answered
-from hoppid.shared.mongo import IndexSpec
 
 Document = dict[str, Any]
-
-DONE = ["sent", "failed", "suppressed"]  # deliveries that will not change any more
-INDEXES = [
-    IndexSpec(BOOKINGS, ["start"]),  # past meetings
-    IndexSpec(ENROLMENTS, ["as_of"]),  # old enrolments
-]  # deliveries: the "due" index
 
 
 @dataclass(frozen=True)
@@ -47,31 +40,17 @@ def periods(settings: NotificationsSettings) -> Periods:
     )
 
 
-ANONYMOUS = {
-    "to": None,
-    "subject": None,
-    "person_id": None,
-    "recipient_id": None,
-    "case_id": None,
-}
-
-
 async def one_pass(
     db: AsyncDatabase[Document], periods: Periods, now: datetime
 ) -> Mapping[str, int]:
-    deliveries = await db[DELIVERIES].update_many(
-        {
-            "status": {"$in": DONE},
-            "updated_at": {"$lt": now - periods.deliveries},
-            "anonymised_at": None,
-        },
-        {"$set": {**ANONYMOUS, "anonymised_at": now}, "$unset": {"content": ""}},
-    )
-    meetings = await db[BOOKINGS].delete_many({"start": {"$lt": now - periods.meetings}})
-    enrolments = await db[ENROLMENTS].delete_many({"as_of": {"$lt": now - periods.meetings}})
+    # each feature's store does its part (delivery/store.py, copies/store.py, with their
+    # indexes); these writes carry no events (no topic)
+    store = NotificationsStore(db, topic="")
     return {
-        "deliveries_anonymised": deliveries.modified_count,
-        "meetings_deleted": meetings.deleted_count,
-        "enrolments_deleted": enrolments.deleted_count,
+        "deliveries_anonymised": await store.anonymise_deliveries_before(
+            now - periods.deliveries, now
+        ),
+        "meetings_deleted": await store.delete_meetings_before(now - periods.meetings),
+        "enrolments_deleted": await store.delete_enrolments_before(now - periods.meetings),
         **await purge_answered(db, now - periods.export_answers),
     }

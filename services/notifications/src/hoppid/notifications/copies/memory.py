@@ -137,6 +137,25 @@ class MemoryCopies:
             self._of(BOOKINGS)[booking_id] = copy.deepcopy(document)
         return document
 
+    async def delete_meetings_before(self, before: datetime) -> int:
+        return self._delete(BOOKINGS, "start", before)
+
+    async def delete_enrolments_before(self, before: datetime) -> int:
+        return self._delete(ENROLMENTS, "as_of", before)
+
+    def _delete(self, collection: str, field: str, before: datetime) -> int:
+        """Delete the documents whose ``field`` is a time before ``before`` (``$lt``: a
+        document without it stays); how many."""
+        documents = self._of(collection)
+        old = [key for key, d in documents.items() if _before(d.get(field), before)]
+        for key in old:
+            del documents[key]
+        return len(old)
+
+
+def _before(value: Any, before: datetime) -> bool:
+    return isinstance(value, datetime) and value < before
+
 
 def _open_in(office_id: str) -> Callable[[Document], bool]:
     return lambda d: d.get("office_id") == office_id and d.get("status") != "closed"

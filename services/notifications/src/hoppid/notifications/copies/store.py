@@ -34,6 +34,8 @@ INDEXES = [
     IndexSpec(BOOKINGS, ["advisor_id", "start"]),
     IndexSpec(CASES, ["office_id", "status"]),
     IndexSpec(ADVISORS, ["active"]),  # the daily digest's advisors
+    IndexSpec(BOOKINGS, ["start"]),  # retention: past meetings
+    IndexSpec(ENROLMENTS, ["as_of"]),  # retention: old enrolments
 ]
 
 
@@ -68,6 +70,8 @@ class Copies(Protocol):
         changes: Mapping[str, Any],
         sequence: int | None = None,
     ) -> Document: ...
+    async def delete_meetings_before(self, before: datetime) -> int: ...
+    async def delete_enrolments_before(self, before: datetime) -> int: ...
 
 
 class CopiesStore:
@@ -234,6 +238,17 @@ class CopiesStore:
         if is_new:
             await self.db[BOOKINGS].replace_one({"_id": booking_id}, document, upsert=True)
         return document
+
+    # --- retention: what is long past goes (hoppid.notifications.retention) ---------------
+    async def delete_meetings_before(self, before: datetime) -> int:
+        """Delete the meetings' versions (bookings) that started before ``before``; how many."""
+        result = await self.db[BOOKINGS].delete_many({"start": {"$lt": before}})
+        return result.deleted_count
+
+    async def delete_enrolments_before(self, before: datetime) -> int:
+        """Delete the enrolments last changed (``as_of``) before ``before``; how many."""
+        result = await self.db[ENROLMENTS].delete_many({"as_of": {"$lt": before}})
+        return result.deleted_count
 
 
 def next_version(

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from hoppid.notifications.delivery.store import ANONYMOUS, DONE
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.outbox import OUTBOX, OUTBOX_FIELDS, PENDING, outbox_entries, outbox_fields
 
@@ -76,6 +77,14 @@ class MemoryDeliveries:
     async def count_stuck(self, before: datetime) -> int:
         stuck = [d for d in self.deliveries.values() if d["status"] == "sending"]
         return sum(1 for d in stuck if d["updated_at"] < before)
+
+    async def anonymise_deliveries_before(self, before: datetime, now: datetime) -> int:
+        old = [d for d in self.deliveries.values() if d["status"] in DONE]
+        old = [d for d in old if d["updated_at"] < before and d.get("anonymised_at") is None]
+        for document in old:
+            document.update(ANONYMOUS, anonymised_at=now)
+            document.pop("content", None)
+        return len(old)
 
     def _in_status(self, delivery_id: str, status: str | None) -> Document | None:
         found = self.deliveries.get(delivery_id)

@@ -31,6 +31,16 @@ INDEXES = [
     *outbox_indexes(OUTBOX_COLLECTIONS),
 ]
 
+DONE = ("sent", "failed", "suppressed")  # deliveries that will not change any more
+# what a delivery past its period keeps no more (retention.py): only what counts stays
+ANONYMOUS = {
+    "to": None,
+    "subject": None,
+    "person_id": None,
+    "recipient_id": None,
+    "case_id": None,
+}
+
 
 class Deliveries(Protocol):
     """The deliveries' repository: :class:`DeliveriesStore` (MongoDB) and
@@ -53,6 +63,7 @@ class Deliveries(Protocol):
     ) -> bool: ...
     async def deliveries_of_person(self, person_id: str) -> list[Document]: ...
     async def count_stuck(self, before: datetime) -> int: ...
+    async def anonymise_deliveries_before(self, before: datetime, now: datetime) -> int: ...
 
 
 class DeliveriesStore:
@@ -135,3 +146,13 @@ class DeliveriesStore:
         return await self.db[DELIVERIES].count_documents(
             {"status": "sending", "updated_at": {"$lt": before}}
         )
+
+    async def anonymise_deliveries_before(self, before: datetime, now: datetime) -> int:
+        """Drop whose a done delivery was (``ANONYMOUS``) and its text once it last changed
+        before ``before``, marking it ``anonymised_at`` so it is done once; how many. The
+        ``due`` index serves the status."""
+        result = await self.db[DELIVERIES].update_many(
+            {"status": {"$in": list(DONE)}, "updated_at": {"$lt": before}, "anonymised_at": None},
+            {"$set": {**ANONYMOUS, "anonymised_at": now}, "$unset": {"content": ""}},
+        )
+        return result.modified_count

@@ -28,13 +28,39 @@ Document = dict[str, Any]
 UNAVAILABLE_CODES = frozenset({1, 6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436})
 
 
+# MongoDB's answers for a write that breaks a unique index (what pymongo's DuplicateKeyError is)
+DUPLICATE_KEY_CODES = frozenset({11000, 11001, 12582})
+# PostgreSQL's unique_violation, which FerretDB 1.24 passes on in an InternalError's message
+POSTGRES_UNIQUE_VIOLATION = "SQLSTATE 23505"
+
+
+def is_duplicate_key(error: OperationFailure) -> bool:
+    """Whether a write broke a unique index, on either store.
+
+    MongoDB says so with DuplicateKeyError (code 11000), and so do FerretDB 1.24's inserts and
+    upserts that insert. An *update* of an existing document that would break a unique index
+    (``update_one``, ``find_one_and_update``, ``replace_one``) is answered by FerretDB with
+    InternalError (code 1), the code it also gives while its PostgreSQL is down, and a message
+    ending ``ERROR: duplicate key value violates unique constraint "..." (SQLSTATE 23505)``. The
+    SQLSTATE tells the two apart (the English text may be translated by PostgreSQL's locale)."""
+    if isinstance(error, DuplicateKeyError) or error.code in DUPLICATE_KEY_CODES:
+        return True
+    if error.code != 1:
+        return False
+    message = str((error.details or {}).get("errmsg", error))
+    return POSTGRES_UNIQUE_VIOLATION in message or "violates unique constraint" in message
+
+
 def store_unavailable(error: BaseException) -> bool:
     """Whether a store error passes by itself: the store (or the database behind it) is out of
     reach or failing over, so the same command may work later. Never a bad command or document:
-    those are the caller's to fix, and retrying them would never end."""
+    those are the caller's to fix, and retrying them would never end (a duplicate key among
+    them, though FerretDB answers an update's with the same code 1 as its database down)."""
     if isinstance(error, ConnectionFailure):  # AutoReconnect, ServerSelectionTimeoutError, ...
         return True
     if isinstance(error, OperationFailure):
+        if is_duplicate_key(error):
+            return False
         return error.code in UNAVAILABLE_CODES or error.has_error_label("RetryableWriteError")
     return False
 

@@ -23,7 +23,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 from hoppid.intake.grants.model import SEED, name_key, seed_id
 from hoppid.intake.model import RuleViolation
 from hoppid.intake.store import OFFICES
-from hoppid.shared.mongo import IndexSpec
+from hoppid.shared.mongo import IndexSpec, is_duplicate_key
 
 Document = dict[str, Any]
 GRANT_PROGRAMMES = "grant_programmes"
@@ -94,16 +94,7 @@ class GrantStore:
                 {"$set": fields},
                 return_document=ReturnDocument.AFTER,
             )
-        except OperationFailure as error:
-            if not _duplicate(error):
+        except OperationFailure as error:  # FerretDB 1.24 answers an update's clash with code 1
+            if not is_duplicate_key(error):
                 raise
             raise RuleViolation("name", "the office has a programme of this name") from None
-
-
-def _duplicate(error: OperationFailure) -> bool:
-    """Whether an update broke a unique index: MongoDB says DuplicateKeyError; FerretDB 1.24
-    answers an *update* that does with InternalError (code 1), naming PostgreSQL's constraint
-    (its inserts give the proper duplicate key error)."""
-    return isinstance(error, DuplicateKeyError) or (
-        "duplicate key value violates unique constraint" in str(error)
-    )

@@ -23,26 +23,22 @@ docs/retention.md and docs/reporting.md.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from hoppid.reporting.figures.waits import wait
-from hoppid.reporting.model import Derived, digest
+from hoppid.reporting.model import Derived
 from hoppid.reporting.projection.cases import derive_case
 from hoppid.reporting.projection.meetings import derive_meetings
-from hoppid.reporting.projection.store import ProjectionStore
+from hoppid.reporting.projection.store import Dropping, ProjectionStore
 from hoppid.reporting.settings import ReportingSettings
-from hoppid.reporting.store import PARTNER_CASES, PARTNER_PEOPLE, Document, Versions
-from hoppid.shared.inbox import APPLIED
+from hoppid.reporting.store import Document, PartnerCases, PartnerPeople, Versions
 
 RESTING = frozenset({"closed", "company_registered"})
-FOLDED = "w:"  # the _id prefix of a dropped case's waiting time in v<N>_cases
 
 
 @dataclass(frozen=True)
@@ -91,23 +87,19 @@ async def one_pass(
     if version is None:
         version = (await Versions(database).state()).active
     store = ProjectionStore(database, version)
+    partner_cases, partner_people = PartnerCases(database), PartnerPeople(database)
     oldest = now - min(periods.closed_case, periods.inactive_case)
-    people: list[str] = []
-    async for case in store.cases.find({"opened.at": {"$lt": oldest}}, {"opened.person": 1}):
-        person = case["opened"].get("person")
-        if person and person not in people:
-            people.append(person)
     dropped = people_dropped = 0
-    for person in people:
-        cases = [case async for case in store.cases.find({"opened.person": person})]
+    for person in await store.people_opened_before(oldest):
+        cases = await store.cases_of_person(person)
         if not cases or not all(past(case, periods, now) for case in cases):
             continue
         for case in cases:
-            await drop_case(store, case)
+            await drop_case(store, partner_cases, case)
             dropped += 1
         people_dropped += 1
-        await _forget_partner_person(database, person, now)
-    swept = await _sweep_partner_people(database)
+        await partner_people.cases_dropped(person, now)
+    swept = await partner_people.sweep_dropped()
     return {
         "cases_dropped": dropped,
         "people_dropped": people_dropped,
@@ -115,47 +107,20 @@ async def one_pass(
     }
 
 
-async def drop_case(store: ProjectionStore, case: Document) -> None:
+async def drop_case(store: Dropping, partner_cases: PartnerCases, case: Document) -> None:
     """Drop one case's records, keeping its figures. Idempotent, and in an order that a pass
-    stopped halfway finishes the next day: the case's record, which finds it, goes last."""
+    stopped halfway finishes the next day: the tombstone before the partner case (a late event
+    then records nothing again), and the case's record, which finds it, last."""
     case_id = case["_id"]
-    tombstone = digest("case", case_id)
     found = wait(case)
     if found is not None:
-        opened = case["opened"]
-        folded = {
-            "opened": {name: opened[name] for name in ("office", "municipality", "month", "year")},
-            "meetings": {"folded": True},  # what the waiting-time query selects on
-            "wait_days": found[0],
-        }
-        await store.cases.replace_one({"_id": FOLDED + tombstone}, folded, upsert=True)
-    with contextlib.suppress(DuplicateKeyError):
-        await store.dropped.insert_one({"_id": tombstone})
+        await store.keep_wait(case_id, case["opened"], found[0])
+    await store.mark_dropped(case_id)
     derived: list[Derived] = [*derive_case(case_id, case), *derive_meetings(case)]
     ids = sorted({*case.get("done", []), *(item.id for item in derived)})
     for cell in sorted({item.cell.id for item in derived}):
-        await store.cells.update_one({"_id": cell}, {"$pullAll": {APPLIED: ids}})
+        await store.unapply(cell, ids)
     for contribution in ids:
-        await store.ledger.delete_one({"_id": contribution})
-        await store.claims.delete_many({"owner": contribution})
-    await store.db[PARTNER_CASES].delete_one({"_id": case_id})
-    await store.cases.delete_one({"_id": case_id})
-
-
-async def _forget_partner_person(
-    database: AsyncDatabase[Document], person: str, at: datetime
-) -> None:
-    """The person's partner-sharing record: gone if they withdrew (the facts are retracted);
-    else marked, and gone once intake's erasure (or a withdrawal) arrives (the sweep)."""
-    people = database[PARTNER_PEOPLE]
-    await people.delete_one({"_id": person, "withdrawn_at": {"$ne": None}})
-    await people.update_one({"_id": person}, {"$set": {"cases_dropped_at": at}})
-
-
-async def _sweep_partner_people(database: AsyncDatabase[Document]) -> int:
-    """Delete the records of people whose cases went and who have withdrawn since."""
-    people = database[PARTNER_PEOPLE]
-    result = await people.delete_many(
-        {"cases_dropped_at": {"$exists": True}, "withdrawn_at": {"$ne": None}}
-    )
-    return result.deleted_count
+        await store.forget_contribution(contribution)
+    await partner_cases.forget(case_id)
+    await store.delete_case(case_id)

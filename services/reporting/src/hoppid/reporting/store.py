@@ -212,6 +212,21 @@ class PartnerPeople:
     async def find(self, person: str) -> Document | None:
         return await self.collection.find_one({"_id": person})
 
+    async def cases_dropped(self, person: str, at: datetime) -> None:
+        """Retention dropped all the person's cases: their record goes if they withdrew (the
+        facts are retracted); else it is marked, and goes once they withdraw or are erased
+        (``sweep_dropped``)."""
+        await self.collection.delete_one({"_id": person, "withdrawn_at": {"$ne": None}})
+        await self.collection.update_one({"_id": person}, {"$set": {"cases_dropped_at": at}})
+
+    async def sweep_dropped(self) -> int:
+        """Delete the records of people whose cases went and who have withdrawn since; how
+        many (the ``cases_dropped_at`` index)."""
+        result = await self.collection.delete_many(
+            {"cases_dropped_at": {"$exists": True}, "withdrawn_at": {"$ne": None}}
+        )
+        return result.deleted_count
+
 
 class PartnerCases:
     """What the partner facts need to join scheduling to intake: each case's municipality and
@@ -223,3 +238,7 @@ class PartnerCases:
     async def record(self, case_id: str, fields: Mapping[str, Any]) -> Document:
         """Set facts of a case; the whole case after."""
         return await upsert_by_id(self.collection, case_id, {"$set": dict(fields)})
+
+    async def forget(self, case_id: str) -> None:
+        """Retention dropped the case: what joined its facts goes too."""
+        await self.collection.delete_one({"_id": case_id})

@@ -11,7 +11,9 @@ test_memory_projection.py proves collection by collection on the scripted stream
   office, municipality, month and year;
 - ``resolve``: the first claim of an entity at a level stays its owner's; a distinct
   contribution gets +1 in the level's field for each claim it owns;
-- ``is_dropped``: the digests in ``dropped`` (what retention writes to ``v<N>_dropped``).
+- ``is_dropped``: the digests in ``dropped`` (what retention writes to ``v<N>_dropped``);
+- retention's steps (``Dropping``): the same finds, folded waiting times, applied marks taken
+  out of cells, ledger entries and claims deleted, as the Mongo store.
 
 Documents are handed out as copies, as a store's reads are, so a handler cannot change what
 is stored by changing what it was given.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from hoppid.reporting.model import (
@@ -31,7 +34,7 @@ from hoppid.reporting.model import (
     level_field,
     level_keys,
 )
-from hoppid.reporting.projection.store import FactsKind
+from hoppid.reporting.projection.store import FOLDED, FactsKind
 from hoppid.reporting.store import Document
 from hoppid.shared.inbox import APPLIED
 
@@ -139,6 +142,46 @@ class MemoryProjection:
     # offices ------------------------------------------------------------------------------
     async def record_office(self, office_id: str, event_id: str, fields: Mapping[str, Any]) -> None:
         _upsert(self.offices, office_id, {f"changes.{event_id}": fields})
+
+    # retention: a dropped case's records ---------------------------------------------------
+    async def people_opened_before(self, before: datetime) -> list[str]:
+        people: list[str] = []
+        for case in self.facts["cases"].values():
+            opened = case.get("opened") or {}
+            at, person = opened.get("at"), opened.get("person")
+            if isinstance(at, datetime) and at < before and person and person not in people:
+                people.append(person)
+        return people
+
+    async def cases_of_person(self, person: str) -> list[Document]:
+        cases = self.facts["cases"].values()
+        return [copy.deepcopy(c) for c in cases if (c.get("opened") or {}).get("person") == person]
+
+    async def keep_wait(self, case_id: str, opened: Mapping[str, Any], days: float) -> None:
+        key = FOLDED + digest("case", case_id)
+        self.facts["cases"][key] = {
+            "_id": key,
+            "opened": {name: opened[name] for name in ("office", "municipality", "month", "year")},
+            "meetings": {"folded": True},
+            "wait_days": days,
+        }
+
+    async def mark_dropped(self, case_id: str) -> None:
+        self.drop(case_id)
+
+    async def unapply(self, cell_id: str, contribution_ids: list[str]) -> None:
+        cell = self.cells.get(cell_id)
+        if cell is not None and APPLIED in cell:
+            cell[APPLIED] = [i for i in cell[APPLIED] if i not in contribution_ids]
+
+    async def forget_contribution(self, contribution_id: str) -> None:
+        self.ledger.pop(contribution_id, None)
+        owned = [key for key, claim in self.claims.items() if claim["owner"] == contribution_id]
+        for key in owned:
+            del self.claims[key]
+
+    async def delete_case(self, case_id: str) -> None:
+        self.facts["cases"].pop(case_id, None)
 
 
 def _upsert(collection: dict[str, Document], key: str, facts: Mapping[str, Any]) -> Document:

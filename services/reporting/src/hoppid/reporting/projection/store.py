@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -34,6 +35,7 @@ from hoppid.shared.inbox import APPLIED, apply_once
 from hoppid.shared.mongo import upsert_by_id
 
 _DUPLICATE_KEY = 11000
+FOLDED = "w:"  # the _id prefix of a dropped case's waiting time in v<N>_cases
 
 FactsKind = Literal["cases", "enrolments", "seats"]  # the collections of things' facts
 
@@ -65,6 +67,26 @@ class Projecting(Protocol):
     ) -> None: ...
 
     async def is_dropped(self, case_id: str) -> bool: ...
+
+
+class Dropping(Protocol):
+    """What the retention pass (hoppid.reporting.retention) needs of one version to drop a
+    person's cases: ProjectionStore, and memory.MemoryProjection for the contract test
+    (test_memory_projection.py). Each step is idempotent; the pass decides their order."""
+
+    async def people_opened_before(self, before: datetime) -> list[str]: ...
+
+    async def cases_of_person(self, person: str) -> list[Document]: ...
+
+    async def keep_wait(self, case_id: str, opened: Mapping[str, Any], days: float) -> None: ...
+
+    async def mark_dropped(self, case_id: str) -> None: ...
+
+    async def unapply(self, cell_id: str, contribution_ids: list[str]) -> None: ...
+
+    async def forget_contribution(self, contribution_id: str) -> None: ...
+
+    async def delete_case(self, case_id: str) -> None: ...
 
 
 class ProjectionStore:
@@ -182,3 +204,42 @@ class ProjectionStore:
 
     async def all_offices(self) -> list[Document]:
         return [office async for office in self.offices.find({})]
+
+    # retention: a dropped case's records (hoppid.reporting.retention) --------------------
+    async def people_opened_before(self, before: datetime) -> list[str]:
+        """The people with a case opened before ``before`` (the ``opened.at`` index), each once,
+        in the order their cases are found."""
+        cursor = self.cases.find({"opened.at": {"$lt": before}}, {"opened.person": 1})
+        people = [case["opened"].get("person") async for case in cursor]
+        return [person for person in dict.fromkeys(people) if person]
+
+    async def cases_of_person(self, person: str) -> list[Document]:
+        return [case async for case in self.cases.find({"opened.person": person})]
+
+    async def keep_wait(self, case_id: str, opened: Mapping[str, Any], days: float) -> None:
+        """Keep a dropped case's time to its first meeting without ids: its office,
+        municipality, month and year, and the days (what the waiting-time figure selects)."""
+        folded = {
+            "opened": {name: opened[name] for name in ("office", "municipality", "month", "year")},
+            "meetings": {"folded": True},  # what the waiting-time query selects on
+            "wait_days": days,
+        }
+        tombstone = digest("case", case_id)
+        await self.cases.replace_one({"_id": FOLDED + tombstone}, folded, upsert=True)
+
+    async def mark_dropped(self, case_id: str) -> None:
+        """Leave the case's one-way digest in ``dropped``: its late events change nothing."""
+        with contextlib.suppress(DuplicateKeyError):
+            await self.dropped.insert_one({"_id": digest("case", case_id)})
+
+    async def unapply(self, cell_id: str, contribution_ids: list[str]) -> None:
+        """Take the contributions' ids out of the cell's applied marks (its counts stay)."""
+        await self.cells.update_one({"_id": cell_id}, {"$pullAll": {APPLIED: contribution_ids}})
+
+    async def forget_contribution(self, contribution_id: str) -> None:
+        """Delete the contribution's ledger entry and the distinct-count claims it holds."""
+        await self.ledger.delete_one({"_id": contribution_id})
+        await self.claims.delete_many({"owner": contribution_id})
+
+    async def delete_case(self, case_id: str) -> None:
+        await self.cases.delete_one({"_id": case_id})

@@ -278,3 +278,27 @@ async def test_one_offer_per_event_and_what_offers_tell(repository: MeetingRepos
         "a7",
     ]
     assert await repository.case_offer("nobody") is None
+
+
+async def test_retention_anonymises_past_meetings_once_and_deletes_old_offers(
+    repository: MeetingRepository,
+) -> None:
+    later = NINE + timedelta(days=2)
+    await repository.insert_booking(booking("b1"), [])
+    await repository.insert_booking(booking("b2", later), [])
+    await repository.insert_offer(offer("e1", "c1", NOW), [])
+    await repository.insert_offer(offer("e2", "c2", NOW + timedelta(days=1)), [])
+    cut = NINE + timedelta(days=1)
+
+    assert await repository.anonymise_meetings_before(cut, later) == 1
+    assert await repository.anonymise_meetings_before(cut, later) == 0  # nothing left to change
+    past = await repository.booking("nordveggen", "b1")
+    assert past is not None
+    assert (past["person_id"], past["case_id"], past["anonymised_at"]) == (None, None, later)
+    assert past["advisor_id"] == "a1" and past["start"] == NINE  # the meeting still counts
+    assert [b["_id"] for b in await repository.bookings_of_person("p1")] == ["b2"]
+
+    assert await repository.delete_offers_before(NOW + timedelta(hours=1)) == 1
+    assert await repository.delete_offers_before(NOW + timedelta(hours=1)) == 0
+    assert await repository.case_offer("c1") is None
+    assert await repository.case_owner("c2") == ("nordveggen", "p1")

@@ -40,7 +40,7 @@ async def erase_person(
     await meeting_handlers.erase_person(
         ctx, event, envelope
     )  # their links stop; meetings cancelled
-    if await ctx.store.booked_of_person(event.person_id, ctx.now()):
+    if await ctx.meeting_store.booked_of_person(event.person_id, ctx.now()):
         raise NotYetReleased(f"a meeting of {event.person_id} changed meanwhile")
     await release_enrolments(programmes, event.person_id)
     await release_desks(desks, event.person_id)
@@ -52,7 +52,7 @@ async def release_enrolments(programmes: Programmes, person_id: str) -> None:
     for programme in await programmes.store.of_person(person_id):
         if max(s["end"] for s in programme["sessions"]) <= now:
             continue  # over: their attendance stays counted, nobody can take the seat
-        office = await programmes.ctx.store.office(programme["office_id"]) or {
+        office = await programmes.ctx.office_store.office(programme["office_id"]) or {
             "_id": programme["office_id"]
         }
         for entry in programme["seats"] + programme["waiting"]:
@@ -79,7 +79,9 @@ async def release_desks(desks: Desks, person_id: str) -> None:
     for booking in await desks.store.of_person(person_id):
         if booking["status"] not in ("booked", "checked_in") or desk_use.ended(booking, now):
             continue
-        office = await desks.ctx.store.office(booking["office_id"]) or {"_id": booking["office_id"]}
+        office = await desks.ctx.office_store.office(booking["office_id"]) or {
+            "_id": booking["office_id"]
+        }
         if await desk_use.release_of_erased(desks, office, booking) is None:
             raise NotYetReleased(f"desk booking {booking['_id']} changed meanwhile")
     desks.ctx.notify()

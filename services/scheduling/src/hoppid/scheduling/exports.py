@@ -32,12 +32,12 @@ _BOOKKEEPING = {"applied_events", "people", *OUTBOX_FIELDS}
 
 async def part_of(programmes: Programmes, desks: Desks, person_id: str) -> Document:
     """Everything scheduling holds about the person, as plain JSON values."""
-    store = programmes.ctx.store
+    meetings = programmes.ctx.meeting_store
     places = await programmes.store.of_person(person_id)
     part: Document = jsonable_encoder(
         {
-            "offered_times": [_plain(o) for o in await store.offers_of_person(person_id)],
-            "meetings": [_plain(b) for b in await store.bookings_of_person(person_id)],
+            "offered_times": [_plain(o) for o in await meetings.offers_of_person(person_id)],
+            "meetings": [_plain(b) for b in await meetings.bookings_of_person(person_id)],
             "programmes": [_my_place(p, person_id) for p in places],
             "desk_bookings": [_plain(b) for b in await desks.store.of_person(person_id)],
         }

@@ -15,6 +15,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.scheduling.desks.store import SEAT_BOOKINGS, DeskStore
+from hoppid.scheduling.meetings.repository import MeetingRepository
 from hoppid.scheduling.meetings.store import BOOKINGS, OFFERS
 from hoppid.scheduling.programmes.store import PROGRAMMES, ProgrammeStore
 from hoppid.scheduling.settings import SchedulingSettings
@@ -55,7 +56,7 @@ async def one_pass(
     db: AsyncDatabase[Document], periods: Periods, now: datetime
 ) -> Mapping[str, int]:
     # each feature's store does its part; these writes carry no events (no topic)
-    meetings = SchedulingStore(db, topic="")
+    meetings: MeetingRepository = SchedulingStore(db, topic="")
     desk_day = (now - periods.desks).date().isoformat()
     return {
         "meetings_anonymised": await meetings.anonymise_meetings_before(

@@ -30,7 +30,7 @@ def router(site: Site) -> APIRouter:
     @router.get("/advisors", response_model=None)
     async def advisors(request: Request) -> Response:
         staff, office_id = await office_staff(site, request)
-        office = await ctx.store.office(office_id) or {"name": office_id}
+        office = await ctx.office_store.office(office_id) or {"name": office_id}
         found = sorted(await ctx.advisor_store.advisors(office_id), key=lambda a: a["name"])
         return pages.render(
             request,

@@ -65,7 +65,7 @@ def router(site: Site) -> APIRouter:
         request: Request, token: str, me: str, status: int = 200, **extra: Any
     ) -> HTMLResponse:
         offices = await person_offices(site, me)
-        office = await site.ctx.store.office(offices[0]) if offices else None
+        office = await site.ctx.office_store.office(offices[0]) if offices else None
         context: Document = {"token": token, "office": office, "problem": None}
         if office is not None:
             days = _open_days(office, model.oslo_day(site.ctx.now()), DESK_DAYS)

@@ -243,7 +243,9 @@ async def release_no_shows(
     for booking in await desks.store.no_shows(desks.ctx.now(), office_id):
         office_of = booking["office_id"]
         if office_of not in offices:
-            offices[office_of] = await desks.ctx.store.office(office_of) or {"_id": office_of}
+            offices[office_of] = await desks.ctx.office_store.office(office_of) or {
+                "_id": office_of
+            }
         due_at = booking["release_at"]
         if await _release(desks, offices[office_of], booking, "no_show", by, ["booked"], due_at):
             released.append(booking["_id"])

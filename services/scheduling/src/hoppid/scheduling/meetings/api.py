@@ -109,7 +109,7 @@ def _booking_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
         check_range(first, last, MOST_LISTED_DAYS, ("from", "to"))
         await office_for(ctx, caller, office_id)
         since, until = _utc_days(first, last)
-        return [out(b) for b in await ctx.store.bookings_of_office(office_id, since, until)]
+        return [out(b) for b in await ctx.meeting_store.bookings_of_office(office_id, since, until)]
 
     @router.get("/{booking_id}", summary="One meeting")
     async def one(caller: Caller, office_id: str, booking_id: str) -> dict[str, Any]:
@@ -122,7 +122,7 @@ def _booking_router(ctx: Context, staff_dep: Callable[..., Any]) -> APIRouter:
     )
     async def calendar(caller: Caller, office_id: str, booking_id: str) -> Response:
         booking = await booking_use.open_booking(ctx, caller, office_id, booking_id)
-        office = await ctx.store.office(office_id) or {}
+        office = await ctx.office_store.office(office_id) or {}
         text = ics.calendar([booking], {office_id: _office_place(office)}, ctx.now())
         headers = {"Content-Disposition": f'attachment; filename="{booking_id}.ics"'}
         return Response(text, media_type=CALENDAR, headers=headers)
@@ -172,7 +172,7 @@ def _calendar_router(ctx: Context) -> APIRouter:
 
     async def _office_feed(office: dict[str, Any]) -> Response:
         now = ctx.now()
-        bookings = await ctx.store.bookings_of_office(
+        bookings = await ctx.meeting_store.bookings_of_office(
             office["_id"], now - FEED_HISTORY, now + timedelta(days=366)
         )
         places = {office["_id"]: _office_place(office)}
@@ -186,15 +186,15 @@ def _calendar_router(ctx: Context) -> APIRouter:
     )
     async def feed(token: str) -> Response:
         hashed = digest(token) if len(token) < 100 else ""
-        advisor = await ctx.store.advisor_by_feed(hashed) if hashed else None
+        advisor = await ctx.advisor_store.advisor_by_feed(hashed) if hashed else None
         if advisor is None:
-            office = await ctx.store.office_by_feed(hashed) if hashed else None
+            office = await ctx.office_store.office_by_feed(hashed) if hashed else None
             if office is None:
                 raise NotFound("feed")
             return await _office_feed(office)
         now = ctx.now()
-        bookings = await ctx.store.bookings_of_advisor(advisor["_id"], now - FEED_HISTORY)
-        office = await ctx.store.office(advisor["office_id"]) or {}
+        bookings = await ctx.meeting_store.bookings_of_advisor(advisor["_id"], now - FEED_HISTORY)
+        office = await ctx.office_store.office(advisor["office_id"]) or {}
         places = {advisor["office_id"]: _office_place(office)}
         return Response(ics.calendar(bookings, places, now, advisor["name"]), media_type=CALENDAR)
 

@@ -25,7 +25,7 @@ async def offer_slots(ctx: Context, event: Event, envelope: Envelope) -> None:
     """A case opened: offer its earliest fitting free times, once per event."""
     event = expected(event, intake_events.CaseOpened)
     now = ctx.now()
-    office = await ctx.store.office(event.office_id) or {"_id": event.office_id}
+    office = await ctx.office_store.office(event.office_id) or {"_id": event.office_id}
     first = model.oslo_day(now)
     search = Search(
         first=first,
@@ -75,5 +75,7 @@ async def erase_person(ctx: Context, event: Event, envelope: Envelope) -> None:
     event = expected(event, intake_events.ErasureRequested)
     await ctx.store.mark_erased(event.person_id, ctx.now())  # their links stop working here
     for booking in await ctx.meeting_store.booked_of_person(event.person_id, ctx.now()):
-        office = await ctx.store.office(booking["office_id"]) or {"_id": booking["office_id"]}
+        office = await ctx.office_store.office(booking["office_id"]) or {
+            "_id": booking["office_id"]
+        }
         await cancel_meeting(ctx, office, booking, "erasure", "system", "erasure")

@@ -296,7 +296,24 @@ class MemoryMeetings:
             if b.get("office_id") == office_id and first <= b["start"] < last
         )
 
+    async def anonymise_meetings_before(self, before: datetime, now: datetime) -> int:
+        # as the store's filter: only those still naming a person count as changed
+        past = [
+            b
+            for b in self.bookings.values()
+            if b["start"] < before and b.get("person_id") is not None
+        ]
+        for b in past:
+            b.update(person_id=None, case_id=None, anonymised_at=now)
+        return len(past)
+
     # --- offers --------------------------------------------------------------------------------
+    async def delete_offers_before(self, before: datetime) -> int:
+        old = [k for k, o in self.offers.items() if o["created_at"] < before]
+        for key in old:
+            del self.offers[key]
+        return len(old)
+
     async def insert_offer(self, offer: Document, events: Iterable[Envelope]) -> bool:
         if offer["_id"] in self.offers:
             return False  # the event came again

@@ -67,7 +67,7 @@ async def _overview(site: Site, me: str) -> Document:
 
 
 async def _free_times(site: Site, office_id: str, mode: Any, first: date) -> list[Document]:
-    office = await site.ctx.store.office(office_id)
+    office = await site.ctx.office_store.office(office_id)
     if office is None:
         return []
     search = Search(
@@ -213,7 +213,7 @@ def router(site: Site) -> APIRouter:
     async def calendar(request: Request, token: str, booking_id: str) -> Response:
         me = await me_of(site, request, token)
         booking = await mine(request, me, booking_id)
-        office = await site.ctx.store.office(booking["office_id"]) or {}
+        office = await site.ctx.office_store.office(booking["office_id"]) or {}
         settings = office.get("settings") or {}
         place = {"name": office.get("name", ""), "video_link": settings.get("video_link")}
         text = ics.calendar([booking], {booking["office_id"]: place}, site.ctx.now())

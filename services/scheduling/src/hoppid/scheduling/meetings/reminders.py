@@ -29,7 +29,7 @@ async def send_due(ctx: Context, booking: Document, now: datetime) -> int:
         return 0
     left = [kind for kind in booking["reminders"] if kind not in due]
     plan = model.reminder_plan(booking["start"], now, left)
-    office = await ctx.store.office(booking["office_id"]) or {"_id": booking["office_id"]}
+    office = await ctx.office_store.office(booking["office_id"]) or {"_id": booking["office_id"]}
     events = [
         office_envelope(
             ev.ReminderDue(

@@ -136,7 +136,7 @@ def router(site: Site) -> APIRouter:
 
     async def case_of(request: Request, staff: Staff, office_id: str, case_id: str) -> Document:
         """The case's newest offer at the staff member's office; the 404 page otherwise."""
-        offer = await ctx.store.case_offer(case_id)
+        offer = await ctx.meeting_store.case_offer(case_id)
         if offer is None or offer["office_id"] != office_id:
             page = pages.render(
                 request, "error.html", status=404, message_key="book_case_unknown", staff=staff
@@ -145,7 +145,7 @@ def router(site: Site) -> APIRouter:
         return offer
 
     async def free_times(office_id: str, choice: Choice) -> list[Document]:
-        office = await ctx.store.office(office_id)
+        office = await ctx.office_store.office(office_id)
         if office is None or choice.meeting_type not in MEETING_TYPES or choice.mode not in MODES:
             return []
         first = choice.first or model.oslo_day(ctx.now())
@@ -171,7 +171,8 @@ def router(site: Site) -> APIRouter:
         **extra: Any,
     ) -> HTMLResponse:
         advisors = _ordered(
-            await ctx.store.advisors(office_id), [offer.get("case_advisor_id"), staff.advisor_id]
+            await ctx.advisor_store.advisors(office_id),
+            [offer.get("case_advisor_id"), staff.advisor_id],
         )
         if times is None:
             times = await free_times(office_id, choice)
@@ -195,7 +196,7 @@ def router(site: Site) -> APIRouter:
     async def page(request: Request, case_id: str) -> Response:
         staff, office_id = await office_staff(site, request)
         offer = await case_of(request, staff, office_id, case_id)
-        advisor_ids = [a["_id"] for a in _ordered(await ctx.store.advisors(office_id), [])]
+        advisor_ids = [a["_id"] for a in _ordered(await ctx.advisor_store.advisors(office_id), [])]
         today = model.oslo_day(ctx.now())
         choice = _choice_of(request, offer, staff, advisor_ids, today)
         return await show(request, staff, office_id, offer, choice)
@@ -206,7 +207,7 @@ def router(site: Site) -> APIRouter:
         staff, office_id = await office_staff(site, request)
         offer = await case_of(request, staff, office_id, case_id)
         choice = _posted(form)
-        advisor_ids = [a["_id"] for a in _ordered(await ctx.store.advisors(office_id), [])]
+        advisor_ids = [a["_id"] for a in _ordered(await ctx.advisor_store.advisors(office_id), [])]
         errors = _field_errors(choice, advisor_ids)
         parsed = parse_slot(choice.slot)
         if errors or parsed is None:

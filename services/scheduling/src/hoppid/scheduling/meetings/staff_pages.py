@@ -53,9 +53,9 @@ def router(site: Site) -> APIRouter:
         today = model.oslo_day(ctx.now())
         since = existing_oslo_instant(today - timedelta(days=DAYS_BACK), time(0))
         until = existing_oslo_instant(today + timedelta(days=DAYS_AHEAD + 1), time(0))
-        bookings = await ctx.store.bookings_of_office(office_id, since, until)
-        names = {a["_id"]: a["name"] for a in await ctx.store.advisors(office_id)}
-        office = await ctx.store.office(office_id) or {"name": office_id}
+        bookings = await ctx.meeting_store.bookings_of_office(office_id, since, until)
+        names = {a["_id"]: a["name"] for a in await ctx.advisor_store.advisors(office_id)}
+        office = await ctx.office_store.office(office_id) or {"name": office_id}
         context = {
             "office": office,
             "days": _days(bookings, names),

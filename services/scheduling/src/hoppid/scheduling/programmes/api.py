@@ -99,7 +99,7 @@ def _person_router(programmes: Programmes, link_secret: str) -> APIRouter:
     async def mine(me: Person) -> Document:
         now = programmes.ctx.now()
         # the programmes of the offices of their cases (of all, while scheduling knows none yet)
-        offices = await programmes.ctx.store.offices_of_person(me)
+        offices = await programmes.ctx.meeting_store.offices_of_person(me)
         open_ = [
             p
             for p in await programmes.store.open_to_people()

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 async def _case_of(site: Site, me: str, office_id: str) -> str | None:
     """The person's newest case at the office (an enrolment belongs to it)."""
-    offers = [o for o in await site.ctx.store.offers_of_person(me) if o["office_id"] == office_id]
+    offers = [
+        o for o in await site.ctx.meeting_store.offers_of_person(me) if o["office_id"] == office_id
+    ]
     return offers[-1]["case_id"] if offers else None
 
 

@@ -145,7 +145,7 @@ def decide_session_reminders(programme: Document, office: Document, now: Any) ->
 async def send_session_reminders(programmes: Programmes, now: Any) -> int:
     sent = 0
     for programme in await programmes.store.reminders_due(now):
-        office = await programmes.ctx.store.office(programme["office_id"]) or {
+        office = await programmes.ctx.office_store.office(programme["office_id"]) or {
             "_id": programme["office_id"]
         }
         _, answer = await programmes.store.change(programme["_id"], _reminders_of(office, now))
@@ -367,7 +367,7 @@ async def enrolment_municipality(
     """Where an enrolment counts: the person's municipality when scheduling knows it from their
     case (case.opened), else the office's main one (a school class, a person without a case)."""
     if form.person_id is not None:
-        known = await programmes.ctx.store.case_municipality(form.case_id, form.person_id)
+        known = await programmes.ctx.meeting_store.case_municipality(form.case_id, form.person_id)
         if known:
             return known
     return context.main_municipality(office)

@@ -74,7 +74,7 @@ def not_found(site: Site, request: Request, staff: Staff | None = None) -> HTMLR
 async def person_offices(site: Site, person_id: str) -> list[str]:
     """The offices of the person's cases (those that offered them times), oldest first."""
     offices: list[str] = []
-    for offer in await site.ctx.store.offers_of_person(person_id):
+    for offer in await site.ctx.meeting_store.offers_of_person(person_id):
         if offer["office_id"] not in offices:
             offices.append(offer["office_id"])
     return offices

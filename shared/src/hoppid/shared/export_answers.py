@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -45,37 +44,39 @@ class ExportAnswer(Protocol):
     def to_envelope(self, *, source: str, subject: str) -> Envelope: ...
 
 
-async def answered_before(collection: AsyncCollection[dict[str, Any]], export_id: str) -> bool:
-    return await collection.find_one({"_id": export_id}, {"_id": 1}) is not None
+class ExportAnswerStore:
+    """The answers a service's store keeps (scheduling's and notifications's stores inherit it,
+    as they inherit their features' stores): ``db`` and ``topic`` are the store's own."""
 
+    db: AsyncDatabase[dict[str, Any]]
+    topic: str
 
-async def store_answer(
-    collection: AsyncCollection[dict[str, Any]],
-    vault: PersonalDataVault,
-    answered: ExportAnswer,
-    model: type[Event],
-    *,
-    source: str,
-    topic: str,
-) -> bool:
-    """Seal ``answered`` (of ``model``, its event class) and keep it as the outbox of its export;
-    False when nothing was stored: the person is erased, or another instance answered first."""
-    plain = answered.to_envelope(source=source, subject=answered.person_id)
-    try:
-        sealed = await vault.seal(plain, model, answered.person_id)
-    except PermissionError:
-        return False  # erased: nothing of theirs goes out
-    document: dict[str, Any] = {
-        "_id": answered.export_id,
-        "person_id": answered.person_id,
-        "answered_at": answered.answered_at,
-        **outbox_fields(topic, [sealed]),
-    }
-    try:
-        await collection.insert_one(document)
-    except DuplicateKeyError:
-        return False  # another instance answered meanwhile
-    return True
+    async def export_answered(self, export_id: str) -> bool:
+        found = await self.db[PERSON_EXPORTS].find_one({"_id": export_id}, {"_id": 1})
+        return found is not None
+
+    async def keep_export_answer(
+        self, vault: PersonalDataVault, answered: ExportAnswer, model: type[Event], source: str
+    ) -> bool:
+        """Seal ``answered`` (of ``model``, its event class) and keep it as the outbox of its
+        export; False when nothing was stored: the person is erased, or another instance
+        answered first."""
+        plain = answered.to_envelope(source=source, subject=answered.person_id)
+        try:
+            sealed = await vault.seal(plain, model, answered.person_id)
+        except PermissionError:
+            return False  # erased: nothing of theirs goes out
+        document: dict[str, Any] = {
+            "_id": answered.export_id,
+            "person_id": answered.person_id,
+            "answered_at": answered.answered_at,
+            **outbox_fields(self.topic, [sealed]),
+        }
+        try:
+            await self.db[PERSON_EXPORTS].insert_one(document)
+        except DuplicateKeyError:
+            return False  # another instance answered meanwhile
+        return True
 
 
 async def purge_answered(db: AsyncDatabase[dict[str, Any]], before: datetime) -> Mapping[str, int]:

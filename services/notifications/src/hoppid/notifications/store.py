@@ -21,7 +21,7 @@ from hoppid.notifications.delivery.store import Deliveries
 from hoppid.notifications.preferences.store import Preferences, PreferencesStore
 from hoppid.shared.cache import TtlCache
 from hoppid.shared.events import Event
-from hoppid.shared.export_answers import PERSON_EXPORTS, ExportAnswer, answered_before, store_answer
+from hoppid.shared.export_answers import ExportAnswer, ExportAnswerStore
 from hoppid.shared.pii import PersonalDataVault
 
 Document = dict[str, Any]
@@ -43,7 +43,9 @@ class Repositories(Copies, Deliveries, Preferences, ExportAnswers, Protocol):
     """Everything notifications keeps, as its parts see it."""
 
 
-class NotificationsStore(copies.CopiesStore, deliveries.DeliveriesStore, PreferencesStore):
+class NotificationsStore(
+    copies.CopiesStore, deliveries.DeliveriesStore, PreferencesStore, ExportAnswerStore
+):
     def __init__(
         self,
         database: AsyncDatabase[Document],
@@ -53,16 +55,3 @@ class NotificationsStore(copies.CopiesStore, deliveries.DeliveriesStore, Prefere
         self.db = database
         self.topic = topic
         self._recent_offices: TtlCache[str, Document | None] = TtlCache(offices_ttl_seconds)
-
-    async def export_answered(self, export_id: str) -> bool:
-        return await answered_before(self.db[PERSON_EXPORTS], export_id)
-
-    async def keep_export_answer(
-        self, vault: PersonalDataVault, answered: ExportAnswer, model: type[Event], source: str
-    ) -> bool:
-        """Seal and keep the answer as the outbox of its export (hoppid.shared.export_answers);
-        False when the person is erased or another instance answered first."""
-        collection = self.db[PERSON_EXPORTS]
-        return await store_answer(
-            collection, vault, answered, model, source=source, topic=self.topic
-        )

@@ -20,10 +20,8 @@ from hoppid.scheduling.meetings.store import BOOKINGS, OFFERS, MeetingStore
 from hoppid.scheduling.meetings.store import INDEXES as MEETING_INDEXES
 from hoppid.scheduling.offices.store import INDEXES as OFFICE_INDEXES
 from hoppid.scheduling.offices.store import OfficeStore
-from hoppid.shared.events import Event
-from hoppid.shared.export_answers import PERSON_EXPORTS, ExportAnswer, answered_before, store_answer
+from hoppid.shared.export_answers import ExportAnswerStore
 from hoppid.shared.outbox import outbox_indexes
-from hoppid.shared.pii import PersonalDataVault
 
 Document = dict[str, Any]
 
@@ -38,7 +36,7 @@ INDEXES = [
 ]
 
 
-class SchedulingStore(OfficeStore, AdvisorStore, MeetingStore):
+class SchedulingStore(OfficeStore, AdvisorStore, MeetingStore, ExportAnswerStore):
     def __init__(
         self,
         database: AsyncDatabase[Document],
@@ -57,17 +55,3 @@ class SchedulingStore(OfficeStore, AdvisorStore, MeetingStore):
 
     async def is_erased(self, person_id: str) -> bool:
         return await self.db[ERASED].find_one({"_id": person_id}) is not None
-
-    # --- answers to export requests: one per export, the outbox of its answer -----------------
-    async def export_answered(self, export_id: str) -> bool:
-        return await answered_before(self.db[PERSON_EXPORTS], export_id)
-
-    async def keep_export_answer(
-        self, vault: PersonalDataVault, answered: ExportAnswer, model: type[Event], source: str
-    ) -> bool:
-        """Seal and keep the answer as the outbox of its export (hoppid.shared.export_answers);
-        False when the person is erased or another instance answered first."""
-        collection = self.db[PERSON_EXPORTS]
-        return await store_answer(
-            collection, vault, answered, model, source=source, topic=self.topic
-        )

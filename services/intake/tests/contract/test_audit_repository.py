@@ -6,7 +6,6 @@ asked, and the purge deletes exactly the entries older than its time."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,26 +15,19 @@ import pytest
 from hoppid.intake.audit.memory import MemoryAudit
 from hoppid.intake.audit.store import INDEXES, AuditRepository, AuditStore
 from hoppid.intake.audit.trail import Action, Actor, entry
-from hoppid.shared.mongo import apply_indexes, make_mongo_client
-from hoppid.shared.testing import mongodb_url
+from hoppid.shared.testing import CONTRACT_SIDES, fresh_database
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # whole seconds: the store keeps milliseconds
 KARI = Actor("account", "sub-kari", "Kari Rådgiver")
 
 
-@pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
+@pytest.fixture(params=CONTRACT_SIDES)
 async def repository(request: pytest.FixtureRequest) -> AsyncIterator[AuditRepository]:
     if request.param == "memory":
         yield MemoryAudit()
         return
-    client = make_mongo_client(mongodb_url())  # a fresh database on the stack's store
-    name = f"test_audit_{uuid.uuid4().hex}"
-    try:
-        await apply_indexes(client[name], INDEXES)
-        yield AuditStore.of(client[name])
-    finally:
-        await client.drop_database(name)
-        await client.close()
+    async with fresh_database("test_audit", INDEXES) as database:
+        yield AuditStore.of(database)
 
 
 def written(

@@ -6,7 +6,6 @@ the office's cases newest first, without their notes."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -17,8 +16,7 @@ from hoppid.intake.cases.memory import MemoryCases
 from hoppid.intake.cases.store import CaseChange, CaseRepository
 from hoppid.intake.store import INDEXES, IntakeStore
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.mongo import apply_indexes, make_mongo_client
-from hoppid.shared.testing import mongodb_url
+from hoppid.shared.testing import CONTRACT_SIDES, fresh_database
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -29,19 +27,13 @@ class Seeded(CaseRepository, Protocol):
     async def insert_case(self, case: dict[str, Any], events: Any) -> bool: ...
 
 
-@pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
+@pytest.fixture(params=CONTRACT_SIDES)
 async def repository(request: pytest.FixtureRequest) -> AsyncIterator[Seeded]:
     if request.param == "memory":
         yield MemoryCases()
         return
-    client = make_mongo_client(mongodb_url())  # a fresh database on the stack's store
-    name = f"test_cases_{uuid.uuid4().hex}"
-    try:
-        await apply_indexes(client[name], INDEXES)
-        yield IntakeStore(client[name], "contract.hoppid.intake")
-    finally:
-        await client.drop_database(name)
-        await client.close()
+    async with fresh_database("test_cases", INDEXES) as database:
+        yield IntakeStore(database, "contract.hoppid.intake")
 
 
 def case(case_id: str, office_id: str = "nordveggen", **fields: Any) -> dict[str, Any]:

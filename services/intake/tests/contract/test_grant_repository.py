@@ -7,7 +7,6 @@ and spacing, and an entry is changed only within its office, answered as it is a
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -19,28 +18,21 @@ from hoppid.intake.grants.store import INDEXES as GRANT_INDEXES
 from hoppid.intake.grants.store import GrantRepository, GrantStore
 from hoppid.intake.model import RuleViolation
 from hoppid.intake.store import INDEXES, OFFICES
-from hoppid.shared.mongo import apply_indexes, make_mongo_client
-from hoppid.shared.testing import mongodb_url
+from hoppid.shared.testing import CONTRACT_SIDES, fresh_database
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LATER = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
 OFFICES_THERE = ("nordveggen", "molde")
 
 
-@pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
+@pytest.fixture(params=CONTRACT_SIDES)
 async def repository(request: pytest.FixtureRequest) -> AsyncIterator[GrantRepository]:
     if request.param == "memory":
         yield MemoryGrants(OFFICES_THERE)
         return
-    client = make_mongo_client(mongodb_url())  # a fresh database on the stack's store
-    name = f"test_grants_{uuid.uuid4().hex}"
-    try:
-        await apply_indexes(client[name], [*INDEXES, *GRANT_INDEXES])
-        await client[name][OFFICES].insert_many([{"_id": o} for o in OFFICES_THERE])
-        yield GrantStore(client[name])
-    finally:
-        await client.drop_database(name)
-        await client.close()
+    async with fresh_database("test_grants", [*INDEXES, *GRANT_INDEXES]) as database:
+        await database[OFFICES].insert_many([{"_id": o} for o in OFFICES_THERE])
+        yield GrantStore(database)
 
 
 def entry(entry_id: str, name: str, office_id: str = "nordveggen") -> dict[str, object]:

@@ -6,7 +6,6 @@ the change that issues a link is made, with its event, only while the person is 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,9 +18,8 @@ from hoppid.intake.links.store import LinkRepository
 from hoppid.intake.links.use_cases import NOT_TAKEN
 from hoppid.intake.store import INDEXES, PEOPLE, IntakeStore
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.mongo import apply_indexes, make_mongo_client
 from hoppid.shared.outbox import OUTBOX
-from hoppid.shared.testing import mongodb_url
+from hoppid.shared.testing import CONTRACT_SIDES, fresh_database
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 STALE = NOW - timedelta(minutes=5)
@@ -41,7 +39,7 @@ class Subject:
     written: Callable[[], Awaitable[list[str]]]  # the ids of the people's events written
 
 
-@pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
+@pytest.fixture(params=CONTRACT_SIDES)
 async def subject(request: pytest.FixtureRequest) -> AsyncIterator[Subject]:
     if request.param == "memory":
         memory = MemoryLinks()
@@ -51,22 +49,15 @@ async def subject(request: pytest.FixtureRequest) -> AsyncIterator[Subject]:
 
         yield Subject(memory, in_memory)
         return
-    client = make_mongo_client(mongodb_url())  # a fresh database on the stack's store
-    name = f"test_links_{uuid.uuid4().hex}"
-    database = client[name]
+    async with fresh_database("test_links", INDEXES) as database:
 
-    async def in_outboxes() -> list[str]:
-        ids = []
-        async for person in database[PEOPLE].find({}, {OUTBOX: 1}):
-            ids += [entry["event"]["id"] for entry in person.get(OUTBOX, [])]
-        return ids
+        async def in_outboxes() -> list[str]:
+            ids = []
+            async for person in database[PEOPLE].find({}, {OUTBOX: 1}):
+                ids += [entry["event"]["id"] for entry in person.get(OUTBOX, [])]
+            return ids
 
-    try:
-        await apply_indexes(database, INDEXES)
         yield Subject(IntakeStore(database, "contract.hoppid.intake"), in_outboxes)
-    finally:
-        await client.drop_database(name)
-        await client.close()
 
 
 def link_request(request_id: str, minutes_ago: int, taken_at: datetime = NOT_TAKEN) -> Any:

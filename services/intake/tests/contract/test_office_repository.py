@@ -6,7 +6,6 @@ change that happened."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,9 +17,8 @@ from hoppid.intake.offices.memory import MemoryOffices
 from hoppid.intake.offices.store import OfficeRepository
 from hoppid.intake.store import INDEXES, KEYS, OFFICES, IntakeStore
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.mongo import apply_indexes, make_mongo_client
 from hoppid.shared.outbox import OUTBOX
-from hoppid.shared.testing import mongodb_url
+from hoppid.shared.testing import CONTRACT_SIDES, fresh_database
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -31,7 +29,7 @@ class Subject:
     written: Callable[[], Awaitable[list[str]]]  # the subjects of the events written, sorted
 
 
-@pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
+@pytest.fixture(params=CONTRACT_SIDES)
 async def subject(request: pytest.FixtureRequest) -> AsyncIterator[Subject]:
     if request.param == "memory":
         memory = MemoryOffices()
@@ -41,23 +39,16 @@ async def subject(request: pytest.FixtureRequest) -> AsyncIterator[Subject]:
 
         yield Subject(memory, in_memory)
         return
-    client = make_mongo_client(mongodb_url())  # a fresh database on the stack's store
-    name = f"test_offices_{uuid.uuid4().hex}"
-    database = client[name]
+    async with fresh_database("test_offices", INDEXES) as database:
 
-    async def in_outboxes() -> list[str]:
-        subjects = []
-        for collection in (OFFICES, KEYS):
-            async for document in database[collection].find({}, {OUTBOX: 1}):
-                subjects += [entry["event"]["subject"] for entry in document.get(OUTBOX, [])]
-        return sorted(subjects)
+        async def in_outboxes() -> list[str]:
+            subjects = []
+            for collection in (OFFICES, KEYS):
+                async for document in database[collection].find({}, {OUTBOX: 1}):
+                    subjects += [entry["event"]["subject"] for entry in document.get(OUTBOX, [])]
+            return sorted(subjects)
 
-    try:
-        await apply_indexes(database, INDEXES)
         yield Subject(IntakeStore(database, "contract.hoppid.intake"), in_outboxes)
-    finally:
-        await client.drop_database(name)
-        await client.close()
 
 
 def event(subject: str) -> Envelope:

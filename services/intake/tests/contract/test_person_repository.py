@@ -6,7 +6,6 @@ email and moves the link epoch on, and the person's cases read and re-keyed in e
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -17,8 +16,7 @@ from hoppid.intake.people.memory import MemoryPeople
 from hoppid.intake.people.store import PersonRepository
 from hoppid.intake.store import INDEXES, IntakeStore
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.mongo import apply_indexes, make_mongo_client
-from hoppid.shared.testing import mongodb_url
+from hoppid.shared.testing import CONTRACT_SIDES, fresh_database
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -29,19 +27,13 @@ class Seeded(PersonRepository, Protocol):
     async def insert_case(self, case: dict[str, Any], events: Any) -> bool: ...
 
 
-@pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
+@pytest.fixture(params=CONTRACT_SIDES)
 async def repository(request: pytest.FixtureRequest) -> AsyncIterator[Seeded]:
     if request.param == "memory":
         yield MemoryPeople()
         return
-    client = make_mongo_client(mongodb_url())  # a fresh database on the stack's store
-    name = f"test_people_{uuid.uuid4().hex}"
-    try:
-        await apply_indexes(client[name], INDEXES)
-        yield IntakeStore(client[name], "contract.hoppid.intake")
-    finally:
-        await client.drop_database(name)
-        await client.close()
+    async with fresh_database("test_people", INDEXES) as database:
+        yield IntakeStore(database, "contract.hoppid.intake")
 
 
 def person(person_id: str = "p-1", email: str = "kari@example.no") -> dict[str, Any]:

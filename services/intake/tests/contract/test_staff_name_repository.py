@@ -6,7 +6,6 @@ trail's look-ups name a key or an account of any office."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,8 +16,7 @@ from hoppid.intake.accounts import ACCOUNTS
 from hoppid.intake.staff_names.memory import MemoryStaffNames
 from hoppid.intake.staff_names.store import StaffNames, StaffNameStore
 from hoppid.intake.store import IntakeStore
-from hoppid.shared.mongo import make_mongo_client
-from hoppid.shared.testing import mongodb_url
+from hoppid.shared.testing import CONTRACT_SIDES, fresh_database
 
 Document = dict[str, Any]
 
@@ -33,7 +31,7 @@ class Names:
     add_account: Callable[[Document], Awaitable[object]]
 
 
-@pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
+@pytest.fixture(params=CONTRACT_SIDES)
 async def names(request: pytest.FixtureRequest) -> AsyncIterator[Names]:
     if request.param == "memory":
         memory = MemoryStaffNames()
@@ -46,18 +44,13 @@ async def names(request: pytest.FixtureRequest) -> AsyncIterator[Names]:
 
         yield Names(memory, add_key, add_account)
         return
-    client = make_mongo_client(mongodb_url())  # a fresh database on the stack's store
-    database = client[f"test_staff_names_{uuid.uuid4().hex}"]
-    try:
+    async with fresh_database("test_staff_names") as database:
         keys = IntakeStore(database, "contract.hoppid.intake")
         yield Names(
             StaffNameStore(database),
             lambda key: keys.add_key(key, []),
             database[ACCOUNTS].insert_one,
         )
-    finally:
-        await client.drop_database(database.name)
-        await client.close()
 
 
 async def seed(names: Names) -> None:

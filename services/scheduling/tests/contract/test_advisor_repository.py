@@ -5,7 +5,6 @@ after, and the feed's token hash finds its advisor."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -14,25 +13,18 @@ import pytest
 from hoppid.scheduling.advisors.memory import MemoryAdvisorStore
 from hoppid.scheduling.advisors.store import INDEXES, AdvisorRepository
 from hoppid.scheduling.store import SchedulingStore
-from hoppid.shared.mongo import apply_indexes, make_mongo_client
-from hoppid.shared.testing import mongodb_url
+from hoppid.shared.testing import CONTRACT_SIDES, fresh_database
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
+@pytest.fixture(params=CONTRACT_SIDES)
 async def repository(request: pytest.FixtureRequest) -> AsyncIterator[AdvisorRepository]:
     if request.param == "memory":
         yield MemoryAdvisorStore()
         return
-    client = make_mongo_client(mongodb_url())  # a fresh database on the stack's store
-    name = f"test_advisors_{uuid.uuid4().hex}"
-    try:
-        await apply_indexes(client[name], INDEXES)
-        yield SchedulingStore(client[name], "contract.hoppid.scheduling")
-    finally:
-        await client.drop_database(name)
-        await client.close()
+    async with fresh_database("test_advisors", INDEXES) as database:
+        yield SchedulingStore(database, "contract.hoppid.scheduling")
 
 
 def advisor(advisor_id: str, office_id: str = "nordveggen") -> dict[str, object]:

@@ -5,7 +5,6 @@ and half day, changes only while their expectation holds, the same documents rea
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,26 +13,19 @@ import pytest
 
 from hoppid.scheduling.desks.memory import MemoryDeskStore
 from hoppid.scheduling.desks.store import HELD, INDEXES, DeskRepository, DeskStore, claim_of
-from hoppid.shared.mongo import apply_indexes, make_mongo_client
-from hoppid.shared.testing import mongodb_url
+from hoppid.shared.testing import CONTRACT_SIDES, fresh_database
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 DAY = "2026-03-02"
 
 
-@pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
+@pytest.fixture(params=CONTRACT_SIDES)
 async def repository(request: pytest.FixtureRequest) -> AsyncIterator[DeskRepository]:
     if request.param == "memory":
         yield MemoryDeskStore()
         return
-    client = make_mongo_client(mongodb_url())  # a fresh database on the stack's store
-    name = f"test_desks_{uuid.uuid4().hex}"
-    try:
-        await apply_indexes(client[name], INDEXES)
-        yield DeskStore(client[name], "contract.hoppid.scheduling")
-    finally:
-        await client.drop_database(name)
-        await client.close()
+    async with fresh_database("test_desks", INDEXES) as database:
+        yield DeskStore(database, "contract.hoppid.scheduling")
 
 
 def seat(

@@ -7,7 +7,6 @@ busy times' conditional writes."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,8 +17,7 @@ from hoppid.scheduling.meetings.memory import MemoryMeetings
 from hoppid.scheduling.meetings.repository import MeetingRepository
 from hoppid.scheduling.meetings.store import INDEXES, Move, claim_id
 from hoppid.scheduling.store import SchedulingStore
-from hoppid.shared.mongo import apply_indexes, make_mongo_client
-from hoppid.shared.testing import mongodb_url
+from hoppid.shared.testing import CONTRACT_SIDES, fresh_database
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 GRACE = timedelta(seconds=60)
@@ -30,19 +28,13 @@ def cells(start: datetime, count: int) -> list[datetime]:
     return [start + timedelta(minutes=15 * n) for n in range(count)]
 
 
-@pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
+@pytest.fixture(params=CONTRACT_SIDES)
 async def repository(request: pytest.FixtureRequest) -> AsyncIterator[MeetingRepository]:
     if request.param == "memory":
         yield MemoryMeetings(GRACE)
         return
-    client = make_mongo_client(mongodb_url())  # a fresh database on the stack's store
-    name = f"test_meetings_{uuid.uuid4().hex}"
-    try:
-        await apply_indexes(client[name], INDEXES)
-        yield SchedulingStore(client[name], "contract.hoppid.scheduling", GRACE)
-    finally:
-        await client.drop_database(name)
-        await client.close()
+    async with fresh_database("test_meetings", INDEXES) as database:
+        yield SchedulingStore(database, "contract.hoppid.scheduling", GRACE)
 
 
 def booking(booking_id: str, start: datetime = NINE, **more: Any) -> dict[str, Any]:

@@ -6,7 +6,6 @@ after, and the feed's token hash finds its office."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -15,25 +14,18 @@ import pytest
 from hoppid.scheduling.offices.memory import MemoryOffices
 from hoppid.scheduling.offices.store import INDEXES, OfficeRepository
 from hoppid.scheduling.store import SchedulingStore
-from hoppid.shared.mongo import apply_indexes, make_mongo_client
-from hoppid.shared.testing import mongodb_url
+from hoppid.shared.testing import CONTRACT_SIDES, fresh_database
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
+@pytest.fixture(params=CONTRACT_SIDES)
 async def repository(request: pytest.FixtureRequest) -> AsyncIterator[OfficeRepository]:
     if request.param == "memory":
         yield MemoryOffices()
         return
-    client = make_mongo_client(mongodb_url())  # a fresh database on the stack's store
-    name = f"test_offices_{uuid.uuid4().hex}"
-    try:
-        await apply_indexes(client[name], INDEXES)
-        yield SchedulingStore(client[name], "contract.hoppid.scheduling")
-    finally:
-        await client.drop_database(name)
-        await client.close()
+    async with fresh_database("test_offices", INDEXES) as database:
+        yield SchedulingStore(database, "contract.hoppid.scheduling")
 
 
 def office(office_id: str, name: str = "") -> dict[str, object]:

@@ -5,7 +5,6 @@ guard, the lists come in order of the first session, and the retention step leav
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,26 +19,19 @@ from hoppid.scheduling.programmes.store import (
     ProgrammeRepository,
     ProgrammeStore,
 )
-from hoppid.shared.mongo import apply_indexes, make_mongo_client
-from hoppid.shared.testing import mongodb_url
+from hoppid.shared.testing import CONTRACT_SIDES, fresh_database
 
 START = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
+@pytest.fixture(params=CONTRACT_SIDES)
 async def repository(request: pytest.FixtureRequest) -> AsyncIterator[ProgrammeRepository]:
     if request.param == "memory":
         yield MemoryProgrammeStore()
         return
-    client = make_mongo_client(mongodb_url())  # a fresh database on the stack's store
-    name = f"test_programmes_{uuid.uuid4().hex}"
-    try:
-        await apply_indexes(client[name], INDEXES)
-        yield ProgrammeStore(client[name], "contract.hoppid.scheduling")
-    finally:
-        await client.drop_database(name)
-        await client.close()
+    async with fresh_database("test_programmes", INDEXES) as database:
+        yield ProgrammeStore(database, "contract.hoppid.scheduling")
 
 
 def programme(programme_id: str, days: int = 0, **more: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import socket
 import sys
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,7 +26,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.shared.envelope import Envelope
 from hoppid.shared.kafka import client_options
-from hoppid.shared.mongo import make_mongo_client
+from hoppid.shared.mongo import IndexSpec, apply_indexes, make_mongo_client
 from hoppid.shared.pii import PersonalDataVault, vault_kek
 
 T = TypeVar("T")
@@ -164,6 +164,27 @@ async def database(
     name = f"test_{unique}"
     yield mongo[name]
     await mongo.drop_database(name)
+
+
+# the two sides of every repository's contract test: the in-memory version (the fast lane) and
+# the service's store on the stack (marked integration)
+CONTRACT_SIDES = ["memory", pytest.param("mongo", marks=pytest.mark.integration)]
+
+
+@contextlib.asynccontextmanager
+async def fresh_database(
+    prefix: str, indexes: Iterable[IndexSpec] = ()
+) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
+    """A database of its own on the stack's store (``<prefix>_<random>``) with ``indexes``
+    applied; dropped afterwards."""
+    client = make_mongo_client(mongodb_url())
+    database = client[f"{prefix}_{uuid.uuid4().hex}"]
+    try:
+        await apply_indexes(database, indexes)
+        yield database
+    finally:
+        await client.drop_database(database.name)
+        await client.close()
 
 
 def public_inquiry(**fields: Any) -> dict[str, Any]:

@@ -13,23 +13,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hoppid.scheduling.meetings.repository import MeetingRepository
-from hoppid.scheduling.meetings.store import ENTRY_FIELDS, Move, claim_id
+from hoppid.scheduling.meetings.store import ENTRY_FIELDS, Move, claim_id, pending_mark
 from hoppid.shared.envelope import Envelope
 
 Document = dict[str, Any]
-
-
-def _mark(
-    office_id: str, advisor_id: str, cells: Sequence[datetime], booking_id: str, now: datetime
-) -> Document:
-    return {
-        "_id": f"{booking_id}@{claim_id(advisor_id, min(cells))}",
-        "office_id": office_id,
-        "advisor_id": advisor_id,
-        "booking_id": booking_id,
-        "cells": sorted(cells),
-        "at": now,
-    }
 
 
 def _entry_fields(booking: Document) -> Document:
@@ -58,7 +45,7 @@ class MemoryMeetings:
         booking_id: str,
         now: datetime,
     ) -> bool:
-        mark = _mark(office_id, advisor_id, cells, booking_id, now)
+        mark = pending_mark(office_id, advisor_id, cells, booking_id, now)
         self.busy[mark["_id"]] = mark
         inserted: list[str] = []
         for cell in sorted(cells):  # earliest first, as the store's ordered insert

@@ -75,10 +75,11 @@ def _claim_document(advisor_id: str, cell: datetime, booking_id: str, now: datet
     }
 
 
-def _pending_mark(
+def pending_mark(
     office_id: str, advisor_id: str, cells: Sequence[datetime], booking_id: str, now: datetime
 ) -> Document:
-    """The mark a booking's claims are made under (see :meth:`MeetingStore.claim`)."""
+    """The mark a booking's claims are made under (see :meth:`MeetingStore.claim`); the
+    in-memory repository makes the same."""
     return {
         "_id": f"{booking_id}@{claim_id(advisor_id, min(cells))}",
         "office_id": office_id,
@@ -136,7 +137,7 @@ class MeetingStore:
         marked pending first (searches treat its cells as busy, so a race's loser is never
         offered the time it lost) until :meth:`written`; a crash before its busy times are
         written is repaired from the mark."""
-        mark = _pending_mark(office_id, advisor_id, cells, booking_id, now)
+        mark = pending_mark(office_id, advisor_id, cells, booking_id, now)
         try:  # a new booking id: an insert, not an upsert that looks first
             await self.db[BUSY].insert_one(mark)
         except DuplicateKeyError:  # left by an attempt of this booking that crashed

@@ -1,4 +1,6 @@
-"""The public inquiry: one case per submission, whatever happens."""
+"""The public inquiry: one case per submission, whatever happens. Typed against
+``InquiryRepository`` (store.py): intake's store, or the in-memory one (memory.py) in unit
+tests."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from hoppid.intake.context import (
     case_event,
 )
 from hoppid.intake.inquiries import forms
+from hoppid.intake.inquiries.store import InquiryRepository
 from hoppid.intake.model import (
     CONSENT_TEXT_VERSION,
     RuleViolation,
@@ -29,6 +32,11 @@ from hoppid.shared.links import sign_link
 # --- the public inquiry ----------------------------------------------------------------------
 
 
+def _inquiries(ctx: Context) -> InquiryRepository:
+    """The inquiries' repository: intake's store, or the in-memory one (memory.py) in unit tests."""
+    return ctx.store
+
+
 async def submit_inquiry(
     ctx: Context, form: forms.InquiryForm, idempotency_key: str | None
 ) -> tuple[Document, bool]:
@@ -38,9 +46,10 @@ async def submit_inquiry(
     A new person's inquiry costs four store round-trips: the claims, the person, their vault
     key and the case with its events (the office comes from offices read recently)."""
     now = ctx.now()
+    inquiries = _inquiries(ctx)
     if form.consent_text_version != CONSENT_TEXT_VERSION:
         raise RuleViolation("consent_text_version", "the consent text has changed: read it again")
-    office = await ctx.store.office_serving(form.municipality)
+    office = await inquiries.office_serving(form.municipality)
     if office is None:
         raise RuleViolation(
             "municipality",
@@ -50,20 +59,19 @@ async def submit_inquiry(
     email = normalise_email(str(form.email))
     phone = normalise_phone(form.phone) if form.phone else None
     new_id = str(uuid.uuid4())
-    case_id = await ctx.store.claim(
-        _claim_keys(email, form.idea, idempotency_key, now), new_id, now
-    )
+    keys = _claim_keys(email, form.idea, idempotency_key, now)
+    case_id = await inquiries.claim(keys, new_id, now)
     if case_id != new_id:  # claimed before: that case, unless it was never written (a crash)
-        existing = await ctx.store.case_by_id(case_id)
+        existing = await inquiries.case_by_id(case_id)
         if existing is not None:
             return existing, False
     person, new_person = await _person_for(ctx, form, email, phone, now)
-    first = new_person or not await ctx.store.has_cases(person["_id"])
+    first = new_person or not await inquiries.has_cases(person["_id"])
     case = _new_case(case_id, person["_id"], office["_id"], form, now)
     case["search_keys"] = keys_of_person(ctx.link_secret, person)  # the person as stored
     events = await _opening_events(ctx, case, person, form, now, first=first, new=new_person)
-    if not await ctx.store.insert_case(case, events):
-        again = await ctx.store.case_by_id(case_id)
+    if not await inquiries.insert_case(case, events):
+        again = await inquiries.case_by_id(case_id)
         if again is None:  # written by a request with the same claim, and removed since
             raise Conflict("the inquiry's case was removed meanwhile; send the inquiry again")
         return again, False
@@ -102,9 +110,9 @@ async def _person_for(
             "share_company_with_partners": form.share_company_with_partners,
         },
     }
-    if await ctx.store.insert_person(person):
+    if await _inquiries(ctx).insert_person(person):
         return person, True
-    known = await ctx.store.person_by_email(email)
+    known = await _inquiries(ctx).person_by_email(email)
     if known is None:  # a person with this address existed a moment ago: erased meanwhile
         raise Conflict("the person with this email changed meanwhile; send the inquiry again")
     if known["_id"] == person["_id"]:  # our own insert, retried by the driver

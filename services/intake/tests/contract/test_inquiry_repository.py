@@ -6,7 +6,6 @@ the office found by the municipalities it serves."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -17,8 +16,7 @@ from hoppid.intake.inquiries.memory import MemoryInquiries
 from hoppid.intake.inquiries.store import InquiryRepository
 from hoppid.intake.store import INDEXES, IntakeStore
 from hoppid.shared.envelope import Envelope
-from hoppid.shared.mongo import apply_indexes, make_mongo_client
-from hoppid.shared.testing import mongodb_url
+from hoppid.shared.testing import CONTRACT_SIDES, fresh_database
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -29,19 +27,13 @@ class Seeded(InquiryRepository, Protocol):
     async def save_office(self, office: dict[str, Any], events: Iterable[Envelope]) -> None: ...
 
 
-@pytest.fixture(params=["memory", pytest.param("mongo", marks=pytest.mark.integration)])
+@pytest.fixture(params=CONTRACT_SIDES)
 async def repository(request: pytest.FixtureRequest) -> AsyncIterator[Seeded]:
     if request.param == "memory":
         yield MemoryInquiries()
         return
-    client = make_mongo_client(mongodb_url())  # a fresh database on the stack's store
-    name = f"test_inquiries_{uuid.uuid4().hex}"
-    try:
-        await apply_indexes(client[name], INDEXES)
-        yield IntakeStore(client[name], "contract.hoppid.intake")
-    finally:
-        await client.drop_database(name)
-        await client.close()
+    async with fresh_database("test_inquiries", INDEXES) as database:
+        yield IntakeStore(database, "contract.hoppid.intake")
 
 
 def case(case_id: str, person_id: str = "p-1") -> dict[str, Any]:

@@ -10,7 +10,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from hoppid.reporting.figures.gauges import BusinessGauges
 from hoppid.reporting.projection.store import ProjectionStore
-from hoppid.reporting.store import PartnerCases, PartnerPeople, PublicFacts, Versions
+from hoppid.reporting.store import (
+    PartnerCaseRepository,
+    PartnerPeopleRepository,
+    PublicFacts,
+    Versions,
+)
 from hoppid.shared.access import KeyRing
 
 
@@ -20,8 +25,8 @@ class Context:
     versions: Versions
     keys: KeyRing  # the platform's staff keys, from intake's key events
     public_facts: PublicFacts
-    partner_cases: PartnerCases
-    partner_people: PartnerPeople
+    partner_cases: PartnerCaseRepository
+    partner_people: PartnerPeopleRepository
     gauges: BusinessGauges
     notify: Callable[[], None]  # wakes the outbox relay after a write
 

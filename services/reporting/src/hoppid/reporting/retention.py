@@ -36,7 +36,14 @@ from hoppid.reporting.projection.cases import derive_case
 from hoppid.reporting.projection.meetings import derive_meetings
 from hoppid.reporting.projection.store import Dropping, ProjectionStore
 from hoppid.reporting.settings import ReportingSettings
-from hoppid.reporting.store import Document, PartnerCases, PartnerPeople, Versions
+from hoppid.reporting.store import (
+    Document,
+    PartnerCaseRepository,
+    PartnerCases,
+    PartnerPeople,
+    PartnerPeopleRepository,
+    Versions,
+)
 
 RESTING = frozenset({"closed", "company_registered"})
 
@@ -87,7 +94,8 @@ async def one_pass(
     if version is None:
         version = (await Versions(database).state()).active
     store = ProjectionStore(database, version)
-    partner_cases, partner_people = PartnerCases(database), PartnerPeople(database)
+    partner_cases: PartnerCaseRepository = PartnerCases(database)
+    partner_people: PartnerPeopleRepository = PartnerPeople(database)
     oldest = now - min(periods.closed_case, periods.inactive_case)
     dropped = people_dropped = 0
     for person in await store.people_opened_before(oldest):
@@ -107,7 +115,7 @@ async def one_pass(
     }
 
 
-async def drop_case(store: Dropping, partner_cases: PartnerCases, case: Document) -> None:
+async def drop_case(store: Dropping, partner_cases: PartnerCaseRepository, case: Document) -> None:
     """Drop one case's records, keeping its figures. Idempotent, and in an order that a pass
     stopped halfway finishes the next day: the tombstone before the partner case (a late event
     then records nothing again), and the case's record, which finds it, last."""

@@ -19,7 +19,7 @@ import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -171,6 +171,32 @@ class PublicFacts:
             return True
         except DuplicateKeyError:
             return False
+
+
+class PartnerPeopleRepository(Protocol):
+    """What the partner handlers (consumers.py) and the retention pass need of the people whose
+    facts carried an organisation number: ``PartnerPeople`` here (Mongo) and
+    ``memory.MemoryPartnerPeople`` (a dict, for unit tests); the contract test
+    (tests/contract/test_partner_repository.py) holds them to the same answers."""
+
+    async def share(self, person: str, fact: Mapping[str, Any]) -> bool: ...
+
+    async def withdraw(self, person: str, at: datetime) -> Document: ...
+
+    async def find(self, person: str) -> Document | None: ...
+
+    async def cases_dropped(self, person: str, at: datetime) -> None: ...
+
+    async def sweep_dropped(self) -> int: ...
+
+
+class PartnerCaseRepository(Protocol):
+    """What the partner handlers and retention need of the cases the partner facts join on:
+    ``PartnerCases`` here and ``memory.MemoryPartnerCases``."""
+
+    async def record(self, case_id: str, fields: Mapping[str, Any]) -> Document: ...
+
+    async def forget(self, case_id: str) -> None: ...
 
 
 class PartnerPeople:

@@ -2,7 +2,8 @@
 the fast lane) and on the Mongo stores against the stack (marked integration): a fact is shared
 once per fact id until the person withdraws, the first withdrawal counts and stops every later
 fact, retention deletes a withdrawn person's record or marks it until they withdraw, and a
-case's facts are set path by path until retention forgets them."""
+case's facts are set path by path until retention forgets them, and a source event publishes
+its fact once."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hoppid.reporting.memory import MemoryPartnerCases, MemoryPartnerPeople
+from hoppid.reporting.memory import MemoryPartnerCases, MemoryPartnerPeople, MemoryPublicFacts
 from hoppid.reporting.store import (
     INDEXES,
     PartnerCaseRepository,
     PartnerCases,
     PartnerPeople,
     PartnerPeopleRepository,
+    PublicFacts,
+    PublicFactsOutbox,
 )
+from hoppid.shared.envelope import Envelope
 from hoppid.shared.testing import CONTRACT_SIDES, fresh_database
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -30,15 +34,20 @@ LATER = NOW + timedelta(days=3)
 class Partners:
     people: PartnerPeopleRepository
     cases: PartnerCaseRepository
+    facts: PublicFactsOutbox
 
 
 @pytest.fixture(params=CONTRACT_SIDES)
 async def partners(request: pytest.FixtureRequest) -> AsyncIterator[Partners]:
     if request.param == "memory":
-        yield Partners(MemoryPartnerPeople(), MemoryPartnerCases())
+        yield Partners(MemoryPartnerPeople(), MemoryPartnerCases(), MemoryPublicFacts())
         return
     async with fresh_database("test_partners", INDEXES) as database:
-        yield Partners(PartnerPeople(database), PartnerCases(database))
+        yield Partners(
+            PartnerPeople(database),
+            PartnerCases(database),
+            PublicFacts(database, "contract.hoppid.public"),
+        )
 
 
 def fact(fact_id: str) -> dict[str, str]:
@@ -144,3 +153,12 @@ async def test_a_case_is_recorded_path_by_path_until_forgotten(partners: Partner
         "_id": "c1",
         "municipality": "1539",
     }
+
+
+async def test_a_source_event_publishes_its_fact_once(partners: Partners) -> None:
+    def envelope(ce_id: str) -> Envelope:
+        return Envelope(type="t", source="s", subject="o", data={}, id=ce_id, time=NOW)
+
+    assert await partners.facts.publish_once("e1", envelope("a"))
+    assert not await partners.facts.publish_once("e1", envelope("b"))  # a redelivery
+    assert await partners.facts.publish_once("e2", envelope("c"))

@@ -13,7 +13,7 @@ from hoppid.reporting.projection.store import ProjectionStore
 from hoppid.reporting.store import (
     PartnerCaseRepository,
     PartnerPeopleRepository,
-    PublicFacts,
+    PublicFactsOutbox,
     Versions,
 )
 from hoppid.shared.access import KeyRing
@@ -24,7 +24,7 @@ class Context:
     database: AsyncDatabase[dict[str, Any]]
     versions: Versions
     keys: KeyRing  # the platform's staff keys, from intake's key events
-    public_facts: PublicFacts
+    public_facts: PublicFactsOutbox
     partner_cases: PartnerCaseRepository
     partner_people: PartnerPeopleRepository
     gauges: BusinessGauges

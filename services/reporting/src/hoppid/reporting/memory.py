@@ -1,5 +1,6 @@
-"""The partner repositories in dicts: a ``PartnerPeopleRepository`` and a
-``PartnerCaseRepository`` (store.py) for unit tests of the partner handlers and retention.
+"""The partner repositories in dicts: a ``PartnerPeopleRepository``, a
+``PartnerCaseRepository`` and a ``PublicFactsOutbox`` (store.py) for unit tests of the partner
+handlers and retention.
 
 Same documents and once-only rules as the Mongo stores (store.PartnerPeople, PartnerCases),
 which tests/contract/test_partner_repository.py proves on both:
@@ -10,7 +11,8 @@ which tests/contract/test_partner_repository.py proves on both:
   never seen is created withdrawn;
 - ``cases_dropped`` deletes a withdrawn person's record, else marks it (``cases_dropped_at``),
   creating nothing; ``sweep_dropped`` deletes the marked ones that withdrew since;
-- ``record`` sets dotted paths on a case's document, creating it; ``forget`` deletes it.
+- ``record`` sets dotted paths on a case's document, creating it; ``forget`` deletes it;
+- ``publish_once``: the first fact of a source event id is kept (True), a later one is not.
 
 Documents are handed out as copies, as a store's reads are.
 """
@@ -23,6 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from hoppid.reporting.store import Document
+from hoppid.shared.envelope import Envelope
 
 
 def _withdrawn(document: Mapping[str, Any]) -> bool:
@@ -89,3 +92,14 @@ class MemoryPartnerCases:
 
     async def forget(self, case_id: str) -> None:
         self.cases.pop(case_id, None)
+
+
+class MemoryPublicFacts:
+    def __init__(self) -> None:
+        self.published: dict[str, Envelope] = {}  # by source event id, in publishing order
+
+    async def publish_once(self, source_event_id: str, envelope: Envelope) -> bool:
+        if source_event_id in self.published:
+            return False
+        self.published[source_event_id] = envelope
+        return True

@@ -150,6 +150,13 @@ class Versions:
 # --- never rebuilt ---------------------------------------------------------------------------
 
 
+class PublicFactsOutbox(Protocol):
+    """How the partner handlers publish a fact once per source: ``PublicFacts`` here and
+    ``memory.MemoryPublicFacts``."""
+
+    async def publish_once(self, source_event_id: str, envelope: Envelope) -> bool: ...
+
+
 class PublicFacts:
     """The partner topic's outbox: one document per source event, its fact in ``outbox``."""
 

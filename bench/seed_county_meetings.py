@@ -174,7 +174,7 @@ class CollectingSchedulingStore(scheduling_store.SchedulingStore):
         now: datetime,
     ) -> bool:
         """As the store's: the pending mark first, then every cell in time order, all or none."""
-        mark = meeting_store._pending_mark(office_id, advisor_id, cells, booking_id, now)
+        mark = meeting_store.pending_mark(office_id, advisor_id, cells, booking_id, now)
         mark_id = mark["_id"]
         self.pending[mark_id] = mark
         inserted: list[str] = []
